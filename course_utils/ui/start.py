@@ -1,0 +1,31 @@
+"""Notebook 00: the learner-name box and the links to the exercises."""
+from __future__ import annotations
+
+import html
+
+from .. import answers
+from ..exercises import EXERCISES
+from .common import html_block, message_html, on_click, widgets
+
+
+def learner_box():
+    """A name box with a 'Remember me' button; shows who is remembered already."""
+    w = widgets()
+    known = answers.current_learner()
+    name = w.Text(value=known[0] if known else "", description="Your name", placeholder="e.g. Ada Lovelace")
+    button = w.Button(description="Remember me", button_style="primary")
+    out = w.Output()
+    if known:
+        out.append_display_data(html_block(message_html(f"Welcome back, {known[0]}.", "ok")))
+    on_click(button, out, lambda: html_block(message_html(answers.remember_learner(name.value), "ok")))
+    return w.VBox([w.HBox([name, button]), out])
+
+
+def exercise_links() -> str:
+    items = "".join(f"<li><a href='{html.escape(e.notebook)}'>{html.escape(e.id[2:])}. "
+                    f"{html.escape(e.title)}</a></li>" for e in EXERCISES.values())
+    return f"<ol style='list-style:none;padding-left:0'>{items}</ol>"
+
+
+def links():
+    return html_block(exercise_links())

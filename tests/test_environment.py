@@ -1,0 +1,38 @@
+import sys
+
+from course_utils import environment, network
+
+
+def test_environment_info_offline(monkeypatch):
+    info = environment.environment_info()
+    assert info.where == "local"
+    assert info.python.count(".") == 2
+    assert info.ipywidgets_major in (7, 8)
+    assert info.hub.startswith("offline: offline mode (HF_HUB_OFFLINE is set)")
+    html = info._repr_html_()
+    assert "<table>" in html and "Hugging Face Hub" in html
+    assert "course_utils" in str(info)
+
+
+def test_environment_detects_colab(monkeypatch):
+    monkeypatch.setitem(sys.modules, "google.colab", object())
+    assert environment.environment_info(probe_network=False).where == "Google Colab"
+
+
+def test_setup_returns_info_without_display():
+    assert environment.setup(show=False).package_version
+
+
+def test_reachability_against_local_ports(monkeypatch):
+    import socket
+
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    assert network.hub_reachability(use_cache=False).online
+    server.close()
+    r = network.hub_reachability(use_cache=False)
+    assert not r.online and f"127.0.0.1:{port}" in r.reason

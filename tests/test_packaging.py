@@ -1,0 +1,73 @@
+"""pyproject, environment.yml and the wheel agree; the wheel carries data/."""
+import os
+import re
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject_deps() -> dict[str, str]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        pytest.skip("tomllib needs Python 3.11+")
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = meta["dependencies"] + meta["optional-dependencies"]["test"]
+    return dict(_split(d) for d in deps)
+
+
+def _split(req: str) -> tuple[str, str]:
+    m = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(.*)", req)
+    name = m.group(1).lower().replace("_", "-")
+    return name, m.group(2).replace(" ", "")
+
+
+def _environment_yml_deps() -> dict[str, str]:
+    deps = {}
+    in_deps = False
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        if line.startswith("dependencies:"):
+            in_deps = True
+            continue
+        m = re.match(r"^  - ([^:]+)$", line)
+        if in_deps and m:
+            name, spec = _split(m.group(1).strip())
+            if name not in ("python", "pip"):
+                deps[name] = spec
+    return deps
+
+
+def test_environment_yml_matches_pyproject():
+    assert _environment_yml_deps() == _pyproject_deps()
+
+
+def test_environment_yml_installs_the_package_itself():
+    text = (ROOT / "environment.yml").read_text()
+    assert re.search(r"^\s+- -e \.$", text, re.M), "environment.yml must pip-install the course (-e .)"
+    assert re.search(r"^  - python>=3\.10", text, re.M)
+
+
+@pytest.mark.slow
+def test_wheel_ships_data_and_loads_outside_checkout(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(ROOT)],
+                   check=True, cwd=tmp_path)
+    wheel = next(dist.glob("course_utils-*.whl"))
+    env_dir = tmp_path / "clean-env"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True, cwd=tmp_path)
+    code = ("import course_utils, course_utils.data as d; from pathlib import Path; "
+            "print(d.data_dir()); print(d.load_all())")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_UTILS_", "PYTHONPATH"))}
+    proc = subprocess.run([str(py), "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stderr
+    data_dir, counts = proc.stdout.splitlines()
+    assert str(env_dir) in data_dir and "_shipped_data" in data_dir
+    assert str(ROOT) not in data_dir
+    assert "'leaderboard_v1': 5317" in counts and "'hub_snapshot.json':" in counts

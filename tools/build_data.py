@@ -1,0 +1,209 @@
+"""Rebuild data/ from the researched reference files in ../shared/reference/.
+
+Facts and figures carry over with their sources; the reference files' free-text
+`notes` columns do not (they are somebody else's sentences). Structured facts that the
+reference keeps inside notes (leaderboard precision, size, Hub license) become columns.
+
+    python tools/build_data.py [--reference ../shared/reference]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SNAPSHOT_DATE = "2026-11-27"  # the day the reference catalog was compiled
+QUANTIZE_README = ("https://github.com/ggml-org/llama.cpp/blob/c392e5094deaf2d1a7c18683214f007fad3fe42b/"
+                   "examples/quantize/README.md")
+GGML_COMMON = ("https://github.com/ggml-org/llama.cpp/blob/c392e5094deaf2d1a7c18683214f007fad3fe42b/"
+               "ggml/src/ggml-common.h")
+
+# license_name as written in models.csv -> key of the `other:<name>` row in licenses.csv
+OTHER_LICENSE_KEYS = {
+    "opt-175b": "opt-175b",
+    "microsoft-research-license": "microsoft-research-license",
+    "qwen": "qwen",
+    "deepseek": "deepseek",
+    "stability ai non-commercial": "stability-ai-non-commercial-research-community",
+}
+
+
+def read(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write(name: str, rows: list[dict], columns: list[str]) -> None:
+    with (DATA / name).open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row.get(c, "") for c in columns})
+    print(f"data/{name}: {len(rows)} rows")
+
+
+def drop(rows: list[dict], *columns: str) -> list[dict]:
+    return [{k: v for k, v in r.items() if k not in columns} for r in rows]
+
+
+def license_key(row: dict) -> str:
+    lid = row["license_id"]
+    if lid != "other":
+        return lid
+    name = row["license_name"].lower()
+    for needle, key in OTHER_LICENSE_KEYS.items():
+        if needle in name:
+            return f"other:{key}"
+    return "other"
+
+
+def languages(raw: str) -> tuple[list[str], str]:
+    """(explicit language codes, count) from 'en;de' or 'multilingual (48)'."""
+    raw = raw.strip()
+    if not raw:
+        return [], ""
+    m = re.match(r"multilingual \((\d+)", raw)
+    if m:
+        return ["multilingual"], m.group(1)
+    codes = [c.strip() for c in re.sub(r"\(.*?\)", "", raw).split(";") if c.strip()]
+    return codes, str(len(codes))
+
+
+def build_models(ref: Path) -> None:
+    rows = read(ref / "models.csv")
+    out = []
+    for r in rows:
+        codes, count = languages(r["languages"])
+        r = dict(r, license_key=license_key(r), language_codes=";".join(codes), language_count=count)
+        out.append(r)
+    cols = ["repo_id", "author", "family", "params_billion", "pipeline_tag", "license_id", "license_name",
+            "license_key", "gated", "languages", "language_codes", "language_count", "base_model",
+            "weights_released", "training_code_released", "training_data_released", "openness_level",
+            "quantization", "release_date", "context_length", "source_urls"]
+    write("models.csv", out, cols)
+    build_snapshot(out)
+
+
+def build_snapshot(models: list[dict]) -> None:
+    """Hub-API-shaped records (GET /api/models/{id}) for the offline path."""
+    records = []
+    for m in models:
+        card: dict = {}
+        tags: list[str] = []
+        if m["license_id"]:
+            card["license"] = m["license_id"]
+            tags.append(f"license:{m['license_id']}")
+            if m["license_id"] == "other" and m["license_key"].startswith("other:"):
+                card["license_name"] = m["license_key"].split(":", 1)[1]
+        codes = [c for c in m["language_codes"].split(";") if c and c != "multilingual"]
+        if codes:
+            card["language"] = codes
+            tags.extend(codes)
+        base = m["base_model"].split(" ")[0] if "/" in m["base_model"].split(" ")[0] else ""
+        if base:
+            card["base_model"] = base
+            tags.append(f"base_model:{base}")
+        if m["quantization"].startswith("gguf"):
+            tags.append("gguf")
+        rec = {"id": m["repo_id"], "author": m["author"] or m["repo_id"].split("/")[0], "tags": tags,
+               "cardData": card}
+        if m["pipeline_tag"]:
+            rec["pipeline_tag"] = m["pipeline_tag"]
+            tags.append(m["pipeline_tag"])
+        if m["gated"] in ("true", "false"):
+            rec["gated"] = m["gated"] == "true"
+        records.append(rec)
+    doc = {"snapshot_date": SNAPSHOT_DATE,
+           "source": "built by tools/build_data.py from data/models.csv (researched Hub pages, see its "
+                     "source_urls); `course-utils refresh-data` rewrites it from the live Hub API",
+           "models": records}
+    (DATA / "hub_snapshot.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    print(f"data/hub_snapshot.json: {len(records)} records")
+
+
+def build_licenses(ref: Path) -> None:
+    """Each row's sources: the licence text plus the URLs cited in the reference notes.
+    A row with no source at all is left out (and listed in data/README.md)."""
+    rows = []
+    for r in read(ref / "licenses.csv"):
+        urls = [r["license_text_url"]] if r["license_text_url"] else []
+        urls += [u.rstrip(".,;)") for u in re.findall(r"https?://[^\s,;)]+", r["notes"])]
+        urls = list(dict.fromkeys(urls))
+        if not urls:
+            print(f"licenses.csv: left out {r['license_id']} (no source)")
+            continue
+        rows.append(dict(r, source_urls=" ; ".join(urls)))
+    write("licenses.csv", rows, ["license_id", "name", "osi_approved", "commercial_use", "conditions",
+                                 "limitations", "gated_on_hub_typically", "license_text_url", "source_urls"])
+
+
+def parse_notes(notes: str) -> dict:
+    out = {}
+    for part in notes.split(";"):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def build_leaderboards(ref: Path) -> None:
+    for version, scores, size_key in (
+        (1, ["arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k"], "params_b_floor"),
+        (2, ["ifeval", "bbh", "math_lvl5", "gpqa", "musr", "mmlu_pro"], "params_b"),
+    ):
+        rows = []
+        for r in read(ref / f"open_llm_leaderboard_v{version}.csv"):
+            extra = parse_notes(r["notes"])
+            lic = extra.get("hub_license", "")
+            rows.append(dict(r, params_b=extra.get(size_key, ""), hub_license="" if lic == "n/a" else lic,
+                             precision=extra.get("precision", ""), model_type=extra.get("type", ""),
+                             architecture=extra.get("arch", "")))
+        cols = ["repo_id", *scores, "average", "params_b", "hub_license", "precision", "model_type",
+                "architecture", "source_url"]
+        write(f"leaderboard_v{version}.csv", rows, cols)
+
+
+def build_quant_types() -> None:
+    # bits per weight of llama.cpp file types, measured on Llama-2 7B (quantize README) and
+    # the block layout of the base type (ggml-common.h static_asserts).
+    measured = {"Q2_K": 3.35, "Q3_K_S": 3.50, "Q3_K_M": 3.91, "Q3_K_L": 4.27, "Q4_K_S": 4.58, "Q4_K_M": 4.84,
+                "Q5_K_S": 5.52, "Q5_K_M": 5.68, "Q6_K": 6.56, "Q4_0": 4.5, "Q5_0": 5.5, "Q8_0": 8.5, "F16": 16.0}
+    base = {"Q2_K": ("Q2_K", 256, 84), "Q3_K_S": ("Q3_K", 256, 110), "Q3_K_M": ("Q3_K", 256, 110),
+            "Q3_K_L": ("Q3_K", 256, 110), "Q4_K_S": ("Q4_K", 256, 144), "Q4_K_M": ("Q4_K", 256, 144),
+            "Q5_K_S": ("Q5_K", 256, 176), "Q5_K_M": ("Q5_K", 256, 176), "Q6_K": ("Q6_K", 256, 210),
+            "Q4_0": ("Q4_0", 32, 18), "Q5_0": ("Q5_0", 32, 22), "Q8_0": ("Q8_0", 32, 34), "F16": ("F16", 1, 2)}
+    order = ["F16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q4_K_M", "Q4_K_S", "Q4_0", "Q3_K_L",
+             "Q3_K_M", "Q3_K_S", "Q2_K"]
+    rows = []
+    for q in order:
+        btype, block, nbytes = base[q]
+        rows.append({"quant": q, "base_type": btype, "block_weights": block, "block_bytes": nbytes,
+                     "base_bpw": round(nbytes * 8 / block, 4), "measured_bpw_llama2_7b": measured[q],
+                     "source_url": f"{QUANTIZE_README} ; {GGML_COMMON}"})
+    write("quant_types.csv", rows, list(rows[0]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reference", type=Path, default=ROOT.parent / "shared" / "reference")
+    ref = ap.parse_args().reference
+    DATA.mkdir(exist_ok=True)
+    build_models(ref)
+    build_licenses(ref)
+    write("model_architectures.csv", drop(read(ref / "model_architectures.csv"), "notes"),
+          list(read(ref / "model_architectures.csv")[0])[:-1])
+    build_leaderboards(ref)
+    for name in ("gguf_sizes_calibration.csv", "llamacpp_speed_calibration.csv", "hardware_bandwidth.csv"):
+        rows = read(ref / name)
+        write(name, rows, list(rows[0]))
+    prices = drop(read(ref / "deployment_prices.csv"), "notes")
+    write("deployment_prices.csv", prices, list(prices[0]))
+    build_quant_types()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""Write notebooks/*.ipynb from the cell lists below: the single source of the notebooks.
+
+Every notebook gets the same head (title + Open-in-Colab badge, the setup cell) and the
+same metadata; nothing Colab- or widget-specific is stored. Cells tagged
+`nbval-check-output` are golden cells: run `python tools/build_notebooks.py --golden`
+to execute the notebooks offline and keep the outputs of those cells only.
+
+    python tools/build_notebooks.py            # rewrite sources (keeps existing golden outputs)
+    python tools/build_notebooks.py --check    # exit 1 if a notebook differs from this file
+    python tools/build_notebooks.py --golden   # also refresh golden outputs (needs nbclient)
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT))
+
+
+def repo_slug() -> str:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    m = re.search(r'Repository\s*=\s*"https://github\.com/([^"]+?)/?"', text)
+    if not m:
+        raise SystemExit("pyproject.toml has no [project.urls] Repository on github.com")
+    return m.group(1)
+
+
+def colab_url(path: str) -> str:
+    return f"https://colab.research.google.com/github/{repo_slug()}/blob/main/notebooks/{path}"
+
+
+def badge(path: str) -> str:
+    return (f'<a href="{colab_url(path)}" target="_parent"><img '
+            f'src="https://colab.research.google.com/assets/colab-badge.svg" alt="Open In Colab"/></a>')
+
+
+SETUP_MARK = "# Setup: in Google Colab this installs the course package"
+
+
+def setup_source() -> str:
+    return f'''{SETUP_MARK} (locally it is already installed).
+# --no-deps: Colab already has pandas, matplotlib, huggingface_hub, psutil and ipywidgets 7;
+# upgrading ipywidgets there breaks its widgets, so nothing else is touched.
+import sys
+if "google.colab" in sys.modules:
+    %pip install --quiet --no-deps "course-utils @ git+https://github.com/{repo_slug()}@main"
+import course_utils
+course_utils.setup();'''
+
+
+def md(text: str, tags: tuple[str, ...] = ()) -> dict:
+    return {"cell_type": "markdown", "metadata": {"tags": list(tags)} if tags else {}, "source": text.strip()}
+
+
+def code(text: str, tags: tuple[str, ...] = ()) -> dict:
+    return {"cell_type": "code", "metadata": {"tags": list(tags)} if tags else {}, "source": text.strip(),
+            "outputs": [], "execution_count": None}
+
+
+GOLDEN = ("nbval-check-output",)
+
+
+def head(path: str, title: str, intro: str) -> list[dict]:
+    return [md(f"{badge(path)}\n\n# {title}\n\n{intro.strip()}"), code(setup_source())]
+
+
+def save_cells(exercise: str) -> list[dict]:
+    return [md("## Save your answers\nClick the button whenever you like: saving again keeps "
+               "everything you saved before and adds what is new."),
+            code(f"from course_utils.ui.common import save_row\nsave_row({exercise!r})")]
+
+
+def nb_00() -> list[dict]:
+    return head("00_start_here.ipynb", "Start here: choosing and running open LLMs", """
+Welcome! Today you will learn how to pick an open large language model for a real job and how to
+run it: what "open" really means, which licences allow what, how to search the Hugging Face Hub,
+whether your own computer can run a model, how models score on public benchmarks, and what running
+one costs in the cloud versus on your own hardware.
+
+Each exercise is a notebook with small interactive tools. Your answers are recorded as you work;
+the **Save answers** button at the end of each notebook writes them to a file for your instructor.
+""") + [
+        md("## 1. Your environment\nThe table above comes from `course_utils.setup()`. If the Hub is "
+           "*offline*, every tool still works: it answers from a snapshot shipped with the course and "
+           "tells you its date."),
+        md("## 2. Who are you?\nType your name and click **Remember me**. The other notebooks use it "
+           "to name your answer files."),
+        code("from course_utils.ui.start import learner_box, links\nlearner_box()"),
+        md("## 3. The exercises\nOpen them in order; each takes 30 to 60 minutes."),
+        code("links()"),
+        md("The course works the same in every notebook: read, try the tools, answer, click **Check** "
+           "for feedback, and **Save answers** before you leave. Which version of the helper library "
+           "is this?"),
+        code("print(f'course_utils {course_utils.__version__}')", GOLDEN),
+    ]
+
+
+SPECS = {
+    "00_start_here.ipynb": nb_00,
+}
+
+METADATA = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
+
+
+def build(name: str) -> dict:
+    cells = SPECS[name]()
+    for i, cell in enumerate(cells):
+        cell["id"] = f"{Path(name).stem[:2]}-{i:02d}"
+    return {"cells": cells, "metadata": copy.deepcopy(METADATA), "nbformat": 4, "nbformat_minor": 5}
+
+
+def is_golden(cell: dict) -> bool:
+    return "nbval-check-output" in cell.get("metadata", {}).get("tags", [])
+
+
+def carry_golden(new: dict, old: dict | None) -> dict:
+    """Keep the stored outputs of golden cells whose source did not change."""
+    if not old:
+        return new
+    previous = {c.get("id"): c for c in old.get("cells", [])}
+    for cell in new["cells"]:
+        prev = previous.get(cell["id"])
+        if is_golden(cell) and prev and prev.get("source") == cell["source"]:
+            cell["outputs"] = prev.get("outputs", [])
+            cell["execution_count"] = prev.get("execution_count")
+    return new
+
+
+def dumps(nb: dict) -> str:
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def read(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def refresh_golden(nb: dict, path: Path) -> dict:
+    """Execute the notebook offline and keep the outputs of golden cells only."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    env_backup = dict(os.environ)
+    tmp = tempfile.mkdtemp()
+    os.environ.update(HF_HUB_OFFLINE="1", HF_HOME=tmp, COURSE_UTILS_ANSWERS_DIR=tmp, MPLBACKEND="Agg")
+    try:
+        run = nbformat.reads(dumps(nb), as_version=4)
+        NotebookClient(run, timeout=120, resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(env_backup)
+    for cell, done in zip(nb["cells"], run.cells):
+        if is_golden(cell):
+            cell["outputs"] = [dict(o) for o in done.outputs if o.get("output_type") == "stream"]
+            cell["execution_count"] = 1
+    return nb
+
+
+def expected(name: str) -> dict:
+    return carry_golden(build(name), read(NOTEBOOKS / name))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--golden", action="store_true")
+    args = ap.parse_args()
+    NOTEBOOKS.mkdir(exist_ok=True)
+    stale = []
+    for name in SPECS:
+        path = NOTEBOOKS / name
+        nb = expected(name)
+        if args.golden:
+            nb = refresh_golden(nb, path)
+        text = dumps(nb)
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote notebooks/{name}")
+    if stale:
+        print("out of date (run python tools/build_notebooks.py):", ", ".join(stale))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
