@@ -17,3 +17,103 @@ def _data(args):
     from .data import load_all
 
     return load_all()
+
+
+def _model_args(p):
+    p.add_argument("repo_id", help="Hub model id, e.g. mistralai/Mistral-7B-Instruct-v0.3")
+
+
+@command("model", "facts about one Hub model (live Hub, or the shipped snapshot offline)")
+@arguments(_model_args)
+def _model(args):
+    from .hub import model_summary
+
+    return model_summary(args.repo_id)
+
+
+def _license_args(p):
+    p.add_argument("id", metavar="REPO_ID_OR_LICENSE_ID", help="a model id (org/name) or a licence id (apache-2.0)")
+
+
+@command("license", "what a licence allows: commercial use, conditions, limitations")
+@arguments(_license_args)
+def _license(args):
+    from .licenses import license_report
+
+    return license_report(args.id)
+
+
+def _saas_args(p):
+    p.add_argument("repo_id")
+    p.add_argument("--mau", type=_non_negative_int, default=None, help="monthly active users of the product")
+    p.add_argument("--non-commercial", action="store_true", help="the product is not commercial")
+    p.add_argument("--trains-on-outputs", action="store_true", help="outputs are used to train another model")
+    p.add_argument("--redistributes-weights", action="store_true", help="the product ships the weights")
+
+
+def _non_negative_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
+@command("saas", "may a SaaS product use this model? verdict with reasons tied to licence clauses")
+@arguments(_saas_args)
+def _saas(args):
+    from .licenses import saas_verdict
+
+    return saas_verdict(args.repo_id, commercial=not args.non_commercial, monthly_active_users=args.mau,
+                        trains_other_models_on_outputs=args.trains_on_outputs,
+                        redistributes_weights=args.redistributes_weights)
+
+
+def _search_args(p):
+    p.add_argument("--task", help="pipeline tag, e.g. text-generation")
+    p.add_argument("--tag", action="append", default=[], help="Hub tag (repeatable)")
+    p.add_argument("--max-params", type=_positive_float, help="maximum parameters, in billions")
+    p.add_argument("--quantized", action="store_true", help="only quantized builds (e.g. GGUF)")
+    p.add_argument("--min-languages", type=_non_negative_int)
+    p.add_argument("--commercial-only", action="store_true", help="licences that allow commercial use")
+    p.add_argument("--text", help="text the repo id must contain")
+    p.add_argument("--sort", choices=["downloads", "params", "id"], default="downloads")
+    p.add_argument("--limit", type=_non_negative_int, default=20)
+
+
+@command("search", "search models with the course's filters (live Hub, or the snapshot offline)")
+@arguments(_search_args)
+def _search(args):
+    from .hub import search_models
+
+    return search_models(task=args.task, tags=args.tag, max_params_b=args.max_params,
+                         quantized=True if args.quantized else None, min_languages=args.min_languages,
+                         commercial_only=args.commercial_only, sort=args.sort, limit=args.limit, text=args.text)
+
+
+def _refresh_args(p):
+    p.add_argument("--out", help="write the snapshot here instead of the data folder")
+
+
+@command("refresh-data", "rebuild the Hub snapshot from the live Hub (online only)")
+@arguments(_refresh_args)
+def _refresh(args):
+    from .refresh import refresh_snapshot
+
+    return refresh_snapshot(out=args.out, progress=not args.json)

@@ -116,6 +116,9 @@ TABLES: dict[str, TableSpec] = {
         {"quant": "str", "base_type": "str", "block_weights": "int", "block_bytes": "int", "base_bpw": "float",
          "measured_bpw_llama2_7b": "float", "source_url": "str"},
         key="quant", source="source_url", required=("quant", "measured_bpw_llama2_7b", "source_url")),
+    "repo_ids": TableSpec(
+        "repo_ids.csv", {"asked_id": "str", "kind": "str", "correct_ids": "str", "source_url": "str"},
+        key="asked_id", source="source_url", required=("asked_id", "kind", "correct_ids", "source_url")),
 }
 
 JSON_FILES = ("hub_snapshot.json",)

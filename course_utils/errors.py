@@ -24,7 +24,7 @@ class InvalidInput(CourseError):
     def __str__(self) -> str:
         text = super().__str__()
         if self.suggestions:
-            text += " Did you mean: " + ", ".join(self.suggestions) + "?"
+            text += " (did you mean: " + ", ".join(self.suggestions) + "?)"
         return text
 
 

@@ -6,6 +6,7 @@ and they reach the nbval kernels too, which inherit this process's environment.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,8 +21,8 @@ os.environ.pop("HF_ENDPOINT", None)
 os.environ.pop("HF_TOKEN", None)
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference"
 OS_OUTPUTS = ROOT / "tests" / "fixtures" / "os_outputs"
+sys.path.insert(0, str(ROOT / "tests"))
 
 
 @pytest.fixture
@@ -36,3 +37,30 @@ def fresh_store(answers_dir):
     from course_utils.answers import AnswerStore
 
     return AnswerStore()
+
+
+@pytest.fixture
+def live_hub(monkeypatch):
+    """Point course_utils and huggingface_hub at a fake Hub on 127.0.0.1 (offline mode off)."""
+    import huggingface_hub.constants as hf_constants
+
+    from course_utils import network
+    from fakehub import FakeHub
+
+    def start(behaviours: dict, timeout: float = 0.6, slow_seconds: float = 2.5) -> FakeHub:
+        hub = FakeHub(behaviours, slow_seconds=slow_seconds)
+        hub.__enter__()
+        starts.append(hub)
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
+        monkeypatch.setattr(hf_constants, "ENDPOINT", hub.url)
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.setenv("COURSE_UTILS_TIMEOUT", str(timeout))
+        network._CACHE.clear()
+        return hub
+
+    starts: list = []
+    yield start
+    for hub in starts:
+        hub.__exit__(None, None, None)
+    network._CACHE.clear()

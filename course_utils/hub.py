@@ -1,0 +1,556 @@
+"""Model facts from the Hugging Face Hub: live with short timeouts, the shipped snapshot otherwise.
+
+Both paths go through one parser: the snapshot (``data/hub_snapshot.json``) stores
+Hub-API-shaped records, which are turned into ``huggingface_hub.ModelInfo`` objects exactly
+like a live answer, and :func:`summary_from_info` reads either. Every result says which
+source answered (``"live Hub"`` or ``"snapshot of YYYY-MM-DD"``).
+
+Timeouts: ``HfApi.model_info`` gets ``timeout=`` explicitly (without it the client waits
+forever on a network that drops packets). ``HfApi.list_models`` takes no timeout and retries
+for ~20 s, so searches call the same ``/api/models`` route through huggingface_hub's own
+session with an explicit timeout and parse the items with the same ``ModelInfo`` class.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable
+
+from . import data
+from .errors import GatedModel, HubUnavailable, InvalidInput, ModelNotFound
+from .network import hub_reachability
+from .settings import get_settings
+
+LIVE = "live Hub"
+QUANT_TAGS = ("gguf", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "mlx")
+_ID_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._\-]{0,94}[A-Za-z0-9])?"
+_REPO_ID = re.compile(rf"^(?:{_ID_PART}/)?{_ID_PART}$")
+_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?:models/)?([^?#]*)", re.I)
+_HUB_PAGES = {"tree", "blob", "resolve", "discussions", "commits", "commit", "raw", "edit"}
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """What the course needs to know about one model repo."""
+
+    repo_id: str
+    author: str | None
+    license_id: str | None  # Hub licence id; custom licences as "other:<license_name>"
+    gated: bool | None  # None = unknown
+    pipeline_tag: str | None
+    params_b: float | None
+    languages: tuple[str, ...]
+    language_count: int | None
+    base_model: tuple[str, ...]
+    quantization: str | None  # "gguf", "gptq", ... or None
+    tags: tuple[str, ...]
+    downloads: int | None  # last 30 days, live answers only
+    last_modified: str | None
+    source: str  # "live Hub" or "snapshot of YYYY-MM-DD"
+    notes: tuple[str, ...] = ()
+    asked_id: str | None = None  # what the user typed, when it differs from repo_id
+
+    @property
+    def live(self) -> bool:
+        return self.source == LIVE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "repo_id": self.repo_id, "author": self.author, "license_id": self.license_id,
+            "gated": self.gated, "params_b": self.params_b, "pipeline_tag": self.pipeline_tag,
+            "languages": list(self.languages), "language_count": self.language_count,
+            "base_model": list(self.base_model), "quantization": self.quantization, "tags": list(self.tags),
+            "downloads": self.downloads, "last_modified": self.last_modified, "source": self.source,
+            "notes": list(self.notes), "asked_id": self.asked_id,
+        }
+
+    def to_text(self) -> str:
+        d = self.to_dict()
+        lines = [f"{k:<15} {v}" for k, v in d.items() if k not in ("notes", "tags") and v not in (None, [], "")]
+        lines += [f"note            {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = [("Model", self.repo_id), ("Licence", self.license_id or "not stated"),
+                ("Gated", {True: "yes (accept the terms on the model page)", False: "no",
+                           None: "unknown"}[self.gated]),
+                ("Task", self.pipeline_tag or "not stated"),
+                ("Parameters", f"{self.params_b:g} B" if self.params_b else "unknown"),
+                ("Languages", ", ".join(self.languages) or (f"{self.language_count}" if self.language_count
+                                                          else "not stated")),
+                ("Base model", ", ".join(self.base_model) or "—"),
+                ("Quantized", self.quantization or "no"),
+                ("Downloads (30 days)", f"{self.downloads:,}" if self.downloads is not None else "not in snapshot"),
+                ("Source", self.source)]
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return f"<table class='course-model'>{body}</table>" + (f"<ul>{notes}</ul>" if notes else "")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    results: tuple[ModelSummary, ...]
+    source: str
+    notes: tuple[str, ...] = ()
+    filters: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"results": [{"repo_id": r.repo_id, "params_b": r.params_b, "license_id": r.license_id,
+                             "downloads": r.downloads, "pipeline_tag": r.pipeline_tag,
+                             "quantization": r.quantization, "language_count": r.language_count}
+                            for r in self.results],
+                "source": self.source, "notes": list(self.notes), "filters": self.filters}
+
+    def to_text(self) -> str:
+        head = f"{'repo_id':<52} {'params_b':>8} {'license':<28} {'downloads':>11}"
+        rows = [f"{r.repo_id:<52} {r.params_b if r.params_b is not None else '?':>8} "
+                f"{(r.license_id or '?'):<28} {r.downloads if r.downloads is not None else '-':>11}"
+                for r in self.results]
+        return "\n".join([head, *rows, f"({len(self.results)} result(s); source: {self.source})", *self.notes])
+
+
+# --------------------------------------------------------------------------- parsing (both paths)
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value if v)
+
+
+def license_key(license_id: str | None, license_name: str | None) -> str | None:
+    """The knowledge-base key: Hub id, or ``other:<license_name>`` for custom licences."""
+    if not license_id:
+        return None
+    license_id = license_id.strip().lower()
+    if license_id == "other" and license_name:
+        return f"other:{license_name.strip().lower()}"
+    return license_id
+
+
+def _card(info: Any, name: str) -> Any:
+    card = getattr(info, "card_data", None)
+    if card is None:
+        return None
+    return getattr(card, name, None) if not isinstance(card, dict) else card.get(name)
+
+
+def summary_from_info(info: Any, source: str, catalog: dict | None = None, notes: Iterable[str] = (),
+                      asked_id: str | None = None) -> ModelSummary:
+    """The one parser: a ``ModelInfo`` (live or built from the snapshot) plus our sourced catalog row."""
+    tags = tuple(getattr(info, "tags", None) or ())
+    lic = _card(info, "license")
+    if isinstance(lic, list):
+        lic = lic[0] if lic else None
+    if not lic:
+        lic = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+    license_id = license_key(lic, _card(info, "license_name"))
+    gated_raw = getattr(info, "gated", None)
+    gated = None if gated_raw is None else bool(gated_raw)
+    params = None
+    st = getattr(info, "safetensors", None)
+    if st is not None and getattr(st, "total", None):
+        params = round(st.total / 1e9, 3)
+    gguf = getattr(info, "gguf", None)
+    if params is None and isinstance(gguf, dict) and gguf.get("total"):
+        params = round(gguf["total"] / 1e9, 3)
+    if params is None and catalog and catalog.get("params_billion"):
+        params = catalog["params_billion"]
+    languages = _as_tuple(_card(info, "language"))
+    count = len(languages) or None
+    if catalog and catalog.get("language_count"):
+        count = max(count or 0, catalog["language_count"])
+    quant = next((q for q in QUANT_TAGS if q in tags), None)
+    if quant is None and catalog and str(catalog.get("quantization", "")).startswith("gguf"):
+        quant = "gguf"
+    last = getattr(info, "last_modified", None)
+    return ModelSummary(
+        repo_id=info.id,
+        author=getattr(info, "author", None) or (info.id.split("/")[0] if "/" in info.id else None),
+        license_id=license_id,
+        gated=gated,
+        pipeline_tag=getattr(info, "pipeline_tag", None) or (catalog or {}).get("pipeline_tag") or None,
+        params_b=params,
+        languages=languages,
+        language_count=count,
+        base_model=_as_tuple(_card(info, "base_model")),
+        quantization=quant,
+        tags=tags,
+        downloads=getattr(info, "downloads", None),
+        last_modified=last.date().isoformat() if hasattr(last, "date") else (str(last) if last else None),
+        source=source,
+        notes=tuple(notes),
+        asked_id=asked_id if asked_id and asked_id != info.id else None,
+    )
+
+
+def _model_info_class():
+    from huggingface_hub.hf_api import ModelInfo
+
+    return ModelInfo
+
+
+# --------------------------------------------------------------------------- snapshot
+
+@lru_cache(maxsize=4)
+def _snapshot_cached(path: str, mtime: float) -> tuple[str, dict[str, dict]]:
+    doc = data.load_json("hub_snapshot.json")
+    return doc.get("snapshot_date", "unknown date"), {r["id"]: r for r in doc.get("models", [])}
+
+
+def snapshot() -> tuple[str, dict[str, dict]]:
+    """(snapshot date, records by repo id)."""
+    path = data.path_of("hub_snapshot.json")
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = -1.0
+    return _snapshot_cached(str(path), mtime)
+
+
+def snapshot_source() -> str:
+    return f"snapshot of {snapshot()[0]}"
+
+
+def catalog() -> dict[str, dict]:
+    return data.index("models")
+
+
+def _from_snapshot(repo_id: str, notes: Iterable[str] = (), asked_id: str | None = None) -> ModelSummary | None:
+    _date, records = snapshot()
+    rec = records.get(repo_id)
+    if rec is None:
+        return None
+    info = _model_info_class()(**rec)
+    return summary_from_info(info, snapshot_source(), catalog().get(repo_id), notes, asked_id)
+
+
+# --------------------------------------------------------------------------- ids and suggestions
+
+@dataclass(frozen=True)
+class IdCheck:
+    repo_id: str
+    notes: tuple[str, ...] = ()
+
+
+def normalize_repo_id(raw: Any) -> IdCheck:
+    """Clean up what a learner typed; raise InvalidInput with a specific reason when unusable."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidInput("The model id is empty: type an id such as 'mistralai/Mistral-7B-Instruct-v0.3'.")
+    text = raw.strip().strip("'\"`").strip()
+    notes = []
+    m = _URL.match(text)
+    if m:
+        parts = [p for p in m.group(1).split("/") if p]
+        cut = next((i for i, p in enumerate(parts) if p in _HUB_PAGES), len(parts))
+        parts = parts[:min(cut, 2)]
+        if not parts:
+            raise InvalidInput(f"{raw!r} is a Hub address without a model in it: paste the model's id, e.g. "
+                               f"'mistralai/Mistral-7B-Instruct-v0.3'.")
+        text = "/".join(parts)
+        notes.append(f"You pasted an address; using the id {text!r}.")
+    elif text.lower().startswith(("http://", "https://")):
+        raise InvalidInput(f"{raw!r} is not a Hugging Face address: paste a model id like 'org/name'.")
+    if " " in text:
+        raise InvalidInput(f"{raw!r} contains spaces; model ids look like 'org/name' with no spaces.",
+                           suggestions=suggest(text.replace(" ", "-")))
+    if text.count("/") > 1:
+        raise InvalidInput(f"{raw!r} has more than one '/'; model ids look like 'org/name'.",
+                           suggestions=suggest("/".join(text.split("/")[:2])))
+    if not _REPO_ID.match(text) or ".." in text or "--" in text:
+        raise InvalidInput(f"{raw!r} is not a valid model id: use letters, digits, '-', '_' and '.', "
+                           f"as 'org/name'.", suggestions=suggest(text))
+    return IdCheck(text, tuple(notes))
+
+
+@lru_cache(maxsize=1)
+def _known_ids() -> tuple[str, ...]:
+    ids = set(catalog()) | set(snapshot()[1])
+    for name in ("leaderboard_v1", "leaderboard_v2"):
+        ids.update(r["repo_id"] for r in data.load(name))
+    return tuple(sorted(ids))
+
+
+def _id_fixes() -> dict[str, dict]:
+    return {r["asked_id"].lower(): r for r in data.load("repo_ids")}
+
+
+def suggest(text: str, n: int = 5) -> tuple[str, ...]:
+    """Known ids close to ``text`` (catalog, snapshot and leaderboard ids; case-insensitive)."""
+    fix = _id_fixes().get(text.lower())
+    if fix:
+        return tuple(fix["correct_ids"].split(";"))
+    ids = _known_ids()
+    lower = {i.lower(): i for i in ids}
+    key = text.lower()
+    out: list[str] = []
+    if key in lower:
+        out.append(lower[key])
+    # same name in another org, or the name as a prefix (e.g. versions of a model)
+    name = key.split("/")[-1]
+    out += [i for lk, i in lower.items() if lk.split("/")[-1] == name]
+    out += [i for lk, i in lower.items() if lk.startswith(key) and len(lk) - len(key) <= 8]
+    out += [lower[m] for m in difflib.get_close_matches(key, list(lower), n=n, cutoff=0.75)]
+    return tuple(dict.fromkeys(o for o in out if o != text))[:n]
+
+
+# --------------------------------------------------------------------------- live path
+
+def _is_network_error(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return True
+    return any(c.__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "httpcore2") for c in type(exc).__mro__)
+
+
+def _status_of(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    return getattr(response, "status_code", None)
+
+
+def _hf_api():
+    from huggingface_hub import HfApi
+
+    return HfApi(endpoint=get_settings().endpoint)
+
+
+class _LiveFailure(Exception):
+    """Internal: the live call failed; kind in {not_found, gated, unavailable}."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def _live_model_info(repo_id: str):
+    from huggingface_hub import errors as hf_errors
+
+    timeout = get_settings().hub_timeout_s
+    try:
+        return _hf_api().model_info(repo_id, timeout=timeout)
+    except hf_errors.GatedRepoError as exc:
+        raise _LiveFailure("gated", f"the Hub says {repo_id} is gated ({_status_of(exc)})") from None
+    except hf_errors.HfHubHTTPError as exc:
+        status = _status_of(exc)
+        if status == 404:
+            raise _LiveFailure("not_found", f"the Hub has no model {repo_id!r} (404)") from None
+        if status in (401, 403):
+            raise _LiveFailure("gated", f"the Hub refused {repo_id} without access ({status})") from None
+        if status == 429:
+            raise _LiveFailure("unavailable", "the Hub is rate-limiting requests (429 Too Many Requests); "
+                                              "wait a minute and try again") from None
+        if status is not None and status >= 500:
+            raise _LiveFailure("unavailable", f"the Hub had a server error ({status})") from None
+        raise _LiveFailure("unavailable", f"the Hub answered with an error ({status})") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _LiveFailure("unavailable", f"the Hub's answer was not valid model data "
+                                          f"({type(exc).__name__})") from None
+    except Exception as exc:  # noqa: BLE001 - network errors come from httpx or httpx2 depending on version
+        if not _is_network_error(exc):
+            raise
+        kind = "timed out" if "timeout" in type(exc).__name__.lower() else f"failed ({type(exc).__name__})"
+        raise _LiveFailure("unavailable", f"the Hub request {kind} after at most {timeout:g} s") from None
+
+
+def _use_live() -> tuple[bool, str]:
+    reach = hub_reachability()
+    return reach.online, reach.reason
+
+
+def _gated_help(repo_id: str) -> str:
+    return (f"{repo_id} is a gated model: its files (and, without a token, sometimes its metadata) are only "
+            f"available after you accept its terms on https://huggingface.co/{repo_id} while logged in. "
+            f"Then create a read token (Settings > Access Tokens) and set it as HF_TOKEN (in Colab: the "
+            f"key icon, secret named HF_TOKEN). The course never prints or saves your token.")
+
+
+# --------------------------------------------------------------------------- public API
+
+def model_summary(repo_id: str) -> ModelSummary:
+    """Facts about one model: live Hub when reachable, else the shipped snapshot (always labelled)."""
+    check = normalize_repo_id(repo_id)
+    rid, notes = check.repo_id, list(check.notes)
+    asked = rid
+    fix = _id_fixes().get(rid.lower())
+    online, reason = _use_live()
+    if online:
+        try:
+            info = _live_model_info(rid)
+        except _LiveFailure as failure:
+            if failure.kind == "not_found":
+                raise ModelNotFound(f"No model {rid!r} on the Hub.", suggestions=_suggest_live(rid)) from None
+            target = fix["correct_ids"].split(";")[0] if fix and fix["kind"] == "renamed" else rid
+            if failure.kind == "gated":
+                snap = _from_snapshot(target, [*notes, _gated_help(target),
+                                               "Showing the facts from the shipped snapshot."], asked)
+                if snap:
+                    return snap
+                raise GatedModel(_gated_help(target)) from None
+            snap = _from_snapshot(target, [*notes, f"Live lookup failed: {failure}. Showing the "
+                                                   f"{snapshot_source()} instead."], asked)
+            if snap:
+                return snap
+            raise HubUnavailable(f"Could not get {rid} from the Hub: {failure}; it is not in the "
+                                 f"{snapshot_source()} either.") from None
+        if info.id != rid:
+            notes.append(f"{rid} has moved: the Hub now calls it {info.id}.")
+        return summary_from_info(info, LIVE, catalog().get(info.id), notes, asked)
+    # offline: the snapshot, following known renames and case differences
+    notes.append(f"Hub not used: {reason}.")
+    snap = _from_snapshot(rid, notes)
+    if snap:
+        return snap
+    if fix and fix["kind"] == "renamed":
+        new = fix["correct_ids"]
+        snap = _from_snapshot(new, [*notes, f"{rid} was renamed to {new} (source: {fix['source_url']})."], asked)
+        if snap:
+            return snap
+    if fix and fix["kind"] == "no_such_repo":
+        raise ModelNotFound(f"There is no model {rid!r} on the Hub (source: {fix['source_url']}).",
+                            suggestions=tuple(fix["correct_ids"].split(";")))
+    same_case = {k.lower(): k for k in snapshot()[1]}.get(rid.lower())
+    if same_case:
+        return _from_snapshot(same_case, [*notes, f"Ids are case-sensitive: the model is {same_case}."], asked)
+    raise ModelNotFound(f"{rid!r} is not in the {snapshot_source()} ({len(snapshot()[1])} models) and the "
+                        f"Hub cannot be reached to check it.", suggestions=suggest(rid))
+
+
+def _suggest_live(rid: str) -> tuple[str, ...]:
+    """Offline suggestions first (sourced fixes), then a live Hub search on the name."""
+    offline = suggest(rid)
+    fix = _id_fixes().get(rid.lower())
+    if fix:
+        return offline
+    try:
+        found = _live_search({"search": rid.split("/")[-1], "limit": 5})
+    except _LiveFailure:
+        return offline
+    return tuple(dict.fromkeys([*offline, *(r.repo_id for r in found)]))[:6]
+
+
+_EXPAND = ("author", "cardData", "downloads", "gated", "lastModified", "pipeline_tag", "safetensors", "tags",
+           "gguf")
+
+
+def _live_search(params: dict) -> list[ModelSummary]:
+    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+
+    s = get_settings()
+    query = [(k, v) for k, v in params.items() if not isinstance(v, (list, tuple))]
+    for k, v in params.items():
+        if isinstance(v, (list, tuple)):
+            query += [(k, item) for item in v]
+    query += [("expand", e) for e in _EXPAND]
+    try:
+        response = get_session().get(f"{s.endpoint}/api/models", params=query, headers=build_hf_headers(),
+                                     timeout=s.hub_timeout_s)
+        hf_raise_for_status(response)
+        items = response.json()
+        if not isinstance(items, list):
+            raise ValueError("expected a list")
+        ModelInfo = _model_info_class()
+        cat = catalog()
+        return [summary_from_info(ModelInfo(**item), LIVE, cat.get(item.get("id"))) for item in items]
+    except _LiveFailure:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _LiveFailure("unavailable", f"the Hub's search answer was not valid ({type(exc).__name__})") from None
+    except Exception as exc:  # noqa: BLE001
+        status = _status_of(exc)
+        if status is None and not _is_network_error(exc):
+            raise
+        what = f"HTTP {status}" if status else type(exc).__name__
+        raise _LiveFailure("unavailable", f"the Hub search failed ({what})") from None
+
+
+def commercial_license_ids() -> set[str]:
+    """Licence keys whose commercial use is 'yes' or 'conditional' in the knowledge base."""
+    return {r["license_id"] for r in data.load("licenses") if r["commercial_use"] in ("yes", "conditional")}
+
+
+def matches(summary: ModelSummary, task: str | None = None, tags: Iterable[str] = (),
+            max_params_b: float | None = None, quantized: bool | None = None, min_languages: int | None = None,
+            commercial_only: bool = False) -> bool:
+    """The search filters, applied the same way to live and snapshot results."""
+    if task and summary.pipeline_tag != task:
+        return False
+    wanted = {t.lower() for t in tags if t}
+    if wanted and not wanted <= {t.lower() for t in summary.tags}:
+        return False
+    if max_params_b is not None and (summary.params_b is None or summary.params_b > max_params_b):
+        return False
+    if quantized is True and summary.quantization is None:
+        return False
+    if quantized is False and summary.quantization is not None:
+        return False
+    if min_languages and (summary.language_count or 0) < min_languages:
+        return False
+    if commercial_only and summary.license_id not in commercial_license_ids():
+        return False
+    return True
+
+
+def _sort_key(sort: str):
+    if sort == "downloads":
+        return lambda r: (r.downloads is None, -(r.downloads or 0), r.repo_id.lower())
+    if sort == "params":
+        return lambda r: (r.params_b is None, r.params_b or 0, r.repo_id.lower())
+    return lambda r: r.repo_id.lower()
+
+
+def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_b: float | None = None,
+                  quantized: bool | None = None, min_languages: int | None = None, commercial_only: bool = False,
+                  sort: str = "downloads", limit: int = 20, text: str | None = None) -> SearchResult:
+    """Search models with the course's filters; live when reachable, else the snapshot."""
+    if sort not in ("downloads", "params", "id"):
+        raise InvalidInput(f"sort must be 'downloads', 'params' or 'id', not {sort!r}.")
+    if not isinstance(limit, int) or not 1 <= limit <= 200:
+        raise InvalidInput(f"limit must be a whole number from 1 to 200, not {limit!r}.")
+    if max_params_b is not None and (not isinstance(max_params_b, (int, float)) or max_params_b <= 0):
+        raise InvalidInput(f"max params must be a positive number of billions, not {max_params_b!r}.")
+    if min_languages is not None and (not isinstance(min_languages, int) or min_languages < 0):
+        raise InvalidInput(f"min languages must be a whole number, not {min_languages!r}.")
+    tags = tuple(t.strip() for t in tags if t and t.strip())
+    filters = dict(task=task, tags=list(tags), max_params_b=max_params_b, quantized=quantized,
+                   min_languages=min_languages, commercial_only=commercial_only, sort=sort, limit=limit,
+                   text=text)
+    keep = dict(task=task, tags=tags, max_params_b=max_params_b, quantized=quantized,
+                min_languages=min_languages, commercial_only=commercial_only)
+    notes: list[str] = []
+    online, reason = _use_live()
+    if online:
+        params: dict[str, Any] = {"sort": "downloads" if sort == "downloads" else "likes", "direction": -1,
+                                  "limit": min(500, max(limit * 5, 50))}
+        if task:
+            params["pipeline_tag"] = task
+        hub_tags = list(tags) + (["gguf"] if quantized else [])
+        if hub_tags:
+            params["filter"] = hub_tags
+        if text:
+            params["search"] = text
+        try:
+            found = [r for r in _live_search(params) if matches(r, **keep)]
+            found.sort(key=_sort_key(sort))
+            return SearchResult(tuple(found[:limit]), LIVE, tuple(notes), filters)
+        except _LiveFailure as failure:
+            notes.append(f"Live search failed: {failure}. Showing the {snapshot_source()} instead.")
+    else:
+        notes.append(f"Hub not used: {reason}. Searching the {snapshot_source()} "
+                     f"({len(snapshot()[1])} models; download counts are not in the snapshot).")
+    _date, records = snapshot()
+    ModelInfo = _model_info_class()
+    cat = catalog()
+    results = []
+    for rid, rec in records.items():
+        if text and text.lower() not in rid.lower():
+            continue
+        summary = summary_from_info(ModelInfo(**rec), snapshot_source(), cat.get(rid))
+        if matches(summary, **keep):
+            results.append(summary)
+    results.sort(key=_sort_key(sort))
+    return SearchResult(tuple(results[:limit]), snapshot_source(), tuple(notes), filters)

@@ -1,0 +1,135 @@
+"""Open-source levels of a model and what each level lets you do, as data.
+
+A model is *fully open* when its weights, training code and training data are all released,
+*weights only* when the weights are released but the code or data is not (fully), and
+*architecture only* when there are no weights (only the design and code to train it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import data
+from .errors import InvalidInput
+
+LEVELS = ("fully_open", "weights_only", "architecture_only")
+LEVEL_NAMES = {"fully_open": "Fully open", "weights_only": "Weights only", "architecture_only": "Architecture only"}
+CAPABILITIES = ("use_directly", "fine_tune", "retrain", "training_transparent")
+CAPABILITY_QUESTIONS = {
+    "use_directly": "Can you use it directly?",
+    "fine_tune": "Can you fine-tune it?",
+    "retrain": "Can you retrain it (redo the training)?",
+    "training_transparent": "Is the training transparent?",
+}
+ANSWERS = ("yes", "no", "with_resources")
+
+
+@dataclass(frozen=True)
+class Cell:
+    answer: str  # one of ANSWERS
+    why: str
+    also_accepted: tuple[str, ...] = ()
+
+
+# The capability matrix: level -> capability -> Cell.
+MATRIX: dict[str, dict[str, Cell]] = {
+    "fully_open": {
+        "use_directly": Cell("yes", "The weights are released: download and run them."),
+        "fine_tune": Cell("yes", "Released weights can be adapted to your data."),
+        "retrain": Cell("with_resources", "Code and data are public, so the training can be redone, given the "
+                                          "(large) compute it needs.", also_accepted=("yes",)),
+        "training_transparent": Cell("yes", "Anyone can inspect the data and the recipe."),
+    },
+    "weights_only": {
+        "use_directly": Cell("yes", "The weights are released: download and run them (within the licence)."),
+        "fine_tune": Cell("yes", "You can fine-tune released weights even without the original data."),
+        "retrain": Cell("no", "Without the training code and data you cannot redo the original training."),
+        "training_transparent": Cell("no", "The data and recipe are not (fully) public, so biases and "
+                                           "contamination cannot be checked."),
+    },
+    "architecture_only": {
+        "use_directly": Cell("no", "No weights: there is nothing trained to run yet."),
+        "fine_tune": Cell("no", "Fine-tuning starts from trained weights, which are missing."),
+        "retrain": Cell("with_resources", "The design and code let you train it from scratch, if you have the "
+                                          "data and a lot of compute."),
+        "training_transparent": Cell("no", "You know how it is built, not what a trained version learned from."),
+    },
+}
+
+
+def _released(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    return value.strip().lower() == "yes"
+
+
+def level_from_facts(weights: str | None, training_code: str | None, training_data: str | None) -> str:
+    """The level from what was released ('yes', 'no', 'partial (...)' or empty = unknown)."""
+    w = _released(weights)
+    if w is None:
+        raise InvalidInput("Whether the weights are released is unknown, so the level cannot be decided.")
+    if not w:
+        return "architecture_only"
+    if _released(training_code) and _released(training_data):
+        return "fully_open"
+    return "weights_only"
+
+
+@dataclass(frozen=True)
+class Openness:
+    repo_id: str
+    level: str
+    weights: str
+    training_code: str
+    training_data: str
+    reasons: tuple[str, ...]
+    sources: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"repo_id": self.repo_id, "level": self.level, "weights": self.weights,
+                "training_code": self.training_code, "training_data": self.training_data,
+                "reasons": list(self.reasons), "sources": self.sources}
+
+
+def _describe(what: str, value: str) -> str:
+    if not value:
+        return f"{what}: not verified"
+    return f"{what}: {value}"
+
+
+def classify_model(repo_id: str) -> Openness:
+    """The openness level of a catalog model, from its sourced release facts."""
+    row = data.index("models").get(repo_id)
+    if row is None:
+        from .hub import suggest
+
+        raise InvalidInput(f"{repo_id!r} is not in the course catalog, which holds the release facts "
+                           f"(weights, training code, training data).", suggestions=suggest(repo_id))
+    level = level_from_facts(row["weights_released"], row["training_code_released"], row["training_data_released"])
+    reasons = (_describe("weights released", row["weights_released"]),
+               _describe("training code released", row["training_code_released"]),
+               _describe("training data released", row["training_data_released"]))
+    return Openness(repo_id, level, row["weights_released"], row["training_code_released"],
+                    row["training_data_released"], reasons, row["source_urls"])
+
+
+@dataclass(frozen=True)
+class CellFeedback:
+    level: str
+    capability: str
+    given: str | None
+    correct: bool
+    expected: str
+    why: str
+
+
+def check_matrix(answers: dict[str, dict[str, str]]) -> tuple[CellFeedback, ...]:
+    """Per-cell feedback on a learner's capability matrix ({level: {capability: answer}})."""
+    feedback = []
+    for level in LEVELS:
+        for cap in CAPABILITIES:
+            cell = MATRIX[level][cap]
+            given = (answers.get(level) or {}).get(cap)
+            ok = given in (cell.answer, *cell.also_accepted)
+            feedback.append(CellFeedback(level, cap, given, ok, cell.answer, cell.why))
+    return tuple(feedback)

@@ -1,0 +1,88 @@
+"""`course-utils refresh-data`: rebuild data/hub_snapshot.json from the live Hub.
+
+Only the Hub-API fields are refreshed; the sourced facts the Hub does not provide (training
+code and data released, openness, sources) stay in data/models.csv untouched. Offline, it says
+so and changes nothing. A model the Hub cannot answer for keeps its previous record.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from . import data
+from .errors import CourseError
+from .network import hub_reachability
+from .settings import get_settings
+
+KEEP_KEYS = ("id", "author", "pipeline_tag", "tags", "cardData", "gated", "downloads", "lastModified",
+             "safetensors", "library_name", "gguf")
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    path: str
+    snapshot_date: str
+    refreshed: int
+    kept_old: tuple[str, ...]
+
+    def to_text(self) -> str:
+        text = f"Wrote {self.path} (snapshot of {self.snapshot_date}): {self.refreshed} model(s) refreshed."
+        if self.kept_old:
+            text += f"\nKept the previous record for {len(self.kept_old)}: " + ", ".join(self.kept_old)
+        return text
+
+
+def _fetch(repo_id: str) -> dict:
+    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+
+    s = get_settings()
+    response = get_session().get(f"{s.endpoint}/api/models/{repo_id}", headers=build_hf_headers(),
+                                 timeout=s.hub_timeout_s)
+    hf_raise_for_status(response)
+    body = response.json()
+    if not isinstance(body, dict) or "id" not in body:
+        raise ValueError("not a model record")
+    return {k: body[k] for k in KEEP_KEYS if k in body}
+
+
+def refresh_snapshot(out: str | None = None, progress: bool = True) -> RefreshResult:
+    reach = hub_reachability(use_cache=False)
+    if not reach.online:
+        raise CourseError(f"refresh-data needs the live Hub, which is not reachable ({reach.reason}). "
+                          f"Nothing was changed.")
+    current = data.load_json("hub_snapshot.json")
+    old = {r["id"]: r for r in current.get("models", [])}
+    ids = [row["repo_id"] for row in data.load("models")]
+    records, kept = [], []
+    bar = None
+    if progress:
+        try:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(ids), desc="refreshing", unit="model")
+        except ImportError:
+            bar = None
+    for repo_id in ids:
+        try:
+            records.append(_fetch(repo_id))
+        except Exception:  # noqa: BLE001 - one failing model must not stop the refresh
+            kept.append(repo_id)
+            if repo_id in old:
+                records.append(old[repo_id])
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    today = date.today().isoformat()
+    doc = {"snapshot_date": today, "source": "live Hub API (GET /api/models/{id}) via course-utils refresh-data",
+           "models": records}
+    path = Path(out) if out else data.path_of("hub_snapshot.json")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(doc, indent=1) + "\n")
+    os.replace(tmp, path)
+    return RefreshResult(str(path), today, len(ids) - len(kept), tuple(kept))

@@ -1,0 +1,94 @@
+"""`course-utils model | license | saas | search | refresh-data` per the CLI contract."""
+import json
+
+import pytest
+
+from course_utils.cli import main
+
+
+def run(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_model_json_keys(capsys):
+    code, out, _ = run(capsys, "model", "bigscience/bloom-7b1", "--json")
+    doc = json.loads(out)
+    assert code == 0
+    assert {"repo_id", "license_id", "gated", "params_b", "pipeline_tag", "source"} <= set(doc)
+    assert doc["license_id"] == "bigscience-bloom-rail-1.0" and doc["source"].startswith("snapshot of")
+
+
+def test_model_bad_id_exits_2_with_did_you_mean(capsys):
+    code, out, err = run(capsys, "model", "mistralai/Mistral-7B-Instruct")
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "did you mean: mistralai/Mistral-7B-Instruct-v0.1" in lines[0]
+    assert "Traceback" not in err
+
+
+def test_license_json_keys(capsys):
+    code, out, _ = run(capsys, "license", "facebook/opt-6.7b", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["commercial_use"] == "no"
+    assert {"license_id", "commercial_use", "conditions", "limitations"} <= set(doc)
+    code, out, _ = run(capsys, "license", "apache-2.0")
+    assert code == 0 and "commercial use  yes" in out
+
+
+def test_saas_flags(capsys):
+    code, out, _ = run(capsys, "saas", "meta-llama/Llama-2-7b-chat-hf", "--mau", "800000000", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["verdict"] == "not_allowed" and doc["reasons"]
+    code, out, _ = run(capsys, "saas", "facebook/opt-6.7b", "--non-commercial", "--json")
+    assert json.loads(out)["verdict"] == "allowed_with_conditions"
+    code, out, _ = run(capsys, "saas", "meta-llama/Llama-2-7b-chat-hf", "--trains-on-outputs")
+    assert code == 0 and out.startswith("verdict   not_allowed")
+    code, _, err = run(capsys, "saas", "x/y", "--mau", "lots")
+    assert code == 2 and "expected a whole number" in err
+
+
+def test_search_json(capsys):
+    code, out, _ = run(capsys, "search", "--task", "text-generation", "--max-params", "8", "--quantized",
+                       "--commercial-only", "--limit", "3", "--json")
+    doc = json.loads(out)
+    assert code == 0 and 0 < len(doc["results"]) <= 3
+    for r in doc["results"]:
+        assert {"repo_id", "params_b", "license_id", "downloads"} <= set(r)
+    code, out, _ = run(capsys, "search", "--min-languages", "5", "--tag", "gguf")
+    assert code == 0 and "result(s)" in out
+
+
+def test_search_bad_input(capsys):
+    for argv in (["--max-params", "-3"], ["--limit", "x"], ["--sort", "likes"]):
+        code, _, err = run(capsys, "search", *argv)
+        assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_refresh_data_offline_changes_nothing(capsys, tmp_path):
+    from course_utils import data
+
+    before = data.path_of("hub_snapshot.json").read_bytes()
+    code, out, err = run(capsys, "refresh-data")
+    assert code == 1 and "Nothing was changed" in err and "Traceback" not in err
+    assert data.path_of("hub_snapshot.json").read_bytes() == before
+
+
+def test_refresh_data_online_against_fake_hub(capsys, live_hub, tmp_path):
+    from fakehub import record
+
+    live_hub({"facebook/opt-6.7b": record("facebook/opt-6.7b", license="other", downloads=42,
+                                          cardData={"license": "other", "license_name": "opt-175b"})})
+    out_file = tmp_path / "snap.json"
+    code, out, err = run(capsys, "refresh-data", "--out", str(out_file), "--json")
+    assert code == 0, err
+    doc = json.loads(out_file.read_text())
+    by_id = {r["id"]: r for r in doc["models"]}
+    assert by_id["facebook/opt-6.7b"]["downloads"] == 42
+    assert len(by_id) >= 60  # models the fake Hub does not know keep their old record
+    result = json.loads(out)
+    assert result["refreshed"] == 1 and "bigscience/bloom-7b1" in result["kept_old"]

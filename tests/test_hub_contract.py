@@ -1,0 +1,143 @@
+"""Contract tests: the real huggingface_hub client against a fake Hub on 127.0.0.1."""
+import time
+
+import pytest
+
+from course_utils import hub
+from course_utils.errors import GatedModel, HubUnavailable, ModelNotFound
+from fakehub import record
+
+MISTRAL = "mistralai/Mistral-7B-Instruct-v0.3"
+
+
+def test_200_live_answer_is_parsed_and_labelled(live_hub):
+    live_hub({MISTRAL: record(MISTRAL, downloads=123456, gated="auto",
+                              cardData={"license": "apache-2.0", "language": ["en"],
+                                        "base_model": "mistralai/Mistral-7B-v0.3"})})
+    s = hub.model_summary(MISTRAL)
+    assert s.source == "live Hub" and s.live
+    assert s.license_id == "apache-2.0" and s.gated is True and s.downloads == 123456
+    assert s.params_b == pytest.approx(7.242, abs=0.001)
+    assert s.base_model == ("mistralai/Mistral-7B-v0.3",) and s.last_modified == "2024-05-22"
+
+
+def test_307_redirect_for_a_renamed_repo(live_hub):
+    fake = live_hub({"gpt2": "redirect:openai-community/gpt2",
+                     "openai-community/gpt2": record("openai-community/gpt2", license="mit")})
+    s = hub.model_summary("gpt2")
+    assert s.repo_id == "openai-community/gpt2" and s.source == "live Hub"
+    assert any("has moved" in n for n in s.notes)
+    assert any(r.startswith("/api/models/gpt2") for r in fake.requests)
+
+
+def test_401_gated_explains_and_falls_back_to_snapshot(live_hub):
+    live_hub({MISTRAL: "401-gated"})
+    s = hub.model_summary(MISTRAL)
+    assert s.source.startswith("snapshot of")
+    assert any("gated model" in n and "HF_TOKEN" in n for n in s.notes)
+
+
+def test_401_gated_not_in_snapshot_raises_gated(live_hub):
+    live_hub({"someorg/gated-model": "401-gated"})
+    with pytest.raises(GatedModel, match="accept its terms"):
+        hub.model_summary("someorg/gated-model")
+
+
+@pytest.mark.parametrize("status", ["401", "403"])
+def test_plain_401_403_are_treated_as_access_problems(live_hub, status):
+    live_hub({"meta-llama/Llama-2-7b-chat-hf": status})
+    s = hub.model_summary("meta-llama/Llama-2-7b-chat-hf")
+    assert s.source.startswith("snapshot") and any("gated" in n for n in s.notes)
+
+
+def test_404_gives_suggestions_from_catalog_and_hub_search(live_hub):
+    live_hub({MISTRAL: record(MISTRAL), "mistralai/Mistral-7B-Instruct-v0.2": record("mistralai/Mistral-7B-Instruct-v0.2")})
+    with pytest.raises(ModelNotFound) as err:
+        hub.model_summary("mistralai/Mistral-7B-Instruct")
+    assert "mistralai/Mistral-7B-Instruct-v0.3" in err.value.suggestions
+    with pytest.raises(ModelNotFound) as err:
+        hub.model_summary("mistralai/Mistral-7B-Instruct-v9")
+    assert MISTRAL in err.value.suggestions
+
+
+@pytest.mark.parametrize("behaviour, words", [("429", "rate-limiting"), ("500", "server error (500)"),
+                                              ("malformed", "not valid model data")])
+def test_errors_fall_back_to_snapshot_with_specific_message(live_hub, behaviour, words):
+    live_hub({"facebook/opt-6.7b": behaviour})
+    s = hub.model_summary("facebook/opt-6.7b")
+    assert s.source.startswith("snapshot of") and s.license_id == "other:opt-175b"
+    assert any(words in n for n in s.notes), s.notes
+
+
+def test_error_for_a_model_not_in_snapshot(live_hub):
+    live_hub({"someorg/flaky": "500"})
+    with pytest.raises(HubUnavailable, match="server error"):
+        hub.model_summary("someorg/flaky")
+
+
+def test_slow_response_times_out_and_falls_back_quickly(live_hub):
+    live_hub({"facebook/opt-6.7b": "slow"}, timeout=0.5, slow_seconds=3)
+    start = time.perf_counter()
+    s = hub.model_summary("facebook/opt-6.7b")
+    elapsed = time.perf_counter() - start
+    assert s.source.startswith("snapshot") and any("timed out" in n for n in s.notes), s.notes
+    assert elapsed < 2.5
+
+
+def test_live_search_filters_and_sorts(live_hub):
+    live_hub({
+        "a/small-gguf": record("a/small-gguf", downloads=50, tags=["gguf", "text-generation", "license:mit"],
+                               cardData={"license": "mit"}, safetensors={"parameters": {}, "total": 1_100_000_000}),
+        "b/big": record("b/big", downloads=5000, safetensors={"parameters": {}, "total": 70_000_000_000}),
+        "c/nc": record("c/nc", license="cc-by-nc-4.0", downloads=900),
+        "d/mid": record("d/mid", downloads=700),
+    })
+    r = hub.search_models(task="text-generation", max_params_b=8, commercial_only=True)
+    assert r.source == "live Hub"
+    assert [m.repo_id for m in r.results] == ["d/mid", "a/small-gguf"]
+    r = hub.search_models(quantized=True)
+    assert [m.repo_id for m in r.results] == ["a/small-gguf"]
+
+
+@pytest.mark.parametrize("behaviour", ["500", "malformed", "slow"])
+def test_live_search_failure_falls_back(live_hub, behaviour):
+    live_hub({"__list__": behaviour}, timeout=0.5, slow_seconds=2)
+    r = hub.search_models(max_params_b=2)
+    assert r.source.startswith("snapshot") and r.results
+    assert any("Live search failed" in n for n in r.notes)
+
+
+def test_unreachable_endpoint_uses_snapshot_fast(monkeypatch):
+    import socket
+
+    from course_utils import network
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    network._CACHE.clear()
+    start = time.perf_counter()
+    summary = hub.model_summary("bigscience/bloom-7b1")
+    assert time.perf_counter() - start < 1.0
+    assert summary.source.startswith("snapshot") and summary.license_id == "bigscience-bloom-rail-1.0"
+    network._CACHE.clear()
+
+
+def test_token_from_environment_is_sent_but_never_shown(live_hub, monkeypatch):
+    seen = {}
+    fake = live_hub({MISTRAL: record(MISTRAL)})
+    monkeypatch.setenv("HF_TOKEN", "hf_secret_token_value")
+    handler = fake.server.RequestHandlerClass
+    original = handler.do_GET
+
+    def spy(self):
+        seen[self.path] = self.headers.get("Authorization")
+        return original(self)
+
+    monkeypatch.setattr(handler, "do_GET", spy)
+    s = hub.model_summary(MISTRAL)
+    assert any(v == "Bearer hf_secret_token_value" for v in seen.values())
+    assert "hf_secret" not in repr(s) and "hf_secret" not in s.to_text() and "hf_secret" not in s._repr_html_()
