@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import html
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from . import data
 from .errors import InvalidInput
@@ -322,3 +322,79 @@ def saas_verdict(repo_or_license_id: str, commercial: bool = True, monthly_activ
         reasons.append(Reason("The repo is gated: accept its terms on the Hub (logged in) before you can download "
                               "it; gating is an access step, not a different licence.", "Hub gating"))
     return SaasVerdict(verdict, key, tuple(reasons), report.repo_id, report.model_source, False, report.text_url)
+
+
+# --------------------------------------------------------------------------- the learner's checklist (exercise 2)
+
+RESTRICTIONS = {
+    "non_commercial": "Non-commercial use only",
+    "user_threshold": "A limit on monthly active users (a separate licence above it)",
+    "use_restrictions": "Use-based restrictions / acceptable use policy you must pass on",
+    "attribution": "Keep the licence text, notices or a 'built with' credit",
+    "no_training_other_models": "No using outputs to improve other models",
+    "share_alike": "Adaptations must use the same licence",
+}
+# licence key -> the restriction categories above that its terms contain (from data/licenses.csv)
+LICENSE_RESTRICTIONS = {
+    "apache-2.0": {"attribution"}, "mit": {"attribution"}, "bsd-3-clause": {"attribution"},
+    "cc-by-4.0": {"attribution"}, "cc-by-sa-4.0": {"attribution", "share_alike"},
+    "cc-by-nc-4.0": {"attribution", "non_commercial"},
+    "cc-by-nc-sa-4.0": {"attribution", "non_commercial", "share_alike"},
+    "openrail": {"use_restrictions", "attribution"}, "bigscience-openrail-m": {"use_restrictions", "attribution"},
+    "bigscience-bloom-rail-1.0": {"use_restrictions", "attribution"},
+    "creativeml-openrail-m": {"use_restrictions", "attribution"}, "openrail++": {"use_restrictions", "attribution"},
+    "llama2": {"user_threshold", "use_restrictions", "attribution", "no_training_other_models"},
+    "llama3": {"user_threshold", "use_restrictions", "attribution", "no_training_other_models"},
+    "llama3.1": {"user_threshold", "use_restrictions", "attribution"},
+    "llama3.2": {"user_threshold", "use_restrictions", "attribution"},
+    "gemma": {"use_restrictions", "attribution"},
+    "other:opt-175b": {"non_commercial", "use_restrictions", "attribution"},
+    "other:deepseek": {"use_restrictions"},
+    "other:stability-ai-non-commercial-research-community": {"non_commercial", "use_restrictions"},
+}
+
+
+@dataclass(frozen=True)
+class FieldFeedback:
+    field: str
+    given: Any
+    expected: Any
+    correct: bool
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "given": self.given, "expected": self.expected, "correct": self.correct,
+                "why": self.why}
+
+
+def check_checklist(repo_id: str, license_id: str | None, commercial_use: str | None,
+                    restrictions: Iterable[str] = (), gated: bool | None = None) -> tuple[FieldFeedback, ...]:
+    """Compare a learner's licence checklist for one model with the knowledge base."""
+    report = license_report(repo_id)
+    given_key = resolve_license_id(license_id) if license_id else None
+    out = [FieldFeedback("license_id", license_id, report.license_id,
+                         given_key == report.license_id,
+                         f"The Hub tags {report.repo_id} with {report.license_id} ({report.name}); source: "
+                         f"{report.model_source}.")]
+    if report.known:
+        out.append(FieldFeedback("commercial_use", commercial_use, report.commercial_use,
+                                 commercial_use == report.commercial_use,
+                                 f"{report.name}: commercial use is '{report.commercial_use}'."))
+        expected = LICENSE_RESTRICTIONS.get(report.license_id)
+        if expected is not None:
+            given = {r for r in restrictions if r in RESTRICTIONS}
+            missing = sorted(expected - given)
+            extra = sorted(given - expected)
+            why = "All restrictions right." if not (missing or extra) else (
+                ("Missing: " + "; ".join(RESTRICTIONS[m] for m in missing) + ". " if missing else "")
+                + ("Not in this licence: " + "; ".join(RESTRICTIONS[e] for e in extra) + "." if extra else ""))
+            out.append(FieldFeedback("restrictions", sorted(given), sorted(expected), not (missing or extra),
+                                     why.strip()))
+    else:
+        out.append(FieldFeedback("commercial_use", commercial_use, "unknown", False,
+                                 f"The course has no verified terms for {report.license_id}: read {report.text_url}."))
+    if gated is not None and report.gated is not None:
+        out.append(FieldFeedback("gated", gated, report.gated, gated == report.gated,
+                                 "Gated repos ask you to accept terms before downloading." if report.gated else
+                                 "No gating was found for this repo."))
+    return tuple(out)
