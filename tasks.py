@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent
 BIN = "Scripts" if os.name == "nt" else "bin"
 ENVS = {
     # name: (folder, pip requirement args, constraints file or None)
-    "main": (ROOT / ".venv", [".[test]"], None),
+    "main": (ROOT / ".venv", [".[test,gguf]"], None),
     "colab": (ROOT / ".venv-colab", [".[test]"], ROOT / "tests" / "colab-constraints.txt"),
 }
 PYTEST_NOTEBOOK_ARGS = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with",

@@ -117,3 +117,76 @@ def _refresh(args):
     from .refresh import refresh_snapshot
 
     return refresh_snapshot(out=args.out, progress=not args.json)
+
+
+def _audit_args(p):
+    p.add_argument("--model", help="a catalog model id: adds readiness rows for it")
+    p.add_argument("--params", type=_positive_float, help="instead of --model: parameters in billions")
+    p.add_argument("--quant", default="Q4_K_M", help="llama.cpp type, e.g. Q4_K_M (default)")
+    p.add_argument("--ctx", type=_non_negative_int, default=4096, help="context length in tokens (default 4096)")
+    p.add_argument("--disk-path", default=None, help="where the model would be stored (default: here)")
+    p.add_argument("--no-bandwidth", action="store_true", help="skip the one-second bandwidth measurement")
+
+
+@command("audit", "audit this machine (RAM, disk, CPU features, tools, GPU) and, with --model, its readiness")
+@arguments(_audit_args)
+def _audit(args):
+    from .system import audit
+
+    a = audit(args.disk_path)
+    if not (args.model or args.params):
+        return _AuditOnly(a)
+    from .readiness import readiness
+
+    r = readiness(args.model, args.quant, args.ctx, params_b=args.params, machine=a,
+                  measure_bandwidth=not args.no_bandwidth)
+    return _AuditWithReadiness(a, r)
+
+
+class _AuditOnly:
+    def __init__(self, a):
+        self.a = a
+
+    def to_dict(self):
+        return self.a.to_dict()
+
+    def to_text(self):
+        return self.a.to_text()
+
+
+class _AuditWithReadiness(_AuditOnly):
+    def __init__(self, a, r):
+        super().__init__(a)
+        self.r = r
+
+    def to_dict(self):
+        d = self.a.to_dict()
+        d["readiness"] = self.r.to_dict()
+        return d
+
+    def to_text(self):
+        return self.a.to_text() + "\n\n" + self.r.to_text()
+
+
+def _fit_args(p):
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--model", help="a catalog model id, or a local .gguf file")
+    g.add_argument("--params", type=_positive_float, help="parameters in billions")
+    p.add_argument("--quant", required=True, help="F16, Q8_0, Q6_K, Q5_K_M, ... Q2_K")
+    p.add_argument("--ctx", type=_non_negative_int, default=4096)
+    h = p.add_mutually_exclusive_group()
+    h.add_argument("--hardware", help="a name from the bandwidth table, e.g. 'M1 Pro' or 'RTX 4090'")
+    h.add_argument("--bandwidth", type=_positive_float, help="memory bandwidth in GB/s (with --backend)")
+    p.add_argument("--backend", choices=["cpu", "cuda", "vulkan", "rocm", "metal", "igpu"], default=None)
+
+
+@command("fit", "file size, KV cache, RAM needed and decode tokens/s for a model and quantization")
+@arguments(_fit_args)
+def _fit(args):
+    from .errors import InvalidInput
+    from .fit import estimate
+
+    if args.backend and args.bandwidth is None:
+        raise InvalidInput("--backend needs --bandwidth GBS (or use --hardware NAME).")
+    return estimate(args.model, args.quant, args.ctx, params_b=args.params, hardware=args.hardware,
+                    bandwidth_gbs=args.bandwidth, backend=args.backend)

@@ -1,0 +1,287 @@
+"""Audit *this* machine for running llama.cpp-style local models.
+
+One front (:func:`audit`) over a small backend per OS, as psutil does: /proc/cpuinfo on
+Linux (and WSL, Colab), sysctl on macOS, IsProcessorFeaturePresent on Windows; psutil for
+memory and disk. Every probe that fails (missing tool, permission, odd output, timeout)
+becomes "unknown" with its reason; :func:`audit` itself never raises. Tools are probed in
+parallel so the whole audit stays well under half a second.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import _probe
+from .parsers import ARM_FEATURES, X86_FEATURES, CpuInfo, Gpu, parse_nvidia_smi_query, parse_tool_version
+
+TOOLS = ("gcc", "clang", "cl", "make", "cmake", "git")
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    found: bool
+    version: str | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class GpuReport:
+    kind: str  # "nvidia", "apple_metal", "none", "unknown"
+    name: str | None
+    vram_gb: float | None
+    unified_memory: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class SystemAudit:
+    os: str  # Linux / macOS / Windows
+    os_version: str
+    flavour: str  # linux, wsl1, wsl2, colab, macos-arm64, macos-x86_64, macos-rosetta, windows
+    flavour_text: str
+    machine: str
+    cpu: str | None
+    cpu_arch: str | None  # x86 / arm
+    cpu_flags: tuple[str, ...]
+    cpu_flags_unknown: tuple[str, ...]  # features this OS cannot report
+    cores_physical: int | None
+    cores_logical: int | None
+    ram_total_gb: float | None
+    ram_available_gb: float | None
+    disk_path: str
+    disk_free_gb: float | None
+    tools: dict[str, Tool]
+    gpu: GpuReport
+    problems: tuple[str, ...]  # probes that failed, with reasons
+    duration_s: float
+    hypervisor: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def has(self, feature: str) -> bool | None:
+        if feature in self.cpu_flags:
+            return True
+        if feature in self.cpu_flags_unknown or self.cpu is None:
+            return None
+        return False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "os": self.os, "os_version": self.os_version, "flavour": self.flavour, "machine": self.machine,
+            "cpu": self.cpu, "cpu_arch": self.cpu_arch, "cpu_flags": list(self.cpu_flags),
+            "cpu_flags_unknown": list(self.cpu_flags_unknown),
+            "cores": {"physical": self.cores_physical, "logical": self.cores_logical},
+            "ram_total_gb": self.ram_total_gb, "ram_available_gb": self.ram_available_gb,
+            "disk_path": self.disk_path, "disk_free_gb": self.disk_free_gb,
+            "tools": {k: {"found": t.found, "version": t.version, "reason": t.reason} for k, t in self.tools.items()},
+            "gpu": {"kind": self.gpu.kind, "name": self.gpu.name, "vram_gb": self.gpu.vram_gb,
+                    "unified_memory": self.gpu.unified_memory, "detail": self.gpu.detail},
+            "hypervisor": self.hypervisor, "problems": list(self.problems), "duration_s": self.duration_s,
+        }
+
+    def rows(self) -> list[tuple[str, str]]:
+        def gb(x):
+            return "unknown" if x is None else f"{x:.1f} GB"
+        tools = ", ".join(f"{t.name} {t.version or ''}".strip() for t in self.tools.values() if t.found) or "none"
+        missing = ", ".join(t.name for t in self.tools.values() if not t.found and t.name != "cl")
+        flags = ", ".join(self.cpu_flags) or "none found"
+        if self.cpu_flags_unknown:
+            flags += f" (not reported by this OS: {', '.join(self.cpu_flags_unknown)})"
+        gpu = self.gpu.name or self.gpu.kind
+        if self.gpu.vram_gb:
+            gpu += f", {self.gpu.vram_gb:.1f} GB {'unified' if self.gpu.unified_memory else 'VRAM'}"
+        return [("System", f"{self.flavour_text} — {self.os} {self.os_version} ({self.machine})"),
+                ("CPU", self.cpu or "unknown"),
+                ("Cores", f"{self.cores_physical or '?'} physical, {self.cores_logical or '?'} logical"),
+                ("CPU features", flags), ("RAM", f"{gb(self.ram_total_gb)} total, {gb(self.ram_available_gb)} available"),
+                ("Free disk", f"{gb(self.disk_free_gb)} at {self.disk_path}"),
+                ("Build tools", tools + (f" (missing: {missing})" if missing else "")), ("GPU", f"{gpu} — {self.gpu.detail}")]
+
+    def to_text(self) -> str:
+        rows = self.rows() + [("Problems", p) for p in self.problems] + [("Audit took", f"{self.duration_s:.2f} s")]
+        return "\n".join(f"{k:<13} {v}" for k, v in rows)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
+                       f"{html.escape(v)}</td></tr>" for k, v in self.rows())
+        notes = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+        return f"<table class='course-audit'>{body}</table>" + (f"<ul>{notes}</ul>" if notes else "")
+
+
+def _tool(name: str) -> Tool:
+    if name == "cl" and os.name != "nt":
+        return Tool("cl", False, None, "MSVC exists only on Windows")
+    r = _probe.run([name] if name == "cl" else [name, "--version"], timeout=_probe.TIMEOUT_S)
+    if not r.ok and not r.text:
+        return Tool(name, False, None, r.reason)
+    version = parse_tool_version(name, r.text)
+    if version is None:
+        return Tool(name, True, None, "found, but its version output was not recognised")
+    return Tool(name, True, version)
+
+
+def _nvidia() -> tuple[list[Gpu], str]:
+    r = _probe.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader,nounits"])
+    if not r.ok:
+        return [], r.reason
+    gpus = parse_nvidia_smi_query(r.text)
+    return gpus, "" if gpus else "nvidia-smi listed no GPU"
+
+
+def _memory() -> tuple[float | None, float | None, str]:
+    try:
+        import psutil
+
+        vm = psutil.virtual_memory()
+        return vm.total / 1e9, vm.available / 1e9, ""
+    except Exception as exc:  # noqa: BLE001
+        return None, None, f"memory probe failed ({type(exc).__name__})"
+
+
+def _disk(path: Path) -> tuple[float | None, str]:
+    try:
+        import psutil
+
+        return psutil.disk_usage(str(path)).free / 1e9, ""
+    except Exception as exc:  # noqa: BLE001
+        return None, f"free-disk probe failed for {path} ({type(exc).__name__})"
+
+
+def _cores() -> tuple[int | None, int | None]:
+    try:
+        import psutil
+
+        return psutil.cpu_count(logical=False), psutil.cpu_count(logical=True)
+    except Exception:  # noqa: BLE001
+        return None, os.cpu_count()
+
+
+def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
+    """Audit this machine (never raises; failed probes are listed in ``problems``)."""
+    start = time.perf_counter()
+    problems: list[str] = []
+    system = platform.system()
+    machine = platform.machine() or "unknown"
+    path = Path(disk_path or Path.cwd()).expanduser()
+    with ThreadPoolExecutor(max_workers=len(TOOLS) + 1) as pool:
+        tool_futures = {name: pool.submit(_tool, name) for name in TOOLS}
+        gpu_future = pool.submit(_nvidia)
+        cpu: CpuInfo | None
+        extra: dict[str, Any] = {}
+        if system == "Darwin":
+            from . import _macos
+
+            cpu, reason, values = _macos.cpu()
+            flavour, text = _macos.flavour(values, machine)
+            os_name, os_version = "macOS", platform.mac_ver()[0] or platform.release()
+            extra["sysctl_keys"] = len(values)
+        elif system == "Windows":
+            from . import _windows
+
+            cpu, reason = _windows.cpu()
+            flavour, text = "windows", "Windows"
+            os_name, os_version = "Windows", platform.version()
+        else:
+            from . import _linux
+
+            cpu, reason = _linux.cpu()
+            flavour, text = _linux.flavour()
+            os_name, os_version = system or "unknown", platform.release()
+        if reason:
+            problems.append(f"CPU: {reason}")
+        tools = {name: f.result() for name, f in tool_futures.items()}
+        nvidia, nvidia_reason = gpu_future.result()
+    total, available, mem_reason = _memory()
+    free, disk_reason = _disk(path)
+    problems += [p for p in (mem_reason, disk_reason) if p]
+    physical, logical = _cores()
+    if cpu is not None:
+        physical = physical or cpu.physical_cores
+        logical = logical or cpu.logical_cpus
+    if nvidia:
+        g = nvidia[0]
+        gpu = GpuReport("nvidia", g.name, g.vram_gb, g.vram_gb is None,
+                        f"driver {g.driver or '?'}; {len(nvidia)} NVIDIA GPU(s) via nvidia-smi"
+                        + ("; memory not reported (unified memory)" if g.vram_gb is None else ""))
+    elif flavour in ("macos-arm64", "macos-rosetta"):
+        gpu = GpuReport("apple_metal", (cpu.brand if cpu else None) or "Apple Silicon GPU", total, True,
+                        "Metal: llama.cpp's first-class backend on Apple Silicon; the GPU shares the RAM")
+    elif flavour == "macos-x86_64":
+        gpu = GpuReport("unknown", None, None, False, "Intel Mac: llama.cpp's macOS x64 build runs on the CPU; "
+                                                     "Metal on Intel GPUs was not verified for this course")
+    else:
+        gpu = GpuReport("none", None, None, False, f"no NVIDIA GPU found ({nvidia_reason})")
+    unknown: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    if cpu is not None:
+        order = X86_FEATURES if cpu.arch == "x86" else ARM_FEATURES
+        flags = tuple(f for f in order if f in cpu.features)
+        if system == "Windows" and cpu.arch == "x86":
+            from ._windows import UNREPORTED
+
+            unknown = UNREPORTED
+    return SystemAudit(
+        os=os_name, os_version=os_version, flavour=flavour, flavour_text=text, machine=machine,
+        cpu=cpu.brand if cpu else None, cpu_arch=cpu.arch if cpu else None, cpu_flags=flags,
+        cpu_flags_unknown=unknown, cores_physical=physical, cores_logical=logical,
+        ram_total_gb=round(total, 2) if total else None, ram_available_gb=round(available, 2) if available else None,
+        disk_path=str(path), disk_free_gb=round(free, 1) if free is not None else None, tools=tools, gpu=gpu,
+        problems=tuple(problems), duration_s=round(time.perf_counter() - start, 3),
+        hypervisor=bool(cpu and cpu.hypervisor), extra=extra)
+
+
+# --------------------------------------------------------------------------- memory bandwidth
+
+@dataclass(frozen=True)
+class BandwidthMeasurement:
+    gbs: float  # best observed copy bandwidth (read + write bytes per second / 1e9)
+    median_gbs: float
+    runs: int
+    buffer_mb: int
+    seconds: float
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"gbs": self.gbs, "median_gbs": self.median_gbs, "runs": self.runs, "buffer_mb": self.buffer_mb,
+                "seconds": self.seconds, "method": self.method}
+
+
+def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256) -> BandwidthMeasurement:
+    """Stream-copy a buffer much larger than the CPU caches for about ``seconds``.
+
+    Method: numpy copies ``buffer_mb`` MB from one array to another, repeatedly; each copy
+    counts 2 x buffer bytes (one read, one write), as STREAM's Copy kernel does. The best run
+    is reported (the machine is shared; slower runs measure interference), with the median.
+    Uncertainty: one thread rarely saturates a multi-channel memory system, and write-allocate
+    traffic is not counted, so this is a lower bound of what llama.cpp's threads reach; expect
+    it 10-40 % under the spec figure on desktops, closer on laptops and Apple Silicon.
+    """
+    import numpy as np
+
+    n = max(1, buffer_mb) * 1_000_000 // 8
+    src = np.ones(n, dtype=np.float64)
+    dst = np.empty_like(src)
+    np.copyto(dst, src)  # touch the pages once
+    rates = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(rates) < 3:
+        t0 = time.perf_counter()
+        np.copyto(dst, src)
+        dt = time.perf_counter() - t0
+        rates.append(2 * src.nbytes / dt / 1e9)
+    rates.sort()
+    return BandwidthMeasurement(round(rates[-1], 1), round(rates[len(rates) // 2], 1), len(rates), buffer_mb,
+                                round(time.perf_counter() - start, 2),
+                                "single-thread numpy copy, 2 x buffer bytes per copy, best of the runs")
+
+
+def python_info() -> str:
+    return f"Python {sys.version.split()[0]} on {platform.platform()}"

@@ -1,0 +1,44 @@
+"""Run one probe (a command or a file read) with a timeout; never raise."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    ok: bool
+    text: str
+    reason: str  # why it failed ('' when ok)
+
+
+def run(cmd: list[str], timeout: float = TIMEOUT_S) -> ProbeResult:
+    exe = shutil.which(cmd[0])
+    if exe is None:
+        return ProbeResult(False, "", f"{cmd[0]} not found on PATH")
+    try:
+        proc = subprocess.run([exe, *cmd[1:]], capture_output=True, text=True, timeout=timeout,
+                              errors="replace", stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return ProbeResult(False, "", f"{cmd[0]} did not answer within {timeout:g} s")
+    except OSError as exc:
+        return ProbeResult(False, "", f"{cmd[0]} could not run ({exc.strerror or exc})")
+    text = proc.stdout or proc.stderr
+    if proc.returncode != 0 and not proc.stdout:
+        return ProbeResult(False, text, f"{cmd[0]} exited with status {proc.returncode}")
+    return ProbeResult(True, text, "")
+
+
+def read(path: str) -> ProbeResult:
+    try:
+        return ProbeResult(True, Path(path).read_text(errors="replace"), "")
+    except FileNotFoundError:
+        return ProbeResult(False, "", f"{path} does not exist")
+    except PermissionError:
+        return ProbeResult(False, "", f"permission denied reading {path}")
+    except OSError as exc:
+        return ProbeResult(False, "", f"cannot read {path} ({exc.strerror or exc})")

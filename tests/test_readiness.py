@@ -1,0 +1,110 @@
+"""Readiness rows with simulated machines: the advice must be right for each OS and CPU."""
+import dataclasses
+
+import pytest
+
+from course_utils import system
+from course_utils.readiness import BAD, OK, WARN, readiness, suggest_smaller
+from course_utils.system import GpuReport, SystemAudit, Tool
+
+MISTRAL = "mistralai/Mistral-7B-Instruct-v0.3"
+
+
+def machine(**over) -> SystemAudit:
+    tools = {n: Tool(n, n in ("gcc", "make", "cmake", "git"), "1.0") for n in system.TOOLS}
+    base = SystemAudit(os="Linux", os_version="6.1", flavour="linux", flavour_text="Linux", machine="x86_64",
+                       cpu="Test CPU", cpu_arch="x86", cpu_flags=("sse4_2", "avx", "avx2", "fma", "f16c"),
+                       cpu_flags_unknown=(), cores_physical=4, cores_logical=8, ram_total_gb=16.0,
+                       ram_available_gb=12.0, disk_path="/data", disk_free_gb=100.0, tools=tools,
+                       gpu=GpuReport("none", None, None, False, "no NVIDIA GPU found"), problems=(), duration_s=0.1)
+    return dataclasses.replace(base, **over)
+
+
+def rows(r):
+    return {row.check: row for row in r.rows}
+
+
+def test_no_fixed_thresholds_a_7b_q4_fits_in_8gb():
+    r = readiness(MISTRAL, "Q4_K_M", 4096, machine=machine(ram_total_gb=8.0, ram_available_gb=6.5), cpu_bandwidth_gbs=50)
+    assert rows(r)["RAM"].status == OK  # the folklore says 16 GB
+    assert rows(r)["Disk"].status == OK and "4.4 GB" in rows(r)["Disk"].detail  # not 40 GB
+
+
+def test_too_little_ram_suggests_a_smaller_quant():
+    r = readiness(MISTRAL, "Q8_0", 4096, machine=machine(ram_total_gb=10.0, ram_available_gb=6.0), cpu_bandwidth_gbs=50)
+    ram = rows(r)["RAM"]
+    assert ram.status == WARN  # fits in total, not in what is free now
+    assert r.suggestion.startswith("Q6_K") or r.suggestion.startswith("Q5_K_M")
+    r = readiness(MISTRAL, "F16", 4096, machine=machine(ram_total_gb=4.0, ram_available_gb=3.0), cpu_bandwidth_gbs=50)
+    assert rows(r)["RAM"].status == BAD and r.verdict == BAD
+    assert "no quantization of this model fits" in r.suggestion
+
+
+def test_suggestion_walks_down_the_quantizations():
+    assert suggest_smaller(MISTRAL, "Q8_0", 4096, 5.5).startswith("Q4_K_M")
+
+
+def test_no_avx2_is_slower_not_impossible():
+    r = readiness(MISTRAL, machine=machine(cpu_flags=("sse4_2", "avx")), cpu_bandwidth_gbs=20)
+    cpu = rows(r)["CPU features"]
+    assert cpu.status == WARN and "slower, not impossible" in cpu.advice
+    r = readiness(MISTRAL, machine=machine(cpu_flags=("sse4_2",), hypervisor=True), cpu_bandwidth_gbs=20)
+    assert rows(r)["CPU features"].status == WARN and "VM may hide" in rows(r)["CPU features"].detail
+
+
+def test_windows_unreported_fma_is_not_a_failure():
+    m = machine(os="Windows", flavour="windows", cpu_flags=("sse4_2", "avx", "avx2"), cpu_flags_unknown=("fma", "f16c", "avx_vnni", "amx"))
+    assert rows(readiness(MISTRAL, machine=m, cpu_bandwidth_gbs=40))["CPU features"].status == OK
+
+
+def test_macos_apple_silicon_is_first_class():
+    tools = {n: Tool(n, n in ("clang", "make", "cmake", "git"), "15.0") for n in system.TOOLS}
+    m = machine(os="macOS", flavour="macos-arm64", cpu="Apple M1 Pro", cpu_arch="arm", cpu_flags=("neon", "dotprod"),
+                tools=tools, gpu=GpuReport("apple_metal", "Apple M1 Pro", 16.0, True, "Metal"))
+    r = readiness(MISTRAL, "Q4_K_M", 4096, machine=m)
+    assert rows(r)["OS and tools"].status == OK and "first-class" in rows(r)["OS and tools"].detail
+    assert rows(r)["GPU"].status == OK and "Metal" in rows(r)["GPU"].detail
+    assert r.tokens_per_s and "Apple M1 Pro" in r.speed_basis  # bandwidth from the table, no measurement
+    assert "not supported" not in r.to_text().lower()
+
+
+def test_wsl2_and_colab_rows():
+    assert "WSL2" in rows(readiness(MISTRAL, machine=machine(flavour="wsl2"), cpu_bandwidth_gbs=30))["OS and tools"].detail
+    colab = rows(readiness(MISTRAL, machine=machine(flavour="colab"), cpu_bandwidth_gbs=30))["OS and tools"].detail
+    assert "describes the Colab VM" in colab
+
+
+def test_missing_toolchain_points_to_prebuilt():
+    tools = {n: Tool(n, False, None, "not found") for n in system.TOOLS}
+    r = readiness(MISTRAL, machine=machine(tools=tools), cpu_bandwidth_gbs=30)
+    assert rows(r)["OS and tools"].status == WARN and "prebuilt" in rows(r)["OS and tools"].advice
+
+
+def test_nvidia_vram_full_or_partial_offload():
+    small = machine(gpu=GpuReport("nvidia", "NVIDIA GeForce RTX 3060 12GB", 12.0, False, "driver"))
+    r = readiness(MISTRAL, "Q4_K_M", 4096, machine=small)
+    assert rows(r)["GPU"].status == OK and r.tokens_per_s > 50 and "RTX 3060" in r.speed_basis
+    tiny = machine(gpu=GpuReport("nvidia", "Quadro P400", 2.0, False, "driver"))
+    r = readiness(MISTRAL, "Q4_K_M", 4096, machine=tiny, cpu_bandwidth_gbs=30)
+    assert rows(r)["GPU"].status == WARN and "-ngl" in rows(r)["GPU"].advice
+
+
+def test_speed_rows():
+    fast = readiness("TinyLlama/TinyLlama-1.1B-Chat-v1.0", machine=machine(), cpu_bandwidth_gbs=60)
+    assert rows(fast)["Speed"].status == OK
+    slow = readiness(MISTRAL, "F16", 4096, machine=machine(ram_total_gb=64, ram_available_gb=60), cpu_bandwidth_gbs=10)
+    assert rows(slow)["Speed"].status == BAD
+    unknown = readiness(MISTRAL, machine=machine())
+    assert rows(unknown)["Speed"].status == WARN and unknown.tokens_per_s is None
+
+
+def test_unknown_machine_values_give_warnings_not_errors():
+    r = readiness(MISTRAL, machine=machine(ram_total_gb=None, ram_available_gb=None, disk_free_gb=None,
+                                           cpu=None, cpu_arch=None, cpu_flags=()))
+    assert rows(r)["RAM"].status == WARN and rows(r)["Disk"].status == WARN and rows(r)["CPU features"].status == WARN
+
+
+def test_report_renders():
+    r = readiness(MISTRAL, machine=machine(), cpu_bandwidth_gbs=30)
+    assert "<table" in r._repr_html_() and MISTRAL in r.to_text()
+    assert {"verdict", "rows", "estimate"} <= set(r.to_dict())

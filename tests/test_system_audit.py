@@ -1,0 +1,133 @@
+"""The real audit of this machine, and every failing-probe path (each becomes 'unknown' + reason)."""
+import dataclasses
+import json
+import subprocess
+
+import pytest
+
+from course_utils import system
+from course_utils.system import _probe, _linux, _macos, parsers
+
+
+def test_real_audit_of_this_machine():
+    a = system.audit()
+    assert a.os and a.machine and a.cpu_arch in ("x86", "arm")
+    assert a.ram_total_gb and a.ram_available_gb and 0 < a.ram_available_gb <= a.ram_total_gb
+    assert a.disk_free_gb is not None and a.cores_logical >= 1
+    assert set(a.tools) == set(system.TOOLS)
+    assert a.gpu.kind in ("nvidia", "none", "apple_metal", "unknown")
+    json.dumps(a.to_dict())  # JSON-safe
+    assert "CPU features" in a.to_text() and "<table" in a._repr_html_()
+    keys = {"os", "cpu", "cpu_flags", "cores", "ram_total_gb", "ram_available_gb", "disk_free_gb", "tools", "gpu"}
+    assert keys <= set(a.to_dict())
+
+
+def test_missing_tools_and_missing_cpuinfo(monkeypatch):
+    monkeypatch.setattr(_probe.shutil, "which", lambda name: None)
+    real_read = _probe.read
+    monkeypatch.setattr(_linux._probe, "read", lambda path: _probe.ProbeResult(False, "", f"{path} does not exist")
+                        if path == "/proc/cpuinfo" else real_read(path))
+    a = system.audit()
+    assert a.cpu is None and a.cpu_flags == () and a.has("avx2") is None
+    assert any("/proc/cpuinfo does not exist" in p for p in a.problems)
+    assert all(not t.found and "not found on PATH" in t.reason for n, t in a.tools.items() if n != "cl")
+    assert a.gpu.kind == "none" and "nvidia-smi not found" in a.gpu.detail
+
+
+def test_probe_timeout_permission_and_odd_output(monkeypatch, tmp_path):
+    def timeout(*a, **k):
+        raise subprocess.TimeoutExpired(cmd="x", timeout=2)
+
+    monkeypatch.setattr(_probe.shutil, "which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(_probe.subprocess, "run", timeout)
+    r = _probe.run(["gcc", "--version"])
+    assert not r.ok and "did not answer within" in r.reason
+
+    def denied(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(_probe.subprocess, "run", denied)
+    assert "could not run" in _probe.run(["gcc"]).reason
+    locked = tmp_path / "cpuinfo"
+    locked.write_text("x")
+    locked.chmod(0)
+    result = _probe.read(str(locked))
+    if not result.ok:  # root can read anything
+        assert "permission denied" in result.reason
+    monkeypatch.setattr(_probe.subprocess, "run",
+                        lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout="weird banner\n", stderr=""))
+    tool = system._tool("cmake")
+    assert tool.found and tool.version is None and "not recognised" in tool.reason
+
+
+def test_unparseable_cpuinfo_is_reported(monkeypatch):
+    monkeypatch.setattr(_linux._probe, "read", lambda path: _probe.ProbeResult(True, "garbage without colons", ""))
+    cpu, reason = _linux.cpu()
+    assert cpu is None and "/proc/cpuinfo" in reason
+
+
+def test_memory_and_disk_failures_do_not_raise(monkeypatch):
+    import psutil
+
+    def broken(*a, **k):
+        raise OSError("nope")
+
+    monkeypatch.setattr(psutil, "virtual_memory", broken)
+    monkeypatch.setattr(psutil, "disk_usage", broken)
+    a = system.audit()
+    assert a.ram_total_gb is None and a.disk_free_gb is None
+    assert any("memory probe failed" in p for p in a.problems)
+    assert any("free-disk probe failed" in p for p in a.problems)
+
+
+def test_nvidia_gpu_from_smi(monkeypatch):
+    monkeypatch.setattr(system, "_nvidia", lambda: ([parsers.Gpu("Tesla T4", 16.1, "535")], ""))
+    a = system.audit()
+    assert a.gpu.kind == "nvidia" and a.gpu.vram_gb == 16.1 and "driver 535" in a.gpu.detail
+
+
+def test_colab_and_wsl_flavours(monkeypatch):
+    monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab_20261101")
+    assert _linux.flavour()[0] == "colab"
+    monkeypatch.delenv("COLAB_RELEASE_TAG")
+    monkeypatch.setattr(_linux._probe, "read", lambda path: _probe.ProbeResult(
+        True, "Linux version 5.15.133.1-microsoft-standard-WSL2 (root@1c602f52c2e4)", ""))
+    assert _linux.flavour() == ("wsl2", "WSL2 (Linux on Windows)")
+
+
+def test_macos_backend_from_recorded_sysctl(monkeypatch):
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "os_outputs" / "macos_arm64_m3max_sysctl_hw_machdep_sequoia.txt"
+    monkeypatch.setattr(_macos._probe, "run", lambda cmd, **k: _probe.ProbeResult(True, fixture.read_text(), ""))
+    cpu, reason, values = _macos.cpu()
+    assert reason == "" and cpu.arch == "arm" and {"neon", "dotprod", "i8mm"} <= cpu.features
+    assert _macos.flavour(values, "arm64")[0] == "macos-arm64"
+    assert _macos.flavour({"sysctl.proc_translated": "1"}, "x86_64")[0] == "macos-rosetta"
+    assert _macos.flavour({}, "x86_64")[0] == "macos-x86_64"
+    monkeypatch.setattr(_macos._probe, "run", lambda cmd, **k: _probe.ProbeResult(False, "", "sysctl not found on PATH"))
+    assert _macos.cpu()[:2] == (None, "sysctl not found on PATH")
+
+
+def test_whole_audit_on_a_mac_is_simulated(monkeypatch):
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "os_outputs" / "macos_arm64_m1pro_sysctl_hw_machdep_monterey.txt"
+    monkeypatch.setattr(system.platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(system.platform, "machine", lambda: "arm64")
+    monkeypatch.setattr(_macos._probe, "run", lambda cmd, **k: _probe.ProbeResult(True, fixture.read_text(), ""))
+    a = system.audit()
+    assert a.os == "macOS" and a.flavour == "macos-arm64" and a.gpu.kind == "apple_metal"
+    assert a.gpu.unified_memory and "first-class" in a.gpu.detail
+
+
+def test_windows_backend_failure_is_unknown(monkeypatch):
+    from course_utils.system import _windows
+
+    cpu, reason = _windows.cpu()  # no windll here
+    assert cpu is None and "Windows CPU probe failed" in reason
+
+
+def test_bandwidth_measurement_is_short_and_positive():
+    m = system.measure_memory_bandwidth(seconds=0.2, buffer_mb=32)
+    assert m.gbs > 0 and m.median_gbs <= m.gbs and m.runs >= 3 and "numpy copy" in m.method
