@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from . import data
 from .errors import InvalidInput
+from .feedback import Check
 
 COMMERCIAL_VALUES = ("yes", "conditional", "no")
 ALLOWED, WITH_CONDITIONS, NOT_ALLOWED = "allowed", "allowed_with_conditions", "not_allowed"
@@ -354,30 +355,17 @@ LICENSE_RESTRICTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class FieldFeedback:
-    field: str
-    given: Any
-    expected: Any
-    correct: bool
-    why: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "given": self.given, "expected": self.expected, "correct": self.correct,
-                "why": self.why}
-
-
 def check_checklist(repo_id: str, license_id: str | None, commercial_use: str | None,
-                    restrictions: Iterable[str] = (), gated: bool | None = None) -> tuple[FieldFeedback, ...]:
+                    restrictions: Iterable[str] = (), gated: bool | None = None) -> tuple[Check, ...]:
     """Compare a learner's licence checklist for one model with the knowledge base."""
     report = license_report(repo_id)
     given_key = resolve_license_id(license_id) if license_id else None
-    out = [FieldFeedback("license_id", license_id, report.license_id,
+    out = [Check("license_id", license_id, report.license_id,
                          given_key == report.license_id,
                          f"The Hub tags {report.repo_id} with {report.license_id} ({report.name}); source: "
                          f"{report.model_source}.")]
     if report.known:
-        out.append(FieldFeedback("commercial_use", commercial_use, report.commercial_use,
+        out.append(Check("commercial_use", commercial_use, report.commercial_use,
                                  commercial_use == report.commercial_use,
                                  f"{report.name}: commercial use is '{report.commercial_use}'."))
         expected = LICENSE_RESTRICTIONS.get(report.license_id)
@@ -388,13 +376,13 @@ def check_checklist(repo_id: str, license_id: str | None, commercial_use: str | 
             why = "All restrictions right." if not (missing or extra) else (
                 ("Missing: " + "; ".join(RESTRICTIONS[m] for m in missing) + ". " if missing else "")
                 + ("Not in this licence: " + "; ".join(RESTRICTIONS[e] for e in extra) + "." if extra else ""))
-            out.append(FieldFeedback("restrictions", sorted(given), sorted(expected), not (missing or extra),
+            out.append(Check("restrictions", sorted(given), sorted(expected), not (missing or extra),
                                      why.strip()))
     else:
-        out.append(FieldFeedback("commercial_use", commercial_use, "unknown", False,
+        out.append(Check("commercial_use", commercial_use, "unknown", False,
                                  f"The course has no verified terms for {report.license_id}: read {report.text_url}."))
     if gated is not None and report.gated is not None:
-        out.append(FieldFeedback("gated", gated, report.gated, gated == report.gated,
+        out.append(Check("gated", gated, report.gated, gated == report.gated,
                                  "Gated repos ask you to accept terms before downloading." if report.gated else
                                  "No gating was found for this repo."))
     return tuple(out)

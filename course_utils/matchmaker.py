@@ -13,6 +13,7 @@ class Team:
     name: str
     brief: str
     max_params_b: float | None = None
+    max_ram_gb: float | None = None  # RAM the model may need at Q4_K_M, 4k context (fit estimator)
     needs_quantized: bool = False  # a CPU-friendly quantized build (GGUF)
     min_languages: int | None = None
     task: str | None = "text-generation"
@@ -22,8 +23,9 @@ class Team:
 TEAMS: dict[str, Team] = {t.id: t for t in (
     Team("legaltech", "LegalTech", "A chatbot that reasons over contracts, served on CPU-only machines.",
          max_params_b=8, needs_quantized=True),
+    # 8 GB laptops: leave ~2 GB for the OS and a browser (a course choice), so the model gets 6 GB
     Team("edtech", "EdTech", "A maths tutor that runs offline on low-end laptops (8 GB RAM, no GPU).",
-         max_params_b=4),
+         max_ram_gb=6.0),
     Team("ngo", "Global NGO", "An assistant that must work well in five or more languages.",
          max_params_b=8, min_languages=5),
 )}
@@ -61,6 +63,17 @@ def _checks(team: Team, m: ModelSummary) -> list[NeedCheck]:
         out.append(NeedCheck("size", None if m.params_b is None else m.params_b <= team.max_params_b,
                              f"{m.params_b if m.params_b is not None else 'unknown'} B parameters "
                              f"(limit {team.max_params_b:g} B)"))
+    if team.max_ram_gb is not None:
+        from .errors import InvalidInput
+        from .fit import estimate
+
+        try:
+            need = estimate(m.repo_id, "Q4_K_M", 4096).ram_needed_gb
+        except InvalidInput:  # not in the course data: fall back to the parameter count
+            need = estimate(params_b=m.params_b).ram_needed_gb if m.params_b else None
+        out.append(NeedCheck("fits the laptop", None if need is None else need <= team.max_ram_gb,
+                             f"needs ~{need:.1f} GB at Q4_K_M with a 4k context (budget {team.max_ram_gb:g} GB)"
+                             if need is not None else "size unknown: cannot tell"))
     if team.needs_quantized:
         out.append(NeedCheck("runs on CPU", m.quantization == "gguf",
                              "a GGUF build runs on CPU with llama.cpp" if m.quantization == "gguf" else

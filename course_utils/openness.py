@@ -11,6 +11,7 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
+from .feedback import Check
 
 LEVELS = ("fully_open", "weights_only", "architecture_only")
 LEVEL_NAMES = {"fully_open": "Fully open", "weights_only": "Weights only", "architecture_only": "Architecture only"}
@@ -113,23 +114,32 @@ def classify_model(repo_id: str) -> Openness:
                     row["training_data_released"], reasons, row["source_urls"])
 
 
-@dataclass(frozen=True)
-class CellFeedback:
-    level: str
-    capability: str
-    given: str | None
-    correct: bool
-    expected: str
-    why: str
-
-
-def check_matrix(answers: dict[str, dict[str, str]]) -> tuple[CellFeedback, ...]:
+def check_matrix(answers: dict[str, dict[str, str]]) -> tuple[Check, ...]:
     """Per-cell feedback on a learner's capability matrix ({level: {capability: answer}})."""
+    answers = answers if isinstance(answers, dict) else {}
     feedback = []
     for level in LEVELS:
+        row = answers.get(level) if isinstance(answers.get(level), dict) else {}
         for cap in CAPABILITIES:
             cell = MATRIX[level][cap]
-            given = (answers.get(level) or {}).get(cap)
+            given = row.get(cap)
             ok = given in (cell.answer, *cell.also_accepted)
-            feedback.append(CellFeedback(level, cap, given, ok, cell.answer, cell.why))
+            feedback.append(Check(f"{LEVEL_NAMES[level]} / {CAPABILITY_QUESTIONS[cap]}", given, cell.answer, ok,
+                                  cell.why))
     return tuple(feedback)
+
+
+CLASSIFY_MODELS = ("allenai/OLMo-7B", "EleutherAI/pythia-6.9b", "mistralai/Mistral-7B-v0.1",
+                   "meta-llama/Llama-2-7b-hf", "bigscience/bloom-7b1")
+
+
+def check_classification(answers: dict[str, str], models: tuple[str, ...] = CLASSIFY_MODELS) -> tuple[Check, ...]:
+    """A learner's level for each model against the level its release facts give."""
+    answers = answers if isinstance(answers, dict) else {}
+    out = []
+    for repo_id in models:
+        truth = classify_model(repo_id)
+        given = answers.get(repo_id)
+        out.append(Check(repo_id, given, truth.level, given == truth.level,
+                         f"{LEVEL_NAMES[truth.level]}: " + "; ".join(truth.reasons) + "."))
+    return tuple(out)

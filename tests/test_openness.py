@@ -45,7 +45,8 @@ def test_check_matrix_gives_per_cell_feedback():
     wrong["weights_only"]["retrain"] = "yes"
     wrong["architecture_only"]["use_directly"] = "yes"
     bad = [f for f in openness.check_matrix(wrong) if not f.correct]
-    assert {(f.level, f.capability) for f in bad} == {("weights_only", "retrain"), ("architecture_only", "use_directly")}
+    assert {f.item for f in bad} == {"Weights only / Can you retrain it (redo the training)?",
+                                     "Architecture only / Can you use it directly?"}
     assert all(f.why for f in bad)
     missing = [f for f in openness.check_matrix({}) if not f.correct]
     assert len(missing) == 12 and missing[0].given is None
@@ -53,5 +54,14 @@ def test_check_matrix_gives_per_cell_feedback():
 
 def test_fully_open_retrain_accepts_yes():
     answers = {"fully_open": {"retrain": "yes"}}
-    cell = [f for f in openness.check_matrix(answers) if f.level == "fully_open" and f.capability == "retrain"][0]
+    cell = [f for f in openness.check_matrix(answers) if f.item.startswith("Fully open / Can you retrain")][0]
     assert cell.correct
+
+
+def test_check_classification():
+    answers = {"allenai/OLMo-7B": "fully_open", "meta-llama/Llama-2-7b-hf": "fully_open"}
+    checks = {c.item: c for c in openness.check_classification(answers)}
+    assert checks["allenai/OLMo-7B"].correct
+    assert not checks["meta-llama/Llama-2-7b-hf"].correct and "training data released: no" in checks["meta-llama/Llama-2-7b-hf"].why
+    assert checks["bigscience/bloom-7b1"].given is None and not checks["bigscience/bloom-7b1"].correct
+    assert len(openness.check_classification("garbage")) == len(openness.CLASSIFY_MODELS)

@@ -103,8 +103,112 @@ the **Save answers** button at the end of each notebook writes them to a file fo
     ]
 
 
+def nb_01() -> list[dict]:
+    return head("01_open_source_levels.ipynb", "Exercise 1: how open is an open model?", """
+"Open" covers very different releases. In this notebook you will sort them into three levels,
+decide what each level lets you do, and classify real models from the facts of what they released.
+""") + [
+        md("""## The three levels
+- **Fully open**: the trained weights, the training code *and* the training data are public. You can
+  run it, adapt it, redo its training and inspect what it learned from.
+- **Weights only**: the trained weights are downloadable (under some licence), but the recipe or the
+  data is not (fully) public. You can run and fine-tune it; you cannot check or reproduce its training.
+- **Architecture only**: the design and code are public, but no trained weights. Nothing runs until
+  somebody spends the compute to train it.
+
+A licence is a separate question: a weights-only model can be Apache-2.0, and a fully open one could
+still restrict use. Exercise 2 is about licences."""),
+        md("## 1. The capability matrix\nFill in each cell, then click **Check matrix** for per-cell feedback."),
+        code("from course_utils.ui import ex01\nex01.matrix_quiz()"),
+        md("## 2. Classify real models\nThe table shows what each project released, from the course catalog. "
+           "Pick a level for each model and check."),
+        code("ex01.classify_models()"),
+        md("## 3. In your own words\nThese two answers are read by your instructor (a rubric gives provisional "
+           "points)."),
+        code("ex01.comparison_box()"),
+        code("ex01.healthcare_box()"),
+        md("The level of a catalog model, straight from the library (the same function the Check button uses):"),
+        code("from course_utils.openness import classify_model\nprint(classify_model('allenai/OLMo-7B').level)",
+             GOLDEN),
+    ] + save_cells("ex01")
+
+
+def nb_02() -> list[dict]:
+    return head("02_license_check.ipynb", "Exercise 2: can we use this model in our SaaS?", """
+Before a model goes into a product, someone must read its licence. Here you look up any Hub model,
+see what its licence allows and get a verdict for a SaaS product, then fill in the checklist for
+two models yourself.
+""") + [
+        md("""## 1. Licence card and SaaS verdict
+Type a model id (try `facebook/opt-6.7b`, `bigscience/bloom-7b1`, `meta-llama/Llama-2-7b-chat-hf`, or
+a wrong one such as `mistralai/Mistral-7B-Instruct`). The card says whether the facts come from the
+live Hub or from the course's snapshot, and its date. Change the product facts and look again."""),
+        code("from course_utils.ui import ex02\nex02.license_card()"),
+        md("## 2. Your checklist\nPick two models you might use. For each, fill in the licence id, whether "
+           "commercial use is allowed, whether the repo is gated and which restrictions apply, then **Check**."),
+        code("ex02.checklist('model_1')"),
+        code("ex02.checklist('model_2')"),
+        md("The same facts from code: the licence the Hub gives OPT-6.7B is not MIT."),
+        code("from course_utils.licenses import license_report\nr = license_report('facebook/opt-6.7b')\n"
+             "print(r.license_id, '| commercial use:', r.commercial_use)", GOLDEN),
+    ] + save_cells("ex02")
+
+
+def nb_03() -> list[dict]:
+    return head("03_llm_matchmaker.ipynb", "Exercise 3: LLM matchmaker", """
+Three teams need a model. Search the Hub with filters that match each team's constraints, pick one
+model per team, explain why, and check your pick against the team's needs.
+""") + [
+        md("""## The teams
+- **LegalTech** wants a chatbot that reasons over contracts and runs on CPU-only servers.
+- **EdTech** wants a maths tutor that runs offline on low-end laptops (8 GB of RAM, no GPU).
+- **Global NGO** needs an assistant that works in five or more languages.
+
+All three sell their product, so the licence must allow commercial use."""),
+        md("## 1. Search\nOnline, this searches the live Hub sorted by downloads; offline, the course's "
+           "snapshot (it says which)."),
+        code("from course_utils.ui import ex03\nex03.search_panel()"),
+        md("## 2. Your picks"),
+        code("ex03.team_pick('legaltech')"),
+        code("ex03.team_pick('edtech')"),
+        code("ex03.team_pick('ngo')"),
+        md("How the check works, for one pick (each need with its reason):"),
+        code("from course_utils.matchmaker import check_pick\n"
+             "fb = check_pick('ngo', 'bigscience/bloomz-3b')\n"
+             "print(fb.fits, [c.need for c in fb.checks])", GOLDEN),
+    ] + save_cells("ex03")
+
+
+def nb_04() -> list[dict]:
+    return head("04_readiness_audit.ipynb", "Exercise 4: can this machine run it?", """
+Whether a model runs on a computer depends on the model, its quantization and the context length,
+not on a fixed rule such as "16 GB of RAM". Audit this machine, then check real models against it.
+
+**In Colab** the audit describes the Colab virtual machine, not your own laptop. Run this notebook
+locally (`python3 tasks.py lab`) to audit your own computer.
+""") + [
+        md("## 1. Audit this machine"),
+        code("from course_utils.ui import ex04\nex04.audit_panel()"),
+        md("""## 2. Requirements for a model
+Pick a model, a llama.cpp quantization and a context length. The table compares what the model
+needs (weights + KV cache + overhead) with this machine, estimates the decode speed from memory
+bandwidth, and gives advice. The chart shows every quantization against the RAM available now."""),
+        code("ex04.readiness_panel()"),
+        md("## 3. Your own table\nFill in what you believe about this machine and your verdict, then compare "
+           "with the audit. Finish with your upgrade advice."),
+        code("ex04.own_table()"),
+        md("The estimator from code: Mistral 7B at Q4_K_M needs about 4.4 GB of weights, not 16 GB of RAM."),
+        code("from course_utils.fit import estimate\ne = estimate('mistralai/Mistral-7B-Instruct-v0.3', 'Q4_K_M', 4096)\n"
+             "print(f'{e.file_size_gb:.2f} GB file, {e.ram_needed_gb:.2f} GB RAM')", GOLDEN),
+    ] + save_cells("ex04")
+
+
 SPECS = {
     "00_start_here.ipynb": nb_00,
+    "01_open_source_levels.ipynb": nb_01,
+    "02_license_check.ipynb": nb_02,
+    "03_llm_matchmaker.ipynb": nb_03,
+    "04_readiness_audit.ipynb": nb_04,
 }
 
 METADATA = {

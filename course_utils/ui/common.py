@@ -106,3 +106,23 @@ def save_row(exercise: str):
 
     on_click(button, out, _save)
     return w.VBox([button, out])
+
+
+def text_answer(exercise: str, question_id: str, prompt: str, rows: int = 6):
+    """A free-text answer that is recorded as the learner types (nothing is lost on Save)."""
+    from .. import answers
+
+    w = widgets()
+    box = w.Textarea(value=answers.store().get(exercise, question_id, "") or "", placeholder="Type here…",
+                     layout=w.Layout(width="95%", height=f"{rows * 1.6:.0f}em"))
+    counter = w.HTML()
+
+    def update(change=None):
+        text = box.value
+        answers.record(exercise, question_id, text)
+        counter.value = f"<small>{len(text.split())} words — recorded</small>"
+
+    box.observe(update, names="value")
+    if box.value:
+        update()
+    return w.VBox([w.HTML(f"<b>{html.escape(prompt)}</b>"), box, counter])

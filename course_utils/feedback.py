@@ -1,0 +1,50 @@
+"""One shape for instant feedback: a list of checks, each right or wrong with its reason.
+
+The notebooks' Check buttons and the instructor's grader both use these, so a learner sees
+exactly what the grader will count.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+
+@dataclass(frozen=True)
+class Check:
+    item: str  # what was checked, e.g. "weights_only / retrain" or "license_id"
+    given: Any
+    expected: Any
+    correct: bool
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"item": self.item, "given": self.given, "expected": self.expected, "correct": self.correct,
+                "why": self.why}
+
+
+def score(checks: Iterable[Check]) -> tuple[int, int]:
+    checks = list(checks)
+    return sum(c.correct for c in checks), len(checks)
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def checks_html(checks: Iterable[Check], title: str = "", show_expected: bool = True) -> str:
+    checks = list(checks)
+    right, total = score(checks)
+    rows = "".join(
+        f"<tr><td>{'✅' if c.correct else '❌'}</td><td>{html.escape(c.item)}</td><td>{html.escape(_show(c.given))}</td>"
+        + (f"<td>{html.escape(_show(c.expected))}</td>" if show_expected else "")
+        + f"<td style='text-align:left'>{html.escape(c.why) if not c.correct or show_expected else ''}</td></tr>"
+        for c in checks)
+    head = "<tr><th></th><th>item</th><th>your answer</th>" + ("<th>expected</th>" if show_expected else "") + \
+           "<th style='text-align:left'>why</th></tr>"
+    caption = f"<p><b>{html.escape(title)}</b> {right}/{total} right</p>" if title else f"<p>{right}/{total} right</p>"
+    return f"<div class='course-feedback'>{caption}<table>{head}{rows}</table></div>"

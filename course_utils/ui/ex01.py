@@ -1,0 +1,81 @@
+"""Notebook 01 (open-source levels): matrix quiz, model classification, free-text answers."""
+from __future__ import annotations
+
+from .. import answers, openness
+from ..feedback import checks_html
+from .common import html_block, on_click, text_answer, widgets
+
+EX = "ex01"
+ANSWER_LABELS = [("—", ""), ("yes", "yes"), ("no", "no"), ("with enough resources", "with_resources")]
+LEVEL_OPTIONS = [("—", "")] + [(openness.LEVEL_NAMES[lvl], lvl) for lvl in openness.LEVELS]
+
+
+def matrix_quiz():
+    """A 4 x 3 grid of answers; 'Check matrix' gives per-cell feedback and records the answers."""
+    w = widgets()
+    saved = answers.store().get(EX, "matrix", {}) or {}
+    cells: dict[str, dict[str, object]] = {}
+    head = [w.HTML("<b>Question</b>", layout=w.Layout(width="280px"))] + [
+        w.HTML(f"<b>{openness.LEVEL_NAMES[lvl]}</b>", layout=w.Layout(width="190px")) for lvl in openness.LEVELS]
+    rows = [w.HBox(head)]
+    for cap in openness.CAPABILITIES:
+        line = [w.HTML(openness.CAPABILITY_QUESTIONS[cap], layout=w.Layout(width="280px"))]
+        for lvl in openness.LEVELS:
+            dd = w.Dropdown(options=ANSWER_LABELS, value=(saved.get(lvl) or {}).get(cap, ""),
+                            layout=w.Layout(width="190px"))
+            cells.setdefault(lvl, {})[cap] = dd
+            line.append(dd)
+        rows.append(w.HBox(line))
+    button = w.Button(description="Check matrix", button_style="primary")
+    out = w.Output()
+
+    def check():
+        given = {lvl: {cap: dd.value for cap, dd in caps.items()} for lvl, caps in cells.items()}
+        answers.record(EX, "matrix", given)
+        return html_block(checks_html(openness.check_matrix(given), "Capability matrix"))
+
+    on_click(button, out, check)
+    return w.VBox(rows + [button, out])
+
+
+def facts_table(models=openness.CLASSIFY_MODELS) -> str:
+    import html
+
+    body = ""
+    for repo_id in models:
+        o = openness.classify_model(repo_id)
+        body += (f"<tr><td>{html.escape(repo_id)}</td><td>{html.escape(o.weights or 'not verified')}</td>"
+                 f"<td>{html.escape(o.training_code or 'not verified')}</td>"
+                 f"<td>{html.escape(o.training_data or 'not verified')}</td></tr>")
+    return ("<table><tr><th>model</th><th>weights released</th><th>training code released</th>"
+            f"<th>training data released</th></tr>{body}</table><p><i>From the course catalog (data/models.csv), "
+            "each row with its sources.</i></p>")
+
+
+def classify_models(models=openness.CLASSIFY_MODELS):
+    """The release facts of real models and a level picker per model, with feedback."""
+    w = widgets()
+    saved = answers.store().get(EX, "classify", {}) or {}
+    pickers = {m: w.Dropdown(options=LEVEL_OPTIONS, value=saved.get(m, ""), description=m,
+                             style={"description_width": "260px"}, layout=w.Layout(width="520px"))
+               for m in models}
+    button = w.Button(description="Check levels", button_style="primary")
+    out = w.Output()
+
+    def check():
+        given = {m: p.value for m, p in pickers.items()}
+        answers.record(EX, "classify", given)
+        return html_block(checks_html(openness.check_classification(given, models), "Openness levels"))
+
+    on_click(button, out, check)
+    return w.VBox([w.HTML(facts_table(models)), *pickers.values(), button, out])
+
+
+def comparison_box():
+    return text_answer(EX, "comparison", "Compare the three levels in a short paragraph (what each lets you "
+                                         "do, and what it hides).")
+
+
+def healthcare_box():
+    return text_answer(EX, "healthcare", "A hospital wants an assistant retrained on its clinical notes. Which "
+                                         "level does it need, and why? Mention licences and data too.")

@@ -1,0 +1,63 @@
+"""Notebook 02 (licence check): a licence card + SaaS verdict for any model id, and the checklist."""
+from __future__ import annotations
+
+from .. import answers, licenses
+from ..feedback import checks_html
+from ..hub import model_summary
+from .common import html_block, on_click, widgets
+
+EX = "ex02"
+COMMERCIAL = [("—", ""), ("yes", "yes"), ("conditional", "conditional"), ("no", "no")]
+
+
+def lookup(repo_id: str, commercial: bool = True, mau: int | None = None, trains: bool = False):
+    """What the card shows: model facts, licence facts and the SaaS verdict (plain function)."""
+    summary = model_summary(repo_id)
+    report = licenses.license_report(summary.repo_id)
+    verdict = licenses.saas_verdict(summary.repo_id, commercial=commercial, monthly_active_users=mau,
+                                    trains_other_models_on_outputs=trains)
+    return [summary, report, verdict]
+
+
+def license_card():
+    w = widgets()
+    repo = w.Text(description="Model id", placeholder="e.g. mistralai/Mistral-7B-Instruct-v0.3",
+                  layout=w.Layout(width="520px"))
+    commercial = w.Checkbox(value=True, description="commercial product")
+    mau = w.IntText(value=10_000, description="monthly users", layout=w.Layout(width="260px"))
+    trains = w.Checkbox(value=False, description="we train another model on its outputs")
+    button = w.Button(description="Look up", button_style="primary")
+    out = w.Output()
+    on_click(button, out, lambda: lookup(repo.value, commercial.value, mau.value, trains.value))
+    return w.VBox([w.HBox([repo, button]), w.HBox([commercial, mau, trains]), out])
+
+
+def checklist(slot: str, default_model: str = ""):
+    """The learner's checklist for one model of their choice, checked against the knowledge base."""
+    w = widgets()
+    saved = answers.store().get(EX, f"checklist_{slot}", {}) or {}
+    repo = w.Text(value=saved.get("repo_id", default_model), description="Model id",
+                  layout=w.Layout(width="520px"))
+    license_id = w.Text(value=saved.get("license_id", ""), description="Licence id",
+                        placeholder="e.g. apache-2.0, llama2, other:opt-175b")
+    commercial = w.Dropdown(options=COMMERCIAL, value=saved.get("commercial_use", ""), description="Commercial")
+    gated = w.Dropdown(options=[("—", ""), ("yes", "yes"), ("no", "no")],
+                       value={True: "yes", False: "no"}.get(saved.get("gated"), ""), description="Gated")
+    restrictions = {k: w.Checkbox(value=k in saved.get("restrictions", []), description=label,
+                                  layout=w.Layout(width="600px"), style={"description_width": "initial"})
+                    for k, label in licenses.RESTRICTIONS.items()}
+    button = w.Button(description="Check", button_style="primary")
+    out = w.Output()
+
+    def check():
+        given = {"repo_id": repo.value.strip(), "license_id": license_id.value.strip(),
+                 "commercial_use": commercial.value, "gated": {"yes": True, "no": False}.get(gated.value),
+                 "restrictions": [k for k, cb in restrictions.items() if cb.value]}
+        answers.record(EX, f"checklist_{slot}", given)
+        result = licenses.check_checklist(given["repo_id"], given["license_id"], given["commercial_use"] or None,
+                                          given["restrictions"], given["gated"])
+        return html_block(checks_html(result, f"Checklist for {given['repo_id']}"))
+
+    on_click(button, out, check)
+    return w.VBox([repo, w.HBox([license_id, commercial, gated]), w.HTML("<b>Restrictions that apply:</b>"),
+                   *restrictions.values(), button, out])

@@ -1,0 +1,75 @@
+"""Notebook 03 (LLM matchmaker): a Hub search with the course's filters and a checked pick per team."""
+from __future__ import annotations
+
+import html
+
+from .. import answers
+from ..hub import SearchResult, search_models
+from ..matchmaker import TEAMS, check_pick
+from .common import html_block, on_click, text_answer, widgets
+
+EX = "ex03"
+TASKS = [("any", ""), ("text-generation", "text-generation"), ("text2text-generation", "text2text-generation"),
+         ("translation", "translation")]
+
+
+def results_html(result: SearchResult) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(r.repo_id)}</td><td>{r.params_b if r.params_b is not None else '?'}</td>"
+        f"<td>{html.escape(r.license_id or '?')}</td><td>{r.language_count or '?'}</td>"
+        f"<td>{html.escape(r.quantization or '—')}</td>"
+        f"<td>{'' if r.downloads is None else f'{r.downloads:,}'}</td></tr>" for r in result.results)
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
+    return (f"<p>{len(result.results)} model(s) — source: <b>{html.escape(result.source)}</b></p>"
+            "<table><tr><th>model</th><th>params (B)</th><th>licence</th><th>languages</th><th>quantized</th>"
+            f"<th>downloads</th></tr>{rows}</table>" + (f"<ul>{notes}</ul>" if notes else ""))
+
+
+def search_panel():
+    w = widgets()
+    task = w.Dropdown(options=TASKS, value="text-generation", description="Task")
+    tags = w.Text(description="Tags", placeholder="comma-separated, e.g. math, gguf")
+    max_params = w.FloatSlider(value=8.0, min=0.5, max=80, step=0.5, description="Max params (B)",
+                               style={"description_width": "initial"})
+    quantized = w.Checkbox(value=False, description="quantized (GGUF) only")
+    languages = w.IntSlider(value=0, min=0, max=20, description="Min languages", style={"description_width": "initial"})
+    commercial = w.Checkbox(value=True, description="commercial-use licences only")
+    button = w.Button(description="Search", button_style="primary")
+    out = w.Output()
+
+    def run():
+        result = search_models(task=task.value or None, tags=[t for t in tags.value.split(",") if t.strip()],
+                               max_params_b=max_params.value, quantized=True if quantized.value else None,
+                               min_languages=languages.value or None, commercial_only=commercial.value, limit=25)
+        return html_block(results_html(result))
+
+    on_click(button, out, run)
+    return w.VBox([w.HBox([task, tags]), w.HBox([max_params, languages]), w.HBox([quantized, commercial, button]),
+                   out])
+
+
+def pick_feedback_html(team_id: str, repo_id: str) -> str:
+    fb = check_pick(team_id, repo_id)
+    rows = "".join(f"<tr><td>{'✅' if c.ok else ('❔' if c.ok is None else '❌')}</td><td>{html.escape(c.need)}</td>"
+                   f"<td style='text-align:left'>{html.escape(c.why)}</td></tr>" for c in fb.checks)
+    head = "fits every need" if fb.fits else "does not fit every need"
+    return (f"<p><b>{html.escape(fb.team)}: {html.escape(fb.repo_id)}</b> {head} "
+            f"<small>(facts from {html.escape(fb.source)})</small></p><table>{rows}</table>")
+
+
+def team_pick(team_id: str):
+    team = TEAMS[team_id]
+    w = widgets()
+    saved = answers.store().get(EX, f"pick_{team_id}", "") or ""
+    repo = w.Text(value=saved, description="Your pick", placeholder="org/model", layout=w.Layout(width="520px"))
+    button = w.Button(description="Check pick", button_style="primary")
+    out = w.Output()
+
+    def check():
+        answers.record(EX, f"pick_{team_id}", repo.value.strip())
+        return html_block(pick_feedback_html(team_id, repo.value))
+
+    on_click(button, out, check)
+    why = text_answer(EX, f"why_{team_id}", f"Why this model for {team.name}?", rows=3)
+    return w.VBox([w.HTML(f"<h4>{html.escape(team.name)}</h4><p>{html.escape(team.brief)}</p>"),
+                   w.HBox([repo, button]), out, why])

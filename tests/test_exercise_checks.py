@@ -1,0 +1,57 @@
+"""The plain feedback functions behind exercises 2 and 3."""
+import pytest
+
+from course_utils.licenses import check_checklist
+from course_utils.matchmaker import TEAMS, check_pick
+
+
+def by_item(checks):
+    return {c.item: c for c in checks}
+
+
+def test_checklist_all_right():
+    c = by_item(check_checklist("meta-llama/Llama-2-7b-chat-hf", "llama2", "conditional",
+                                ["user_threshold", "use_restrictions", "attribution", "no_training_other_models"], True))
+    assert all(x.correct for x in c.values()) and set(c) == {"license_id", "commercial_use", "restrictions", "gated"}
+
+
+def test_checklist_sheet_answers_are_wrong():
+    # the original sheet: Mistral-7B-Instruct 'Apache 2.0, yes' is right for the real v0.1 repo...
+    c = by_item(check_checklist("mistralai/Mistral-7B-Instruct-v0.1", "Apache 2.0", "yes", ["attribution"], False))
+    assert c["license_id"].correct and c["commercial_use"].correct and c["restrictions"].correct
+    assert not c["gated"].correct  # ...but it is gated
+    # and OPT-6.7B is not MIT
+    c = by_item(check_checklist("facebook/opt-6.7b", "mit", "yes", []))
+    assert not c["license_id"].correct and c["license_id"].expected == "other:opt-175b"
+    assert not c["commercial_use"].correct and "Missing" in c["restrictions"].why
+
+
+def test_checklist_unknown_licence_and_bad_model():
+    c = by_item(check_checklist("Qwen/Qwen2.5-72B", "other:qwen", "yes"))
+    assert c["license_id"].correct and not c["commercial_use"].correct and "no verified terms" in c["commercial_use"].why
+    from course_utils.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        check_checklist("", "mit", "yes")
+
+
+@pytest.mark.parametrize("team, model, fits, failing", [
+    ("legaltech", "TheBloke/Mistral-7B-Instruct-v0.1-GGUF", True, set()),
+    ("legaltech", "Intel/neural-chat-7b-v3-1", False, {"runs on CPU"}),  # the sheet's pick: no GGUF in that repo
+    ("edtech", "microsoft/Phi-3-mini-4k-instruct", True, set()),
+    ("edtech", "TheBloke/Mistral-7B-Instruct-v0.1-GGUF", True, set()),  # Q4_K_M fits 8 GB laptops
+    ("edtech", "tiiuae/falcon-40b-instruct", False, {"fits the laptop"}),
+    ("ngo", "bigscience/bloomz-3b", True, set()),
+    ("ngo", "facebook/nllb-200-distilled-600M", False, {"task", "licence"}),
+    ("ngo", "mistralai/Mistral-7B-v0.1", False, {"languages"}),
+])
+def test_team_picks(team, model, fits, failing):
+    fb = check_pick(team, model)
+    assert fb.fits is fits
+    assert {c.need for c in fb.checks if c.ok is False} == failing
+    assert fb.to_dict()["checks"]
+
+
+def test_teams_are_data():
+    assert set(TEAMS) == {"legaltech", "edtech", "ngo"}
+    assert TEAMS["ngo"].min_languages == 5 and TEAMS["legaltech"].needs_quantized

@@ -1,0 +1,112 @@
+"""Exercise widgets driven kernel-side: set values, click, read the Output widget."""
+import pytest
+
+from course_utils import answers
+from course_utils.ui import ex01, ex02, ex03, ex04
+from course_utils.ui.common import UNEXPECTED_CLASS
+
+
+def texts(out):
+    return " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", "")) for o in out.outputs)
+
+
+@pytest.fixture(autouse=True)
+def clean_store(answers_dir, monkeypatch):
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+
+
+def test_matrix_quiz_records_and_gives_per_cell_feedback():
+    quiz = ex01.matrix_quiz()
+    first_row = quiz.children[1].children  # 'use directly' row: label + 3 dropdowns
+    first_row[1].value = "yes"
+    first_row[3].value = "yes"  # architecture only: wrong
+    quiz.children[-2].click()
+    html = texts(quiz.children[-1])
+    assert "1/12 right" in html
+    recorded = answers.store().get("ex01", "matrix")
+    assert recorded["fully_open"]["use_directly"] == "yes" and recorded["architecture_only"]["use_directly"] == "yes"
+    assert "No weights" in html  # the reason for the wrong architecture-only cell
+
+
+def test_classify_models_widget():
+    box = ex01.classify_models()
+    pickers = [c for c in box.children if hasattr(c, "options")]
+    pickers[0].value = "fully_open"  # OLMo-7B
+    box.children[-2].click()
+    assert "1/5 right" in texts(box.children[-1])
+    assert answers.store().get("ex01", "classify")["allenai/OLMo-7B"] == "fully_open"
+
+
+def test_free_text_is_recorded_as_typed():
+    box = ex01.comparison_box()
+    box.children[1].value = "Fully open models publish data and code."
+    assert answers.store().get("ex01", "comparison") == "Fully open models publish data and code."
+    assert "7 words" in box.children[2].value
+
+
+def test_license_card_lookup_and_bad_id():
+    card = ex02.license_card()
+    repo, button = card.children[0].children
+    repo.value = "bigscience/bloom-7b1"
+    button.click()
+    html = texts(card.children[-1])
+    assert "bigscience-bloom-rail-1.0" in html and "snapshot of" in html and "SaaS use" in html
+    repo.value = "mistralai/Mistral-7B-Instruct"
+    button.click()
+    html = texts(card.children[-1])
+    assert "did you mean" in html and "Traceback" not in html and UNEXPECTED_CLASS not in html
+
+
+def test_checklist_widget():
+    box = ex02.checklist("model_1", "meta-llama/Llama-2-7b-chat-hf")
+    box.children[1].children[0].value = "llama2"
+    box.children[1].children[1].value = "conditional"
+    box.children[1].children[2].value = "yes"
+    box.children[-2].click()
+    html = texts(box.children[-1])
+    assert "Checklist for meta-llama/Llama-2-7b-chat-hf" in html and "✅" in html
+    saved = answers.store().get("ex02", "checklist_model_1")
+    assert saved["license_id"] == "llama2" and saved["gated"] is True
+
+
+def test_search_and_team_pick():
+    panel = ex03.search_panel()
+    panel.children[2].children[2].click()
+    assert "source: <b>snapshot of" in texts(panel.children[-1])
+    pick = ex03.team_pick("legaltech")
+    pick.children[1].children[0].value = "Intel/neural-chat-7b-v3-1"
+    pick.children[1].children[1].click()
+    html = texts(pick.children[2])
+    assert "does not fit every need" in html and "GGUF" in html
+    assert answers.store().get("ex03", "pick_legaltech") == "Intel/neural-chat-7b-v3-1"
+
+
+def test_audit_readiness_and_own_table():
+    a = ex04.audit_panel()
+    a.children[0].click()
+    assert "CPU features" in texts(a.children[1])
+    r = ex04.readiness_panel()
+    r.children[2].value = False  # no bandwidth measurement in tests
+    r.children[3].click()
+    out = r.children[4].outputs
+    assert any("course-readiness" in str(o.get("data", {}).get("text/html", "")) for o in out)
+    assert any("image/png" in o.get("data", {}) for o in out)  # the memory chart
+    r.children[0].value = "nobody/nothing"
+    r.children[3].click()
+    assert "pass the parameter count" in texts(r.children[4])
+    own = ex04.own_table()
+    own.children[0].children[0].value = 1.0
+    own.children[2].click()
+    assert "Your table against the audit" in texts(own.children[3])
+    assert answers.store().get("ex04", "own_readiness")["ram_gb"] == 1.0
+
+
+def test_save_row_saves(answers_dir):
+    from course_utils.ui.common import save_row
+
+    answers.remember_learner("Ada")
+    answers.record("ex01", "q", 1)
+    row = save_row("ex01")
+    row.children[0].click()
+    assert "Saved 1 answer(s)" in texts(row.children[1])
+    assert (answers_dir / "ex01_ada.json").exists()
