@@ -190,3 +190,44 @@ def _fit(args):
         raise InvalidInput("--backend needs --bandwidth GBS (or use --hardware NAME).")
     return estimate(args.model, args.quant, args.ctx, params_b=args.params, hardware=args.hardware,
                     bandwidth_gbs=args.bandwidth, backend=args.backend)
+
+
+def _compare_args(p):
+    p.add_argument("repo_ids", nargs="+", metavar="ID")
+    p.add_argument("--version", type=int, choices=[1, 2], default=1, help="leaderboard version (default 1)")
+
+
+@command("compare", "Open LLM Leaderboard scores with licence and size (v1 or v2, never mixed)")
+@arguments(_compare_args)
+def _compare(args):
+    from .benchmarks import SCALE, compare
+
+    df = compare(args.repo_ids, args.version)
+    return _Table(df, SCALE[args.version])
+
+
+class _Table:
+    def __init__(self, df, title):
+        self.df, self.title = df, title
+
+    def to_dict(self):
+        rows = self.df.astype(object).where(self.df.notna(), None).to_dict(orient="records")
+        return {"version": self.df.attrs.get("version"), "scale": self.title, "rows": rows}
+
+    def to_text(self):
+        cols = [c for c in self.df.columns if c not in ("source", "license_source", "params_source")]
+        return self.title + "\n" + self.df[cols].to_string(index=False)
+
+
+def _claims_args(p):
+    p.add_argument("file", metavar="FILE.csv", help="columns: model, then benchmark columns and/or license "
+                                                   "(or long form: model, benchmark, value)")
+    p.add_argument("--version", type=int, choices=[1, 2], default=1)
+
+
+@command("check-claims", "check a claimed table of scores and licences against the leaderboard data")
+@arguments(_claims_args)
+def _check_claims(args):
+    from .benchmarks import check_claims
+
+    return check_claims(args.file, args.version)

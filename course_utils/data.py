@@ -56,6 +56,7 @@ class TableSpec:
     source: str  # column holding the row's source URL(s)
     required: tuple[str, ...] = ()  # columns that may not be empty
     unique_key: bool = True
+    facts: bool = True  # False for exercise material that is not a fact (the sheet's claims)
 
 
 _SCORES1 = ("arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k")
@@ -119,6 +120,9 @@ TABLES: dict[str, TableSpec] = {
     "repo_ids": TableSpec(
         "repo_ids.csv", {"asked_id": "str", "kind": "str", "correct_ids": "str", "source_url": "str"},
         key="asked_id", source="source_url", required=("asked_id", "kind", "correct_ids", "source_url")),
+    "sheet_claims": TableSpec(
+        "sheet_claims.csv", {"model": "str", "hellaswag": "float", "mmlu": "float", "license": "str", "source": "str"},
+        key="model", source="source", required=("model", "source"), facts=False),
 }
 
 JSON_FILES = ("hub_snapshot.json",)

@@ -11,6 +11,8 @@ def test_every_shipped_file_loads_with_sources():
     assert counts["models"] >= 60
     assert counts["leaderboard_v1"] > 5000 and counts["leaderboard_v2"] > 3000
     for name, spec in data.TABLES.items():
+        if not spec.facts:
+            continue
         for row in data.load(name):
             assert row[spec.source].startswith("http"), (name, row[spec.key])
 

@@ -110,3 +110,63 @@ def test_save_row_saves(answers_dir):
     row.children[0].click()
     assert "Saved 1 answer(s)" in texts(row.children[1])
     assert (answers_dir / "ex01_ada.json").exists()
+
+
+def test_benchmark_explorer_flow():
+    from course_utils.ui import ex05
+
+    box = ex05.explorer()
+    version, query, hits, buttons, chosen, compare, out = box.children[:7]
+    query.value = "opt-6.7b"
+    assert "facebook/opt-6.7b" in hits.options
+    hits.value = ("facebook/opt-6.7b",)
+    buttons.children[0].click()
+    assert "facebook/opt-6.7b" in chosen.value
+    compare.click()
+    kinds = [list(o.get("data", {})) for o in out.outputs]
+    assert any("text/html" in k for k in kinds) and sum("image/png" in k for k in kinds) == 2
+    cases = box.children[-1].children
+    assert len(cases) == 1
+    cases[0].value = "Baseline for research comparisons"
+    assert answers.store().get("ex05", "use_cases") == {"facebook/opt-6.7b": "Baseline for research comparisons"}
+    version.value = 2
+    compare.click()
+    assert "no v2 score under this id" in texts(out) and UNEXPECTED_CLASS not in texts(out)  # never evaluated on v2
+    query.value = "zzzz-no-such-model"
+    assert hits.options == ()
+
+
+def test_spot_the_errors_widget():
+    from course_utils.ui import ex05
+
+    box = ex05.spot_the_errors()
+    checkboxes = [c for c in box.children if hasattr(c, "value") and isinstance(c.value, bool)]
+    for cb in checkboxes:
+        if "Llama-2-7b-chat-hf — HellaSwag" not in cb.description:
+            cb.value = True
+    box.children[-2].click()
+    assert "9/9 right" in texts(box.children[-1])
+
+
+def test_cost_planner_and_pros_cons_and_timing():
+    from course_utils.ui import ex06
+
+    planner = ex06.cost_planner()
+    out = planner.children[-1]
+    assert any("image/png" in o.get("data", {}) for o in out.outputs)
+    sliders = [c for c in planner.children if hasattr(c, "min")]
+    hours = [s for s in sliders if "hours" in s.description][0]
+    hours.value = 12
+    assert "hours_per_day" in answers.store().get("ex06", "cost_inputs") and \
+        answers.store().get("ex06", "cost_inputs")["hours_per_day"] == 12
+    speed_row = planner.children[-3]
+    speed_row.children[2].click()
+    assert "tokens/s" in texts(planner.children[-2])
+    pc = ex06.pros_cons()
+    pc.children[-2].click()
+    assert "0/9 right" in texts(pc.children[-1])
+    timing = ex06.timing_panel()
+    timing.children[0].value = "http://127.0.0.1:9/v1"
+    timing.children[3].click()
+    msg = texts(timing.children[-1])
+    assert "Could not reach" in msg and "llama-server" in msg and UNEXPECTED_CLASS not in msg

@@ -203,12 +203,69 @@ bandwidth, and gives advice. The chart shows every quantization against the RAM 
     ] + save_cells("ex04")
 
 
+def nb_05() -> list[dict]:
+    return head("05_benchmark_explorer.ipynb", "Exercise 5: what do the benchmarks say?", """
+Public leaderboards are a quick first filter. Here you compare real Open LLM Leaderboard scores with
+each model's licence and size, name a good use for each model, and catch the errors in a table that
+somebody "completed" without checking.
+""") + [
+        md("""## Two leaderboards, two scales
+- **v1** (archived in 2024): ARC, HellaSwag, MMLU, TruthfulQA, Winogrande and GSM8K, as raw accuracy in %.
+- **v2** (retired in 2025): IFEval, BBH, MATH Lvl 5, GPQA, MuSR and MMLU-Pro, normalised so that
+  random guessing scores 0.
+
+A v1 number and a v2 number cannot be compared: every table and chart here shows one version only.
+MMLU has four choices per question, so about 25 is what guessing gets."""),
+        md("## 1. Explore\nType part of a model id, select matches, **Add** them, then **Compare**."),
+        code("from course_utils.ui import ex05\nex05.explorer()"),
+        md("## 2. Spot the errors\nThis table was handed in as finished work. Tick every value that is wrong, "
+           "then check against the leaderboard data."),
+        code("ex05.spot_the_errors()"),
+        md("The same check from code, with the true values and their sources:"),
+        code("from course_utils.benchmarks import check_claims, sheet_claims\n"
+             "report = check_claims([{k: v for k, v in r.items() if k != 'source'} for r in sheet_claims()])\n"
+             "print(len(report.errors), 'wrong values:', sorted({e.field for e in report.errors}))", GOLDEN),
+    ] + save_cells("ex05")
+
+
+def nb_06() -> list[dict]:
+    return head("06_cloud_vs_local.ipynb", "Exercise 6: cloud or local?", """
+Where should your model run: on hardware you buy, on a rented cloud GPU, or behind a pay-per-token
+API? Use real, dated prices to find where each option is cheapest, weigh the other pros and cons,
+time a real generation if you have a local server, and write your plan.
+""") + [
+        md("""## 1. The cost model
+Move the sliders: the monthly cost of each option and the plot update. Local cost is the hardware
+spread over its lifetime plus electricity; a cloud GPU is billed per hour; an API per token (the plot
+assumes the same amount of generated text as the local setup would produce in those hours). Use
+**Set speed from the estimator** to take the decode speed from the fit estimator of exercise 4."""),
+        code("from course_utils.ui import ex06\nex06.cost_planner()"),
+        md("## 2. Pros and cons\nSort each statement (one of them is a myth)."),
+        code("ex06.pros_cons()"),
+        md("""## 3. Optional: time a real generation
+If you run a local OpenAI-compatible server, measure it here. Two ways to start one:
+- llama.cpp: `llama-server -m your-model.gguf --port 8080` (base URL `http://127.0.0.1:8080/v1`)
+- Ollama: `ollama serve` and `ollama pull llama3.2` (base URL `http://127.0.0.1:11434/v1`, model `llama3.2`)
+
+Without a server the button just tells you so; nothing else depends on it."""),
+        code("ex06.timing_panel()"),
+        md("## 4. Your plan"),
+        code("ex06.plan_box()"),
+        md("Break-even with the default prices, from code:"),
+        code("from course_utils import deploy\ncosts = deploy.monthly_costs(deploy.default_inputs(hours_per_day=4))\n"
+             "print(f'local ${costs.local_usd:.2f}, cloud GPU ${costs.cloud_gpu_usd:.2f} per month; '\n"
+             "      f'break-even at {costs.break_even_hours_per_day:.1f} h/day')", GOLDEN),
+    ] + save_cells("ex06")
+
+
 SPECS = {
     "00_start_here.ipynb": nb_00,
     "01_open_source_levels.ipynb": nb_01,
     "02_license_check.ipynb": nb_02,
     "03_llm_matchmaker.ipynb": nb_03,
     "04_readiness_audit.ipynb": nb_04,
+    "05_benchmark_explorer.ipynb": nb_05,
+    "06_cloud_vs_local.ipynb": nb_06,
 }
 
 METADATA = {

@@ -1,0 +1,127 @@
+"""Notebook 05 (benchmark explorer): search-as-you-type picker, comparison, charts, spot the errors."""
+from __future__ import annotations
+
+import html
+
+from .. import answers, benchmarks
+from ..feedback import Check, checks_html
+from .common import html_block, on_click, run_safely, widgets
+
+EX = "ex05"
+CLAIM_FIELDS = ("hellaswag", "mmlu", "license")
+
+
+def comparison_html(df) -> str:
+    cols = [c for c in df.columns if c not in ("source", "license_source", "params_source")]
+    table = df[cols].to_html(index=False, na_rep="—", float_format=lambda x: f"{x:.2f}", classes="dataframe")
+    return f"<p><b>{html.escape(df.attrs['scale'])}</b></p>{table}<p><small>Scores: {html.escape(df['source'].iloc[0])}" \
+           f" (derived from the public dump of the Open LLM Leaderboard, MPL-2.0)</small></p>"
+
+
+def explorer():
+    w = widgets()
+    version = w.ToggleButtons(options=[("v1 (2023-24)", 1), ("v2 (2024-25)", 2)], value=1, description="Leaderboard")
+    query = w.Text(description="Search", placeholder="type part of a model id, e.g. llama-2-7b", continuous_update=True)
+    hits = w.SelectMultiple(options=[], rows=8, description="Matches", layout=w.Layout(width="520px"))
+    add = w.Button(description="Add to comparison")
+    clear = w.Button(description="Clear")
+    chosen = w.HTML()
+    compare_button = w.Button(description="Compare", button_style="primary")
+    out = w.Output()
+    cases = w.VBox()
+    picked: list[str] = list(answers.store().get(EX, "compared_models", []) or [])
+
+    def refresh_chosen():
+        chosen.value = "<b>Chosen:</b> " + (html.escape(", ".join(picked)) or "none yet")
+
+    def on_query(change=None):
+        hits.options = benchmarks.search_ids(query.value, version.value)
+
+    def on_add(_b=None):
+        for rid in hits.value:
+            if rid not in picked:
+                picked.append(rid)
+        answers.record(EX, "compared_models", list(picked))
+        refresh_chosen()
+
+    def on_clear(_b=None):
+        picked.clear()
+        refresh_chosen()
+
+    def compare():
+        df = benchmarks.compare(picked, version.value)
+        cases.children = tuple(use_case_box(rid) for rid in df["repo_id"])
+        return [html_block(comparison_html(df)), benchmarks.plot_scores(df), benchmarks.plot_score_vs_size(df)]
+
+    query.observe(on_query, names="value")
+    version.observe(on_query, names="value")
+    add.on_click(lambda b: run_safely(out, on_add, clear_first=False))
+    clear.on_click(on_clear)
+    on_click(compare_button, out, compare)
+    refresh_chosen()
+    return w.VBox([version, query, hits, w.HBox([add, clear]), chosen, compare_button, out,
+                   w.HTML("<b>Ideal use case for each model</b> (appears after Compare)"), cases])
+
+
+def use_case_box(repo_id: str):
+    w = widgets()
+    saved = (answers.store().get(EX, "use_cases", {}) or {}).get(repo_id, "")
+    box = w.Text(value=saved, description=repo_id.split("/")[-1][:20], placeholder="ideal use case…",
+                 layout=w.Layout(width="600px"), style={"description_width": "160px"})
+
+    def record(change):
+        cases = dict(answers.store().get(EX, "use_cases", {}) or {})
+        cases[repo_id] = change["new"]
+        answers.record(EX, "use_cases", cases)
+
+    box.observe(record, names="value")
+    return box
+
+
+def claims_table_html() -> str:
+    rows = "".join(f"<tr><td>{html.escape(r['model'])}</td><td>{r['hellaswag']}</td><td>{r['mmlu']}</td>"
+                   f"<td>{html.escape(r['license'])}</td></tr>" for r in benchmarks.sheet_claims())
+    return ("<table><tr><th>model</th><th>HellaSwag</th><th>MMLU</th><th>licence</th></tr>"
+            f"{rows}</table><p><small>As claimed in the original exercise sheet.</small></p>")
+
+
+def check_spotted(ticked: list[str]):
+    """Feedback on which claimed cells a learner marked wrong ('model|field' strings)."""
+    claims = [{k: v for k, v in r.items() if k != "source"} for r in benchmarks.sheet_claims()]
+    report = benchmarks.check_claims(claims)
+    wrong = {f"{e.repo_id}|{e.field}": e for e in report.errors}
+    ticked_set = set(ticked or [])
+    checks = []
+    for r in claims:
+        for field in CLAIM_FIELDS:
+            key = f"{r['model']}|{field}"
+            err = wrong.get(key)
+            truth = "wrong" if err else "right"
+            given = "wrong" if key in ticked_set else "right"
+            why = (f"Leaderboard: {err.actual} (source: {err.source})" if err else
+                   f"Matches the data within {benchmarks.CLAIM_TOLERANCE:g} point(s)")
+            checks.append(Check(f"{r['model']} {benchmarks.LABELS.get(field, field)}", given, truth, given == truth, why))
+    return tuple(checks)
+
+
+def spot_the_errors():
+    w = widgets()
+    saved = set(answers.store().get(EX, "spotted_errors", []) or [])
+    boxes = {}
+    for r in benchmarks.sheet_claims():
+        for field in CLAIM_FIELDS:
+            key = f"{r['model']}|{field}"
+            boxes[key] = w.Checkbox(value=key in saved, description=f"{r['model']} — {benchmarks.LABELS.get(field, field)}"
+                                    f" = {r[field]}", layout=w.Layout(width="600px"),
+                                    style={"description_width": "initial"})
+    button = w.Button(description="Check", button_style="primary")
+    out = w.Output()
+
+    def check():
+        ticked = [k for k, b in boxes.items() if b.value]
+        answers.record(EX, "spotted_errors", ticked)
+        return html_block(checks_html(check_spotted(ticked), "Spot the errors"))
+
+    on_click(button, out, check)
+    return w.VBox([w.HTML(claims_table_html() + "<p>Tick every value you believe is wrong:</p>"), *boxes.values(),
+                   button, out])

@@ -1,0 +1,113 @@
+"""Notebook 06 (cloud vs local): cost sliders with a live break-even plot, pros/cons, timing, plan."""
+from __future__ import annotations
+
+import html
+
+from .. import answers, deploy
+from ..feedback import checks_html
+from ..timing import openai_compatible, time_generation
+from .common import html_block, on_click, run_safely, text_answer, widgets
+
+EX = "ex06"
+SPEED_MODELS = ["mistralai/Mistral-7B-Instruct-v0.3", "meta-llama/Llama-3.1-8B-Instruct",
+                "microsoft/Phi-3-mini-4k-instruct", "TinyLlama/TinyLlama-1.1B-Chat-v1.0"]
+SPEED_HARDWARE = ["NVIDIA GeForce RTX 4090", "NVIDIA GeForce RTX 3060 12GB", "Apple M1 Pro (14-core GPU)",
+                  "Apple M4 (10-core GPU)"]
+
+
+def price_table_html() -> str:
+    rows = "".join(f"<tr><td>{html.escape(p['input'])}</td><td>{p['value']:g} {html.escape(p['unit'])}</td>"
+                   f"<td>{html.escape(p['item'])} ({html.escape(p['provider'])})</td><td>{html.escape(p['observed'])}</td>"
+                   f"<td><a href='{html.escape(p['source'])}' target='_blank'>source</a></td></tr>"
+                   for p in deploy.price_table())
+    return ("<p><b>Starting prices</b> (prices move: check the dates)</p><table><tr><th>input</th><th>value</th>"
+            f"<th>what</th><th>observed</th><th></th></tr>{rows}</table>")
+
+
+def cost_planner():
+    w = widgets()
+    d = deploy.default_inputs()
+
+    def slider(cls, value, lo, hi, step, label):
+        return cls(value=value, min=lo, max=hi, step=step, description=label, continuous_update=False,
+                   style={"description_width": "200px"}, layout=w.Layout(width="520px"))
+
+    s = {
+        "hardware_price_usd": slider(w.FloatSlider, d.hardware_price_usd, 0, 6000, 50, "hardware price ($)"),
+        "lifetime_months": slider(w.IntSlider, int(d.lifetime_months), 6, 72, 6, "hardware lifetime (months)"),
+        "power_watts": slider(w.FloatSlider, d.power_watts, 5, 1000, 5, "power draw (W)"),
+        "electricity_usd_per_kwh": slider(w.FloatSlider, d.electricity_usd_per_kwh, 0.0, 0.6, 0.01, "electricity ($/kWh)"),
+        "hours_per_day": slider(w.FloatSlider, d.hours_per_day, 0, 24, 0.5, "hours of use per day"),
+        "cloud_gpu_usd_per_hour": slider(w.FloatSlider, d.cloud_gpu_usd_per_hour, 0.0, 10, 0.05, "cloud GPU ($/hour)"),
+        "api_usd_per_m_input": slider(w.FloatSlider, d.api_usd_per_m_input, 0.0, 5, 0.01, "API $ per 1M input tokens"),
+        "api_usd_per_m_output": slider(w.FloatSlider, d.api_usd_per_m_output, 0.0, 15, 0.01, "API $ per 1M output tokens"),
+        "tokens_per_second": slider(w.FloatSlider, d.tokens_per_second, 1, 300, 1, "local decode speed (tokens/s)"),
+    }
+    model = w.Dropdown(options=SPEED_MODELS, description="model", layout=w.Layout(width="420px"))
+    hardware = w.Dropdown(options=SPEED_HARDWARE, description="hardware", layout=w.Layout(width="420px"))
+    speed_button = w.Button(description="Set speed from the estimator")
+    out = w.Output()
+    speed_out = w.Output()
+
+    def inputs():
+        return deploy.CostInputs(**{k: float(v.value) for k, v in s.items()})
+
+    def redraw(change=None):
+        costs = deploy.monthly_costs(inputs())
+        answers.record(EX, "cost_inputs", {k: v.value for k, v in s.items()})
+        return [html_block("<pre>" + html.escape(costs.to_text()) + "</pre>"), deploy.plot_break_even(inputs())]
+
+    def set_speed():
+        lat = deploy.latency(model.value, "Q4_K_M", hardware=hardware.value)
+        s["tokens_per_second"].value = round(lat.tokens_per_s)
+        ttft = "unknown" if lat.time_to_first_token_s is None else f"{lat.time_to_first_token_s:.2f} s"
+        return html_block(f"<p>~{lat.tokens_per_s:.0f} tokens/s, time to first token for a 500-token prompt: {ttft}"
+                          f"<br><small>{html.escape(lat.basis)}</small></p>")
+
+    for widget in s.values():
+        widget.observe(lambda change: run_safely(out, redraw), names="value")
+    on_click(speed_button, speed_out, set_speed)
+    run_safely(out, redraw)
+    return w.VBox([w.HTML(price_table_html()), *s.values(), w.HBox([model, hardware, speed_button]), speed_out, out])
+
+
+def pros_cons():
+    w = widgets()
+    saved = answers.store().get(EX, "pros_cons", {}) or {}
+    pickers = {st: w.Dropdown(options=[("—", "")] + [(x, x) for x in deploy.SIDES], value=saved.get(st, ""),
+                              description=st, style={"description_width": "430px"}, layout=w.Layout(width="640px"))
+               for st in deploy.STATEMENTS}
+    button = w.Button(description="Check", button_style="primary")
+    out = w.Output()
+
+    def check():
+        given = {st: p.value for st, p in pickers.items()}
+        answers.record(EX, "pros_cons", given)
+        return html_block(checks_html(deploy.check_pros_cons(given), "Pros and cons"))
+
+    on_click(button, out, check)
+    return w.VBox([*pickers.values(), button, out])
+
+
+def measure(base_url: str, model: str, runs: int = 3, max_new_tokens: int = 64):
+    """Time a real endpoint (plain function behind the timing widget)."""
+    result = time_generation(openai_compatible(base_url, model, timeout=60), max_new_tokens=max_new_tokens, runs=runs)
+    answers.record(EX, "timing", {"base_url": base_url, "model": model, "ttft_s": result.ttft_s,
+                                  "tokens_per_s": result.tokens_per_s, "total_s": result.total_s})
+    return result
+
+
+def timing_panel():
+    w = widgets()
+    url = w.Text(value="http://127.0.0.1:8080/v1", description="Base URL", layout=w.Layout(width="420px"))
+    model = w.Text(value="local-model", description="Model", layout=w.Layout(width="420px"))
+    runs = w.IntSlider(value=3, min=1, max=10, description="Runs")
+    button = w.Button(description="Measure", button_style="primary")
+    out = w.Output()
+    on_click(button, out, lambda: measure(url.value.strip(), model.value.strip(), runs.value))
+    return w.VBox([url, model, runs, button, out])
+
+
+def plan_box():
+    return text_answer(EX, "plan", "Your plan: local, cloud GPU or API for your use case? Give the numbers that "
+                                   "decided it (cost per month, speed, break-even) and one risk.", rows=6)
