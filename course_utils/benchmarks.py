@@ -302,3 +302,27 @@ def check_claims(table, version: int = 1) -> ClaimReport:
 def sheet_claims() -> list[dict]:
     """The original exercise sheet's 'completed comparison table' (several values are wrong)."""
     return [dict(r) for r in data.load("sheet_claims")]
+
+
+CLAIM_FIELDS = ("hellaswag", "mmlu", "license")
+
+
+def check_spotted(ticked: list[str]):
+    """Feedback on which of the sheet's claimed cells a learner marked wrong ('model|field' strings)."""
+    from .feedback import Check
+
+    claims = [{k: v for k, v in r.items() if k != "source"} for r in sheet_claims()]
+    report = check_claims(claims)
+    wrong = {f"{e.repo_id}|{e.field}": e for e in report.errors}
+    ticked_set = set(ticked or [])
+    checks = []
+    for r in claims:
+        for field in CLAIM_FIELDS:
+            key = f"{r['model']}|{field}"
+            err = wrong.get(key)
+            truth = "wrong" if err else "right"
+            given = "wrong" if key in ticked_set else "right"
+            why = (f"Leaderboard: {err.actual} (source: {err.source})" if err else
+                   f"Matches the data within {CLAIM_TOLERANCE:g} point(s)")
+            checks.append(Check(f"{r['model']} {LABELS.get(field, field)}", given, truth, given == truth, why))
+    return tuple(checks)

@@ -231,3 +231,19 @@ def _check_claims(args):
     from .benchmarks import check_claims
 
     return check_claims(args.file, args.version)
+
+
+def _grade_args(p):
+    p.add_argument("dir", metavar="DIR", help="folder of answer files (*.json)")
+    p.add_argument("--key", help="a private answer key (default: the shipped data/answer_key.json)")
+    p.add_argument("--overrides", help="CSV of manual scores: learner,exercise,question,score,comment")
+    p.add_argument("--out", help="gradebook CSV for an LMS (a per-question CSV is written beside it)")
+    p.add_argument("--results-json", help="Gradescope-shaped results file")
+
+
+@command("grade", "grade a folder of answer files; bad files are listed, never fatal")
+@arguments(_grade_args)
+def _grade(args):
+    from .grading import grade
+
+    return grade(args.dir, args.key, args.overrides, args.out, args.results_json, progress=not args.json)

@@ -125,7 +125,7 @@ TABLES: dict[str, TableSpec] = {
         key="model", source="source", required=("model", "source"), facts=False),
 }
 
-JSON_FILES = ("hub_snapshot.json",)
+JSON_FILES = ("hub_snapshot.json", "answer_key.json")
 
 
 def data_dir() -> Path:
@@ -230,5 +230,5 @@ def load_all() -> dict[str, int]:
     counts = {name: len(load(name)) for name in TABLES}
     for file in JSON_FILES:
         doc = load_json(file)
-        counts[file] = len(doc.get("models", ()))
+        counts[file] = len(doc.get("models", doc.get("exercises", ())))
     return counts

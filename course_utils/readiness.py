@@ -276,37 +276,15 @@ REFERENCE_MODEL = ("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 4096)
 _VERDICTS = {OK: "ready", WARN: "warn", BAD: "no"}
 
 
-def compare_own_table(given: dict, machine: SystemAudit, cpu_bandwidth_gbs: float | None = None):
-    """Compare what a learner wrote about their machine with the audit (tolerant where values move)."""
-    from .feedback import Check
-
-    def number(key):
-        try:
-            value = float(given.get(key))
-        except (TypeError, ValueError):
-            return None
-        return value if value > 0 else None
-
-    checks = []
-    ram = number("ram_gb")
-    if machine.ram_total_gb is not None:
-        ok = ram is not None and abs(ram - machine.ram_total_gb) <= max(1.0, 0.1 * machine.ram_total_gb)
-        checks.append(Check("RAM (GB)", ram, round(machine.ram_total_gb, 1), ok,
-                            "Total RAM as the OS reports it (GB = 10^9 bytes; your system may show GiB)."))
-    disk = number("disk_free_gb")
-    if machine.disk_free_gb is not None:
-        ok = disk is not None and abs(disk - machine.disk_free_gb) <= max(2.0, 0.15 * machine.disk_free_gb)
-        checks.append(Check("Free disk (GB)", disk, round(machine.disk_free_gb, 1), ok,
-                            f"Free space at {machine.disk_path}; it changes as files come and go."))
+def audit_snapshot(machine: SystemAudit, cpu_bandwidth_gbs: float | None = None) -> dict:
+    """What the grader compares a learner's own table with (saved in the answer, as plain JSON)."""
+    avx2 = None
     if machine.cpu_arch is not None:
-        truth = "arm" if machine.cpu_arch == "arm" else ("yes" if "avx2" in machine.cpu_flags else "no")
-        checks.append(Check("AVX2", given.get("avx2") or None, truth, given.get("avx2") == truth,
-                            "ARM CPUs use NEON instead of AVX2." if truth == "arm" else
-                            "From the CPU's feature flags, not its name (VMs can hide features)."))
-    r = readiness(*REFERENCE_MODEL[:1], REFERENCE_MODEL[1], REFERENCE_MODEL[2], machine=machine,
+        avx2 = "arm" if machine.cpu_arch == "arm" else ("yes" if "avx2" in machine.cpu_flags else "no")
+    r = readiness(REFERENCE_MODEL[0], REFERENCE_MODEL[1], REFERENCE_MODEL[2], machine=machine,
                   cpu_bandwidth_gbs=cpu_bandwidth_gbs)
-    expected = _VERDICTS[r.verdict]
-    checks.append(Check(f"Verdict for {REFERENCE_MODEL[0]} ({REFERENCE_MODEL[1]}, 4k context)",
-                        given.get("verdict") or None, expected, given.get("verdict") == expected,
-                        "; ".join(f"{row.check}: {row.status}" for row in r.rows)))
-    return tuple(checks)
+    return {"ram_total_gb": None if machine.ram_total_gb is None else round(machine.ram_total_gb, 1),
+            "disk_free_gb": None if machine.disk_free_gb is None else round(machine.disk_free_gb, 1),
+            "avx2": avx2, "verdict": _VERDICTS[r.verdict],
+            "reference": f"{REFERENCE_MODEL[0]} at {REFERENCE_MODEL[1]}, {REFERENCE_MODEL[2]} tokens",
+            "flavour": machine.flavour}

@@ -43,6 +43,13 @@ class FakeLLM:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")
                 self.end_headers()
+                try:
+                    self._stream()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading (e.g. after a malformed chunk)
+                self.close_connection = True
+
+            def _stream(self):
                 for i in range(fake.tokens):
                     if i:
                         time.sleep(fake.token_delay)
@@ -54,7 +61,6 @@ class FakeLLM:
                     self.wfile.flush()
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
-                self.close_connection = True
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -64,7 +64,7 @@ def test_checklist_widget():
     box.children[1].children[2].value = "yes"
     box.children[-2].click()
     html = texts(box.children[-1])
-    assert "Checklist for meta-llama/Llama-2-7b-chat-hf" in html and "✅" in html
+    assert "2.25/3 points" in html and "✅" in html  # licence, commercial use, gated right; restrictions missing
     saved = answers.store().get("ex02", "checklist_model_1")
     assert saved["license_id"] == "llama2" and saved["gated"] is True
 
@@ -77,7 +77,7 @@ def test_search_and_team_pick():
     pick.children[1].children[0].value = "Intel/neural-chat-7b-v3-1"
     pick.children[1].children[1].click()
     html = texts(pick.children[2])
-    assert "does not fit every need" in html and "GGUF" in html
+    assert "1.5/2 points" in html and "GGUF" in html  # 3 of 4 needs met: no GGUF build
     assert answers.store().get("ex03", "pick_legaltech") == "Intel/neural-chat-7b-v3-1"
 
 
@@ -97,7 +97,7 @@ def test_audit_readiness_and_own_table():
     own = ex04.own_table()
     own.children[0].children[0].value = 1.0
     own.children[2].click()
-    assert "Your table against the audit" in texts(own.children[3])
+    assert "0/3 points" in texts(own.children[3])  # 1 GB of RAM and nothing else filled in
     assert answers.store().get("ex04", "own_readiness")["ram_gb"] == 1.0
 
 

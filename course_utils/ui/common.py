@@ -125,4 +125,13 @@ def text_answer(exercise: str, question_id: str, prompt: str, rows: int = 6):
     box.observe(update, names="value")
     if box.value:
         update()
-    return w.VBox([w.HTML(f"<b>{html.escape(prompt)}</b>"), box, counter])
+    button = w.Button(description="Check")
+    out = w.Output()
+
+    def check():
+        from ..grading import check_question
+
+        return check_question(exercise, question_id, box.value)
+
+    on_click(button, out, check)
+    return w.VBox([w.HTML(f"<b>{html.escape(prompt)}</b>"), box, counter, button, out])

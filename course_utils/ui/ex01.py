@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from .. import answers, openness
-from ..feedback import checks_html
-from .common import html_block, on_click, text_answer, widgets
+from ..grading import check_question
+from .common import on_click, text_answer, widgets
 
 EX = "ex01"
 ANSWER_LABELS = [("—", ""), ("yes", "yes"), ("no", "no"), ("with enough resources", "with_resources")]
@@ -32,7 +32,7 @@ def matrix_quiz():
     def check():
         given = {lvl: {cap: dd.value for cap, dd in caps.items()} for lvl, caps in cells.items()}
         answers.record(EX, "matrix", given)
-        return html_block(checks_html(openness.check_matrix(given), "Capability matrix"))
+        return check_question(EX, "matrix", given)
 
     on_click(button, out, check)
     return w.VBox(rows + [button, out])
@@ -65,7 +65,7 @@ def classify_models(models=openness.CLASSIFY_MODELS):
     def check():
         given = {m: p.value for m, p in pickers.items()}
         answers.record(EX, "classify", given)
-        return html_block(checks_html(openness.check_classification(given, models), "Openness levels"))
+        return check_question(EX, "classify", given)
 
     on_click(button, out, check)
     return w.VBox([w.HTML(facts_table(models)), *pickers.values(), button, out])

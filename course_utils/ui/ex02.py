@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from .. import answers, licenses
-from ..feedback import checks_html
+from ..grading import check_question
 from ..hub import model_summary
-from .common import html_block, on_click, widgets
+from .common import on_click, widgets
 
 EX = "ex02"
 COMMERCIAL = [("—", ""), ("yes", "yes"), ("conditional", "conditional"), ("no", "no")]
@@ -54,9 +54,7 @@ def checklist(slot: str, default_model: str = ""):
                  "commercial_use": commercial.value, "gated": {"yes": True, "no": False}.get(gated.value),
                  "restrictions": [k for k, cb in restrictions.items() if cb.value]}
         answers.record(EX, f"checklist_{slot}", given)
-        result = licenses.check_checklist(given["repo_id"], given["license_id"], given["commercial_use"] or None,
-                                          given["restrictions"], given["gated"])
-        return html_block(checks_html(result, f"Checklist for {given['repo_id']}"))
+        return check_question(EX, f"checklist_{slot}", given)
 
     on_click(button, out, check)
     return w.VBox([repo, w.HBox([license_id, commercial, gated]), w.HTML("<b>Restrictions that apply:</b>"),

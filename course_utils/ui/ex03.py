@@ -4,8 +4,9 @@ from __future__ import annotations
 import html
 
 from .. import answers
+from ..grading import check_question
 from ..hub import SearchResult, search_models
-from ..matchmaker import TEAMS, check_pick
+from ..matchmaker import TEAMS
 from .common import html_block, on_click, text_answer, widgets
 
 EX = "ex03"
@@ -48,15 +49,6 @@ def search_panel():
                    out])
 
 
-def pick_feedback_html(team_id: str, repo_id: str) -> str:
-    fb = check_pick(team_id, repo_id)
-    rows = "".join(f"<tr><td>{'✅' if c.ok else ('❔' if c.ok is None else '❌')}</td><td>{html.escape(c.need)}</td>"
-                   f"<td style='text-align:left'>{html.escape(c.why)}</td></tr>" for c in fb.checks)
-    head = "fits every need" if fb.fits else "does not fit every need"
-    return (f"<p><b>{html.escape(fb.team)}: {html.escape(fb.repo_id)}</b> {head} "
-            f"<small>(facts from {html.escape(fb.source)})</small></p><table>{rows}</table>")
-
-
 def team_pick(team_id: str):
     team = TEAMS[team_id]
     w = widgets()
@@ -67,7 +59,7 @@ def team_pick(team_id: str):
 
     def check():
         answers.record(EX, f"pick_{team_id}", repo.value.strip())
-        return html_block(pick_feedback_html(team_id, repo.value))
+        return check_question(EX, f"pick_{team_id}", repo.value.strip())
 
     on_click(button, out, check)
     why = text_answer(EX, f"why_{team_id}", f"Why this model for {team.name}?", rows=3)

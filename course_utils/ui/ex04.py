@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .. import answers
 from ..fit import QUANTS, memory_by_quant
-from ..feedback import checks_html
-from ..readiness import compare_own_table, readiness
+from ..grading import check_question
+from ..readiness import audit_snapshot, readiness
 from ..system import SystemAudit, audit
 from .common import html_block, on_click, text_answer, widgets
 
@@ -83,11 +83,12 @@ def own_table():
     out = w.Output()
 
     def compare():
-        given = {"ram_gb": ram.value, "disk_free_gb": disk.value, "avx2": avx2.value, "verdict": verdict.value}
-        answers.record(EX, "own_readiness", given)
         a = _STATE.get("audit") or audit()
         _STATE["audit"] = a
-        return html_block(checks_html(compare_own_table(given, a), "Your table against the audit"))
+        given = {"ram_gb": ram.value, "disk_free_gb": disk.value, "avx2": avx2.value, "verdict": verdict.value,
+                 "audit": audit_snapshot(a)}
+        answers.record(EX, "own_readiness", given)
+        return check_question(EX, "own_readiness", given)
 
     on_click(button, out, compare)
     upgrade = text_answer(EX, "upgrade_plan", "Your upgrade advice: what would you change (model, quantization, "

@@ -4,11 +4,10 @@ from __future__ import annotations
 import html
 
 from .. import answers, benchmarks
-from ..feedback import Check, checks_html
+from ..grading import check_question
 from .common import html_block, on_click, run_safely, widgets
 
 EX = "ex05"
-CLAIM_FIELDS = ("hellaswag", "mmlu", "license")
 
 
 def comparison_html(df) -> str:
@@ -85,31 +84,12 @@ def claims_table_html() -> str:
             f"{rows}</table><p><small>As claimed in the original exercise sheet.</small></p>")
 
 
-def check_spotted(ticked: list[str]):
-    """Feedback on which claimed cells a learner marked wrong ('model|field' strings)."""
-    claims = [{k: v for k, v in r.items() if k != "source"} for r in benchmarks.sheet_claims()]
-    report = benchmarks.check_claims(claims)
-    wrong = {f"{e.repo_id}|{e.field}": e for e in report.errors}
-    ticked_set = set(ticked or [])
-    checks = []
-    for r in claims:
-        for field in CLAIM_FIELDS:
-            key = f"{r['model']}|{field}"
-            err = wrong.get(key)
-            truth = "wrong" if err else "right"
-            given = "wrong" if key in ticked_set else "right"
-            why = (f"Leaderboard: {err.actual} (source: {err.source})" if err else
-                   f"Matches the data within {benchmarks.CLAIM_TOLERANCE:g} point(s)")
-            checks.append(Check(f"{r['model']} {benchmarks.LABELS.get(field, field)}", given, truth, given == truth, why))
-    return tuple(checks)
-
-
 def spot_the_errors():
     w = widgets()
     saved = set(answers.store().get(EX, "spotted_errors", []) or [])
     boxes = {}
     for r in benchmarks.sheet_claims():
-        for field in CLAIM_FIELDS:
+        for field in benchmarks.CLAIM_FIELDS:
             key = f"{r['model']}|{field}"
             boxes[key] = w.Checkbox(value=key in saved, description=f"{r['model']} — {benchmarks.LABELS.get(field, field)}"
                                     f" = {r[field]}", layout=w.Layout(width="600px"),
@@ -120,7 +100,7 @@ def spot_the_errors():
     def check():
         ticked = [k for k, b in boxes.items() if b.value]
         answers.record(EX, "spotted_errors", ticked)
-        return html_block(checks_html(check_spotted(ticked), "Spot the errors"))
+        return check_question(EX, "spotted_errors", ticked)
 
     on_click(button, out, check)
     return w.VBox([w.HTML(claims_table_html() + "<p>Tick every value you believe is wrong:</p>"), *boxes.values(),

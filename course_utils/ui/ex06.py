@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 
 from .. import answers, deploy
-from ..feedback import checks_html
+from ..grading import check_question
 from ..timing import openai_compatible, time_generation
 from .common import html_block, on_click, run_safely, text_answer, widgets
 
@@ -83,7 +83,7 @@ def pros_cons():
     def check():
         given = {st: p.value for st, p in pickers.items()}
         answers.record(EX, "pros_cons", given)
-        return html_block(checks_html(deploy.check_pros_cons(given), "Pros and cons"))
+        return check_question(EX, "pros_cons", given)
 
     on_click(button, out, check)
     return w.VBox([*pickers.values(), button, out])

@@ -1,0 +1,169 @@
+"""Write tests/fixtures/answers/: a realistic class of answer files, good and bad.
+
+    python tools/make_fixture_class.py [--out DIR]
+
+Learners: a complete and right one, a partial one, a wrong one (the original sheet's answers),
+plus files that cannot be graded (corrupt JSON, empty, wrong schema version, unknown exercise,
+oversized, a duplicate) and malicious ones (Python code and path traversal as answer values).
+The same builders make the 1,000-file class for bench/grade_throughput.py.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "tests" / "fixtures" / "answers"
+SAVED_AT = "2026-11-27T09:00:00+00:00"
+
+LEVELS = ("fully_open", "weights_only", "architecture_only")
+RIGHT_MATRIX = {
+    "fully_open": {"use_directly": "yes", "fine_tune": "yes", "retrain": "with_resources", "training_transparent": "yes"},
+    "weights_only": {"use_directly": "yes", "fine_tune": "yes", "retrain": "no", "training_transparent": "no"},
+    "architecture_only": {"use_directly": "no", "fine_tune": "no", "retrain": "with_resources",
+                          "training_transparent": "no"},
+}
+RIGHT_CLASSIFY = {"allenai/OLMo-7B": "fully_open", "EleutherAI/pythia-6.9b": "fully_open",
+                  "mistralai/Mistral-7B-v0.1": "weights_only", "meta-llama/Llama-2-7b-hf": "weights_only",
+                  "bigscience/bloom-7b1": "weights_only"}
+COMPARISON = ("Fully open models release the weights, the training code and the training data, so anyone can "
+              "fine-tune them, retrain or reproduce them and inspect the data for bias: the training is "
+              "transparent. Weights-only models give you the trained weights, enough to run and fine-tune them, "
+              "but the recipe and data stay hidden, so you cannot audit or reproduce the training. "
+              "Architecture-only releases describe the design and code but ship no weights, so you must train "
+              "from scratch with a lot of compute before anything runs.")
+HEALTHCARE = ("A hospital assistant retrained on clinical notes needs a fully open model: the training code and "
+              "data let us retrain and audit what it learned, which matters for patient privacy and safety. "
+              "We would still check the licence allows commercial and medical use, and keep the clinical data "
+              "confidential on our own servers.")
+PLAN = ("For our support assistant we will start with an API: at about 4 hours of generation a day it costs a "
+        "few dollars a month, far below a local RTX 4090 at about $54 per month or a cloud GPU at $97. The "
+        "break-even against a cloud GPU is 2 hours a day, and local hardware only wins if we generate most of "
+        "the day. Latency is fine: first token in well under a second, and the local speed estimate is about "
+        "150 tokens/s. The main risk is data control and privacy: customer messages would leave our servers, "
+        "so we will move to local inference if a client requires it, and prices can change.")
+
+
+def document(exercise: str, learner: str, answers: dict, display: str | None = None) -> dict:
+    return {"schema_version": 1, "exercise": exercise, "learner": learner, "learner_display": display or learner,
+            "package_version": "0.1.0", "saved_at": SAVED_AT, "answers": answers}
+
+
+def complete_answers() -> dict[str, dict]:
+    return {
+        "ex01": {"matrix": RIGHT_MATRIX, "classify": RIGHT_CLASSIFY, "comparison": COMPARISON, "healthcare": HEALTHCARE},
+        "ex02": {"checklist_model_1": {"repo_id": "meta-llama/Llama-2-7b-chat-hf", "license_id": "llama2",
+                                       "commercial_use": "conditional", "gated": True,
+                                       "restrictions": ["user_threshold", "use_restrictions", "attribution",
+                                                        "no_training_other_models"]},
+                 "checklist_model_2": {"repo_id": "mistralai/Mistral-7B-Instruct-v0.3", "license_id": "apache-2.0",
+                                       "commercial_use": "yes", "gated": True, "restrictions": ["attribution"]}},
+        "ex03": {"pick_legaltech": "TheBloke/Mistral-7B-Instruct-v0.1-GGUF", "pick_edtech": "microsoft/Phi-3-mini-4k-instruct",
+                 "pick_ngo": "bigscience/bloomz-3b",
+                 "why_legaltech": "A GGUF quantized build runs on CPU with llama.cpp and the Apache licence allows commercial use.",
+                 "why_edtech": "Phi-3 mini needs about 4.5 GB of RAM at Q4_K_M, so it fits an 8 GB laptop, and it is good at math reasoning.",
+                 "why_ngo": "BLOOMZ covers 46 languages and its RAIL licence allows commercial use with use restrictions passed on."},
+        "ex04": {"own_readiness": {"ram_gb": 16.0, "disk_free_gb": 120.0, "avx2": "yes", "verdict": "ready",
+                                   "audit": {"ram_total_gb": 16.4, "disk_free_gb": 118.2, "avx2": "yes",
+                                             "verdict": "ready"}},
+                 "upgrade_plan": "Keep the 7B model at Q4_K_M quantization: it needs 5.5 GB of RAM with a 4k context. "
+                                 "For longer context the KV cache grows, so add memory; a GPU would raise the speed "
+                                 "from 5 to 100 tokens/s because bandwidth limits decoding."},
+        "ex05": {"compared_models": ["facebook/opt-6.7b", "bigscience/bloom-7b1", "meta-llama/Llama-2-7b-chat-hf"],
+                 "use_cases": {"facebook/opt-6.7b": "research baseline for comparisons only",
+                               "bigscience/bloom-7b1": "multilingual text drafting with disclosure",
+                               "meta-llama/Llama-2-7b-chat-hf": "general English chat assistant"},
+                 "spotted_errors": ["facebook/opt-6.7b|hellaswag", "facebook/opt-6.7b|mmlu", "facebook/opt-6.7b|license",
+                                    "bigscience/bloom-7b1|hellaswag", "bigscience/bloom-7b1|mmlu",
+                                    "bigscience/bloom-7b1|license", "meta-llama/Llama-2-7b-chat-hf|mmlu",
+                                    "meta-llama/Llama-2-7b-chat-hf|license"]},
+        "ex06": {"cost_inputs": {"hours_per_day": 4}, "plan": PLAN,
+                 "pros_cons": {"Prompts and outputs never leave your own machines": "local pro",
+                               "You pay for the hardware up front, before any use": "local con",
+                               "No hardware to buy: you pay per hour or per token": "cloud pro",
+                               "Every request crosses the network, adding round-trip time": "cloud con",
+                               "Capacity grows or shrinks with demand within minutes": "cloud pro",
+                               "Speed is limited by your machine's memory bandwidth": "local con",
+                               "Prices and models can change under you (provider decisions)": "cloud con",
+                               "Local is always faster than the cloud": "not true",
+                               "Open models cannot run in the cloud": "not true"}},
+    }
+
+
+def sheet_answers() -> dict[str, dict]:
+    """The original exercise sheet's answers (several are wrong)."""
+    matrix = {"fully_open": {"use_directly": "yes", "fine_tune": "yes", "retrain": "yes", "training_transparent": "yes"},
+              "weights_only": {"use_directly": "yes", "fine_tune": "yes", "retrain": "no", "training_transparent": "no"},
+              "architecture_only": {"use_directly": "no", "fine_tune": "no", "retrain": "with_resources",
+                                    "training_transparent": "no"}}
+    return {
+        "ex01": {"matrix": matrix, "classify": {m: "fully_open" for m in RIGHT_CLASSIFY},
+                 "comparison": "Fully open is best.", "healthcare": "Fully open access is essential."},
+        "ex02": {"checklist_model_1": {"repo_id": "mistralai/Mistral-7B-Instruct", "license_id": "Apache 2.0",
+                                       "commercial_use": "yes", "restrictions": ["attribution"]},
+                 "checklist_model_2": {"repo_id": "meta-llama/Llama-2-7b-chat-hf", "license_id": "Meta Commercial License",
+                                       "commercial_use": "conditional", "restrictions": ["user_threshold"]}},
+        "ex03": {"pick_legaltech": "Intel/neural-chat-7b-v3-1", "pick_edtech": "TheBloke/Mistral-7B-Instruct-v0.1-GGUF",
+                 "pick_ngo": "bigscience/bloomz-3b"},
+        "ex05": {"compared_models": ["facebook/opt-6.7b"], "spotted_errors": []},
+    }
+
+
+def malicious_answers() -> dict:
+    return {"matrix": "__import__('os').system('touch /tmp/pwned')",
+            "classify": {"../../etc/passwd": "fully_open", "allenai/OLMo-7B": "eval('1+1')"},
+            "comparison": "open('/etc/passwd').read()  # " + "weights data code " * 20,
+            "healthcare": {"$type": "pickle", "payload": "gASVIAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg=="}}
+
+
+def write_class(out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+    def put(name: str, doc) -> None:
+        text = doc if isinstance(doc, str) else json.dumps(doc, indent=1)
+        (out / name).write_text(text, encoding="utf-8")
+
+    for ex, answers in complete_answers().items():
+        put(f"{ex}_ada-lovelace.json", document(ex, "ada-lovelace", answers, "Ada Lovelace"))
+    for ex, answers in sheet_answers().items():
+        put(f"{ex}_sheet-copy.json", document(ex, "sheet-copy", answers, "Sheet Copy"))
+    partial = {"ex01": {"matrix": RIGHT_MATRIX}, "ex06": {"pros_cons": {"Local is always faster than the cloud": "local pro"}}}
+    for ex, answers in partial.items():
+        put(f"{ex}_grace-hopper.json", document(ex, "grace-hopper", answers, "Grace Hopper"))
+    put("ex01_mallory.json", document("ex01", "../../etc/passwd", malicious_answers(), "<script>alert(1)</script>"))
+    put("ex01_corrupt.json", '{"schema_version": 1, "exercise": "ex01", "answers": {')
+    put("ex02_empty.json", "")
+    put("ex03_old-schema.json", json.dumps({**document("ex03", "old", {}), "schema_version": 0}))
+    put("ex99_unknown.json", json.dumps(document("ex99", "someone", {})))
+    put("ex04_huge.json", json.dumps(document("ex04", "huge", {"upgrade_plan": "x" * 1_200_000})))
+    older = document("ex02", "grace-hopper", {"checklist_model_1": {"repo_id": "facebook/opt-6.7b"}}, "Grace Hopper")
+    older["saved_at"] = "2026-11-26T09:00:00+00:00"
+    put("ex02_grace-hopper (1).json", older)
+    put("ex02_grace-hopper.json", document("ex02", "grace-hopper", {
+        "checklist_model_1": {"repo_id": "facebook/opt-6.7b", "license_id": "other:opt-175b", "commercial_use": "no",
+                              "restrictions": ["non_commercial", "use_restrictions", "attribution"], "gated": False}},
+        "Grace Hopper"))
+    put("not_answers.json", json.dumps([1, 2, 3]))
+    print(f"wrote {len(list(out.iterdir()))} files to {out}")
+
+
+def write_big_class(out: Path, n: int) -> None:
+    """n answer files (learners x exercises), for the throughput benchmark."""
+    out.mkdir(parents=True, exist_ok=True)
+    pools = [complete_answers(), sheet_answers()]
+    exercises = sorted(complete_answers())
+    for i in range(n):
+        ex = exercises[i % len(exercises)]
+        answers = pools[i % 2].get(ex, {})
+        learner = f"learner-{i // len(exercises):04d}"
+        (out / f"{ex}_{learner}.json").write_text(json.dumps(document(ex, learner, answers)), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    write_class(ap.parse_args().out)
