@@ -258,6 +258,28 @@ Without a server the button just tells you so; nothing else depends on it."""),
     ] + save_cells("ex06")
 
 
+def nb_dashboard() -> list[dict]:
+    return head("instructor/grading_dashboard.ipynb", "Instructor: grading dashboard", """
+Grade a folder of answer files, see how the class did, and review the free-text answers. The same
+grading runs from a terminal: `course-utils grade answers/ --out grades.csv --results-json results.json`.
+""") + [
+        md("""## 1. Load a folder
+Put the learners' `exN_<name>.json` files in one folder (Colab downloads or LMS uploads) and type its
+path. Files that cannot be graded are listed, and every other file is still graded."""),
+        code("from course_utils.ui.dashboard import dashboard\n"
+             "# your class folder; in a clone of the repo, '../../tests/fixtures/answers' is a sample class\n"
+             "dashboard('answers')"),
+        md("""## 2. Review
+Free-text answers get provisional rubric points. Pick one in **To review**, read it, set the score and
+save: the score goes into the overrides CSV, which the grader applies on the next run (and
+`course-utils grade DIR --overrides FILE` from a terminal)."""),
+        md("Points per exercise in the answer key (pass `--key` to the grader for a private key):"),
+        code("from course_utils import grading\nkey = grading.load_key()\n"
+             "print({ex: sum(q['points'] for q in spec['questions']) for ex, spec in key['exercises'].items()})",
+             GOLDEN),
+    ]
+
+
 SPECS = {
     "00_start_here.ipynb": nb_00,
     "01_open_source_levels.ipynb": nb_01,
@@ -266,6 +288,7 @@ SPECS = {
     "04_readiness_audit.ipynb": nb_04,
     "05_benchmark_explorer.ipynb": nb_05,
     "06_cloud_vs_local.ipynb": nb_06,
+    "instructor/grading_dashboard.ipynb": nb_dashboard,
 }
 
 METADATA = {

@@ -1,0 +1,87 @@
+"""How did the class do? Tables and charts over a graded folder, and the free-text review queue."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .grading import ClassResult, gradebook_rows, question_rows, read_answer_document
+
+
+def class_table(result: ClassResult):
+    import pandas as pd
+
+    columns, rows = gradebook_rows(result)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def question_difficulty(result: ClassResult):
+    """Per question: mean share of points, how many answered, how many wait for review."""
+    import pandas as pd
+
+    df = pd.DataFrame(question_rows(result))
+    if df.empty:
+        return pd.DataFrame(columns=["exercise", "question", "mean_percent", "answers", "to_review"])
+    df["percent"] = df["score"] / df["max_points"].where(df["max_points"] > 0) * 100
+    out = df.groupby(["exercise", "question"], sort=True).agg(
+        mean_percent=("percent", "mean"), answers=("learner", "count"), to_review=("needs_review", "sum"))
+    return out.reset_index().round({"mean_percent": 1})
+
+
+def plot_distribution(result: ClassResult):
+    import matplotlib.pyplot as plt
+
+    table = class_table(result)
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.hist(table["percent"].astype(float) if len(table) else [], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
+            color="#1f4e79", edgecolor="white")
+    ax.set_xlabel("total score (% of the exercises each learner handed in)")
+    ax.set_ylabel("learners")
+    ax.set_title(f"Class distribution ({len(table)} learners)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_difficulty(result: ClassResult):
+    import matplotlib.pyplot as plt
+
+    df = question_difficulty(result)
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.25 * len(df))))
+    labels = [f"{e}/{q}" for e, q in zip(df["exercise"], df["question"])]
+    ax.barh(labels, df["mean_percent"], color="#8a5a00")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("mean score (%): low = hard")
+    ax.set_title("Per-question difficulty")
+    fig.tight_layout()
+    return fig
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    learner: str
+    exercise: str
+    question: str
+    text: str
+    provisional: float
+    max_points: float
+    feedback: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.learner} · {self.exercise}/{self.question} ({self.provisional:g}/{self.max_points:g})"
+
+
+def review_queue(result: ClassResult, folder: str | Path) -> list[ReviewItem]:
+    """Free-text answers whose points are provisional, with their text (read as JSON only)."""
+    folder = Path(folder)
+    items = []
+    for r in result.results:
+        pending = [q for q in r.questions if q.needs_review and q.answered]
+        if not pending:
+            continue
+        answers = read_answer_document(folder / r.file)["answers"]
+        for q in pending:
+            value = answers.get(q.question)
+            items.append(ReviewItem(r.learner, r.exercise, q.question, value if isinstance(value, str) else repr(value),
+                                    q.score, q.max_points, q.feedback))
+    return items
