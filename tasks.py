@@ -4,7 +4,8 @@
     python3 tasks.py lab     # install into .venv if needed, open JupyterLab on notebooks/
     python3 tasks.py test    # install if needed, run every test (main and Colab-pinned environments)
 
-Other commands: `test --env main|colab|ui|all` (default all) and extra pytest arguments after `--`,
+Other commands: `test --env main|colab|ui|all` (default all; `ui` = the browser tests on both stacks,
+skipped with a clear message when no Chromium is installed) and extra pytest arguments after `--`,
 `envs` (create or update both virtual environments without running anything).
 Environments are rebuilt only when pyproject.toml or a constraints file changes.
 """
@@ -24,8 +25,8 @@ ROOT = Path(__file__).resolve().parent
 BIN = "Scripts" if os.name == "nt" else "bin"
 ENVS = {
     # name: (folder, pip requirement args, constraints file or None)
-    "main": (ROOT / ".venv", [".[test,gguf]"], None),
-    "colab": (ROOT / ".venv-colab", [".[test]"], ROOT / "tests" / "colab-constraints.txt"),
+    "main": (ROOT / ".venv", [".[test,gguf,ui]"], None),
+    "colab": (ROOT / ".venv-colab", [".[test,ui]"], ROOT / "tests" / "colab-constraints.txt"),
 }
 PYTEST_NOTEBOOK_ARGS = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with",
                         str(ROOT / "tests" / "nbval_sanitize.cfg")]
@@ -102,14 +103,17 @@ def cmd_test(args: argparse.Namespace) -> int:
     failures = []
     for name in wanted:
         if name == "ui":
-            if not (ROOT / "tests" / "ui").is_dir():
-                continue
             if not chromium():
-                say("SKIPPED the browser tests: no Chromium found (on Debian/Ubuntu: apt-get install chromium)")
+                say("SKIPPED the browser tests (tests/ui): no Chromium found. "
+                    "On Debian/Ubuntu: sudo apt-get install chromium")
                 continue
-            rc = run_pytest(ensure_env("main"), "browser tests", args.pytest_args, ui=True)
-        else:
-            rc = run_pytest(ensure_env(name), f"{name} environment", args.pytest_args, env_name=name)
+            for env_name in ("main", "colab"):
+                rc = run_pytest(ensure_env(env_name), f"browser tests, {env_name} stack", args.pytest_args,
+                                ui=True, env_name=env_name)
+                if rc != 0:
+                    failures.append(f"ui-{env_name}")
+            continue
+        rc = run_pytest(ensure_env(name), f"{name} environment", args.pytest_args, env_name=name)
         if rc != 0:
             failures.append(name)
     if failures:

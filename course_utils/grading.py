@@ -279,9 +279,10 @@ def _grade_rubric(value, spec, points) -> QuestionResult:
 
 def _grade_question(spec: dict, answers: dict) -> QuestionResult:
     qid, kind, points = spec["id"], spec["kind"], float(spec.get("points", 1))
-    if qid not in answers or answers[qid] in (None, "", [], {}):
+    value = answers.get(qid)
+    # an empty list or object is an answer for a checked question ("nothing is wrong"), not for the others
+    if value is None or value == "" or (value in ([], {}) and kind != "function"):
         return QuestionResult(qid, 0.0, points, (), "Not answered.", needs_review=False, answered=False)
-    value = answers[qid]
     if kind == "rubric":
         return _grade_rubric(value, spec, points)
     if kind == "completion":

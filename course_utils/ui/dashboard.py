@@ -22,7 +22,7 @@ def dashboard(folder: str = "answers"):
     path = w.Text(value=folder, description="Folder", layout=w.Layout(width="520px"))
     overrides = w.Text(value=str(Path(folder) / "overrides.csv"), description="Overrides",
                        layout=w.Layout(width="520px"))
-    load = w.Button(description="Load and grade", button_style="primary")
+    load = w.Button(description="Load and grade", button_style="primary", layout=w.Layout(width="auto"))
     out = w.Output()
     items = w.Dropdown(options=[], description="To review", layout=w.Layout(width="640px"))
     answer = w.HTML()

@@ -55,7 +55,8 @@ def readiness_panel():
                        ensure_option=False, layout=w.Layout(width="520px"))
     quant = w.Dropdown(options=list(QUANTS), value="Q4_K_M", description="Quantization")
     ctx = w.Dropdown(options=[512, 2048, 4096, 8192, 16384, 32768], value=4096, description="Context")
-    measure = w.Checkbox(value=True, description="measure memory bandwidth (about 1 s)")
+    measure = w.Checkbox(value=True, description="measure memory bandwidth (about 1 s)",
+                         style={"description_width": "initial"}, layout=w.Layout(width="auto"))
     button = w.Button(description="Check readiness", button_style="primary")
     out = w.Output()
 
@@ -73,13 +74,14 @@ def own_table():
     """The learner's own readiness and upgrade table, compared with the audit."""
     w = widgets()
     saved = answers.store().get(EX, "own_readiness", {}) or {}
-    ram = w.FloatText(value=saved.get("ram_gb", 0.0), description="My RAM (GB)")
-    disk = w.FloatText(value=saved.get("disk_free_gb", 0.0), description="Free disk (GB)")
+    wide = {"description_width": "initial"}
+    ram = w.FloatText(value=saved.get("ram_gb", 0.0), description="My RAM (GB)", style=wide)
+    disk = w.FloatText(value=saved.get("disk_free_gb", 0.0), description="Free disk (GB)", style=wide)
     avx2 = w.Dropdown(options=[("—", ""), ("yes", "yes"), ("no", "no"), ("not x86 (ARM)", "arm")],
                       value=saved.get("avx2", ""), description="AVX2?")
     verdict = w.Dropdown(options=[("—", ""), ("✅ ready", "ready"), ("⚠️ with changes", "warn"), ("❌ not ready", "no")],
                          value=saved.get("verdict", ""), description="Verdict")
-    button = w.Button(description="Compare with the audit", button_style="primary")
+    button = w.Button(description="Compare with the audit", button_style="primary", layout=w.Layout(width="auto"))
     out = w.Output()
 
     def compare():

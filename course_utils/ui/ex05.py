@@ -22,7 +22,7 @@ def explorer():
     version = w.ToggleButtons(options=[("v1 (2023-24)", 1), ("v2 (2024-25)", 2)], value=1, description="Leaderboard")
     query = w.Text(description="Search", placeholder="type part of a model id, e.g. llama-2-7b", continuous_update=True)
     hits = w.SelectMultiple(options=[], rows=8, description="Matches", layout=w.Layout(width="520px"))
-    add = w.Button(description="Add to comparison")
+    add = w.Button(description="Add to comparison", layout=w.Layout(width="auto"))
     clear = w.Button(description="Clear")
     chosen = w.HTML()
     compare_button = w.Button(description="Compare", button_style="primary")

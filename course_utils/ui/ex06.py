@@ -45,7 +45,7 @@ def cost_planner():
     }
     model = w.Dropdown(options=SPEED_MODELS, description="model", layout=w.Layout(width="420px"))
     hardware = w.Dropdown(options=SPEED_HARDWARE, description="hardware", layout=w.Layout(width="420px"))
-    speed_button = w.Button(description="Set speed from the estimator")
+    speed_button = w.Button(description="Set speed from the estimator", layout=w.Layout(width="auto"))
     out = w.Output()
     speed_out = w.Output()
 
