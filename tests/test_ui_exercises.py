@@ -125,10 +125,13 @@ def test_benchmark_explorer_flow():
     compare.click()
     kinds = [list(o.get("data", {})) for o in out.outputs]
     assert any("text/html" in k for k in kinds) and sum("image/png" in k for k in kinds) == 2
-    cases = box.children[-1].children
+    cases = box.children[8].children
     assert len(cases) == 1
     cases[0].value = "Baseline for research comparisons"
     assert answers.store().get("ex05", "use_cases") == {"facebook/opt-6.7b": "Baseline for research comparisons"}
+    box.children[9].click()
+    checked = texts(box.children[10])
+    assert "0.5/1 points" in checked and "1/2 points" in checked  # 1 model and 1 use case, of 2 wanted
     version.value = 2
     compare.click()
     assert "no v2 score under this id" in texts(out) and UNEXPECTED_CLASS not in texts(out)  # never evaluated on v2

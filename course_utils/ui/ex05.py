@@ -58,8 +58,14 @@ def explorer():
     clear.on_click(on_clear)
     on_click(compare_button, out, compare)
     refresh_chosen()
+    check_button = w.Button(description="Check")
+    check_out = w.Output()
+    on_click(check_button, check_out, lambda: [
+        check_question(EX, "compared_models", answers.store().get(EX, "compared_models", [])),
+        check_question(EX, "use_cases", answers.store().get(EX, "use_cases", {}))])
     return w.VBox([version, query, hits, w.HBox([add, clear]), chosen, compare_button, out,
-                   w.HTML("<b>Ideal use case for each model</b> (appears after Compare)"), cases])
+                   w.HTML("<b>Ideal use case for each model</b> (appears after Compare)"), cases, check_button,
+                   check_out])
 
 
 def use_case_box(repo_id: str):

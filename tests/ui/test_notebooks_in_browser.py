@@ -91,8 +91,10 @@ def test_05_benchmark_explorer(page, lab):
     page.wait_for_selector(".widget-output table.dataframe", timeout=60_000)
     # the two charts arrive one after the other (each is rendered to PNG in the kernel)
     page.wait_for_function("() => document.querySelectorAll('.widget-output img').length >= 2", timeout=60_000)
-    click_button(page, "Check")
-    wait_text(page, "right")
+    click_button(page, "Check", nth=0)  # the explorer's own Check: models and use cases
+    wait_text(page, "item(s) of at least 2")
+    click_button(page, "Check", nth=1)  # spot the errors
+    wait_text(page, "/9 right")
     assert_clean(page)
     screenshot(page, SCREENSHOTS, "05_benchmark_explorer")
 
