@@ -1,7 +1,6 @@
 """`course-utils model | license | saas | search | refresh-data` per the CLI contract."""
 import json
 
-import pytest
 
 from course_utils.cli import main
 

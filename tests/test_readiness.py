@@ -1,7 +1,6 @@
 """Readiness rows with simulated machines: the advice must be right for each OS and CPU."""
 import dataclasses
 
-import pytest
 
 from course_utils import system
 from course_utils.readiness import BAD, OK, WARN, readiness, suggest_smaller

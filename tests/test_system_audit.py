@@ -1,9 +1,7 @@
 """The real audit of this machine, and every failing-probe path (each becomes 'unknown' + reason)."""
-import dataclasses
 import json
 import subprocess
 
-import pytest
 
 from course_utils import system
 from course_utils.system import _probe, _linux, _macos, parsers

@@ -108,6 +108,32 @@ def save_row(exercise: str):
     return w.VBox([button, out])
 
 
+def picker_question(exercise: str, question_id: str, items, options, button_label: str = "Check",
+                    label_width: str = "260px", width: str = "520px"):
+    """One Dropdown per item (an answer of the form {item: choice}), recorded and checked on click.
+
+    Returns (the pickers' VBox, the Check button, its Output) so a caller can add context around them.
+    """
+    from .. import answers
+    from ..grading import check_question
+
+    w = widgets()
+    saved = answers.store().get(exercise, question_id, {}) or {}
+    pickers = {item: w.Dropdown(options=options, value=saved.get(item, ""), description=item,
+                                style={"description_width": label_width}, layout=w.Layout(width=width))
+               for item in items}
+    button = w.Button(description=button_label, button_style="primary")
+    out = w.Output()
+
+    def check():
+        given = {item: p.value for item, p in pickers.items()}
+        answers.record(exercise, question_id, given)
+        return check_question(exercise, question_id, given)
+
+    on_click(button, out, check)
+    return w.VBox(list(pickers.values())), button, out
+
+
 def text_answer(exercise: str, question_id: str, prompt: str, rows: int = 6):
     """A free-text answer that is recorded as the learner types (nothing is lost on Save)."""
     from .. import answers

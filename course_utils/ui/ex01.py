@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import answers, openness
 from ..grading import check_question
-from .common import on_click, text_answer, widgets
+from .common import on_click, picker_question, text_answer, widgets
 
 EX = "ex01"
 ANSWER_LABELS = [("—", ""), ("yes", "yes"), ("no", "no"), ("with enough resources", "with_resources")]
@@ -55,20 +55,8 @@ def facts_table(models=openness.CLASSIFY_MODELS) -> str:
 def classify_models(models=openness.CLASSIFY_MODELS):
     """The release facts of real models and a level picker per model, with feedback."""
     w = widgets()
-    saved = answers.store().get(EX, "classify", {}) or {}
-    pickers = {m: w.Dropdown(options=LEVEL_OPTIONS, value=saved.get(m, ""), description=m,
-                             style={"description_width": "260px"}, layout=w.Layout(width="520px"))
-               for m in models}
-    button = w.Button(description="Check levels", button_style="primary")
-    out = w.Output()
-
-    def check():
-        given = {m: p.value for m, p in pickers.items()}
-        answers.record(EX, "classify", given)
-        return check_question(EX, "classify", given)
-
-    on_click(button, out, check)
-    return w.VBox([w.HTML(facts_table(models)), *pickers.values(), button, out])
+    pickers, button, out = picker_question(EX, "classify", models, LEVEL_OPTIONS, "Check levels")
+    return w.VBox([w.HTML(facts_table(models)), *pickers.children, button, out])
 
 
 def comparison_box():

@@ -6,7 +6,7 @@ from ..fit import QUANTS, memory_by_quant
 from ..grading import check_question
 from ..readiness import audit_snapshot, readiness
 from ..system import SystemAudit, audit
-from .common import html_block, on_click, text_answer, widgets
+from .common import on_click, text_answer, widgets
 
 EX = "ex04"
 DEFAULT_MODELS = ["TinyLlama/TinyLlama-1.1B-Chat-v1.0", "microsoft/Phi-3-mini-4k-instruct",

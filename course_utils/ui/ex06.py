@@ -4,9 +4,8 @@ from __future__ import annotations
 import html
 
 from .. import answers, deploy
-from ..grading import check_question
 from ..timing import openai_compatible, time_generation
-from .common import html_block, on_click, run_safely, text_answer, widgets
+from .common import html_block, on_click, picker_question, run_safely, text_answer, widgets
 
 EX = "ex06"
 SPEED_MODELS = ["mistralai/Mistral-7B-Instruct-v0.3", "meta-llama/Llama-3.1-8B-Instruct",
@@ -73,20 +72,10 @@ def cost_planner():
 
 def pros_cons():
     w = widgets()
-    saved = answers.store().get(EX, "pros_cons", {}) or {}
-    pickers = {st: w.Dropdown(options=[("—", "")] + [(x, x) for x in deploy.SIDES], value=saved.get(st, ""),
-                              description=st, style={"description_width": "430px"}, layout=w.Layout(width="640px"))
-               for st in deploy.STATEMENTS}
-    button = w.Button(description="Check", button_style="primary")
-    out = w.Output()
-
-    def check():
-        given = {st: p.value for st, p in pickers.items()}
-        answers.record(EX, "pros_cons", given)
-        return check_question(EX, "pros_cons", given)
-
-    on_click(button, out, check)
-    return w.VBox([*pickers.values(), button, out])
+    options = [("—", "")] + [(side, side) for side in deploy.SIDES]
+    pickers, button, out = picker_question(EX, "pros_cons", deploy.STATEMENTS, options, label_width="430px",
+                                           width="640px")
+    return w.VBox([*pickers.children, button, out])
 
 
 def measure(base_url: str, model: str, runs: int = 3, max_new_tokens: int = 64):

@@ -107,7 +107,8 @@ def test_06_cloud_vs_local(page, lab):
     handle.focus()
     for _ in range(4):
         handle.press("ArrowRight")
-    page.wait_for_function("(b) => document.querySelector('.widget-output pre').innerText !== b", arg=before)
+    page.wait_for_function("(b) => { const p = document.querySelector('.widget-output pre');"
+                           " return !!p && p.innerText !== b; }", arg=before)  # re-rendered with new numbers
     click_button(page, "Check", nth=0)
     wait_text(page, "/9 right")
     click_button(page, "Measure")
