@@ -354,6 +354,24 @@ def expected(name: str) -> dict:
     return carry_golden(build(name), read(NOTEBOOKS / name))
 
 
+TITLES = {"00_start_here.ipynb": "Start here: environment check, your name, the map of the day",
+          "instructor/grading_dashboard.ipynb": "Instructor: grading dashboard"}
+README = ROOT / "README.md"
+TABLE_START, TABLE_END = "<!-- notebooks-table: written by tools/build_notebooks.py -->", "<!-- /notebooks-table -->"
+
+
+def readme_with_table(text: str) -> str:
+    """README.md with the notebook table (Colab badge per notebook) rebuilt from SPECS."""
+    from course_utils.exercises import EXERCISES
+
+    titles = dict(TITLES, **{e.notebook: f"{e.id[2:]}. {e.title}" for e in EXERCISES.values()})
+    rows = "\n".join(f"| [{titles[n]}](notebooks/{n}) | [![Open In Colab]"
+                     f"(https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(n)}) |" for n in SPECS)
+    table = f"{TABLE_START}\n| notebook | open in Colab |\n| --- | --- |\n{rows}\n{TABLE_END}"
+    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    return text[:start] + table + text[end:]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true")
@@ -373,6 +391,13 @@ def main() -> int:
             continue
         path.write_text(text, encoding="utf-8")
         print(f"wrote notebooks/{name}")
+    readme = README.read_text(encoding="utf-8")
+    new_readme = readme_with_table(readme)
+    if args.check and new_readme != readme:
+        stale.append("README.md (notebook table)")
+    elif not args.check and new_readme != readme:
+        README.write_text(new_readme, encoding="utf-8")
+        print("wrote the notebook table in README.md")
     if stale:
         print("out of date (run python tools/build_notebooks.py):", ", ".join(stale))
         return 1
