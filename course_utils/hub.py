@@ -339,8 +339,10 @@ def _live_model_info(repo_id: str):
         status = _status_of(exc)
         if status == 404:
             raise _LiveFailure("not_found", f"the Hub has no model {repo_id!r} (404)") from None
-        if status in (401, 403):
-            raise _LiveFailure("gated", f"the Hub refused {repo_id} without access ({status})") from None
+        if status == 403:
+            raise _LiveFailure("gated", f"the Hub refused {repo_id} without access (403)") from None
+        if status == 401:  # the Hub answers 401 for gated, private and missing repos alike
+            raise _LiveFailure("refused", f"the Hub refused {repo_id} without a token (401)") from None
         if status == 429:
             raise _LiveFailure("unavailable", "the Hub is rate-limiting requests (429 Too Many Requests); "
                                               "wait a minute and try again") from None
@@ -385,11 +387,15 @@ def model_summary(repo_id: str) -> ModelSummary:
             if failure.kind == "not_found":
                 raise ModelNotFound(f"No model {rid!r} on the Hub.", suggestions=_suggest_live(rid)) from None
             target = fix["correct_ids"].split(";")[0] if fix and fix["kind"] == "renamed" else rid
-            if failure.kind == "gated":
+            if failure.kind in ("gated", "refused"):
                 snap = _from_snapshot(target, [*notes, _gated_help(target),
                                                "Showing the facts from the shipped snapshot."], asked)
                 if snap:
                     return snap
+                if failure.kind == "refused":
+                    raise GatedModel(f"The Hub refused {rid!r} without a token (401): the repo is gated, private, "
+                                     f"or does not exist (check the spelling). If it is gated: "
+                                     + _gated_help(target).split(": ", 1)[1]) from None
                 raise GatedModel(_gated_help(target)) from None
             snap = _from_snapshot(target, [*notes, f"Live lookup failed: {failure}. Showing the "
                                                    f"{snapshot_source()} instead."], asked)

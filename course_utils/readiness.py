@@ -14,7 +14,7 @@ from typing import Any
 from . import data
 from .errors import InvalidInput
 from .fit import QUANTS, FitEstimate, estimate
-from .hardware import Hardware, custom_hardware, find_hardware
+from .hardware import Hardware, custom_hardware, find_hardware, known_hardware
 from .system import SystemAudit
 
 OK, WARN, BAD = "✅", "⚠️", "❌"
@@ -194,7 +194,7 @@ def _hardware_for_speed(a: SystemAudit, cpu_bandwidth_gbs: float | None) -> tupl
             hw = find_hardware(a.cpu)
             return hw, f"{hw.name}, {hw.bandwidth_gbs:g} GB/s (table)"
         except InvalidInput:
-            variants = [h for h in _table() if h.name.lower().startswith(a.cpu.lower() + " (")]
+            variants = [h for h in known_hardware() if h.name.lower().startswith(a.cpu.lower() + " (")]
             if variants:
                 hw = min(variants, key=lambda h: h.bandwidth_gbs)
                 return hw, f"{hw.name}, {hw.bandwidth_gbs:g} GB/s (table; the slower variant of your chip)"
@@ -203,12 +203,6 @@ def _hardware_for_speed(a: SystemAudit, cpu_bandwidth_gbs: float | None) -> tupl
         return custom_hardware(cpu_bandwidth_gbs, backend, "this machine (measured)"), \
             f"measured memory bandwidth {cpu_bandwidth_gbs:g} GB/s"
     return None, "bandwidth unknown"
-
-
-def _table() -> list[Hardware]:
-    from .hardware import known_hardware
-
-    return known_hardware()
 
 
 def _speed_row(tps: float | None, basis: str) -> Row:

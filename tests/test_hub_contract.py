@@ -50,6 +50,12 @@ def test_plain_401_403_are_treated_as_access_problems(live_hub, status):
     assert s.source.startswith("snapshot") and any("gated" in n for n in s.notes)
 
 
+def test_plain_401_for_an_unknown_repo_says_what_it_may_mean(live_hub):
+    live_hub({"someorg/secret": "401"})
+    with pytest.raises(GatedModel, match="gated, private, or does not exist.*HF_TOKEN"):
+        hub.model_summary("someorg/secret")
+
+
 def test_404_gives_suggestions_from_catalog_and_hub_search(live_hub):
     live_hub({MISTRAL: record(MISTRAL), "mistralai/Mistral-7B-Instruct-v0.2": record("mistralai/Mistral-7B-Instruct-v0.2")})
     with pytest.raises(ModelNotFound) as err:

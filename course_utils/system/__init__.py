@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -281,7 +280,3 @@ def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256) -> Band
     return BandwidthMeasurement(round(rates[-1], 1), round(rates[len(rates) // 2], 1), len(rates), buffer_mb,
                                 round(time.perf_counter() - start, 2),
                                 "single-thread numpy copy, 2 x buffer bytes per copy, best of the runs")
-
-
-def python_info() -> str:
-    return f"Python {sys.version.split()[0]} on {platform.platform()}"
