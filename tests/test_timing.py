@@ -27,9 +27,10 @@ def test_streaming_figures_match_known_delays(server):
     s = server(first_delay=0.3, token_delay=0.05, tokens=11)
     r = time_generation(openai_compatible(s.url, "test-model"), max_new_tokens=11, runs=3)
     assert r.tokens == 11 and len(r.runs) == 3
-    assert r.ttft_s == pytest.approx(0.3, abs=0.15)
-    assert r.tokens_per_s == pytest.approx(20, rel=0.3)  # 10 gaps of 0.05 s after the first token
-    assert r.total_s == pytest.approx(0.8, abs=0.25)
+    # sleeps never end early, so the known delays are lower bounds; a busy machine only adds time
+    assert 0.29 <= r.ttft_s <= 0.7
+    assert 12 <= r.tokens_per_s <= 20.5  # 10 gaps of 0.05 s after the first token
+    assert 0.79 <= r.total_s <= 1.4
     assert "streamed" in r.method
 
 
@@ -74,8 +75,8 @@ def test_python_callables_streaming_and_text():
             yield f"tok{i}"
 
     r = time_generation(streamer, "hi", max_new_tokens=6, runs=2)
-    assert r.tokens == 6 and r.ttft_s == pytest.approx(0.1, abs=0.08)
-    assert r.tokens_per_s == pytest.approx(50, rel=0.35)
+    assert r.tokens == 6 and 0.099 <= r.ttft_s <= 0.4
+    assert 30 <= r.tokens_per_s <= 50.5  # 5 gaps of 0.02 s
 
     def texter(prompt, n):
         time.sleep(0.05)
