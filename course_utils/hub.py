@@ -377,7 +377,6 @@ def model_summary(repo_id: str) -> ModelSummary:
     """Facts about one model: live Hub when reachable, else the shipped snapshot (always labelled)."""
     check = normalize_repo_id(repo_id)
     rid, notes = check.repo_id, list(check.notes)
-    asked = rid
     fix = _id_fixes().get(rid.lower())
     online, reason = _use_live()
     if online:
@@ -389,7 +388,7 @@ def model_summary(repo_id: str) -> ModelSummary:
             target = fix["correct_ids"].split(";")[0] if fix and fix["kind"] == "renamed" else rid
             if failure.kind in ("gated", "refused"):
                 snap = _from_snapshot(target, [*notes, _gated_help(target),
-                                               "Showing the facts from the shipped snapshot."], asked)
+                                               "Showing the facts from the shipped snapshot."], rid)
                 if snap:
                     return snap
                 if failure.kind == "refused":
@@ -398,14 +397,14 @@ def model_summary(repo_id: str) -> ModelSummary:
                                      + _gated_help(target).split(": ", 1)[1]) from None
                 raise GatedModel(_gated_help(target)) from None
             snap = _from_snapshot(target, [*notes, f"Live lookup failed: {failure}. Showing the "
-                                                   f"{snapshot_source()} instead."], asked)
+                                                   f"{snapshot_source()} instead."], rid)
             if snap:
                 return snap
             raise HubUnavailable(f"Could not get {rid} from the Hub: {failure}; it is not in the "
                                  f"{snapshot_source()} either.") from None
         if info.id != rid:
             notes.append(f"{rid} has moved: the Hub now calls it {info.id}.")
-        return summary_from_info(info, LIVE, catalog().get(info.id), notes, asked)
+        return summary_from_info(info, LIVE, catalog().get(info.id), notes, rid)
     # offline: the snapshot, following known renames and case differences
     notes.append(f"Hub not used: {reason}.")
     snap = _from_snapshot(rid, notes)
@@ -413,7 +412,7 @@ def model_summary(repo_id: str) -> ModelSummary:
         return snap
     if fix and fix["kind"] == "renamed":
         new = fix["correct_ids"]
-        snap = _from_snapshot(new, [*notes, f"{rid} was renamed to {new} (source: {fix['source_url']})."], asked)
+        snap = _from_snapshot(new, [*notes, f"{rid} was renamed to {new} (source: {fix['source_url']})."], rid)
         if snap:
             return snap
     if fix and fix["kind"] == "no_such_repo":
@@ -421,7 +420,7 @@ def model_summary(repo_id: str) -> ModelSummary:
                             suggestions=tuple(fix["correct_ids"].split(";")))
     same_case = {k.lower(): k for k in snapshot()[1]}.get(rid.lower())
     if same_case:
-        return _from_snapshot(same_case, [*notes, f"Ids are case-sensitive: the model is {same_case}."], asked)
+        return _from_snapshot(same_case, [*notes, f"Ids are case-sensitive: the model is {same_case}."], rid)
     raise ModelNotFound(f"{rid!r} is not in the {snapshot_source()} ({len(snapshot()[1])} models) and the "
                         f"Hub cannot be reached to check it.", suggestions=suggest(rid))
 
