@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -196,8 +196,7 @@ class ClaimError:
     source: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"repo_id": self.repo_id, "field": self.field, "claimed": self.claimed, "actual": self.actual,
-                "source": self.source}
+        return asdict(self)
 
 
 @dataclass(frozen=True)

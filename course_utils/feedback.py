@@ -6,7 +6,7 @@ exactly what the grader will count.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 
@@ -19,8 +19,7 @@ class Check:
     why: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"item": self.item, "given": self.given, "expected": self.expected, "correct": self.correct,
-                "why": self.why}
+        return asdict(self)
 
 
 def score(checks: Iterable[Check]) -> tuple[int, int]:

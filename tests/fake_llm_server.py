@@ -18,27 +18,23 @@ class FakeLLM:
             def log_message(self, *a):
                 pass
 
+            def _json(self, status, doc):
+                msg = json.dumps(doc).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(msg)))
+                self.end_headers()
+                self.wfile.write(msg)
+
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if fake.mode == "404":
-                    msg = json.dumps({"error": f"model '{body.get('model')}' not found"}).encode()
-                    self.send_response(404)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(msg)))
-                    self.end_headers()
-                    self.wfile.write(msg)
-                    return
+                    return self._json(404, {"error": f"model '{body.get('model')}' not found"})
                 time.sleep(fake.first_delay)
                 if fake.mode == "plain":
                     text = " ".join(f"w{i}" for i in range(fake.tokens))
-                    msg = json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(msg)))
-                    self.end_headers()
-                    self.wfile.write(msg)
-                    return
+                    return self._json(200, {"choices": [{"message": {"role": "assistant", "content": text}}]})
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Connection", "close")

@@ -12,7 +12,7 @@ import os
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -249,8 +249,7 @@ class BandwidthMeasurement:
     method: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"gbs": self.gbs, "median_gbs": self.median_gbs, "runs": self.runs, "buffer_mb": self.buffer_mb,
-                "seconds": self.seconds, "method": self.method}
+        return asdict(self)
 
 
 def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256) -> BandwidthMeasurement:
