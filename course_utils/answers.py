@@ -1,9 +1,15 @@
 """The answers store every exercise notebook uses.
 
-Widgets call :func:`record` as the learner works; "Save answers" calls :func:`save`,
-which writes ``<answers dir>/<exercise>_<learner>.json`` atomically (temporary file,
-fsync, rename), so a crash mid-save never damages the last good file. Answers already
-on disk are merged in first, so a restarted kernel never loses what was saved.
+Widgets call :func:`record` as the learner works and start from :func:`restored` (what this
+kernel recorded, else the remembered learner's saved file), so a restarted kernel shows what was
+saved. "Save answers" calls :func:`save`: under a cross-process lock it merges the file on disk
+with this kernel's answers, then writes ``<answers dir>/<exercise>_<learner>.json`` atomically
+(temporary file, fsync, rename), so two kernels saving at once lose nothing and a crash mid-save
+never damages the last good file.
+
+Merge rule: a blank answer (empty text, nothing picked, an empty list) never replaces a non-blank
+one; dict answers merge key by key under the same rule. Removing an answer is explicit:
+:func:`clear`.
 
 File format (``schema_version`` 1)::
 
@@ -14,6 +20,8 @@ File format (``schema_version`` 1)::
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import re
@@ -22,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from . import __version__
 from .errors import AnswerError
@@ -30,25 +38,73 @@ from .exercises import EXERCISES
 from .settings import get_settings, in_colab
 
 SCHEMA_VERSION = 1
-MAX_NAME_LENGTH = 64
+MAX_NAME_LENGTH = 64  # characters of the file-name slug
+MAX_SLUG_BYTES = 120  # UTF-8 bytes of the slug: file names are limited to 255 bytes
+MAX_DISPLAY_LENGTH = 200
 MAX_VALUE_CHARS = 20_000  # one answer; free text longer than a few pages is a mistake
 LEARNER_FILE = ".learner_name"
+LOCK_FILE = ".answers.lock"
+LOCK_TIMEOUT_S = 20.0
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_TEMP_FILE = re.compile(r"^\..+\.(json|learner_name)\.[^.]+\.tmp$")
+_MISSING = object()
+
+
+# ---------------------------------------------------------------- names
 
 
 def sanitize_learner(name: str) -> str:
-    """A safe file-name part from a learner's name: 'Ada Lovelace' -> 'ada-lovelace'.
+    """A file-name part from a learner's name, safe on Linux, macOS and Windows.
 
-    No path separators, no dots at the start, ASCII letters, digits and dashes only.
-    Raises AnswerError for a name with nothing usable in it.
+    Letters and digits of every script are kept (accents on Latin letters are dropped, as in
+    'José Núñez' -> 'jose-nunez'; 'Дмитрий Иванов' -> 'дмитрий-иванов'), everything else
+    becomes '-', the result is lower-case (casefold), at most 64 characters and 120 bytes.
+    Windows device names (CON, NUL, COM1...) get '-learner' appended. Idempotent.
+    Raises AnswerError for a name with no letter or digit at all.
     """
     if not isinstance(name, str):
         raise AnswerError("The learner name must be text, e.g. 'Ada Lovelace'.")
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:MAX_NAME_LENGTH].strip("-")
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", name).casefold())
+    kept: list[str] = []
+    for ch in text:
+        if unicodedata.category(ch).startswith("M"):  # a combining mark
+            if kept and kept[-1] != "-" and not kept[-1].isascii():
+                kept.append(ch)  # й, ü in Cyrillic, Devanagari vowel signs... stay
+            continue  # é -> e on Latin letters, a stray mark goes
+        kept.append(ch if ch.isalnum() else "-")
+    slug = re.sub(r"-+", "-", unicodedata.normalize("NFC", "".join(kept))).strip("-")
+    slug = slug[:MAX_NAME_LENGTH]
+    while len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        slug = slug[:-1]
+    slug = slug.strip("-")
     if not slug:
         raise AnswerError(f"The learner name {name!r} has no letters or digits: type your name "
                           f"(for example 'Ada Lovelace') and try again.")
+    if slug in _WINDOWS_RESERVED:
+        slug += "-learner"
     return slug
+
+
+def same_learner(a: str, b: str) -> bool:
+    """Whether two display names are the same person's (case and spacing aside)."""
+    def norm(s: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", s).casefold().split())
+
+    return norm(a) == norm(b)
+
+
+def _check_display(name: str) -> str:
+    if not isinstance(name, str):
+        raise AnswerError("The learner name must be text, e.g. 'Ada Lovelace'.")
+    display = name.strip()
+    if len(display) > MAX_DISPLAY_LENGTH:
+        raise AnswerError(f"That name is {len(display)} characters long; the limit is {MAX_DISPLAY_LENGTH}. "
+                          f"Type a shorter form of your name.")
+    sanitize_learner(display)  # says so if it has no letters or digits
+    return display
+
+
+# ---------------------------------------------------------------- values and merging
 
 
 def _check_exercise(exercise: str) -> str:
@@ -64,10 +120,43 @@ def _check_value(question_id: str, value: Any) -> Any:
     except (TypeError, ValueError):
         raise AnswerError(f"The answer to {question_id!r} cannot be saved: use text, numbers, "
                           f"true/false, lists or dicts (got {type(value).__name__}).") from None
-    if len(text) > MAX_VALUE_CHARS:
-        raise AnswerError(f"The answer to {question_id!r} is {len(text):,} characters long; "
-                          f"the limit is {MAX_VALUE_CHARS:,}. Shorten it and record it again.")
+    size = len(value) if isinstance(value, str) else len(text)
+    if size > MAX_VALUE_CHARS:
+        raise AnswerError(f"Your answer to {question_id!r} is {size:,} characters long; the limit is "
+                          f"{MAX_VALUE_CHARS:,}. It was NOT recorded: shorten it and it is recorded again.")
     return json.loads(text)
+
+
+def is_blank(value: Any) -> bool:
+    """No answer given: None, empty or whitespace text, an empty list, a dict of blanks."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple)):
+        return not value
+    if isinstance(value, dict):
+        return all(is_blank(v) for v in value.values())
+    return False
+
+
+def merge_answer(old: Any, new: Any) -> Any:
+    """new over old, except that a blank never replaces a non-blank (dicts merge key by key)."""
+    if old is _MISSING:
+        return new
+    if new is _MISSING or (is_blank(new) and not is_blank(old)):
+        return old
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {k: merge_answer(old.get(k, _MISSING), new.get(k, _MISSING)) for k in {**old, **new}}
+    return new
+
+
+def merge_answers(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Per question: :func:`merge_answer`."""
+    return {q: merge_answer(old.get(q, _MISSING), new.get(q, _MISSING)) for q in {**old, **new}}
+
+
+# ---------------------------------------------------------------- files and folders
 
 
 @dataclass(frozen=True)
@@ -76,32 +165,78 @@ class SaveResult:
     answered: int
     message: str
     downloaded: bool = False
+    kind: str = "ok"  # "warn" when some answer was not kept (see problems)
+    problems: tuple[str, ...] = ()
 
 
 def answers_dir() -> Path:
     return get_settings().answers_dir
 
 
-def remember_learner(name: str) -> str:
-    """Store the learner's name for the other notebooks; returns a message to show."""
-    slug = sanitize_learner(name)
+def _os_problem(exc: OSError, path: Path) -> str:
+    """A one-line reason for an OSError on the answers folder, with what to do."""
+    code = exc.errno
+    if code == errno.ENOSPC or code == getattr(errno, "EDQUOT", -1):
+        return (f"the disk holding {path} is full: free some space (delete large downloads), "
+                f"then save again")
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"{path} is read-only for you: set COURSE_UTILS_ANSWERS_DIR to a folder you can "
+                f"write, then save again")
+    if code in (errno.ENOTDIR, errno.EEXIST):
+        return (f"part of {path} is a file, not a folder: move that file away or set "
+                f"COURSE_UTILS_ANSWERS_DIR to a folder")
+    if code == errno.ENOENT:
+        return f"{path} does not exist and could not be created: create it or set COURSE_UTILS_ANSWERS_DIR"
+    return f"{path} could not be written ({exc.strerror or exc})"
+
+
+def _ready_folder(action: str) -> Path:
+    """The answers folder, created if missing; AnswerError when it cannot be used."""
     folder = answers_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    _atomic_write(folder / LEARNER_FILE, json.dumps({"display": name.strip()[:200], "slug": slug}))
-    return f"Hello {name.strip()}! Your answers will be saved as {folder / ('<exercise>_' + slug + '.json')}."
-
-
-def current_learner() -> tuple[str, str] | None:
-    """(display name, file-safe name) remembered by notebook 00, or None."""
+    kept = "" if action.startswith("remember") else " Your answers are still in this session."
+    if folder.exists() and not folder.is_dir():
+        raise AnswerError(f"Could not {action}: {folder} is a file, not a folder. Move it away or set "
+                          f"COURSE_UTILS_ANSWERS_DIR to a folder.{kept}")
     try:
-        doc = json.loads((answers_dir() / LEARNER_FILE).read_text(encoding="utf-8"))
-        return str(doc["display"]), sanitize_learner(str(doc["slug"]))
-    except (OSError, ValueError, KeyError, TypeError, AnswerError):
-        return None
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AnswerError(f"Could not {action}: {_os_problem(exc, folder)}.{kept}") from None
+    return folder
 
 
-def answer_path(exercise: str, learner_slug: str) -> Path:
-    return answers_dir() / f"{_check_exercise(exercise)}_{sanitize_learner(learner_slug)}.json"
+@contextlib.contextmanager
+def _locked(folder: Path, action: str) -> Iterator[None]:
+    """Hold the folder's cross-process lock (one saver at a time, across kernels and scripts)."""
+    try:
+        from filelock import FileLock, Timeout
+    except ImportError:  # pragma: no cover - filelock comes with huggingface_hub
+        yield
+        return
+    lock = FileLock(str(folder / LOCK_FILE), timeout=LOCK_TIMEOUT_S)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise AnswerError(f"Could not {action}: another notebook or script has been saving to {folder} "
+                          f"for {LOCK_TIMEOUT_S:.0f} s. Try again in a moment; your answers are still "
+                          f"in this session.") from None
+    except OSError as exc:
+        kept = "" if action.startswith("remember") else " Your answers are still in this session."
+        raise AnswerError(f"Could not {action}: {_os_problem(exc, folder)}.{kept}") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _clean_temp_files(folder: Path) -> None:
+    """Remove temporary files left by a save that was killed (call with the lock held)."""
+    try:
+        leftovers = [p for p in folder.iterdir() if _TEMP_FILE.match(p.name) and p.is_file()]
+    except OSError:
+        return
+    for p in leftovers:
+        with contextlib.suppress(OSError):
+            p.unlink()
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -113,10 +248,8 @@ def _atomic_write(path: Path, text: str) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
@@ -124,11 +257,76 @@ def read_answer_file(path: Path) -> dict:
     """A saved answer file's document (raises AnswerError when unreadable)."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise AnswerError(f"{path} is not a readable answer file: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("answers"), dict):
         raise AnswerError(f"{path} is not an answer file (no 'answers' object).")
     return doc
+
+
+def _owner(doc: dict) -> str | None:
+    display = doc.get("learner_display")
+    return display if isinstance(display, str) and display.strip() else None
+
+
+def answer_path(exercise: str, learner_slug: str) -> Path:
+    return answers_dir() / f"{_check_exercise(exercise)}_{sanitize_learner(learner_slug)}.json"
+
+
+# ---------------------------------------------------------------- the learner
+
+
+def current_learner() -> tuple[str, str] | None:
+    """(display name, file-safe name) remembered by notebook 00, or None."""
+    try:
+        doc = json.loads((answers_dir() / LEARNER_FILE).read_text(encoding="utf-8"))
+        return str(doc["display"]), sanitize_learner(str(doc["slug"]))
+    except (OSError, ValueError, KeyError, TypeError, AnswerError):
+        return None
+
+
+def slug_owners(display: str, slug: str) -> list[tuple[str, str]]:
+    """Answer files with this slug that belong to somebody else: (file name, their name)."""
+    found = []
+    folder = answers_dir()
+    for exercise in EXERCISES:
+        path = folder / f"{exercise}_{slug}.json"
+        try:
+            owner = _owner(read_answer_file(path)) if path.is_file() else None
+        except AnswerError:
+            owner = None
+        if owner is not None and not same_learner(owner, display):
+            found.append((path.name, owner))
+    return found
+
+
+def remember_learner(name: str) -> str:
+    """Store the learner's name for the other notebooks; returns a message to show.
+
+    The name is kept exactly as typed (spaces at the ends aside). Someone who is already
+    remembered under the same name keeps their file name.
+    """
+    display = _check_display(name)
+    slug = sanitize_learner(display)
+    known = current_learner()
+    if known and same_learner(known[0], display):
+        slug = known[1]
+    folder = _ready_folder("remember your name")
+    with _locked(folder, "remember your name"):
+        _clean_temp_files(folder)
+        try:
+            _atomic_write(folder / LEARNER_FILE, json.dumps({"display": display, "slug": slug}, ensure_ascii=False))
+        except OSError as exc:
+            raise AnswerError(f"Could not remember your name: {_os_problem(exc, folder)}.") from None
+    message = f"Hello {display}! Your answers will be saved as {folder / ('<exercise>_' + slug + '.json')}."
+    others = slug_owners(display, slug)
+    if others:
+        message += (f" Note: {others[0][0]} already holds the answers of {others[0][1]!r}; saving will not "
+                    f"replace them. If that is not you, add something to your name (e.g. a middle initial).")
+    return message
+
+
+# ---------------------------------------------------------------- the store
 
 
 class AnswerStore:
@@ -136,12 +334,25 @@ class AnswerStore:
 
     def __init__(self) -> None:
         self._answers: dict[str, dict[str, Any]] = {}
+        self._cleared: dict[str, set[str]] = {}
+        self._rejected: dict[str, dict[str, str]] = {}
 
     def record(self, exercise: str, question_id: str, value: Any) -> None:
+        """Record one answer in this session. A blank never replaces a non-blank recorded answer;
+        an answer that cannot be kept raises AnswerError and is remembered as not kept."""
         _check_exercise(exercise)
         if not isinstance(question_id, str) or not question_id.strip():
             raise AnswerError("A question id must be non-empty text, e.g. 'q1'.")
-        self._answers.setdefault(exercise, {})[question_id] = _check_value(question_id, value)
+        try:
+            value = _check_value(question_id, value)
+        except AnswerError as exc:
+            self._rejected.setdefault(exercise, {})[question_id] = str(exc)
+            raise
+        self._rejected.get(exercise, {}).pop(question_id, None)
+        mine = self._answers.setdefault(exercise, {})
+        mine[question_id] = merge_answer(mine.get(question_id, _MISSING), value)
+        if not is_blank(value):
+            self._cleared.get(exercise, set()).discard(question_id)
 
     def get(self, exercise: str, question_id: str, default: Any = None) -> Any:
         return self._answers.get(exercise, {}).get(question_id, default)
@@ -149,54 +360,117 @@ class AnswerStore:
     def answers(self, exercise: str) -> dict[str, Any]:
         return dict(self._answers.get(_check_exercise(exercise), {}))
 
-    def save(self, exercise: str, learner: str | None = None, offer_download: bool = True) -> SaveResult:
-        """Write the exercise's answers to disk (atomically); in Colab, offer a download."""
-        _check_exercise(exercise)
+    def not_kept(self, exercise: str) -> dict[str, str]:
+        """Answers the learner gave that could not be recorded: {question: why}."""
+        return dict(self._rejected.get(exercise, {}))
+
+    def saved(self, exercise: str) -> dict[str, Any]:
+        """The remembered learner's saved answers for an exercise ({} if none or not theirs)."""
+        known = current_learner()
+        if known is None:
+            return {}
+        path = answers_dir() / f"{_check_exercise(exercise)}_{known[1]}.json"
+        try:
+            doc = read_answer_file(path)
+        except AnswerError:
+            return {}
+        owner = _owner(doc)
+        if owner is not None and not same_learner(owner, known[0]):
+            return {}  # another learner's file with the same slug
+        return doc["answers"]
+
+    def restored(self, exercise: str, question_id: str, default: Any = None) -> Any:
+        """What a widget starts from: this kernel's answer, else the saved one, else default."""
+        if question_id in self._cleared.get(exercise, set()):
+            return default
+        value = merge_answer(self.saved(exercise).get(question_id, _MISSING),
+                             self._answers.get(exercise, {}).get(question_id, _MISSING))
+        return default if value is _MISSING or is_blank(value) else value
+
+    def _learner(self, learner: str | None) -> tuple[str, str]:
         if learner is None:
             known = current_learner()
             if known is None:
                 raise AnswerError("No learner name yet: run notebook 00 (or type your name in the box "
                                   "above) before saving. Your answers are still kept in this session.")
-            display, slug = known
-        else:
-            display, slug = learner.strip(), sanitize_learner(learner)
-        path = answer_path(exercise, slug)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        merged: dict[str, Any] = {}
-        if path.exists():
+            return known
+        display = _check_display(learner)
+        return display, sanitize_learner(display)
+
+    def save(self, exercise: str, learner: str | None = None, offer_download: bool = True) -> SaveResult:
+        """Merge with the file on disk and write it (locked, atomic); in Colab, offer a download."""
+        _check_exercise(exercise)
+        display, slug = self._learner(learner)
+        folder = _ready_folder("save")
+        path = folder / f"{exercise}_{slug}.json"
+        cleared = set(self._cleared.get(exercise, set()))
+        with _locked(folder, "save"):
+            _clean_temp_files(folder)
+            on_disk: dict[str, Any] = {}
+            if path.exists():
+                try:
+                    doc = read_answer_file(path)
+                except AnswerError:
+                    doc = None  # an unreadable old file is replaced by the good answers we have now
+                if doc is not None:
+                    owner = _owner(doc)
+                    if owner is not None and not same_learner(owner, display):
+                        raise AnswerError(
+                            f"Not saved: {path.name} already holds the answers of {owner!r}, whose name gives "
+                            f"the same file name as {display!r}. If you are {owner!r}, type your name exactly "
+                            f"like that in notebook 00; if not, add something to your name (e.g. a middle "
+                            f"initial) and save again. Your answers are still in this session.")
+                    on_disk = doc["answers"]
+            merged = merge_answers(on_disk, self._answers.get(exercise, {}))
+            for q in cleared:
+                merged.pop(q, None)
+            doc = {
+                "schema_version": SCHEMA_VERSION,
+                "exercise": exercise,
+                "learner": slug,
+                "learner_display": display,
+                "package_version": __version__,
+                "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "answers": merged,
+            }
             try:
-                merged.update(read_answer_file(path)["answers"])
-            except AnswerError:
-                pass  # an unreadable old file is replaced by the good answers we have now
-        merged.update(self._answers.get(exercise, {}))
-        doc = {
-            "schema_version": SCHEMA_VERSION,
-            "exercise": exercise,
-            "learner": slug,
-            "learner_display": display[:200],
-            "package_version": __version__,
-            "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "answers": merged,
-        }
-        try:
-            _atomic_write(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
-        except OSError as exc:
-            raise AnswerError(f"Could not write {path}: {exc.strerror or exc}. Your answers are still "
-                              f"in this session; check the folder is writable or set "
-                              f"COURSE_UTILS_ANSWERS_DIR.") from None
-        self._answers[exercise] = merged
+                _atomic_write(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+            except OSError as exc:
+                raise AnswerError(f"Could not save: {_os_problem(exc, path)}. Your answers are still in "
+                                  f"this session.") from None
+        self._answers[exercise] = dict(merged)
+        self._cleared.get(exercise, set()).difference_update(cleared)
+        problems = tuple(self.not_kept(exercise).values())
         message = f"Saved {len(merged)} answer(s) to {path}."
+        if problems:
+            message = (f"Saved {len(merged)} answer(s) to {path}, but NOT these: " + " ".join(problems)
+                       + " Then save again.")
         downloaded = False
         if offer_download and in_colab():
             downloaded, note = offer_colab_download(path)
             message += " " + note
-        return SaveResult(path=path, answered=len(merged), message=message, downloaded=downloaded)
+        return SaveResult(path=path, answered=len(merged), message=message, downloaded=downloaded,
+                          kind="warn" if problems else "ok", problems=problems)
+
+    def clear(self, exercise: str, question_id: str, learner: str | None = None) -> str:
+        """Remove one answer on purpose, in this session and (if saved before) in the file."""
+        _check_exercise(exercise)
+        self._answers.get(exercise, {}).pop(question_id, None)
+        self._rejected.get(exercise, {}).pop(question_id, None)
+        self._cleared.setdefault(exercise, set()).add(question_id)
+        known = current_learner() if learner is None else (learner, sanitize_learner(learner))
+        if known is not None and (answers_dir() / f"{exercise}_{known[1]}.json").exists():
+            result = self.save(exercise, learner, offer_download=False)
+            return f"Cleared your answer to {question_id!r} and saved {result.path.name}. Run its cell again to see it empty."
+        return f"Cleared your answer to {question_id!r}. Run its cell again to see it empty."
 
 
 def offer_colab_download(path: Path) -> tuple[bool, str]:
     """Ask Colab's browser to download the file; (started?, message for the learner)."""
     fallback = (f"If no download starts, open the Files panel on the left, find {path} and "
                 f"choose Download.")
+    if not Path(path).is_file():
+        return False, f"There is no file {path} to download yet: save first."
     try:
         from google.colab import files  # type: ignore[import-not-found]
 
@@ -219,7 +493,16 @@ def record(exercise: str, question_id: str, value: Any) -> None:
     _STORE.record(exercise, question_id, value)
 
 
+def restored(exercise: str, question_id: str, default: Any = None) -> Any:
+    """What a widget for this question starts from (this kernel's answer, else the saved one)."""
+    return _STORE.restored(exercise, question_id, default)
+
+
 def save(exercise: str, learner: str | None = None) -> SaveResult:
     """Save one exercise's answers from the kernel-wide store."""
     return _STORE.save(exercise, learner)
 
+
+def clear(exercise: str, question_id: str) -> str:
+    """Remove one answer on purpose (in this kernel and in the saved file)."""
+    return _STORE.clear(exercise, question_id)

@@ -92,20 +92,126 @@ def on_click(button, out, fn: Callable[[], Any]) -> None:
     button.on_click(lambda _b: run_safely(out, fn))
 
 
-def save_row(exercise: str):
-    """A 'Save answers' button with its Output widget, for the bottom of every exercise notebook."""
+def option_value(value: Any, options, default: Any = "") -> Any:
+    """value if a Dropdown with these options can show it, else default (a widget never fails to build)."""
+    values = [o[1] if isinstance(o, (tuple, list)) and len(o) == 2 else o for o in options]
+    return value if value in values else default
+
+
+_NONE = object()
+
+
+def _fits(value: Any, default: Any) -> bool:
+    """Whether value can go where default goes (a Text gets text, a FloatText a number...)."""
+    if default is None or value is None:
+        return value is None or default is None
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+class Question:
+    """One question as the widgets see it: where they start, how they record and check.
+
+    ``initial`` is the learner's answer (this kernel's, else the saved file's, else default);
+    ``check`` records a value (blanks never replace saved answers) and grades what was kept.
+    """
+
+    def __init__(self, exercise: str, question_id: str, default: Any = None):
+        from .. import answers
+
+        self.exercise, self.question_id = exercise, question_id
+        initial = answers.restored(exercise, question_id, default)
+        self.initial = initial if _fits(initial, default) else default
+
+    def part(self, *keys: str, default: Any = "", options=None) -> Any:
+        """A field of a dict answer (``part("fully_open", "retrain")`` for nested ones) to start a
+        widget from; default when missing, of another type, or not among options."""
+        value: Any = self.initial
+        for key in keys:
+            value = value.get(key, _NONE) if isinstance(value, dict) else _NONE
+        if value is _NONE or not _fits(value, default):
+            return default
+        return value if options is None else option_value(value, options, default)
+
+    def record(self, value: Any) -> None:
+        from .. import answers
+
+        answers.record(self.exercise, self.question_id, value)
+
+    def check(self, value: Any):
+        """Record value, then the Check result for what is kept (with a note if that differs)."""
+        import json
+
+        from .. import answers
+        from ..grading import check_question
+
+        self.record(value)
+        kept = answers.store().get(self.exercise, self.question_id, value)
+        result = check_question(self.exercise, self.question_id, kept)
+        if json.loads(json.dumps(value)) != kept:
+            return [result, html_block(message_html(KEPT_NOTE, "info"))]
+        return result
+
+    def check_button(self, read: Callable[[], Any], description: str = "Check", **style):
+        """A Button that checks ``read()`` and its Output widget."""
+        w = widgets()
+        button = w.Button(description=description, **style)
+        out = w.Output()
+        on_click(button, out, lambda: self.check(read()))
+        return button, out
+
+
+KEPT_NOTE = ("Parts you left blank keep your saved answer (a blank never replaces one). To start this "
+             "question over, use 'Clear an answer' next to Save answers.")
+
+
+def save_message(exercise: str):
+    """What Save shows: the save result as a message (a warning when some answer was not kept)."""
     from .. import answers
 
+    result = answers.save(exercise)
+    return html_block(message_html(result.message, result.kind))
+
+
+def clear_message(exercise: str, question_id: str):
+    from .. import answers
+
+    if not question_id:
+        return html_block(message_html("Pick the answer to clear first.", "warn"))
+    return html_block(message_html(answers.clear(exercise, question_id), "ok"))
+
+
+def question_ids(exercise: str) -> list[str]:
+    """The exercise's questions (answer key order), then any other recorded or saved answer."""
+    from .. import answers
+
+    try:
+        from ..grading import load_key
+
+        ids = [q["id"] for q in load_key()["exercises"][exercise]["questions"]]
+    except Exception:  # noqa: BLE001 - the list only helps the learner pick; never fail the row
+        ids = []
+    for q in [*answers.store().saved(exercise), *answers.store().answers(exercise)]:
+        if q not in ids:
+            ids.append(q)
+    return ids
+
+
+def save_row(exercise: str):
+    """'Save answers' with its Output, then 'Clear an answer' (the explicit way to remove one)."""
     w = widgets()
     button = w.Button(description="Save answers", button_style="success", icon="save")
     out = w.Output()
-
-    def _save():
-        result = answers.save(exercise)
-        return html_block(message_html(result.message, "ok"))
-
-    on_click(button, out, _save)
-    return w.VBox([button, out])
+    on_click(button, out, lambda: save_message(exercise))
+    which = w.Dropdown(options=[("—", "")] + [(q, q) for q in question_ids(exercise)], value="",
+                       description="Clear an answer", style={"description_width": "initial"})
+    clear_button = w.Button(description="Clear answer", button_style="warning")
+    clear_out = w.Output()
+    on_click(clear_button, clear_out, lambda: clear_message(exercise, which.value))
+    return w.VBox([button, out, w.HBox([which, clear_button]), clear_out])
 
 
 def picker_question(exercise: str, question_id: str, items, options, button_label: str = "Check",
@@ -114,50 +220,49 @@ def picker_question(exercise: str, question_id: str, items, options, button_labe
 
     Returns (the pickers' VBox, the Check button, its Output) so a caller can add context around them.
     """
-    from .. import answers
-    from ..grading import check_question
-
     w = widgets()
-    saved = answers.store().get(exercise, question_id, {}) or {}
-    pickers = {item: w.Dropdown(options=options, value=saved.get(item, ""), description=item,
+    q = Question(exercise, question_id, {})
+    pickers = {item: w.Dropdown(options=options, value=q.part(item, "", options), description=item,
                                 style={"description_width": label_width}, layout=w.Layout(width=width))
                for item in items}
-    button = w.Button(description=button_label, button_style="primary")
-    out = w.Output()
-
-    def check():
-        given = {item: p.value for item, p in pickers.items()}
-        answers.record(exercise, question_id, given)
-        return check_question(exercise, question_id, given)
-
-    on_click(button, out, check)
+    button, out = q.check_button(lambda: {item: p.value for item, p in pickers.items()}, button_label,
+                                 button_style="primary")
     return w.VBox(list(pickers.values())), button, out
 
 
-def text_answer(exercise: str, question_id: str, prompt: str, rows: int = 6):
-    """A free-text answer that is recorded as the learner types (nothing is lost on Save)."""
+def text_status(exercise: str, question_id: str, text: str) -> tuple[str, str]:
+    """Record typed text; (kind, what the counter says). Too long: not recorded, and it says so."""
     from .. import answers
+    from ..errors import AnswerError
 
+    try:
+        answers.record(exercise, question_id, text)
+    except AnswerError as exc:
+        return "error", str(exc)
+    words = len(text.split())
+    if not text.strip():
+        if not answers.is_blank(answers.restored(exercise, question_id)):
+            return "warn", ("Empty: your earlier answer is kept (a blank never replaces it). To remove it, "
+                            "use 'Clear an answer' next to Save answers.")
+        return "info", "0 words"
+    return "ok", f"{words} words — recorded"
+
+
+def text_answer(exercise: str, question_id: str, prompt: str, rows: int = 6):
+    """A free-text answer that starts from the saved text and is recorded as the learner types."""
     w = widgets()
-    box = w.Textarea(value=answers.store().get(exercise, question_id, "") or "", placeholder="Type here…",
+    q = Question(exercise, question_id, "")
+    box = w.Textarea(value=q.initial if isinstance(q.initial, str) else "", placeholder="Type here…",
                      layout=w.Layout(width="95%", height=f"{rows * 1.6:.0f}em"))
     counter = w.HTML()
+    colours = {"ok": "#1b6e20", "info": "#555", "warn": "#8a5a00", "error": "#a01010"}
 
     def update(change=None):
-        text = box.value
-        answers.record(exercise, question_id, text)
-        counter.value = f"<small>{len(text.split())} words — recorded</small>"
+        kind, text = text_status(exercise, question_id, box.value)
+        counter.value = f"<small style='color:{colours[kind]}'>{html.escape(text)}</small>"
 
     box.observe(update, names="value")
     if box.value:
         update()
-    button = w.Button(description="Check")
-    out = w.Output()
-
-    def check():
-        from ..grading import check_question
-
-        return check_question(exercise, question_id, box.value)
-
-    on_click(button, out, check)
+    button, out = q.check_button(lambda: box.value)
     return w.VBox([w.HTML(f"<b>{html.escape(prompt)}</b>"), box, counter, button, out])

@@ -1,9 +1,8 @@
 """Notebook 01 (open-source levels): matrix quiz, model classification, free-text answers."""
 from __future__ import annotations
 
-from .. import answers, openness
-from ..grading import check_question
-from .common import on_click, picker_question, text_answer, widgets
+from .. import openness
+from .common import Question, picker_question, text_answer, widgets
 
 EX = "ex01"
 ANSWER_LABELS = [("—", ""), ("yes", "yes"), ("no", "no"), ("with enough resources", "with_resources")]
@@ -13,7 +12,7 @@ LEVEL_OPTIONS = [("—", "")] + [(openness.LEVEL_NAMES[lvl], lvl) for lvl in ope
 def matrix_quiz():
     """A 4 x 3 grid of answers; 'Check matrix' gives per-cell feedback and records the answers."""
     w = widgets()
-    saved = answers.store().get(EX, "matrix", {}) or {}
+    q = Question(EX, "matrix", {})
     cells: dict[str, dict[str, object]] = {}
     head = [w.HTML("<b>Question</b>", layout=w.Layout(width="280px"))] + [
         w.HTML(f"<b>{openness.LEVEL_NAMES[lvl]}</b>", layout=w.Layout(width="190px")) for lvl in openness.LEVELS]
@@ -21,20 +20,13 @@ def matrix_quiz():
     for cap in openness.CAPABILITIES:
         line = [w.HTML(openness.CAPABILITY_QUESTIONS[cap], layout=w.Layout(width="280px"))]
         for lvl in openness.LEVELS:
-            dd = w.Dropdown(options=ANSWER_LABELS, value=(saved.get(lvl) or {}).get(cap, ""),
+            dd = w.Dropdown(options=ANSWER_LABELS, value=q.part(lvl, cap, options=ANSWER_LABELS),
                             layout=w.Layout(width="190px"))
             cells.setdefault(lvl, {})[cap] = dd
             line.append(dd)
         rows.append(w.HBox(line))
-    button = w.Button(description="Check matrix", button_style="primary")
-    out = w.Output()
-
-    def check():
-        given = {lvl: {cap: dd.value for cap, dd in caps.items()} for lvl, caps in cells.items()}
-        answers.record(EX, "matrix", given)
-        return check_question(EX, "matrix", given)
-
-    on_click(button, out, check)
+    button, out = q.check_button(lambda: {lvl: {cap: dd.value for cap, dd in caps.items()}
+                                          for lvl, caps in cells.items()}, "Check matrix", button_style="primary")
     return w.VBox(rows + [button, out])
 
 

@@ -1,10 +1,9 @@
 """Notebook 02 (licence check): a licence card + SaaS verdict for any model id, and the checklist."""
 from __future__ import annotations
 
-from .. import answers, licenses
-from ..grading import check_question
+from .. import licenses
 from ..hub import model_summary
-from .common import on_click, widgets
+from .common import Question, on_click, widgets
 
 EX = "ex02"
 COMMERCIAL = [("—", ""), ("yes", "yes"), ("conditional", "conditional"), ("no", "no")]
@@ -35,27 +34,22 @@ def license_card():
 def checklist(slot: str, default_model: str = ""):
     """The learner's checklist for one model of their choice, checked against the knowledge base."""
     w = widgets()
-    saved = answers.store().get(EX, f"checklist_{slot}", {}) or {}
-    repo = w.Text(value=saved.get("repo_id", default_model), description="Model id",
+    q = Question(EX, f"checklist_{slot}", {})
+    repo = w.Text(value=q.part("repo_id", default=default_model) or default_model, description="Model id",
                   layout=w.Layout(width="520px"))
-    license_id = w.Text(value=saved.get("license_id", ""), description="Licence id",
+    license_id = w.Text(value=q.part("license_id"), description="Licence id",
                         placeholder="e.g. apache-2.0, llama2, other:opt-175b")
-    commercial = w.Dropdown(options=COMMERCIAL, value=saved.get("commercial_use", ""), description="Commercial")
+    commercial = w.Dropdown(options=COMMERCIAL, value=q.part("commercial_use", options=COMMERCIAL), description="Commercial")
+    gated_saved = q.part("gated", default=None)
     gated = w.Dropdown(options=[("—", ""), ("yes", "yes"), ("no", "no")],
-                       value={True: "yes", False: "no"}.get(saved.get("gated"), ""), description="Gated")
-    restrictions = {k: w.Checkbox(value=k in saved.get("restrictions", []), description=label,
+                       value={True: "yes", False: "no"}.get(gated_saved, "") if isinstance(gated_saved, bool) else "",
+                       description="Gated")
+    restrictions = {k: w.Checkbox(value=k in q.part("restrictions", default=[]), description=label,
                                   layout=w.Layout(width="600px"), style={"description_width": "initial"})
                     for k, label in licenses.RESTRICTIONS.items()}
-    button = w.Button(description="Check", button_style="primary")
-    out = w.Output()
-
-    def check():
-        given = {"repo_id": repo.value.strip(), "license_id": license_id.value.strip(),
-                 "commercial_use": commercial.value, "gated": {"yes": True, "no": False}.get(gated.value),
-                 "restrictions": [k for k, cb in restrictions.items() if cb.value]}
-        answers.record(EX, f"checklist_{slot}", given)
-        return check_question(EX, f"checklist_{slot}", given)
-
-    on_click(button, out, check)
+    button, out = q.check_button(lambda: {
+        "repo_id": repo.value.strip(), "license_id": license_id.value.strip(),
+        "commercial_use": commercial.value, "gated": {"yes": True, "no": False}.get(gated.value),
+        "restrictions": [k for k, cb in restrictions.items() if cb.value]}, button_style="primary")
     return w.VBox([repo, w.HBox([license_id, commercial, gated]), w.HTML("<b>Restrictions that apply:</b>"),
                    *restrictions.values(), button, out])

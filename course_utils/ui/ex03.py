@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import html
 
-from .. import answers
-from ..grading import check_question
 from ..hub import SearchResult, search_models
 from ..matchmaker import TEAMS
-from .common import html_block, on_click, text_answer, widgets
+from .common import Question, html_block, on_click, text_answer, widgets
 
 EX = "ex03"
 TASKS = [("any", ""), ("text-generation", "text-generation"), ("text2text-generation", "text2text-generation"),
@@ -52,16 +50,9 @@ def search_panel():
 def team_pick(team_id: str):
     team = TEAMS[team_id]
     w = widgets()
-    saved = answers.store().get(EX, f"pick_{team_id}", "") or ""
-    repo = w.Text(value=saved, description="Your pick", placeholder="org/model", layout=w.Layout(width="520px"))
-    button = w.Button(description="Check pick", button_style="primary")
-    out = w.Output()
-
-    def check():
-        answers.record(EX, f"pick_{team_id}", repo.value.strip())
-        return check_question(EX, f"pick_{team_id}", repo.value.strip())
-
-    on_click(button, out, check)
+    q = Question(EX, f"pick_{team_id}", "")
+    repo = w.Text(value=q.initial, description="Your pick", placeholder="org/model", layout=w.Layout(width="520px"))
+    button, out = q.check_button(lambda: repo.value.strip(), "Check pick", button_style="primary")
     why = text_answer(EX, f"why_{team_id}", f"Why this model for {team.name}?", rows=3)
     return w.VBox([w.HTML(f"<h4>{html.escape(team.name)}</h4><p>{html.escape(team.brief)}</p>"),
                    w.HBox([repo, button]), out, why])

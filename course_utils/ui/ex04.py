@@ -1,12 +1,10 @@
 """Notebook 04 (readiness audit): audit button, model/quant/context pickers, readiness table, chart."""
 from __future__ import annotations
 
-from .. import answers
 from ..fit import QUANTS, memory_by_quant
-from ..grading import check_question
 from ..readiness import audit_snapshot, readiness
 from ..system import SystemAudit, audit
-from .common import on_click, text_answer, widgets
+from .common import Question, on_click, text_answer, widgets
 
 EX = "ex04"
 DEFAULT_MODELS = ["TinyLlama/TinyLlama-1.1B-Chat-v1.0", "microsoft/Phi-3-mini-4k-instruct",
@@ -73,26 +71,23 @@ def readiness_panel():
 def own_table():
     """The learner's own readiness and upgrade table, compared with the audit."""
     w = widgets()
-    saved = answers.store().get(EX, "own_readiness", {}) or {}
+    q = Question(EX, "own_readiness", {})
     wide = {"description_width": "initial"}
-    ram = w.FloatText(value=saved.get("ram_gb", 0.0), description="My RAM (GB)", style=wide)
-    disk = w.FloatText(value=saved.get("disk_free_gb", 0.0), description="Free disk (GB)", style=wide)
-    avx2 = w.Dropdown(options=[("—", ""), ("yes", "yes"), ("no", "no"), ("not x86 (ARM)", "arm")],
-                      value=saved.get("avx2", ""), description="AVX2?")
-    verdict = w.Dropdown(options=[("—", ""), ("✅ ready", "ready"), ("⚠️ with changes", "warn"), ("❌ not ready", "no")],
-                         value=saved.get("verdict", ""), description="Verdict")
-    button = w.Button(description="Compare with the audit", button_style="primary", layout=w.Layout(width="auto"))
-    out = w.Output()
+    ram = w.FloatText(value=q.part("ram_gb", default=0.0), description="My RAM (GB)", style=wide)
+    disk = w.FloatText(value=q.part("disk_free_gb", default=0.0), description="Free disk (GB)", style=wide)
+    avx2_options = [("—", ""), ("yes", "yes"), ("no", "no"), ("not x86 (ARM)", "arm")]
+    verdict_options = [("—", ""), ("✅ ready", "ready"), ("⚠️ with changes", "warn"), ("❌ not ready", "no")]
+    avx2 = w.Dropdown(options=avx2_options, value=q.part("avx2", options=avx2_options), description="AVX2?")
+    verdict = w.Dropdown(options=verdict_options, value=q.part("verdict", options=verdict_options), description="Verdict")
 
-    def compare():
+    def given():
         a = _STATE.get("audit") or audit()
         _STATE["audit"] = a
-        given = {"ram_gb": ram.value, "disk_free_gb": disk.value, "avx2": avx2.value, "verdict": verdict.value,
-                 "audit": audit_snapshot(a)}
-        answers.record(EX, "own_readiness", given)
-        return check_question(EX, "own_readiness", given)
+        return {"ram_gb": ram.value, "disk_free_gb": disk.value, "avx2": avx2.value, "verdict": verdict.value,
+                "audit": audit_snapshot(a)}
 
-    on_click(button, out, compare)
+    button, out = q.check_button(given, "Compare with the audit", button_style="primary",
+                                 layout=w.Layout(width="auto"))
     upgrade = text_answer(EX, "upgrade_plan", "Your upgrade advice: what would you change (model, quantization, "
                                               "context, hardware) and why?", rows=4)
     return w.VBox([w.HBox([ram, disk]), w.HBox([avx2, verdict]), button, out, upgrade])

@@ -5,7 +5,7 @@ import html
 
 from .. import answers, benchmarks
 from ..grading import check_question
-from .common import html_block, on_click, run_safely, widgets
+from .common import Question, html_block, on_click, run_safely, widgets
 
 EX = "ex05"
 
@@ -28,7 +28,7 @@ def explorer():
     compare_button = w.Button(description="Compare", button_style="primary")
     out = w.Output()
     cases = w.VBox()
-    picked: list[str] = list(answers.store().get(EX, "compared_models", []) or [])
+    picked: list[str] = [m for m in Question(EX, "compared_models", []).initial if isinstance(m, str)]
 
     def refresh_chosen():
         chosen.value = "<b>Chosen:</b> " + (html.escape(", ".join(picked)) or "none yet")
@@ -61,8 +61,8 @@ def explorer():
     check_button = w.Button(description="Check")
     check_out = w.Output()
     on_click(check_button, check_out, lambda: [
-        check_question(EX, "compared_models", answers.store().get(EX, "compared_models", [])),
-        check_question(EX, "use_cases", answers.store().get(EX, "use_cases", {}))])
+        check_question(EX, "compared_models", answers.restored(EX, "compared_models", [])),
+        check_question(EX, "use_cases", answers.restored(EX, "use_cases", {}))])
     return w.VBox([version, query, hits, w.HBox([add, clear]), chosen, compare_button, out,
                    w.HTML("<b>Ideal use case for each model</b> (appears after Compare)"), cases, check_button,
                    check_out])
@@ -70,16 +70,10 @@ def explorer():
 
 def use_case_box(repo_id: str):
     w = widgets()
-    saved = (answers.store().get(EX, "use_cases", {}) or {}).get(repo_id, "")
-    box = w.Text(value=saved, description=repo_id.split("/")[-1][:20], placeholder="ideal use case…",
+    box = w.Text(value=Question(EX, "use_cases", {}).part(repo_id), description=repo_id.split("/")[-1][:20], placeholder="ideal use case…",
                  layout=w.Layout(width="600px"), style={"description_width": "160px"})
 
-    def record(change):
-        cases = dict(answers.store().get(EX, "use_cases", {}) or {})
-        cases[repo_id] = change["new"]
-        answers.record(EX, "use_cases", cases)
-
-    box.observe(record, names="value")
+    box.observe(lambda change: answers.record(EX, "use_cases", {repo_id: change["new"]}), names="value")
     return box
 
 
@@ -92,22 +86,14 @@ def claims_table_html() -> str:
 
 def spot_the_errors():
     w = widgets()
-    saved = set(answers.store().get(EX, "spotted_errors", []) or [])
+    q = Question(EX, "spotted_errors", [])
     boxes = {}
     for r in benchmarks.sheet_claims():
         for field in benchmarks.CLAIM_FIELDS:
             key = f"{r['model']}|{field}"
-            boxes[key] = w.Checkbox(value=key in saved, description=f"{r['model']} — {benchmarks.LABELS.get(field, field)}"
+            boxes[key] = w.Checkbox(value=key in q.initial, description=f"{r['model']} — {benchmarks.LABELS.get(field, field)}"
                                     f" = {r[field]}", layout=w.Layout(width="600px"),
                                     style={"description_width": "initial"})
-    button = w.Button(description="Check", button_style="primary")
-    out = w.Output()
-
-    def check():
-        ticked = [k for k, b in boxes.items() if b.value]
-        answers.record(EX, "spotted_errors", ticked)
-        return check_question(EX, "spotted_errors", ticked)
-
-    on_click(button, out, check)
+    button, out = q.check_button(lambda: [k for k, b in boxes.items() if b.value], button_style="primary")
     return w.VBox([w.HTML(claims_table_html() + "<p>Tick every value you believe is wrong:</p>"), *boxes.values(),
                    button, out])

@@ -5,7 +5,7 @@ import html
 
 from .. import answers, deploy
 from ..timing import openai_compatible, time_generation
-from .common import html_block, on_click, picker_question, run_safely, text_answer, widgets
+from .common import Question, html_block, on_click, picker_question, run_safely, text_answer, widgets
 
 EX = "ex06"
 SPEED_MODELS = ["mistralai/Mistral-7B-Instruct-v0.3", "meta-llama/Llama-3.1-8B-Instruct",
@@ -26,6 +26,7 @@ def price_table_html() -> str:
 def cost_planner():
     w = widgets()
     d = deploy.default_inputs()
+    q = Question(EX, "cost_inputs", {})
 
     def slider(cls, value, lo, hi, step, label):
         return cls(value=value, min=lo, max=hi, step=step, description=label, continuous_update=False,
@@ -42,6 +43,9 @@ def cost_planner():
         "api_usd_per_m_output": slider(w.FloatSlider, d.api_usd_per_m_output, 0.0, 15, 0.01, "API $ per 1M output tokens"),
         "tokens_per_second": slider(w.FloatSlider, d.tokens_per_second, 1, 300, 1, "local decode speed (tokens/s)"),
     }
+    start = {k: widget.value for k, widget in s.items()}
+    for k, widget in s.items():  # start from the learner's saved inputs
+        widget.value = q.part(k, default=start[k])
     model = w.Dropdown(options=SPEED_MODELS, description="model", layout=w.Layout(width="420px"))
     hardware = w.Dropdown(options=SPEED_HARDWARE, description="hardware", layout=w.Layout(width="420px"))
     speed_button = w.Button(description="Set speed from the estimator", layout=w.Layout(width="auto"))
@@ -52,8 +56,9 @@ def cost_planner():
         return deploy.CostInputs(**{k: float(v.value) for k, v in s.items()})
 
     def redraw(change=None):
+        if change is not None:  # moved by the learner: record what differs from the starting prices
+            q.record({k: v.value for k, v in s.items() if k in q.initial or v.value != start[k]})
         costs = deploy.monthly_costs(inputs())
-        answers.record(EX, "cost_inputs", {k: v.value for k, v in s.items()})
         return [html_block("<pre>" + html.escape(costs.to_text()) + "</pre>"), deploy.plot_break_even(inputs())]
 
     def set_speed():
@@ -64,7 +69,7 @@ def cost_planner():
                           f"<br><small>{html.escape(lat.basis)}</small></p>")
 
     for widget in s.values():
-        widget.observe(lambda change: run_safely(out, redraw), names="value")
+        widget.observe(lambda change: run_safely(out, lambda: redraw(change)), names="value")
     on_click(speed_button, speed_out, set_speed)
     run_safely(out, redraw)
     return w.VBox([w.HTML(price_table_html()), *s.values(), w.HBox([model, hardware, speed_button]), speed_out, out])
