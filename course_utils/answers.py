@@ -97,6 +97,8 @@ def _check_display(name: str) -> str:
     if not isinstance(name, str):
         raise AnswerError("The learner name must be text, e.g. 'Ada Lovelace'.")
     display = name.strip()
+    if not display:
+        raise AnswerError("Type your name in the box first (for example 'Ada Lovelace'), then try again.")
     if len(display) > MAX_DISPLAY_LENGTH:
         raise AnswerError(f"That name is {len(display)} characters long; the limit is {MAX_DISPLAY_LENGTH}. "
                           f"Type a shorter form of your name.")

@@ -45,3 +45,30 @@ def test_run_safely_hides_tracebacks():
 
     assert run_safely(out, broken) is None
     assert UNEXPECTED_CLASS in _texts(out) and "Traceback" not in _texts(out)
+
+
+import pytest
+
+
+@pytest.mark.parametrize("typed", ["李雷", "Дмитрий Иванов", "محمد علي", "Søren Ørsted", "Ana María"])
+def test_learner_box_takes_names_in_any_script(answers_dir, typed):
+    box = start.learner_box()
+    (name, button), out = box.children[0].children, box.children[1]
+    name.value = f"  {typed} "
+    button.click()
+    text = _texts(out)
+    assert f"Hello {typed}!" in text and "no letters or digits" not in text and "course-msg-ok" in text
+    assert answers.current_learner()[0] == typed
+
+
+def test_learner_box_empty_name_and_shared_file_name(answers_dir):
+    box = start.learner_box()
+    (name, button), out = box.children[0].children, box.children[1]
+    button.click()
+    assert "Type your name in the box first" in _texts(out)
+    other = answers.AnswerStore()
+    other.record("ex01", "q", 1)
+    other.save("ex01", "Ana María", offer_download=False)
+    name.value = "Ana Maria"
+    button.click()
+    assert "course-msg-warn" in _texts(out) and "already holds the answers of &#x27;Ana María&#x27;" in _texts(out)

@@ -149,7 +149,7 @@ class Question:
         from ..grading import check_question
 
         self.record(value)
-        kept = answers.store().get(self.exercise, self.question_id, value)
+        kept = answers.restored(self.exercise, self.question_id, value)  # what Save will write
         result = check_question(self.exercise, self.question_id, kept)
         if json.loads(json.dumps(value)) != kept:
             return [result, html_block(message_html(KEPT_NOTE, "info"))]
@@ -222,7 +222,7 @@ def picker_question(exercise: str, question_id: str, items, options, button_labe
     """
     w = widgets()
     q = Question(exercise, question_id, {})
-    pickers = {item: w.Dropdown(options=options, value=q.part(item, "", options), description=item,
+    pickers = {item: w.Dropdown(options=options, value=q.part(item, options=options), description=item,
                                 style={"description_width": label_width}, layout=w.Layout(width=width))
                for item in items}
     button, out = q.check_button(lambda: {item: p.value for item, p in pickers.items()}, button_label,

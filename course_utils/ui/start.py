@@ -8,6 +8,14 @@ from ..exercises import EXERCISES
 from .common import html_block, message_html, on_click, widgets
 
 
+def remember(name: str):
+    """What 'Remember me' shows: a greeting, as a warning when the file name is someone else's."""
+    message = answers.remember_learner(name)
+    known = answers.current_learner()
+    clash = known is not None and answers.slug_owners(*known)
+    return html_block(message_html(message, "warn" if clash else "ok"))
+
+
 def learner_box():
     """A name box with a 'Remember me' button; shows who is remembered already."""
     w = widgets()
@@ -17,7 +25,7 @@ def learner_box():
     out = w.Output()
     if known:
         out.append_display_data(html_block(message_html(f"Welcome back, {known[0]}.", "ok")))
-    on_click(button, out, lambda: html_block(message_html(answers.remember_learner(name.value), "ok")))
+    on_click(button, out, lambda: remember(name.value))
     return w.VBox([w.HBox([name, button]), out])
 
 

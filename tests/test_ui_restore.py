@@ -1,0 +1,152 @@
+"""Widgets start from the learner's saved answers and never overwrite them (issue 10, items 1-4).
+
+Kernel-side, in this process: the saved fixtures of ada-lovelace are copied in, a new store
+stands for a restarted kernel, every widget is built and every Check/Save button clicked.
+tests/test_no_lost_work.py does the same through real notebooks in real kernels.
+"""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from course_utils import answers
+from course_utils.ui import common, ex01, ex02, ex03, ex04, ex05, ex06
+
+FIXTURES = Path(__file__).parent / "fixtures" / "answers"
+BUILDERS = {
+    "ex01": lambda: [ex01.matrix_quiz(), ex01.classify_models(), ex01.comparison_box(), ex01.healthcare_box()],
+    "ex02": lambda: [ex02.checklist("model_1"), ex02.checklist("model_2")],
+    "ex03": lambda: [ex03.team_pick(t) for t in ("legaltech", "edtech", "ngo")],
+    "ex04": lambda: [ex04.own_table()],
+    "ex05": lambda: [ex05.explorer(), ex05.spot_the_errors()],
+    "ex06": lambda: [ex06.cost_planner(), ex06.pros_cons(), ex06.plan_box()],
+}
+
+
+def texts(out):
+    return " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", "")) for o in out.outputs)
+
+
+def walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+@pytest.fixture
+def restarted(answers_dir, monkeypatch):
+    """Ada's saved files in the answers folder, Ada remembered, and a kernel that recorded nothing."""
+    answers_dir.mkdir()
+    for f in FIXTURES.glob("ex0[1-6]_ada-lovelace.json"):
+        shutil.copy(f, answers_dir)
+    answers.remember_learner("Ada Lovelace")
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+    return answers_dir
+
+
+@pytest.mark.parametrize("exercise", sorted(BUILDERS))
+def test_restart_then_check_and_save_changes_nothing(restarted, exercise):
+    path = restarted / f"{exercise}_ada-lovelace.json"
+    before = json.loads(path.read_text())["answers"]
+    import ipywidgets as w
+
+    boxes = [*BUILDERS[exercise](), common.save_row(exercise)]
+    widgets = [x for b in boxes for x in walk(b)]
+    shown = [x.value for x in widgets if isinstance(x, (w.Text, w.Textarea))]
+    for q, v in before.items():
+        if isinstance(v, str):
+            assert v in shown, f"{exercise}.{q} not back in its widget"
+    for label in ("check", "save"):
+        for b in widgets:
+            if isinstance(b, w.Button) and label in b.description.lower():
+                b.click()
+    outs = " ".join(texts(x) for x in widgets if isinstance(x, w.Output))
+    assert "Saved" in outs and common.UNEXPECTED_CLASS not in outs and "Traceback" not in outs
+    assert json.loads(path.read_text())["answers"] == before
+
+
+def test_widgets_show_saved_choices(restarted):
+    matrix = ex01.matrix_quiz()
+    first_row = matrix.children[1].children  # 'use directly': fully open, weights only, architecture only
+    assert [dd.value for dd in first_row[1:]] == ["yes", "yes", "no"]
+    box = ex02.checklist("model_1")
+    assert box.children[0].value == "meta-llama/Llama-2-7b-chat-hf"
+    assert [x.value for x in box.children[1].children] == ["llama2", "conditional", "yes"]
+    assert sum(cb.value for cb in box.children[3:-2]) == 4
+    classify = [c for c in ex01.classify_models().children if hasattr(c, "options")]
+    assert classify[0].value == "fully_open" and classify[2].value == "weights_only"
+    pros = ex06.pros_cons().children[:-2]
+    saved = json.loads((restarted / "ex06_ada-lovelace.json").read_text())["answers"]["pros_cons"]
+    assert {p.description: p.value for p in pros} == saved
+    own = ex04.own_table()
+    assert own.children[0].children[0].value == 16.0 and own.children[1].children[0].value == "yes"
+    explorer = ex05.explorer()
+    assert "bigscience/bloom-7b1" in explorer.children[4].value
+    planner = ex06.cost_planner()
+    hours = [s for s in planner.children if "hours" in getattr(s, "description", "")][0]
+    assert hours.value == 4
+
+
+def test_a_saved_value_the_widget_cannot_show_is_kept(restarted):
+    path = restarted / "ex06_ada-lovelace.json"
+    doc = json.loads(path.read_text())
+    statement = next(iter(doc["answers"]["pros_cons"]))
+    doc["answers"]["pros_cons"][statement] = "an option that no longer exists"
+    path.write_text(json.dumps(doc))
+    box = ex06.pros_cons()
+    assert box.children[0].value == ""  # the Dropdown falls back to '—' instead of failing
+    box.children[-2].click()
+    assert "left blank keep your saved answer" in texts(box.children[-1])
+    common.save_row("ex06").children[0].click()
+    assert json.loads(path.read_text())["answers"]["pros_cons"][statement] == "an option that no longer exists"
+
+
+def test_untouched_sliders_record_nothing(answers_dir, monkeypatch):
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+    planner = ex06.cost_planner()
+    assert answers.store().get("ex06", "cost_inputs") is None
+    hours = [s for s in planner.children if "hours" in getattr(s, "description", "")][0]
+    hours.value = 10
+    assert answers.store().get("ex06", "cost_inputs") == {"hours_per_day": 10}
+
+
+def test_text_over_the_limit_says_not_recorded_and_save_warns(restarted):
+    box = ex01.comparison_box()
+    saved = box.children[1].value
+    box.children[1].value = "word " * 5000  # 25,000 characters: no traceback goes to the kernel
+    counter = box.children[2].value
+    assert "NOT recorded" in counter and "recorded</small>" not in counter
+    assert answers.store().get("ex01", "comparison") in (None, saved)
+    row = common.save_row("ex01")
+    row.children[0].click()
+    msg = texts(row.children[1])
+    assert "course-msg-warn" in msg and "but NOT these" in msg and "course-msg-ok" not in msg
+    path = restarted / "ex01_ada-lovelace.json"
+    assert json.loads(path.read_text())["answers"]["comparison"] == saved
+    box.children[-2].click()  # Check on the over-long text: a message, no traceback
+    assert "NOT recorded" in texts(box.children[-1])
+
+
+def test_emptied_text_keeps_the_saved_answer_and_says_so(restarted):
+    box = ex01.healthcare_box()
+    saved = box.children[1].value
+    box.children[1].value = ""
+    assert "earlier answer is kept" in box.children[2].value
+    common.save_row("ex01").children[0].click()
+    path = restarted / "ex01_ada-lovelace.json"
+    assert json.loads(path.read_text())["answers"]["healthcare"] == saved
+
+
+def test_clear_an_answer_from_the_save_row(restarted):
+    row = common.save_row("ex03")
+    which, clear_button = row.children[2].children
+    assert [v for _, v in which.options][1:4] == ["pick_legaltech", "pick_edtech", "pick_ngo"]
+    clear_button.click()
+    assert "Pick the answer to clear first" in texts(row.children[3])
+    which.value = "why_ngo"
+    clear_button.click()
+    assert "Cleared your answer to &#x27;why_ngo&#x27;" in texts(row.children[3])
+    doc = json.loads((restarted / "ex03_ada-lovelace.json").read_text())
+    assert "why_ngo" not in doc["answers"] and doc["answers"]["pick_ngo"] == "bigscience/bloomz-3b"
+    assert ex03.team_pick("ngo").children[-1].children[1].value == ""  # the cell run again shows it empty
