@@ -393,8 +393,8 @@ class AnswerStore:
         if learner is None:
             known = current_learner()
             if known is None:
-                raise AnswerError("No learner name yet: run notebook 00 (or type your name in the box "
-                                  "above) before saving. Your answers are still kept in this session.")
+                raise AnswerError("No learner name yet: run notebook 00 (00_start_here.ipynb, step 'Who are "
+                                  "you?'), then save again. Your answers are still kept in this session.")
             return known
         display = _check_display(learner)
         return display, sanitize_learner(display)

@@ -150,3 +150,13 @@ def test_clear_an_answer_from_the_save_row(restarted):
     doc = json.loads((restarted / "ex03_ada-lovelace.json").read_text())
     assert "why_ngo" not in doc["answers"] and doc["answers"]["pick_ngo"] == "bigscience/bloomz-3b"
     assert ex03.team_pick("ngo").children[-1].children[1].value == ""  # the cell run again shows it empty
+
+
+def test_an_over_long_use_case_is_reported_by_save_not_raised(answers_dir, monkeypatch):
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+    answers.remember_learner("Ada")
+    box = ex05.use_case_box("facebook/opt-6.7b")
+    box.value = "x" * 30_000  # pasted by mistake: no exception reaches the kernel
+    row = common.save_row("ex05")
+    row.children[0].click()
+    assert "but NOT these" in texts(row.children[1]) and "'use_cases'" in texts(row.children[1]).replace("&#x27;", "'")

@@ -230,6 +230,19 @@ def picker_question(exercise: str, question_id: str, items, options, button_labe
     return w.VBox(list(pickers.values())), button, out
 
 
+def record_quietly(exercise: str, question_id: str, value: Any) -> bool:
+    """Record from a widget that has no Output of its own; an answer that cannot be kept is not
+    raised into the kernel: the store remembers it and Save says it was not kept."""
+    from .. import answers
+    from ..errors import AnswerError
+
+    try:
+        answers.record(exercise, question_id, value)
+    except AnswerError:
+        return False
+    return True
+
+
 def text_status(exercise: str, question_id: str, text: str) -> tuple[str, str]:
     """Record typed text; (kind, what the counter says). Too long: not recorded, and it says so."""
     from .. import answers

@@ -5,7 +5,7 @@ import html
 
 from .. import answers, benchmarks
 from ..grading import check_question
-from .common import Question, html_block, on_click, run_safely, widgets
+from .common import Question, html_block, on_click, record_quietly, run_safely, widgets
 
 EX = "ex05"
 
@@ -73,7 +73,7 @@ def use_case_box(repo_id: str):
     box = w.Text(value=Question(EX, "use_cases", {}).part(repo_id), description=repo_id.split("/")[-1][:20], placeholder="ideal use case…",
                  layout=w.Layout(width="600px"), style={"description_width": "160px"})
 
-    box.observe(lambda change: answers.record(EX, "use_cases", {repo_id: change["new"]}), names="value")
+    box.observe(lambda change: record_quietly(EX, "use_cases", {repo_id: change["new"]}), names="value")
     return box
 
 
