@@ -64,7 +64,19 @@ def sanitize_learner(name: str) -> str:
     """
     if not isinstance(name, str):
         raise AnswerError("The learner name must be text, e.g. 'Ada Lovelace'.")
-    text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", name).casefold())
+    # NFKC first (full-width and ligature forms to plain letters); a letter that NFKC turns into
+    # marks only (some Arabic presentation forms) is kept as it is instead
+    slug = _slug(unicodedata.normalize("NFKC", name)) or _slug(unicodedata.normalize("NFC", name))
+    if not slug:
+        raise AnswerError(f"The learner name {name!r} has no letters or digits: type your name "
+                          f"(for example 'Ada Lovelace') and try again.")
+    if slug in _WINDOWS_RESERVED:
+        slug += "-learner"
+    return slug
+
+
+def _slug(name: str) -> str:
+    text = unicodedata.normalize("NFD", name.casefold())
     kept: list[str] = []
     for ch in text:
         if unicodedata.category(ch).startswith("M"):  # a combining mark
@@ -76,13 +88,7 @@ def sanitize_learner(name: str) -> str:
     slug = slug[:MAX_NAME_LENGTH]
     while len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
         slug = slug[:-1]
-    slug = slug.strip("-")
-    if not slug:
-        raise AnswerError(f"The learner name {name!r} has no letters or digits: type your name "
-                          f"(for example 'Ada Lovelace') and try again.")
-    if slug in _WINDOWS_RESERVED:
-        slug += "-learner"
-    return slug
+    return slug.strip("-")
 
 
 def same_learner(a: str, b: str) -> bool:

@@ -433,3 +433,15 @@ def test_download_of_a_file_that_is_not_there():
 
     started, note = answers.offer_colab_download(Path("/nonexistent/ex01_ada.json"))
     assert not started and "save first" in note
+
+
+def test_every_letter_gives_a_file_name():
+    """No name with a letter in it is ever told it 'has no letters' (a third of all Unicode letters,
+    plus every Arabic presentation form, whose compatibility forms are marks only)."""
+    import unicodedata
+
+    letters = [chr(cp) for cp in range(0x110000) if unicodedata.category(chr(cp)).startswith("L")]
+    sample = letters[::3] + [c for c in letters if 0xFB50 <= ord(c) <= 0xFEFF]
+    for c in sample:
+        slug = sanitize_learner(c)
+        assert slug and sanitize_learner(slug) == slug and not set(slug) & WINDOWS_FORBIDDEN, hex(ord(c))

@@ -160,3 +160,14 @@ def test_an_over_long_use_case_is_reported_by_save_not_raised(answers_dir, monke
     row = common.save_row("ex05")
     row.children[0].click()
     assert "but NOT these" in texts(row.children[1]) and "'use_cases'" in texts(row.children[1]).replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("odd", [None, 7, "text", [1, {"a": 2}], {"x": [None]}, True, 1e308])
+def test_widgets_build_whatever_the_saved_file_holds(restarted, odd):
+    for exercise, build in BUILDERS.items():
+        path = restarted / f"{exercise}_ada-lovelace.json"
+        doc = json.loads(path.read_text())
+        doc["answers"] = {q: odd for q in doc["answers"]} | {
+            q: {k: odd for k in v} for q, v in doc["answers"].items() if isinstance(v, dict)}
+        path.write_text(json.dumps(doc))
+        build()  # never a TraitError or TypeError from a value the widget cannot show
