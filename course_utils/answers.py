@@ -216,13 +216,17 @@ def _ready_folder(action: str) -> Path:
 def _locked(folder: Path, action: str) -> Iterator[None]:
     """Hold the folder's cross-process lock (one saver at a time, across kernels and scripts)."""
     try:
-        from filelock import FileLock, Timeout
+        from filelock import FileLock, SoftFileLock, Timeout
     except ImportError:  # pragma: no cover - filelock comes with huggingface_hub
         yield
         return
     lock = FileLock(str(folder / LOCK_FILE), timeout=LOCK_TIMEOUT_S)
     try:
-        lock.acquire()
+        try:
+            lock.acquire()
+        except NotImplementedError:  # a file system without flock (some network drives)
+            lock = SoftFileLock(str(folder / (LOCK_FILE + ".soft")), timeout=LOCK_TIMEOUT_S)
+            lock.acquire()
     except Timeout:
         raise AnswerError(f"Could not {action}: another notebook or script has been saving to {folder} "
                           f"for {LOCK_TIMEOUT_S:.0f} s. Try again in a moment; your answers are still "

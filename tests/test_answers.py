@@ -445,3 +445,18 @@ def test_every_letter_gives_a_file_name():
     for c in sample:
         slug = sanitize_learner(c)
         assert slug and sanitize_learner(slug) == slug and not set(slug) & WINDOWS_FORBIDDEN, hex(ord(c))
+
+
+def test_file_system_without_flock_falls_back_to_a_soft_lock(fresh_store, answers_dir, monkeypatch):
+    # Fake: filelock raises NotImplementedError where flock() is missing (some network drives);
+    # no such file system can be mounted here.
+    import filelock
+
+    def no_flock(self, *a, **k):
+        raise NotImplementedError("FileSystem does not appear to support flock")
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", no_flock)
+    fresh_store.record("ex01", "q", 1)
+    path = fresh_store.save("ex01", learner="ada", offer_download=False).path
+    assert json.loads(path.read_text())["answers"] == {"q": 1}
+    assert not (answers_dir / (answers.LOCK_FILE + ".soft")).exists()  # released
