@@ -214,6 +214,11 @@ def load_key(path: str | os.PathLike | None = None) -> dict:
             raise InvalidInput(f"The key file {p.name} is not valid JSON ({str(exc)[:80]}).") from None
         if _depth(key) > MAX_DEPTH:
             raise InvalidInput(f"The key file {p.name} is nested more than {MAX_DEPTH} levels deep.")
+        try:
+            validate_key(key)
+        except InvalidInput as exc:
+            raise InvalidInput(f"The key file {p.name}: {exc}") from None
+        return key
     validate_key(key)
     return key
 
@@ -222,6 +227,8 @@ def validate_key(key: Any) -> None:
     if not isinstance(key, dict) or not isinstance(key.get("exercises"), dict):
         raise InvalidInput("An answer key needs an 'exercises' object.")
     for ex, spec in key["exercises"].items():
+        if ex not in EXERCISES:
+            raise InvalidInput(f"Key exercise {ex!r} is not one of the course's exercises ({', '.join(EXERCISES)}).")
         questions = spec.get("questions") if isinstance(spec, dict) else None
         if not isinstance(questions, list):
             raise InvalidInput(f"Key exercise {ex!r} needs a 'questions' list.")
@@ -508,7 +515,7 @@ def parse_answer_document(raw: bytes) -> dict:
     try:
         doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except _NotFinite as exc:
-        raise AnswerError(f"contains {str(exc)[:20]}, which JSON does not allow (not a number we can grade)") from None
+        raise AnswerError(f"contains {str(exc)[:20]}, which is not a finite number (NaN and Infinity are not JSON)") from None
     except RecursionError:
         raise AnswerError("is nested too deeply to be an answer file") from None
     except json.JSONDecodeError as exc:

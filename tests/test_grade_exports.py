@@ -146,6 +146,8 @@ def run_cli(capsys, *argv):
     (lambda k, t: [k, "--key", t], "is a folder: give the answer key's .json file"),
     (lambda k, t: [k, "--key", t / "deep.json"], "nested too deeply"),
     (lambda k, t: [k, "--key", t / "nan.json"], "NaN"),
+    (lambda k, t: [k, "--key", t / "list.json"], "The key file list.json: An answer key needs an 'exercises'"),
+    (lambda k, t: [k, "--key", t / "ex07.json"], "Key exercise 'ex07' is not one of the course's exercises"),
     (lambda k, t: [k, "--overrides", t / "latin1.csv"], "latin1.csv, line 2, is not UTF-8"),
     (lambda k, t: [k, "--overrides", t / "binary.csv"], "binary.csv is not a text file"),
     (lambda k, t: [k, "--overrides", t], "is a folder: give the overrides .csv file"),
@@ -157,6 +159,8 @@ def run_cli(capsys, *argv):
 def test_bad_grade_options_exit_2_with_one_line(klass, tmp_path, capsys, args, message):
     (tmp_path / "deep.json").write_text("[" * 50_000 + "]" * 50_000)
     (tmp_path / "nan.json").write_text('{"exercises": {}, "x": NaN}')
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "ex07.json").write_text('{"exercises": {"ex07": {"questions": []}}}')
     (tmp_path / "latin1.csv").write_bytes((HEADER + "L\u00e9a,ex01,comparison,1,x\n").encode("latin-1"))
     (tmp_path / "binary.csv").write_bytes(b"\0\1\2\3" * 10)
     (tmp_path / "afile").write_text("hello\n")
