@@ -10,7 +10,10 @@ Key format (data/answer_key.json): per exercise a list of questions, each with `
 and a ``kind``: ``exact`` (``expected``), ``set`` (``expected`` list), ``numeric`` (``expected``,
 ``tolerance``), ``function`` (a named check below, partial credit = right/total), ``rubric`` (free
 text: ``concepts`` as lists of alternatives, ``min_words``; provisional points flagged for review),
-``min_items`` and ``completion``.
+``min_items`` and ``completion``. A blank answer (nothing, NaN, empty text or only blanks inside)
+earns no points whatever the kind.
+
+Manual scores are in :mod:`overrides`, the CSV exports in :mod:`gradebook`, Gradescope in :mod:`gradescope`.
 """
 from __future__ import annotations
 
