@@ -175,6 +175,8 @@ def results_for(submission: Path, key: dict, exercises: list[str]) -> dict:
 
     result = grade_dir(submission, key)
     notes = [f"Not graded: {f.file}: {f.reason}" for f in result.failures]
+    notes += [f"Not part of this assignment ({', '.join(exercises)}): {r.file} ({r.exercise})"
+              for r in result.results if r.exercise not in exercises]
     tests = []
     for exercise in exercises:
         spec = key["exercises"][exercise]

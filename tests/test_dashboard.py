@@ -82,3 +82,13 @@ def test_dashboard_bad_folder(tmp_path):
     box = dashboard(str(tmp_path / "missing"))
     box.children[2].click()
     assert "does not exist: give the folder that holds the learners" in texts(box.children[3])
+
+
+def test_dashboard_finishes_a_hostile_folder(klass):
+    from test_grading import hostile_class
+
+    hostile_class(klass)
+    box = dashboard(str(klass))
+    box.children[2].click()
+    shown = texts(box.children[3])
+    assert "ex03_deep.json: is nested too deeply" in shown and "course-msg-error" not in shown

@@ -106,3 +106,17 @@ def test_one_exercise_assignment_and_bad_options(tmp_path, capsys):
     assert "did you mean: ex02" in capsys.readouterr().err
     assert main(["gradescope-autograder", "--out", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
+
+
+def test_results_for_a_one_exercise_assignment(tmp_path):
+    from course_utils import gradescope, grading
+
+    for p in FIXTURES.glob("ex0[12]_ada-lovelace.json"):
+        shutil.copy(p, tmp_path / p.name)
+    doc = gradescope.results_for(tmp_path, grading.load_key(), ["ex02"])
+    check_spec(doc)
+    assert doc["score"] == 6 and len(doc["tests"]) == 2
+    assert "Not part of this assignment (ex02): ex01_ada-lovelace.json" in doc["output"]
+    shutil.copy(FIXTURES / "ex02_grace-hopper.json", tmp_path / "ex02_grace-hopper.json")
+    doc = gradescope.results_for(tmp_path, grading.load_key(), ["ex02"])
+    assert doc["score"] == 0 and "upload only yours" in doc["tests"][0]["output"]  # two learners' ex02: no guess
