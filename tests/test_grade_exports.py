@@ -174,12 +174,14 @@ def test_bad_grade_options_exit_2_with_one_line(klass, tmp_path, capsys, args, m
 def test_roster_join_canvas_and_moodle(klass, tmp_path):
     add_learner(klass, "bob", "Bob Byte", learner_email="Bob@Example.org")
     add_learner(klass, "stranger", "Stranger")
+    add_learner(klass, "carol", "Carol", learner_id="S005")
     roster = write(tmp_path / "roster.csv",
                    "Name,Email,SIS User ID,Section\n"
                    "Ada Lovelace,ada@example.org,S001,A\n"
                    "Robert B.,bob@example.org,S002,A\n"  # joined by the email in the answer file
                    "Grace Hopper,grace@example.org,S003,B\n"
-                   "Nina No-Show,nina@example.org,S004,B\n")
+                   "Nina No-Show,nina@example.org,S004,B\n"
+                   "Caroline Example,,S005,B\n")  # joined by the ID number in the answer file
     run = gradebook.grade(str(klass), out_csv=str(tmp_path / "g.csv"), roster_file=str(roster))
     assert run.roster.unknown == ("etc-passwd", "sheet-copy", "stranger")
     assert [e.name for e in run.roster.no_submission] == ["Nina No-Show"]
@@ -196,7 +198,7 @@ def test_roster_join_canvas_and_moodle(klass, tmp_path):
     assert by_name["Ada Lovelace"][2:5] == ["S001", "ada@example.org", "A"] and by_name["Ada Lovelace"][5] == "11.0"
     assert by_name["Robert B."][5] == "11.0" and by_name["Robert B."][6] == "0.0"
     assert by_name["Nina No-Show"][5:] == ["0.0"] * 6  # no submission counts 0, as in the gradebook
-    assert "Stranger" not in by_name
+    assert "Stranger" not in by_name and by_name["Caroline Example"][5] == "11.0"
 
     moodle = list(csv.DictReader((tmp_path / "grades_moodle.csv").open(encoding="utf-8")))
     assert list(moodle[0])[:3] == ["Email address", "ID number", "Full name"]
