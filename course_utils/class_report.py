@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .grading import ClassResult, gradebook_rows, question_rows, read_answer_document
+from .gradebook import gradebook_rows, question_rows
+from .grading import ClassResult
 
 
 def class_table(result: ClassResult):
@@ -34,7 +35,7 @@ def plot_distribution(result: ClassResult):
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.hist(table["percent"].astype(float) if len(table) else [], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
             color="#1f4e79", edgecolor="white")
-    ax.set_xlabel("total score (% of the exercises each learner handed in)")
+    ax.set_xlabel("total score (% of the whole course; missing exercises count 0)")
     ax.set_ylabel("learners")
     ax.set_title(f"Class distribution ({len(table)} learners)")
     fig.tight_layout()
@@ -71,17 +72,22 @@ class ReviewItem:
         return f"{self.learner} · {self.exercise}/{self.question} ({self.provisional:g}/{self.max_points:g})"
 
 
-def review_queue(result: ClassResult, folder: str | Path) -> list[ReviewItem]:
-    """Free-text answers whose points are provisional, with their text (read as JSON only)."""
-    folder = Path(folder)
+def review_queue(result: ClassResult, folder: str | Path | None = None) -> list[ReviewItem]:
+    """Free-text answers whose points are provisional, with their text (as graded: never re-read or run)."""
     items = []
     for r in result.results:
-        pending = [q for q in r.questions if q.needs_review and q.answered]
-        if not pending:
-            continue
-        answers = read_answer_document(folder / r.file)["answers"]
-        for q in pending:
-            value = answers.get(q.question)
-            items.append(ReviewItem(r.learner, r.exercise, q.question, value if isinstance(value, str) else repr(value),
-                                    q.score, q.max_points, q.feedback))
+        for q in r.questions:
+            if q.to_review:
+                value = r.answers.get(q.question)
+                text = value if isinstance(value, str) else _shown_value(value)
+                items.append(ReviewItem(r.learner, r.exercise, q.question, text, q.score, q.max_points, q.feedback))
     return items
+
+
+def _shown_value(value) -> str:
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False)[:5000]
+    except (TypeError, ValueError, RecursionError):
+        return "(an answer that is not text)"

@@ -237,13 +237,29 @@ def _grade_args(p):
     p.add_argument("dir", metavar="DIR", help="folder of answer files (*.json)")
     p.add_argument("--key", help="a private answer key (default: the shipped data/answer_key.json)")
     p.add_argument("--overrides", help="CSV of manual scores: learner,exercise,question,score,comment")
-    p.add_argument("--out", help="gradebook CSV for an LMS (a per-question CSV is written beside it)")
-    p.add_argument("--results-json", help="Gradescope-shaped results file")
+    p.add_argument("--out", help="gradebook CSV (a per-question CSV is written beside it)")
+    p.add_argument("--roster", help="CSV of learners (name, email, id): also writes grades_canvas.csv and "
+                                    "grades_moodle.csv beside --out")
 
 
 @command("grade", "grade a folder of answer files; bad files are listed, never fatal")
 @arguments(_grade_args)
 def _grade(args):
-    from .grading import grade
+    from .gradebook import grade
 
-    return grade(args.dir, args.key, args.overrides, args.out, args.results_json, progress=not args.json)
+    return grade(args.dir, args.key, args.overrides, args.out, args.roster, progress=not args.json)
+
+
+def _autograder_args(p):
+    p.add_argument("--key", help="a private answer key (default: the shipped data/answer_key.json)")
+    p.add_argument("--out", default="autograder.zip", help="where to write the zip (default: autograder.zip)")
+    p.add_argument("--exercise", action="append", metavar="EX",
+                   help="the exercise(s) this Gradescope assignment covers (default: all of them)")
+
+
+@command("gradescope-autograder", "write autograder.zip for a Gradescope programming assignment")
+@arguments(_autograder_args)
+def _gradescope_autograder(args):
+    from .gradescope import build_autograder
+
+    return build_autograder(args.out, args.key, args.exercise)

@@ -10,29 +10,30 @@ Key format (data/answer_key.json): per exercise a list of questions, each with `
 and a ``kind``: ``exact`` (``expected``), ``set`` (``expected`` list), ``numeric`` (``expected``,
 ``tolerance``), ``function`` (a named check below, partial credit = right/total), ``rubric`` (free
 text: ``concepts`` as lists of alternatives, ``min_words``; provisional points flagged for review),
-``min_items`` and ``completion``.
+``min_items`` and ``completion``. A blank answer (nothing, NaN, empty text or only blanks inside)
+earns no points whatever the kind.
+
+Manual scores are in :mod:`overrides`, the CSV exports in :mod:`gradebook`, Gradescope in :mod:`gradescope`.
 """
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
+import math
 import os
 import re
-import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import data
-from .answers import SCHEMA_VERSION, sanitize_learner
+from .answer_files import (MAX_DEPTH, MAX_FILE_BYTES, Failure, _depth, _finite_float, _NotFinite,  # noqa: F401
+                           _reject_constant, _shown, clean_text, parse_answer_document, read_answer_document,
+                           scan_folder)
 from .errors import AnswerError, CourseError, InvalidInput
 from .exercises import EXERCISES
 from .feedback import Check
-
-MAX_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -45,29 +46,39 @@ class QuestionResult:
     needs_review: bool = False
     answered: bool = True
 
+    @property
+    def to_review(self) -> bool:
+        """An answered free-text answer whose points are still provisional (the review queue)."""
+        return self.needs_review and self.answered
+
     def to_dict(self) -> dict[str, Any]:
         return {"question": self.question, "score": self.score, "max_points": self.max_points,
                 "feedback": self.feedback, "needs_review": self.needs_review, "answered": self.answered,
                 "checks": [c.to_dict() for c in self.checks]}
 
     def _repr_html_(self) -> str:
+        import html
+
         from .feedback import checks_html
 
         head = f"<p><b>{self.score:g}/{self.max_points:g} points</b>" + \
                (" <i>(provisional: your instructor reviews this answer)</i>" if self.needs_review else "") + "</p>"
         body = checks_html(self.checks) if self.checks else ""
-        import html
-
         return f"<div class='course-grade'>{head}{body}<p>{html.escape(self.feedback)}</p></div>"
 
 
 @dataclass(frozen=True)
 class LearnerResult:
+    """One graded answer file."""
+
     learner: str
     display: str
     exercise: str
     file: str
     questions: tuple[QuestionResult, ...]
+    email: str = ""
+    student_id: str = ""
+    answers: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def score(self) -> float:
@@ -79,34 +90,90 @@ class LearnerResult:
 
 
 @dataclass(frozen=True)
-class Failure:
-    file: str
-    reason: str
+class Conflict:
+    """Several files claim the same learner and exercise with different answers: none is graded."""
+
+    learner: str
+    exercise: str
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LearnerTotal:
+    """A learner over the whole course: missing exercises count 0 and are named in ``missing``."""
+
+    learner: str
+    display: str
+    scores: tuple[tuple[str, float], ...]  # (exercise, points) for every exercise graded
+    total: float
+    max_points: float
+    missing: tuple[str, ...]
+    conflicts: tuple[str, ...]
+    email: str = ""
+    student_id: str = ""
+
+    @property
+    def percent(self) -> float | None:
+        return round(self.total / self.max_points * 100, 1) if self.max_points else None
 
 
 @dataclass(frozen=True)
 class ClassResult:
     results: tuple[LearnerResult, ...]
     failures: tuple[Failure, ...]
+    conflicts: tuple[Conflict, ...] = ()
+    course: tuple[tuple[str, float], ...] = ()  # (exercise, max points) for every exercise in the key
+
+    def learners(self) -> list[LearnerTotal]:
+        """One total per learner over every exercise of the course, sorted by learner."""
+        course = dict(self.course) or {r.exercise: r.max_points for r in self.results}
+        maximum = round(sum(course.values()), 2)
+        by: dict[str, list[LearnerResult]] = {}
+        for r in self.results:
+            by.setdefault(r.learner, []).append(r)
+        clashes: dict[str, list[str]] = {}
+        for c in self.conflicts:
+            clashes.setdefault(c.learner, []).append(c.exercise)
+        out = []
+        for learner in sorted(set(by) | set(clashes)):
+            rows = by.get(learner, [])
+            scores = tuple((r.exercise, r.score) for r in sorted(rows, key=lambda r: r.exercise))
+            done = {e for e, _ in scores}
+            first = rows[0] if rows else None
+            out.append(LearnerTotal(
+                learner, first.display if first else learner, scores, round(sum(s for _, s in scores), 2), maximum,
+                tuple(e for e in course if e not in done and e not in clashes.get(learner, ())),
+                tuple(sorted(clashes.get(learner, ()))),
+                next((r.email for r in rows if r.email), ""), next((r.student_id for r in rows if r.student_id), "")))
+        return out
 
     @property
     def mean_percent(self) -> float | None:
-        pct = [r.score / r.max_points * 100 for r in self.results if r.max_points]
+        """Mean over learners of the percent of the whole course (missing exercises count 0)."""
+        pct = [t.percent for t in self.learners() if t.percent is not None]
         return round(sum(pct) / len(pct), 1) if pct else None
 
+    @property
+    def review_count(self) -> int:
+        return sum(q.to_review for r in self.results for q in r.questions)
+
     def summary(self) -> dict[str, Any]:
-        return {"graded": len(self.results), "failed": len(self.failures), "mean": self.mean_percent,
+        return {"graded": len(self.results), "learners": len(self.learners()), "failed": len(self.failures),
+                "mean": self.mean_percent, "needs_review": self.review_count,
                 "failures": [{"file": f.file, "reason": f.reason} for f in self.failures],
-                "needs_review": sum(q.needs_review for r in self.results for q in r.questions)}
+                "conflicts": [{"learner": c.learner, "exercise": c.exercise, "files": list(c.files)}
+                              for c in self.conflicts]}
 
     def to_dict(self) -> dict[str, Any]:
         return self.summary()
 
     def to_text(self) -> str:
         s = self.summary()
-        lines = [f"graded {s['graded']} file(s); could not grade {s['failed']}; mean {s['mean']}%; "
-                 f"{s['needs_review']} free-text answer(s) to review"]
+        lines = [f"graded {s['graded']} file(s) from {s['learners']} learner(s); could not grade {s['failed']}; "
+                 f"mean {s['mean']}% of the whole course; {s['needs_review']} free-text answer(s) to review"]
         lines += [f"  not graded: {f.file}: {f.reason}" for f in self.failures]
+        lines += [f"  conflict: {c.learner}/{c.exercise} is claimed by {' and '.join(c.files)}: move the wrong "
+                  f"file out of the folder and grade again" for c in self.conflicts]
         return "\n".join(lines)
 
 
@@ -118,12 +185,33 @@ def load_key(path: str | os.PathLike | None = None) -> dict:
         key = data.load_json("answer_key.json")
     else:
         p = Path(path)
+        if p.is_dir():
+            raise InvalidInput(f"The key {p} is a folder: give the answer key's .json file.")
         try:
-            key = json.loads(p.read_text(encoding="utf-8"))
+            raw = p.read_bytes()
         except FileNotFoundError:
-            raise InvalidInput(f"No key file at {p}.") from None
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise InvalidInput(f"The key file {p.name} is not valid JSON ({exc}).") from None
+            raise InvalidInput(f"No key file at {p}: check the path.") from None
+        except OSError as exc:
+            raise InvalidInput(f"The key file {p} cannot be read ({exc.strerror}).") from None
+        if len(raw) > 10 * MAX_FILE_BYTES:
+            raise InvalidInput(f"The key file {p.name} is over {10 * MAX_FILE_BYTES:,} bytes: is it the right file?")
+        try:
+            key = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant, parse_float=_finite_float)
+        except UnicodeDecodeError:
+            raise InvalidInput(f"The key file {p.name} is not UTF-8 text: save it as UTF-8 JSON.") from None
+        except RecursionError:
+            raise InvalidInput(f"The key file {p.name} is nested too deeply to be an answer key.") from None
+        except _NotFinite as exc:
+            raise InvalidInput(f"The key file {p.name} contains {exc}, which JSON does not allow.") from None
+        except ValueError as exc:
+            raise InvalidInput(f"The key file {p.name} is not valid JSON ({str(exc)[:80]}).") from None
+        if _depth(key) > MAX_DEPTH:
+            raise InvalidInput(f"The key file {p.name} is nested more than {MAX_DEPTH} levels deep.")
+        try:
+            validate_key(key)
+        except InvalidInput as exc:
+            raise InvalidInput(f"The key file {p.name}: {exc}") from None
+        return key
     validate_key(key)
     return key
 
@@ -132,12 +220,18 @@ def validate_key(key: Any) -> None:
     if not isinstance(key, dict) or not isinstance(key.get("exercises"), dict):
         raise InvalidInput("An answer key needs an 'exercises' object.")
     for ex, spec in key["exercises"].items():
+        if ex not in EXERCISES:
+            raise InvalidInput(f"Key exercise {ex!r} is not one of the course's exercises ({', '.join(EXERCISES)}).")
         questions = spec.get("questions") if isinstance(spec, dict) else None
         if not isinstance(questions, list):
             raise InvalidInput(f"Key exercise {ex!r} needs a 'questions' list.")
+        seen = set()
         for q in questions:
-            if not isinstance(q, dict) or "id" not in q or "kind" not in q:
-                raise InvalidInput(f"Key exercise {ex!r}: every question needs 'id' and 'kind'.")
+            if not isinstance(q, dict) or not isinstance(q.get("id"), str) or not q["id"] or "kind" not in q:
+                raise InvalidInput(f"Key exercise {ex!r}: every question needs an 'id' (text) and a 'kind'.")
+            if q["id"] in seen:
+                raise InvalidInput(f"Key exercise {ex!r}: question {q['id']!r} appears twice.")
+            seen.add(q["id"])
             if q["kind"] not in KINDS:
                 raise InvalidInput(f"Key question {ex}/{q['id']}: unknown kind {q['kind']!r}; "
                                    f"use one of {', '.join(KINDS)}.")
@@ -145,7 +239,7 @@ def validate_key(key: Any) -> None:
                 raise InvalidInput(f"Key question {ex}/{q['id']}: unknown function {q.get('function')!r}; "
                                    f"use one of {', '.join(FUNCTIONS)}.")
             points = q.get("points", 1)
-            if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+            if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points < 1e6:
                 raise InvalidInput(f"Key question {ex}/{q['id']}: points must be a number ≥ 0.")
 
 
@@ -257,6 +351,19 @@ def _words(value: Any) -> list[str]:
     return re.findall(r"[\w'$%/.-]+", value) if isinstance(value, str) else []
 
 
+def is_blank(value: Any, _depth: int = 0) -> bool:
+    """No answer: None, NaN/inf, blank text, or a list/object holding only blanks."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict)) and _depth < MAX_DEPTH:
+        return all(is_blank(v, _depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return False
+
+
 def _grade_rubric(value, spec, points) -> QuestionResult:
     text = value if isinstance(value, str) else ""
     words = len(_words(text))
@@ -274,14 +381,13 @@ def _grade_rubric(value, spec, points) -> QuestionResult:
     score = round(points * share, 2) if long_enough else 0.0
     note = (f"{words} words (minimum {min_words}). Provisional rubric points; your instructor reviews this answer."
             if long_enough else f"Only {words} words: write at least {min_words} to earn points.")
-    return QuestionResult(spec["id"], score, points, tuple(checks), note, needs_review=True, answered=bool(text))
+    return QuestionResult(spec["id"], score, points, tuple(checks), note, needs_review=True, answered=True)
 
 
 def _grade_question(spec: dict, answers: dict) -> QuestionResult:
     qid, kind, points = spec["id"], spec["kind"], float(spec.get("points", 1))
     value = answers.get(qid)
-    # an empty list or object is an answer for a checked question ("nothing is wrong"), not for the others
-    if value is None or value == "" or (value in ([], {}) and kind != "function"):
+    if is_blank(value):  # no answer earns no points, whatever the kind
         return QuestionResult(qid, 0.0, points, (), "Not answered.", needs_review=False, answered=False)
     if kind == "rubric":
         return _grade_rubric(value, spec, points)
@@ -290,7 +396,7 @@ def _grade_question(spec: dict, answers: dict) -> QuestionResult:
     if kind == "min_items":
         items = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
         each = int(spec.get("min_words_each", 0))
-        good = [i for i in items if (len(_words(i)) >= each if each else i not in (None, ""))]
+        good = [i for i in items if (len(_words(i)) >= each if each else not is_blank(i))]
         need = int(spec.get("min_items", 1))
         score = round(points * min(1.0, len(good) / need), 2)
         return QuestionResult(qid, score, points, (), f"{len(good)} item(s) of at least {need}.")
@@ -348,77 +454,66 @@ def check_question(exercise: str, question: str, value: Any, key: dict | None = 
 
 # --------------------------------------------------------------------------- files and folders
 
-def read_answer_document(path: Path) -> dict:
-    """Read and validate one answer file; raises AnswerError with the reason it cannot be graded."""
-    if path.is_symlink():
-        raise AnswerError("is a symbolic link (not followed)")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise AnswerError(f"cannot be read ({exc.strerror})") from None
-    if size == 0:
-        raise AnswerError("is empty")
-    if size > MAX_FILE_BYTES:
-        raise AnswerError(f"is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
-    try:
-        doc = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise AnswerError("is not UTF-8 text") from None
-    except ValueError as exc:
-        raise AnswerError(f"is not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    if not isinstance(doc, dict):
-        raise AnswerError("is JSON but not an answer file (no object at the top)")
-    if doc.get("schema_version") != SCHEMA_VERSION:
-        raise AnswerError(f"has schema version {doc.get('schema_version')!r}; this grader reads {SCHEMA_VERSION}")
-    if doc.get("exercise") not in EXERCISES:
-        raise AnswerError(f"names an unknown exercise {str(doc.get('exercise'))[:40]!r}")
-    if not isinstance(doc.get("answers"), dict):
-        raise AnswerError("has no 'answers' object")
-    try:
-        doc["learner"] = sanitize_learner(str(doc.get("learner", "")))
-    except AnswerError:
-        raise AnswerError("has no usable learner name") from None
-    return doc
+def grade_dir(folder: str | os.PathLike, key: dict | None = None, overrides=None, progress: bool = False,
+              skip: Iterable[str | os.PathLike] = ()) -> ClassResult:
+    """Grade every *.json file under a folder; every other file is listed with why it was not graded.
 
-
-def grade_dir(folder: str | os.PathLike, key: dict | None = None, overrides: dict | None = None,
-              progress: bool = False) -> ClassResult:
-    """Grade every *.json file in a folder (not following links); bad files are reported, not fatal."""
+    Two files claiming the same learner and exercise with different answers are a conflict: neither is
+    graded, both are listed. ``overrides`` (from :func:`read_overrides`) are checked and applied.
+    ``skip``: files to leave out silently (the overrides or roster CSV kept in the folder).
+    """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise InvalidInput(f"{folder} is not a folder of answer files.")
+    try:
+        is_dir = folder.is_dir()
+    except OSError:
+        is_dir = False
+    if not is_dir:
+        what = "is a file" if folder.is_file() else "does not exist"
+        raise InvalidInput(f"{folder} {what}: give the folder that holds the learners' answer files.")
     key = key or load_key()
-    files = sorted(p for p in folder.rglob("*.json") if not p.name.startswith("."))
-    failures: list[Failure] = []
-    docs: dict[tuple[str, str], list[tuple[str, Path, dict]]] = {}
+    files, failures = scan_folder(folder, [Path(p) for p in skip])
+    docs: dict[tuple[str, str], list[tuple[str, dict]]] = {}
     bar = _progress(len(files)) if progress else None
     for path in files:
-        rel = str(path.relative_to(folder))
+        shown = _shown(path, folder)
         try:
             doc = read_answer_document(path)
         except AnswerError as exc:
-            failures.append(Failure(rel, str(exc)))
+            failures.append(Failure(shown, str(exc)))
         else:
-            docs.setdefault((doc["learner"], doc["exercise"]), []).append((str(doc.get("saved_at", "")), path, doc))
+            docs.setdefault((doc["learner"], doc["exercise"]), []).append((shown, doc))
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
-    results = []
+    results, conflicts = [], []
     for (learner, exercise), found in sorted(docs.items()):
-        found.sort(key=lambda t: (t[0], str(t[1])))
-        *older, (_, path, doc) = found
-        for _saved, old_path, _d in older:
-            failures.append(Failure(str(old_path.relative_to(folder)),
-                                    f"two files for {learner}/{exercise}: graded the newer {path.name} instead"))
-        if exercise not in key["exercises"]:
-            failures.append(Failure(str(path.relative_to(folder)), f"the key has no exercise {exercise}"))
+        shown, doc = found[0]
+        distinct = {json.dumps(d["answers"], sort_keys=True) for _, d in found}
+        if len(distinct) > 1:  # never pick one by saved_at: a clock can be wrong or a date typed in
+            names = tuple(name for name, _ in found)
+            conflicts.append(Conflict(learner, exercise, names))
+            for name in names:
+                others = ", ".join(n for n in names if n != name)
+                failures.append(Failure(name, f"conflict: {others} also claims {learner}/{exercise} with other "
+                                              f"answers; neither is graded until one is removed"))
             continue
-        questions = grade_answers(exercise, doc["answers"], key)
-        questions = _apply_overrides(questions, learner, exercise, overrides or {})
-        display = str(doc.get("learner_display") or learner)[:200]
-        results.append(LearnerResult(learner, display, exercise, str(path.relative_to(folder)), questions))
-    return ClassResult(tuple(results), tuple(sorted(failures, key=lambda f: f.file)))
+        for name, _ in found[1:]:
+            failures.append(Failure(name, f"same learner, exercise and answers as {shown} (graded once)"))
+        if exercise not in key["exercises"]:
+            failures.append(Failure(shown, f"the key has no exercise {exercise}"))
+            continue
+        results.append(LearnerResult(learner, doc["learner_display"], exercise, shown,
+                                     grade_answers(exercise, doc["answers"], key), doc["learner_email"],
+                                     doc["learner_id"], doc["answers"]))
+    course = tuple((ex, round(sum(float(q.get("points", 1)) for q in spec["questions"]), 2))
+                   for ex, spec in key["exercises"].items())
+    result = ClassResult(tuple(results), tuple(sorted(failures, key=lambda f: f.file)), tuple(conflicts), course)
+    if overrides:
+        from .overrides import apply_overrides
+
+        result = apply_overrides(result, overrides, key)
+    return result
 
 
 def _progress(total: int):
@@ -428,148 +523,6 @@ def _progress(total: int):
         return tqdm(total=total, desc="grading", unit="file", leave=False)
     except ImportError:
         return None
-
-
-# --------------------------------------------------------------------------- overrides (manual review)
-
-OVERRIDE_COLUMNS = ("learner", "exercise", "question", "score", "comment")
-
-
-def read_overrides(path: str | os.PathLike | None) -> dict:
-    if not path:
-        return {}
-    p = Path(path)
-    if not p.exists():
-        raise InvalidInput(f"No overrides file at {p}.")
-    out = {}
-    with p.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in OVERRIDE_COLUMNS[:4] if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInput(f"{p.name} needs the columns {', '.join(OVERRIDE_COLUMNS)}; missing {', '.join(missing)}.")
-        for n, row in enumerate(reader, start=2):
-            try:
-                score = float(row["score"])
-            except (TypeError, ValueError):
-                raise InvalidInput(f"{p.name}, line {n}: score {row['score']!r} is not a number.") from None
-            out[(sanitize_learner(row["learner"]), row["exercise"].strip(), row["question"].strip())] = \
-                (score, (row.get("comment") or "").strip())
-    return out
-
-
-def _apply_overrides(questions, learner, exercise, overrides) -> tuple[QuestionResult, ...]:
-    out = []
-    for q in questions:
-        hit = overrides.get((learner, exercise, q.question))
-        if hit is not None:
-            score, comment = hit
-            score = max(0.0, min(q.max_points, score))
-            q = QuestionResult(q.question, score, q.max_points, q.checks,
-                               f"Reviewed by the instructor: {comment}" if comment else "Reviewed by the instructor.",
-                               needs_review=False, answered=q.answered)
-        out.append(q)
-    return tuple(out)
-
-
-def save_override(path: str | os.PathLike, learner: str, exercise: str, question: str, score: float,
-                  comment: str = "") -> Path:
-    """Add or replace one manual score in the overrides CSV (atomic write)."""
-    p = Path(path)
-    if isinstance(score, bool) or not isinstance(score, (int, float)) or score < 0:
-        raise InvalidInput(f"The score must be a number ≥ 0, not {score!r}.")
-    rows = {}
-    if p.exists():
-        with p.open(newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                rows[(row["learner"], row["exercise"], row["question"])] = row
-    rows[(learner, exercise, question)] = {"learner": learner, "exercise": exercise, "question": question,
-                                           "score": f"{score:g}", "comment": comment.replace("\n", " ")}
-    _write_csv(p, OVERRIDE_COLUMNS, [rows[k] for k in sorted(rows)])
-    return p
-
-
-# --------------------------------------------------------------------------- exports
-
-def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(buf.getvalue())
-    os.replace(tmp, path)
-
-
-def gradebook_rows(result: ClassResult) -> tuple[list[str], list[dict]]:
-    """One row per learner: a total per exercise, the overall total and percent (LMS import)."""
-    learners: dict[str, dict] = {}
-    for r in result.results:
-        row = learners.setdefault(r.learner, {"learner": r.learner, "name": r.display})
-        row[r.exercise] = r.score
-        row[f"{r.exercise}_max"] = r.max_points
-    exercises = sorted({r.exercise for r in result.results})
-    columns = ["learner", "name", *exercises, "total", "max", "percent"]
-    rows = []
-    for learner in sorted(learners):
-        row = learners[learner]
-        total = round(sum(row.get(e, 0) for e in exercises), 2)
-        maximum = round(sum(row.get(f"{e}_max", 0) for e in exercises), 2)
-        out = {c: row.get(c, "") for c in ["learner", "name", *exercises]}
-        out.update(total=total, max=maximum, percent=round(total / maximum * 100, 1) if maximum else "")
-        rows.append(out)
-    return columns, rows
-
-
-def question_rows(result: ClassResult) -> list[dict]:
-    return [{"learner": r.learner, "exercise": r.exercise, "question": q.question, "score": q.score,
-             "max_points": q.max_points, "needs_review": q.needs_review, "feedback": q.feedback}
-            for r in result.results for q in r.questions]
-
-
-def gradescope_results(result: ClassResult) -> dict:
-    """Gradescope-shaped results: per submission, tests with score, max_score and output."""
-    subs = []
-    for r in result.results:
-        tests = [{"name": f"{r.exercise}/{q.question}", "score": q.score, "max_score": q.max_points,
-                  "output": q.feedback + (" [needs review]" if q.needs_review else ""), "visibility": "visible"}
-                 for q in r.questions]
-        subs.append({"learner": r.learner, "exercise": r.exercise, "file": r.file, "score": r.score,
-                     "max_score": r.max_points, "tests": tests})
-    return {"submissions": subs, "not_graded": [{"file": f.file, "reason": f.reason} for f in result.failures]}
-
-
-def write_outputs(result: ClassResult, out_csv: str | os.PathLike | None = None,
-                  results_json: str | os.PathLike | None = None) -> list[Path]:
-    written = []
-    if out_csv:
-        columns, rows = gradebook_rows(result)
-        p = Path(out_csv)
-        _write_csv(p, columns, rows)
-        q = p.with_name(p.stem + "_questions.csv")
-        _write_csv(q, ["learner", "exercise", "question", "score", "max_points", "needs_review", "feedback"],
-                   question_rows(result))
-        written += [p, q]
-    if results_json:
-        p = Path(results_json)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(gradescope_results(result), fh, indent=1, sort_keys=True)
-        os.replace(tmp, p)
-        written.append(p)
-    return written
-
-
-def grade(folder: str | os.PathLike, key_file: str | None = None, overrides_file: str | None = None,
-          out_csv: str | None = None, results_json: str | None = None, progress: bool = False) -> ClassResult:
-    """The CLI's `grade`: load the key and overrides, grade the folder, write the requested files."""
-    key = load_key(key_file)
-    result = grade_dir(folder, key, read_overrides(overrides_file), progress=progress)
-    write_outputs(result, out_csv, results_json)
-    return result
 
 
 KINDS = ("exact", "set", "numeric", "function", "rubric", "min_items", "completion")

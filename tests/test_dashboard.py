@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import class_report, grading
-from course_utils.ui.dashboard import dashboard
+from course_utils import class_report, grading, overrides as manual
+from course_utils.ui.dashboard import DEFAULT_FOLDER, dashboard
 
 FIXTURES = Path(__file__).parent / "fixtures" / "answers"
 
@@ -39,21 +39,56 @@ def test_reports(klass):
 def test_dashboard_widget_grades_reviews_and_saves(klass):
     box = dashboard(str(klass))
     path, overrides, load, out, _title, items, answer, score_row, save, saved = box.children
+    assert overrides.value == str(klass / "overrides.csv")  # the README's place for review scores
     load.click()
-    assert "graded 14 file(s)" in texts(out) and sum("image/png" in o.get("data", {}) for o in out.outputs) == 2
+    assert "graded 13 file(s)" in texts(out) and sum("image/png" in o.get("data", {}) for o in out.outputs) == 2
     assert items.options and "blockquote" in answer.value
+    assert f"{len(items.options)} free-text answer(s) to review" in texts(out)  # the count is the list
     label = items.options[0]
     score_row.children[0].value = 0.5
     score_row.children[1].value = "checked by hand"
     save.click()
     assert "Saved 0.5" in texts(saved)
-    rows = grading.read_overrides(overrides.value)
-    assert len(rows) == 1 and list(rows.values())[0] == (0.5, "checked by hand")
+    (row,) = manual.read_overrides(overrides.value).rows
+    assert (row.score, row.comment) == (0.5, "checked by hand")
     load.click()
     assert label not in items.options  # reviewed answers leave the queue
+    assert "overrides.csv" not in texts(out)  # the overrides file in the folder is not listed as ungraded
+    score_row.children[0].value = 99
+    save.click()
+    assert "above this question" in texts(saved)  # never clamped in silence
+
+
+def test_dashboard_defaults_follow_the_documented_layout(tmp_path):
+    assert DEFAULT_FOLDER == "../answers"  # learners save to notebooks/answers; the dashboard is in notebooks/instructor
+    box = dashboard()
+    path, overrides = box.children[:2]
+    assert overrides.value == str(Path("../answers") / "overrides.csv")
+    path.value = str(tmp_path)
+    assert overrides.value == str(tmp_path / "overrides.csv")  # follows the folder
+    overrides.value = str(tmp_path / "mine.csv")
+    path.value = str(tmp_path / "other")
+    assert overrides.value == str(tmp_path / "mine.csv")  # unless the instructor typed one
+
+
+def test_dashboard_shows_override_typos(klass):
+    (klass / "overrides.csv").write_text("learner,exercise,question,score,comment\nnobody,ex01,comparison,1,x\n")
+    box = dashboard(str(klass))
+    box.children[2].click()
+    assert "overrides.csv line 2: unknown learner &#x27;nobody&#x27;" in texts(box.children[3])
 
 
 def test_dashboard_bad_folder(tmp_path):
     box = dashboard(str(tmp_path / "missing"))
     box.children[2].click()
-    assert "is not a folder of answer files" in texts(box.children[3])
+    assert "does not exist: give the folder that holds the learners" in texts(box.children[3])
+
+
+def test_dashboard_finishes_a_hostile_folder(klass):
+    from test_grading import hostile_class
+
+    hostile_class(klass)
+    box = dashboard(str(klass))
+    box.children[2].click()
+    shown = texts(box.children[3])
+    assert "ex03_deep.json: is nested too deeply" in shown and "course-msg-error" not in shown

@@ -261,18 +261,22 @@ Without a server the button just tells you so; nothing else depends on it."""),
 def nb_dashboard() -> list[dict]:
     return head("instructor/grading_dashboard.ipynb", "Instructor: grading dashboard", """
 Grade a folder of answer files, see how the class did, and review the free-text answers. The same
-grading runs from a terminal: `course-utils grade answers/ --out grades.csv --results-json results.json`.
+grading runs from a terminal: `course-utils grade answers/ --out grades.csv` (add `--roster roster.csv`
+for Canvas and Moodle files).
 """) + [
         md("""## 1. Load a folder
-Put the learners' `exN_<name>.json` files in one folder (Colab downloads or LMS uploads) and type its
-path. Files that cannot be graded are listed, and every other file is still graded."""),
+By default the dashboard grades `../answers` (where the notebooks save, seen from this folder). For a
+class, put the learners' `exN_<name>.json` files in one folder (Colab downloads or LMS uploads) and
+type its path. Every file that is not graded is listed with the reason; all the others are graded.
+Percent is over the whole course: an exercise not handed in counts 0 and is named in `missing`."""),
         code("from course_utils.ui.dashboard import dashboard\n"
-             "# your class folder; in a clone of the repo, '../../tests/fixtures/answers' is a sample class\n"
-             "dashboard('answers')"),
+             "# in a clone of the repo, '../../tests/fixtures/answers' is a sample class\n"
+             "dashboard()"),
         md("""## 2. Review
 Free-text answers get provisional rubric points. Pick one in **To review**, read it, set the score and
-save: the score goes into the overrides CSV, which the grader applies on the next run (and
-`course-utils grade DIR --overrides FILE` from a terminal)."""),
+save: the score goes into `<folder>/overrides.csv`, which the grader applies on the next run (and
+`course-utils grade DIR --overrides DIR/overrides.csv` from a terminal). A row that does not fit (an
+unknown learner or question, a score above the question's points) is refused with its line number."""),
         md("Points per exercise in the answer key (pass `--key` to the grader for a private key):"),
         code("from course_utils import grading\nkey = grading.load_key()\n"
              "print({ex: sum(q['points'] for q in spec['questions']) for ex, spec in key['exercises'].items()})",

@@ -4,7 +4,8 @@
 
 Learners: a complete and right one, a partial one, a wrong one (the original sheet's answers),
 plus files that cannot be graded (corrupt JSON, empty, wrong schema version, unknown exercise,
-oversized, a duplicate) and malicious ones (Python code and path traversal as answer values).
+oversized, two files with different answers for one learner and exercise: a conflict)
+and malicious ones (Python code and path traversal as answer values).
 The same builders make the 1,000-file class for bench/grade_throughput.py.
 """
 from __future__ import annotations
