@@ -67,7 +67,8 @@ _BOARD_TAIL = {"average": "float", "params_b": "float", "hub_license": "str", "p
 TABLES: dict[str, TableSpec] = {
     "models": TableSpec(
         "models.csv",
-        {"repo_id": "str", "author": "str", "family": "str", "params_billion": "float", "pipeline_tag": "str",
+        {"repo_id": "str", "author": "str", "family": "str", "params_billion": "float",
+         "active_params_billion": "float", "pipeline_tag": "str",
          "license_id": "str", "license_name": "str", "license_key": "str", "gated": "bool", "languages": "str",
          "language_codes": "str", "language_count": "int", "base_model": "str", "weights_released": "str",
          "training_code_released": "str", "training_data_released": "str", "openness_level": "str",
