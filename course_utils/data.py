@@ -71,7 +71,8 @@ TABLES: dict[str, TableSpec] = {
          "active_params_billion": "float", "pipeline_tag": "str",
          "license_id": "str", "license_name": "str", "license_key": "str", "gated": "bool", "languages": "str",
          "language_codes": "str", "language_count": "int", "base_model": "str", "weights_released": "str",
-         "training_code_released": "str", "training_data_released": "str", "openness_level": "str",
+         "training_code_released": "str", "training_data_released": "str", "data_information": "str",
+         "openness_level": "str",
          "quantization": "str", "release_date": "str", "context_length": "int", "source_urls": "str"},
         key="repo_id", source="source_urls", required=("repo_id", "source_urls", "weights_released")),
     "licenses": TableSpec(

@@ -112,8 +112,9 @@ def test_rebuild_from_reference_keeps_the_added_rows(tmp_path):
     subprocess.run([sys.executable, str(copy / "tools" / "build_data.py"), "--reference", str(REFERENCE)],
                    check=True, capture_output=True, timeout=120)
     for name in ("models.csv", "hub_snapshot.json"):
-        assert (copy / "data" / name).read_text(encoding="utf-8") == (ROOT / "data" / name).read_text(encoding="utf-8"), name
+        rebuilt = (copy / "data" / name).read_text(encoding="utf-8")
+        assert rebuilt == (ROOT / "data" / name).read_text(encoding="utf-8"), name
     with (copy / "data" / "hardware_bandwidth.csv").open(newline="", encoding="utf-8") as fh:
-        rebuilt = {r["hardware"]: r for r in csv.DictReader(fh)}
-    assert rebuilt["Apple M5 (10-core GPU)"]["memory_bandwidth_gbs"] == "153"
-    assert rebuilt["Apple M3 Ultra (80-core GPU)"]["memory_bandwidth_gbs"] == "819"
+        bandwidths = {r["hardware"]: r for r in csv.DictReader(fh)}
+    assert bandwidths["Apple M5 (10-core GPU)"]["memory_bandwidth_gbs"] == "153"
+    assert bandwidths["Apple M3 Ultra (80-core GPU)"]["memory_bandwidth_gbs"] == "819"

@@ -119,8 +119,8 @@ def build_models(ref: Path) -> None:
         out.append(r)
     cols = ["repo_id", "author", "family", "params_billion", "active_params_billion", "pipeline_tag", "license_id",
             "license_name", "license_key", "gated", "languages", "language_codes", "language_count", "base_model",
-            "weights_released", "training_code_released", "training_data_released", "openness_level",
-            "quantization", "release_date", "context_length", "source_urls"]
+            "weights_released", "training_code_released", "training_data_released", "data_information",
+            "openness_level", "quantization", "release_date", "context_length", "source_urls"]
     write("models.csv", out, cols)
     build_snapshot(out)
 
