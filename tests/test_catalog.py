@@ -118,3 +118,14 @@ def test_rebuild_from_reference_keeps_the_added_rows(tmp_path):
         bandwidths = {r["hardware"]: r for r in csv.DictReader(fh)}
     assert bandwidths["Apple M5 (10-core GPU)"]["memory_bandwidth_gbs"] == "153"
     assert bandwidths["Apple M3 Ultra (80-core GPU)"]["memory_bandwidth_gbs"] == "819"
+
+
+@pytest.mark.parametrize("asked, expected", [
+    ("meta-llama/Llama-3.3-70B", "meta-llama/Llama-3.3-70B-Instruct"), ("Qwen/Qwen3-30B", "Qwen/Qwen3-30B-A3B"),
+    ("openai/gpt-oss", "openai/gpt-oss-20b"), ("google/gemma-3-4b", "google/gemma-3-4b-it"),
+    ("meta-llama/Llama-4-Scout", "meta-llama/Llama-4-Scout-17B-16E-Instruct"),
+])
+def test_did_you_mean_for_new_ids(asked, expected):
+    assert expected in hub.suggest(asked)
+    for real in data.index("repo_ids")[asked]["correct_ids"].split(";"):
+        assert real in data.index("models") or real.endswith(("-pt", "-16E")), real
