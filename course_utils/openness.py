@@ -183,6 +183,14 @@ def licence_grants_freedoms(license_key: str | None) -> bool | None:
     return None if row is None else row.get("osi_approved")
 
 
+def data_information(training_data: str | None, published_description: str | None) -> str:
+    """Where a model's data information is: 'in the released data', 'published' (a description
+    without all the data) or 'none recorded'."""
+    if _released(training_data):
+        return "in the released data"
+    return "published" if _released(published_description) else "none recorded"
+
+
 @dataclass(frozen=True)
 class OsaidVerdict:
     repo_id: str
@@ -197,11 +205,11 @@ class OsaidVerdict:
 
 
 def osaid_from_facts(weights: str | None, training_code: str | None, training_data: str | None,
-                     data_information: str | None, licence_ok: bool | None) -> tuple[str, tuple[str, ...]]:
+                     published_data_information: str | None, licence_ok: bool | None) -> tuple[str, tuple[str, ...]]:
     """(verdict, reason ids) from release facts ('yes' / 'no' / 'partial (...)' / empty = unknown).
 
     Data information counts when the training data itself is released, or when the catalog records
-    a published description of it (``data_information`` = yes): the definition asks for information
+    a published description of it (its ``data_information`` = yes): the definition asks for information
     about the data, not for the data. Partial code is not "the complete source code".
     """
     missing = []
@@ -215,7 +223,7 @@ def osaid_from_facts(weights: str | None, training_code: str | None, training_da
     if code is False:
         missing.append("no_training_code")
     unknown |= code is None
-    if not (_released(training_data) or _released(data_information)):
+    if data_information(training_data, published_data_information) == "none recorded":
         missing.append("no_data_information")
     if missing:
         return "no", tuple(missing)
@@ -232,8 +240,8 @@ def osaid_verdict(repo_id: str) -> OsaidVerdict:
     licence = row["license_name"] or row["license_key"] or "no licence recorded"
     terms = {True: "an OSI-approved licence", False: "not an OSI-approved licence (it restricts use or asks for "
                                                      "permission)", None: "no verified licence facts"}[licence_ok]
-    facts = (*openness.reasons, _describe("data information published", row.get("data_information") or ""),
-             f"licence: {licence}, {terms}")
+    info = data_information(row["training_data_released"], row.get("data_information"))
+    facts = (*openness.reasons, f"data information: {info}", f"licence: {licence}, {terms}")
     return OsaidVerdict(repo_id, verdict, reasons, facts, row["source_urls"])
 
 

@@ -90,7 +90,9 @@ def test_osaid_verdicts_from_catalog_facts(repo_id, verdict, must_include):
 
 def test_bloom_fails_only_on_its_licence():
     v = openness.osaid_verdict("bigscience/bloom-7b1")
-    assert "no_data_information" not in v.reasons and "data information published: yes" in v.facts
+    assert "no_data_information" not in v.reasons and "data information: published" in v.facts
+    assert openness.data_information("yes", "") == "in the released data"
+    assert openness.data_information("no", "") == "none recorded"
 
 
 def test_licence_fact_comes_from_the_licence_table():

@@ -83,8 +83,9 @@ def osaid_facts_table(models=openness.OSAID_MODELS) -> str:
     body = ""
     for repo_id in models:
         r = rows[repo_id]
-        cells = (repo_id, r["weights_released"], r["training_code_released"], r["training_data_released"],
-                 r["data_information"], r["license_name"] or r["license_key"])
+        info = openness.data_information(r["training_data_released"], r["data_information"])
+        cells = (repo_id, r["weights_released"], r["training_code_released"], r["training_data_released"], info,
+                 r["license_name"] or r["license_key"])
         body += "<tr>" + "".join(f"<td>{html.escape(c or 'not verified')}</td>" for c in cells) + "</tr>"
     return ("<table><tr><th>model</th><th>weights</th><th>training code</th><th>training data</th>"
             f"<th>data information</th><th>licence</th></tr>{body}</table><p><i>From the course catalog "
