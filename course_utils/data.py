@@ -67,10 +67,12 @@ _BOARD_TAIL = {"average": "float", "params_b": "float", "hub_license": "str", "p
 TABLES: dict[str, TableSpec] = {
     "models": TableSpec(
         "models.csv",
-        {"repo_id": "str", "author": "str", "family": "str", "params_billion": "float", "pipeline_tag": "str",
+        {"repo_id": "str", "author": "str", "family": "str", "params_billion": "float",
+         "active_params_billion": "float", "pipeline_tag": "str",
          "license_id": "str", "license_name": "str", "license_key": "str", "gated": "bool", "languages": "str",
          "language_codes": "str", "language_count": "int", "base_model": "str", "weights_released": "str",
-         "training_code_released": "str", "training_data_released": "str", "openness_level": "str",
+         "training_code_released": "str", "training_data_released": "str", "data_information": "str",
+         "openness_level": "str",
          "quantization": "str", "release_date": "str", "context_length": "int", "source_urls": "str"},
         key="repo_id", source="source_urls", required=("repo_id", "source_urls", "weights_released")),
     "licenses": TableSpec(

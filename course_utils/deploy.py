@@ -33,7 +33,7 @@ class Price:
 
 @dataclass(frozen=True)
 class CostInputs:
-    hardware_price_usd: float = 1599.0
+    hardware_price_usd: float = 3129.99  # RTX 4090 street price, 2025-08-21 (data/deployment_prices.csv)
     lifetime_months: float = 36.0
     power_watts: float = 450.0
     electricity_usd_per_kwh: float = 0.1872
@@ -186,7 +186,8 @@ def default_prices() -> dict[str, Price]:
     """The prices the planner starts from, each with its date and source (see data/deployment_prices.csv)."""
     gpu = _pick("cloud_gpu", "g6.xlarge", "us-east-1")
     api = _pick("api_tokens", "Meta-Llama-3.1-8B-Instruct", "DeepInfra")
-    hardware = _pick("hardware", "RTX 4090", "launch MSRP")
+    # the dated street price, not the 2022 launch list price (which halves the break-even)
+    hardware = _pick("hardware", "RTX 4090", "street price")
     power = _pick("power_draw", "RTX 4090")
     electricity = max((r for r in _rows("electricity") if r["unit"] == "USD per kWh"), key=lambda r: r["observed"])
     return {"cloud_gpu_usd_per_hour": _price(gpu), "api_usd_per_m_input": _price(api),

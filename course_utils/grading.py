@@ -278,6 +278,12 @@ def _f_classification(value, spec):
     return check_classification(value)
 
 
+def _f_both_scales(value, spec):
+    from .openness import check_both_scales
+
+    return check_both_scales(value)
+
+
 def _f_checklist(value, spec):
     from .licenses import check_checklist
 
@@ -340,6 +346,7 @@ def _f_pros_cons(value, spec):
 
 FUNCTIONS: dict[str, Callable[[Any, dict], tuple[Check, ...]]] = {
     "openness_matrix": _f_matrix, "openness_classification": _f_classification, "license_checklist": _f_checklist,
+    "openness_both_scales": _f_both_scales,
     "team_pick": _f_team_pick, "own_readiness": _f_own_readiness, "spotted_errors": _f_spotted,
     "pros_cons": _f_pros_cons,
 }

@@ -1,6 +1,6 @@
 import pytest
 
-from course_utils import deploy
+from course_utils import data, deploy
 from course_utils.deploy import CostInputs, monthly_costs
 from course_utils.errors import InvalidInput
 
@@ -56,6 +56,16 @@ def test_defaults_come_from_data_with_dates_and_sources():
     assert i.hours_per_day == 8 and i.cloud_gpu_usd_per_hour == prices["cloud_gpu_usd_per_hour"].value
     with pytest.raises(InvalidInput, match="Unknown cost input"):
         deploy.default_inputs(colour="blue")
+
+
+def test_default_local_price_is_the_dated_street_price():
+    """Issue 11.13: the planner starts from the newest street price in the table, not the 2022 launch list price."""
+    hw = deploy.default_prices()["hardware_price_usd"]
+    rows = [r for r in data.load("deployment_prices") if r["category"] == "hardware" and "RTX 4090" in r["item"]]
+    street = [r for r in rows if "street price" in r["item"]]
+    assert street and hw.value == street[0]["value"] and hw.observed == street[0]["observed"]
+    assert "launch MSRP" not in hw.provider
+    assert deploy.CostInputs().hardware_price_usd == hw.value  # the dataclass fallback agrees with the data
 
 
 def test_curves_and_plot():

@@ -148,7 +148,7 @@ def test_malicious_answers_are_plain_text(klass, tmp_path):
     mallory = results_by(result)[("etc-passwd", "ex01")]  # '../../etc/passwd' became a safe file-name slug
     assert not marker.exists()
     q = {x.question: x for x in mallory.questions}
-    assert q["matrix"].score == 0 and q["classify"].score == 0
+    assert q["matrix"].score == 0 and q["classify"].score == 0 and q["open_source_ai"].score == 0
     assert q["healthcare"].score == 0  # a dict where text belongs is just wrong, never unpickled
     assert mallory.display == "<script>alert(1)</script>"  # kept as text; escaped wherever it is shown
 

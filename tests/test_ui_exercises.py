@@ -37,6 +37,33 @@ def test_classify_models_widget():
     assert answers.store().get("ex01", "classify")["allenai/OLMo-7B"] == "fully_open"
 
 
+def test_both_scales_quiz_records_restores_and_checks():
+    box = ex01.both_scales_quiz()
+    assert "Llama 3.1 Community License Agreement" in box.children[0].value  # the facts table
+    rows = {r.children[0].value: r.children[1:] for r in box.children[2:-2]}
+    level, osaid, reason = rows["meta-llama/Llama-3.1-8B-Instruct"]
+    level.value, osaid.value, reason.value = "weights_only", "no", "licence_restricts_use"
+    pythia = rows["EleutherAI/pythia-6.9b"]
+    pythia[0].value, pythia[1].value, pythia[2].value = "fully_open", "no", "no_training_code"  # wrong verdict
+    box.children[-2].click()
+    html = texts(box.children[-1])
+    assert "3/12 right" in html and "weights, complete training code and data information" in html
+    saved = answers.store().get("ex01", "open_source_ai")
+    assert saved["meta-llama/Llama-3.1-8B-Instruct"] == {"level": "weights_only", "osaid": "no",
+                                                          "reason": "licence_restricts_use"}
+    again = ex01.both_scales_quiz()  # a rebuilt widget shows what was recorded
+    restored = {r.children[0].value: r.children[1:] for r in again.children[2:-2]}
+    assert [d.value for d in restored["meta-llama/Llama-3.1-8B-Instruct"]] == ["weights_only", "no",
+                                                                               "licence_restricts_use"]
+
+
+def test_both_scales_quiz_ignores_a_saved_value_it_does_not_offer():
+    answers.record("ex01", "open_source_ai", {"openai/gpt-oss-20b": {"level": "??", "osaid": "maybe"}})
+    box = ex01.both_scales_quiz()
+    rows = {r.children[0].value: r.children[1:] for r in box.children[2:-2]}
+    assert [d.value for d in rows["openai/gpt-oss-20b"]] == ["", "", ""]
+
+
 def test_free_text_is_recorded_as_typed():
     box = ex01.comparison_box()
     box.children[1].value = "Fully open models publish data and code."

@@ -5,6 +5,12 @@ Facts and figures carry over with their sources; the reference files' free-text
 reference keeps inside notes (leaderboard precision, size, Hub license) become columns.
 
     python tools/build_data.py [--reference ../shared/reference]
+
+The course's own researched facts live beside this script in ``tools/reference_additions/``:
+``<file>.csv`` holds rows added to the reference file of that name (same columns, each with its
+source), and ``corrections.csv`` changes single cells of reference rows (file, key, column,
+value, source_url, reason, sources); its source is appended to the row's sources, or replaces them
+(`sources=replace`) when the corrected cell is the row's one fact.
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+ADDITIONS = Path(__file__).resolve().parent / "reference_additions"
 SNAPSHOT_DATE = "2026-11-27"  # the day the reference catalog was compiled
 QUANTIZE_README = ("https://github.com/ggml-org/llama.cpp/blob/c392e5094deaf2d1a7c18683214f007fad3fe42b/"
                    "examples/quantize/README.md")
@@ -35,6 +42,35 @@ OTHER_LICENSE_KEYS = {
 def read(path: Path) -> list[dict]:
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def _source_column(row: dict) -> str:
+    return "source_urls" if "source_urls" in row else "source_url"
+
+
+def read_ref(ref: Path, name: str) -> list[dict]:
+    """A reference file with the course's corrections applied and its added rows appended."""
+    rows = read(ref / name)
+    key = next(iter(rows[0]))
+    fixes = [c for c in read(ADDITIONS / "corrections.csv") if c["file"] == name] \
+        if (ADDITIONS / "corrections.csv").exists() else []
+    by_key = {r[key]: r for r in rows}
+    for c in fixes:
+        row = by_key.get(c["key"])
+        if row is None:
+            raise SystemExit(f"corrections.csv: {name} has no row {c['key']!r}")
+        row[c["column"]] = c["value"]
+        src = _source_column(row)
+        urls = [] if c.get("sources") == "replace" else [u.strip() for u in row[src].split(" ; ") if u.strip()]
+        urls += [u.strip() for u in c["source_url"].split(" ; ") if u.strip()]
+        row[src] = " ; ".join(dict.fromkeys(urls))
+    if (ADDITIONS / name).exists():
+        added = read(ADDITIONS / name)
+        clash = sorted({r[key] for r in added} & set(by_key))
+        if clash:
+            raise SystemExit(f"reference_additions/{name}: already in the reference: {', '.join(clash)}")
+        rows += added
+    return rows
 
 
 def write(name: str, rows: list[dict], columns: list[str]) -> None:
@@ -74,16 +110,17 @@ def languages(raw: str) -> tuple[list[str], str]:
 
 
 def build_models(ref: Path) -> None:
-    rows = read(ref / "models.csv")
+    rows = read_ref(ref, "models.csv")
     out = []
     for r in rows:
         codes, count = languages(r["languages"])
-        r = dict(r, license_key=license_key(r), language_codes=";".join(codes), language_count=count)
+        r = dict(r, license_key=r.get("license_key") or license_key(r), language_codes=";".join(codes),
+                 language_count=count)
         out.append(r)
-    cols = ["repo_id", "author", "family", "params_billion", "pipeline_tag", "license_id", "license_name",
-            "license_key", "gated", "languages", "language_codes", "language_count", "base_model",
-            "weights_released", "training_code_released", "training_data_released", "openness_level",
-            "quantization", "release_date", "context_length", "source_urls"]
+    cols = ["repo_id", "author", "family", "params_billion", "active_params_billion", "pipeline_tag", "license_id",
+            "license_name", "license_key", "gated", "languages", "language_codes", "language_count", "base_model",
+            "weights_released", "training_code_released", "training_data_released", "data_information",
+            "openness_level", "quantization", "release_date", "context_length", "source_urls"]
     write("models.csv", out, cols)
     build_snapshot(out)
 
@@ -198,7 +235,7 @@ def main() -> None:
           list(read(ref / "model_architectures.csv")[0])[:-1])
     build_leaderboards(ref)
     for name in ("gguf_sizes_calibration.csv", "llamacpp_speed_calibration.csv", "hardware_bandwidth.csv"):
-        rows = read(ref / name)
+        rows = read_ref(ref, name)
         write(name, rows, list(rows[0]))
     prices = drop(read(ref / "deployment_prices.csv"), "notes")
     write("deployment_prices.csv", prices, list(prices[0]))

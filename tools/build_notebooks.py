@@ -106,7 +106,8 @@ the **Save answers** button at the end of each notebook writes them to a file fo
 def nb_01() -> list[dict]:
     return head("01_open_source_levels.ipynb", "Exercise 1: how open is an open model?", """
 "Open" covers very different releases. In this notebook you will sort them into three levels,
-decide what each level lets you do, and classify real models from the facts of what they released.
+decide what each level lets you do, classify real models from the facts of what they released, and
+check them against the OSI's Open Source AI Definition.
 """) + [
         md("""## The three levels
 - **Fully open**: the trained weights, the training code *and* the training data are public. You can
@@ -118,12 +119,50 @@ decide what each level lets you do, and classify real models from the facts of w
 
 A licence is a separate question: a weights-only model can be Apache-2.0, and a fully open one could
 still restrict use. Exercise 2 is about licences."""),
+        md("""## A second scale: the Open Source AI Definition
+The three levels count *what was released*. The Open Source Initiative's
+[Open Source AI Definition 1.0](https://opensource.org/ai/open-source-ai-definition) (October 2024) asks a
+different question: do you get the freedoms of open source? It names four, taken from free software:
+
+- **Use** the system "for any purpose and without having to ask for permission";
+- **Study** how it works and inspect its components;
+- **Modify** it for any purpose, including to change its output;
+- **Share** it, changed or not, for any purpose.
+
+To exercise them you need three things, each under OSI-approved terms: the **parameters** (weights),
+the **code** ("the complete source code used to train and run the system") and **data information**:
+"sufficiently detailed information about the data used to train the system so that a skilled person
+can build a substantially equivalent system". Note the wording: a complete *description* of the data,
+with where to get what is public, not necessarily the data itself (some data cannot be shared).
+
+So the two scales can disagree:
+- Llama, Gemma and the RAIL licences (BLOOM) let you download the weights, but they restrict *use*: an
+  acceptable-use policy, a monthly-user threshold, or a list of forbidden uses. Asking permission or
+  obeying a use list is exactly what the first freedom rules out, so these are **not** Open Source AI,
+  whatever else is released. BLOOM documents its training data and code in detail; OSI's own review
+  says it "would probably pass if they changed their licenses".
+- An Apache-2.0 model with no training code and no data information (Mistral 7B, gpt-oss) has a fine
+  licence but still fails: you cannot study or rebuild it.
+- Pythia and OLMo passed the OSI's validation ([FAQ](https://opensource.org/ai/faq)).
+
+**Where the original exercise sheet goes wrong.** It calls open source "open to the public, not hidden
+behind closed doors or paywalls", and "fully open" the gold standard. A public download is not open
+source: the terms decide. And "fully open" here means the data itself is out, while the OSI definition
+asks for data *information* plus the freedom to use without permission. A release can be fully open
+and still fail the definition because of its licence."""),
         md("## 1. The capability matrix\nFill in each cell, then click **Check matrix** for per-cell feedback."),
         code("from course_utils.ui import ex01\nex01.matrix_quiz()"),
         md("## 2. Classify real models\nThe table shows what each project released, from the course catalog. "
            "Pick a level for each model and check."),
         code("ex01.classify_models()"),
-        md("## 3. In your own words\nThese two answers are read by your instructor (a rubric gives provisional "
+        md("## 3. Both scales\nFor each model pick its level, then say whether it is Open Source AI under the "
+           "OSI definition and the main reason. The table gives the facts; the licence column matters now. "
+           "A \"no\" counts with any requirement the model misses, and the feedback lists all of them."),
+        code("ex01.both_scales_quiz()"),
+        md("The same verdict as a plain function, with the facts it rests on:"),
+        code("from course_utils.openness import osaid_verdict\nv = osaid_verdict('meta-llama/Llama-3.1-8B-Instruct')\n"
+             "print(v.verdict, v.reasons)"),
+        md("## 4. In your own words\nThese two answers are read by your instructor (a rubric gives provisional "
            "points)."),
         code("ex01.comparison_box()"),
         code("ex01.healthcare_box()"),

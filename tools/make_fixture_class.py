@@ -29,6 +29,14 @@ RIGHT_MATRIX = {
 RIGHT_CLASSIFY = {"allenai/OLMo-7B": "fully_open", "EleutherAI/pythia-6.9b": "fully_open",
                   "mistralai/Mistral-7B-v0.1": "weights_only", "meta-llama/Llama-2-7b-hf": "weights_only",
                   "bigscience/bloom-7b1": "weights_only"}
+RIGHT_BOTH_SCALES = {
+    "allenai/OLMo-2-1124-7B": {"level": "fully_open", "osaid": "yes", "reason": "meets_definition"},
+    "EleutherAI/pythia-6.9b": {"level": "fully_open", "osaid": "yes", "reason": "meets_definition"},
+    "meta-llama/Llama-3.1-8B-Instruct": {"level": "weights_only", "osaid": "no", "reason": "licence_restricts_use"},
+    "google/gemma-3-4b-it": {"level": "weights_only", "osaid": "no", "reason": "licence_restricts_use"},
+    "bigscience/bloom-7b1": {"level": "weights_only", "osaid": "no", "reason": "licence_restricts_use"},
+    "openai/gpt-oss-20b": {"level": "weights_only", "osaid": "no", "reason": "no_data_information"},
+}
 COMPARISON = ("Fully open models release the weights, the training code and the training data, so anyone can "
               "fine-tune them, retrain or reproduce them and inspect the data for bias: the training is "
               "transparent. Weights-only models give you the trained weights, enough to run and fine-tune them, "
@@ -54,7 +62,8 @@ def document(exercise: str, learner: str, answers: dict, display: str | None = N
 
 def complete_answers() -> dict[str, dict]:
     return {
-        "ex01": {"matrix": RIGHT_MATRIX, "classify": RIGHT_CLASSIFY, "comparison": COMPARISON, "healthcare": HEALTHCARE},
+        "ex01": {"matrix": RIGHT_MATRIX, "classify": RIGHT_CLASSIFY, "open_source_ai": RIGHT_BOTH_SCALES,
+                 "comparison": COMPARISON, "healthcare": HEALTHCARE},
         "ex02": {"checklist_model_1": {"repo_id": "meta-llama/Llama-2-7b-chat-hf", "license_id": "llama2",
                                        "commercial_use": "conditional", "gated": True,
                                        "restrictions": ["user_threshold", "use_restrictions", "attribution",
@@ -115,6 +124,7 @@ def sheet_answers() -> dict[str, dict]:
 def malicious_answers() -> dict:
     return {"matrix": "__import__('os').system('touch /tmp/pwned')",
             "classify": {"../../etc/passwd": "fully_open", "allenai/OLMo-7B": "eval('1+1')"},
+            "open_source_ai": {"openai/gpt-oss-20b": {"level": "__import__('os')", "osaid": ["yes"], "reason": None}},
             "comparison": "open('/etc/passwd').read()  # " + "weights data code " * 20,
             "healthcare": {"$type": "pickle", "payload": "gASVIAAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg=="}}
 

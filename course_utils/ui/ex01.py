@@ -59,3 +59,63 @@ def comparison_box():
 def healthcare_box():
     return text_answer(EX, "healthcare", "A hospital wants an assistant retrained on its clinical notes. Which "
                                          "level does it need, and why? Mention licences and data too.")
+
+
+OSAID_OPTIONS = [("—", ""), ("yes", "yes"), ("no", "no")]
+REASON_OPTIONS = [("—", "")] + [(label, rid) for rid, label in openness.OSAID_REASONS.items()]
+
+
+def osaid_facts_table(models=openness.OSAID_MODELS) -> str:
+    """What each model released and under which licence, from the catalog (no verdicts)."""
+    import html
+
+    from .. import data
+
+    rows = data.index("models")
+    body = ""
+    for repo_id in models:
+        r = rows[repo_id]
+        info = openness.data_information(r["training_data_released"], r["data_information"])
+        cells = (repo_id, r["weights_released"], r["training_code_released"], r["training_data_released"], info,
+                 r["license_name"] or r["license_key"])
+        body += "<tr>" + "".join(f"<td>{html.escape(c or 'not verified')}</td>" for c in cells) + "</tr>"
+    return ("<table><tr><th>model</th><th>weights</th><th>training code</th><th>training data</th>"
+            f"<th>data information</th><th>licence</th></tr>{body}</table><p><i>From the course catalog "
+            "(data/models.csv), each row with its sources.</i></p>")
+
+
+def _choice(value, options) -> str:
+    return value if value in {v for _, v in options} else ""
+
+
+def both_scales_quiz(models=openness.OSAID_MODELS):
+    """Per model: a level, Open Source AI yes/no and the reason; 'Check both scales' gives feedback."""
+    from .. import answers
+    from ..grading import check_question
+
+    w = widgets()
+    saved = answers.store().get(EX, "open_source_ai", {}) or {}
+    pickers: dict[str, dict[str, object]] = {}
+    lines = []
+    for repo_id in models:
+        old = saved.get(repo_id) if isinstance(saved.get(repo_id), dict) else {}
+        row = {"level": w.Dropdown(options=LEVEL_OPTIONS, value=_choice(old.get("level"), LEVEL_OPTIONS),
+                                   layout=w.Layout(width="170px")),
+               "osaid": w.Dropdown(options=OSAID_OPTIONS, value=_choice(old.get("osaid"), OSAID_OPTIONS),
+                                   layout=w.Layout(width="80px")),
+               "reason": w.Dropdown(options=REASON_OPTIONS, value=_choice(old.get("reason"), REASON_OPTIONS),
+                                    layout=w.Layout(width="440px"))}
+        pickers[repo_id] = row
+        lines.append(w.HBox([w.HTML(repo_id, layout=w.Layout(width="300px")), *row.values()]))
+    head = w.HBox([w.HTML(f"<b>{t}</b>", layout=w.Layout(width=wd)) for t, wd in
+                   (("model", "300px"), ("level", "170px"), ("OSAID?", "80px"), ("reason", "440px"))])
+    button = w.Button(description="Check both scales", button_style="primary")
+    out = w.Output()
+
+    def check():
+        given = {m: {k: dd.value for k, dd in row.items()} for m, row in pickers.items()}
+        answers.record(EX, "open_source_ai", given)
+        return check_question(EX, "open_source_ai", given)
+
+    on_click(button, out, check)
+    return w.VBox([w.HTML(osaid_facts_table(models)), head, *lines, button, out])
