@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from key_points import course_points
 
 from course_utils import gradebook, grading, overrides as manual
 from course_utils.cli import main
@@ -193,17 +194,19 @@ def test_roster_join_canvas_and_moodle(klass, tmp_path):
     assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert header[5:] == ["Open-source levels (ex01)", "License check for SaaS use (ex02)", "LLM matchmaker (ex03)",
                           "Local readiness audit (ex04)", "Benchmark explorer (ex05)", "Cloud vs local plan (ex06)"]
-    assert rows[1][:5] == ["Points Possible", "", "", "", ""] and rows[1][5:] == ["11.0", "6.0", "9.0", "5.0", "7.0", "7.0"]
+    points = course_points()
+    assert rows[1][:5] == ["Points Possible", "", "", "", ""] and rows[1][5:] == [str(points[f"ex0{i}"]) for i in range(1, 7)]
     by_name = {r[0]: r for r in rows[2:]}
-    assert by_name["Ada Lovelace"][2:5] == ["S001", "ada@example.org", "A"] and by_name["Ada Lovelace"][5] == "11.0"
-    assert by_name["Robert B."][5] == "11.0" and by_name["Robert B."][6] == "0.0"
+    assert by_name["Ada Lovelace"][2:5] == ["S001", "ada@example.org", "A"] and by_name["Ada Lovelace"][5] == str(points["ex01"])
+    assert by_name["Robert B."][5] == str(points["ex01"]) and by_name["Robert B."][6] == "0.0"
     assert by_name["Nina No-Show"][5:] == ["0.0"] * 6  # no submission counts 0, as in the gradebook
-    assert "Stranger" not in by_name and by_name["Caroline Example"][5] == "11.0"
+    assert "Stranger" not in by_name and by_name["Caroline Example"][5] == str(points["ex01"])
 
     moodle = list(csv.DictReader((tmp_path / "grades_moodle.csv").open(encoding="utf-8")))
     assert list(moodle[0])[:3] == ["Email address", "ID number", "Full name"]
     ada = next(r for r in moodle if r["Email address"] == "ada@example.org")
-    assert ada["ID number"] == "S001" and ada["Open-source levels (ex01)"] == "11.0" and ada["Course total (points)"] == "45.0"
+    assert ada["ID number"] == "S001" and ada["Open-source levels (ex01)"] == str(points["ex01"])
+    assert ada["Course total (points)"] == str(sum(points.values()))
 
 
 def test_two_learners_matching_one_roster_entry_are_left_for_the_instructor(klass, tmp_path, monkeypatch):

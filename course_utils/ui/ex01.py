@@ -84,38 +84,23 @@ def osaid_facts_table(models=openness.OSAID_MODELS) -> str:
             "(data/models.csv), each row with its sources.</i></p>")
 
 
-def _choice(value, options) -> str:
-    return value if value in {v for _, v in options} else ""
-
-
 def both_scales_quiz(models=openness.OSAID_MODELS):
     """Per model: a level, Open Source AI yes/no and the reason; 'Check both scales' gives feedback."""
-    from .. import answers
-    from ..grading import check_question
-
     w = widgets()
-    saved = answers.store().get(EX, "open_source_ai", {}) or {}
+    q = Question(EX, "open_source_ai", {})
     pickers: dict[str, dict[str, object]] = {}
     lines = []
     for repo_id in models:
-        old = saved.get(repo_id) if isinstance(saved.get(repo_id), dict) else {}
-        row = {"level": w.Dropdown(options=LEVEL_OPTIONS, value=_choice(old.get("level"), LEVEL_OPTIONS),
+        row = {"level": w.Dropdown(options=LEVEL_OPTIONS, value=q.part(repo_id, "level", options=LEVEL_OPTIONS),
                                    layout=w.Layout(width="170px")),
-               "osaid": w.Dropdown(options=OSAID_OPTIONS, value=_choice(old.get("osaid"), OSAID_OPTIONS),
+               "osaid": w.Dropdown(options=OSAID_OPTIONS, value=q.part(repo_id, "osaid", options=OSAID_OPTIONS),
                                    layout=w.Layout(width="80px")),
-               "reason": w.Dropdown(options=REASON_OPTIONS, value=_choice(old.get("reason"), REASON_OPTIONS),
+               "reason": w.Dropdown(options=REASON_OPTIONS, value=q.part(repo_id, "reason", options=REASON_OPTIONS),
                                     layout=w.Layout(width="440px"))}
         pickers[repo_id] = row
         lines.append(w.HBox([w.HTML(repo_id, layout=w.Layout(width="300px")), *row.values()]))
     head = w.HBox([w.HTML(f"<b>{t}</b>", layout=w.Layout(width=wd)) for t, wd in
                    (("model", "300px"), ("level", "170px"), ("OSAID?", "80px"), ("reason", "440px"))])
-    button = w.Button(description="Check both scales", button_style="primary")
-    out = w.Output()
-
-    def check():
-        given = {m: {k: dd.value for k, dd in row.items()} for m, row in pickers.items()}
-        answers.record(EX, "open_source_ai", given)
-        return check_question(EX, "open_source_ai", given)
-
-    on_click(button, out, check)
+    button, out = q.check_button(lambda: {m: {k: dd.value for k, dd in row.items()} for m, row in pickers.items()},
+                                 "Check both scales", button_style="primary")
     return w.VBox([w.HTML(osaid_facts_table(models)), head, *lines, button, out])
