@@ -353,6 +353,7 @@ def _hub_get(path: str, params: Any = None) -> hubhttp.HubReply:
 
 
 def _live_model_info(repo_id: str):
+    model_info = _model_info_class()  # imported before the Hub's deadline starts
     reply = _hub_get(f"/api/models/{repo_id}")
     status = reply.status
     if reply.headers.get("x-error-code") == "GatedRepo":
@@ -374,7 +375,7 @@ def _live_model_info(repo_id: str):
         doc = reply.json()
         if not isinstance(doc, dict):
             raise TypeError("not an object")
-        return _model_info_class()(**doc)
+        return model_info(**doc)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _LiveFailure("unavailable", f"the Hub's answer was not valid model data "
                                           f"({type(exc).__name__})") from None
@@ -469,6 +470,7 @@ def _live_search(params: dict) -> list[ModelSummary]:
         if isinstance(v, (list, tuple)):
             query += [(k, item) for item in v]
     query += [("expand", e) for e in _EXPAND]
+    ModelInfo = _model_info_class()
     reply = _hub_get("/api/models", query)
     if reply.status != 200:
         what = "429 Too Many Requests" if reply.status == 429 else f"HTTP {reply.status}"
@@ -477,7 +479,6 @@ def _live_search(params: dict) -> list[ModelSummary]:
         items = reply.json()
         if not isinstance(items, list):
             raise ValueError("expected a list")
-        ModelInfo = _model_info_class()
         cat = catalog()
         return [summary_from_info(ModelInfo(**item), LIVE, cat.get(item.get("id"))) for item in items]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

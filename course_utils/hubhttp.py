@@ -113,6 +113,7 @@ def _network_failure(exc: BaseException, timeout: float) -> str | None:
 def get(path: str, params: Any = None) -> HubReply:
     """GET ``{endpoint}{path}`` within the deadline; raises :class:`HubDown` (and remembers it)."""
     s = get_settings()
+    hf_module("huggingface_hub.utils")  # a first import can take seconds: not part of the Hub's time
     timeout, progress = s.hub_timeout_s, {}
     deadline = time.monotonic() + timeout
     try:
