@@ -58,6 +58,8 @@ def find_row(repo_id: str, version: int = 1) -> dict:
     if not isinstance(repo_id, str) or not repo_id.strip():
         raise InvalidInput("Give a model id, e.g. 'meta-llama/Llama-2-7b-chat-hf'.")
     key = repo_id.strip().lower()
+    if len(key) > 200:
+        raise InvalidInput(f"That model id is {len(key):,} characters long; Hub ids are 'org/name', at most 193.")
     index = _lower_index(version)
     if key in index:
         return index[key]

@@ -175,7 +175,7 @@ def _fit(args):
 
 
 def _compare_args(p):
-    p.add_argument("repo_ids", nargs="+", metavar="ID")
+    p.add_argument("repo_ids", nargs="+", metavar="ID", type=check.text("model id", 300))
     p.add_argument("--version", type=int, choices=[1, 2], default=1, help="leaderboard version (default 1)")
 
 
