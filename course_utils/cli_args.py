@@ -99,5 +99,17 @@ def input_file(value: str) -> str:
     return value
 
 
+def existing_folder(value: str) -> str:
+    """A path of an existing folder."""
+    path = Path(value).expanduser()
+    if not value.strip():
+        raise argparse.ArgumentTypeError("the folder path is empty: give a folder")
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{value} does not exist: give a folder that does")
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a file: give the folder it is in, {path.parent}")
+    return value
+
+
 non_negative_int = whole_number(0, 10**12)
 positive_float = number(0, 1e6)

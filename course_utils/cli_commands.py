@@ -106,7 +106,7 @@ def _audit_args(p):
     p.add_argument("--quant", default="Q4_K_M", help="llama.cpp type, e.g. Q4_K_M (default)")
     p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096,
                    help="context length in tokens (default 4096)")
-    p.add_argument("--disk-path", default=None, help="where the model would be stored (default: here)")
+    p.add_argument("--disk-path", default=None, type=check.existing_folder, help="where the model would be stored (default: here)")
     p.add_argument("--no-bandwidth", action="store_true", help="skip the one-second bandwidth measurement")
 
 

@@ -140,6 +140,7 @@ def test_unknown_search_task_is_refused_with_suggestions(capsys):
     (["model", "a" * 5000], "5,000 characters"),
     (["license", " "], "empty"),
     (["refresh-data", "--out", "/"], "is a folder"),
+    (["audit", "--disk-path", "/no/such/folder", "--no-bandwidth"], "does not exist"),
 ])
 def test_argument_checks_say_what_was_expected(capsys, argv, words):
     code, out, err = run(capsys, *argv)

@@ -139,6 +139,7 @@ def test_fit(args):
     bad_count.map(lambda c: opt("--ctx", c)),
     bad_positive.map(lambda p: opt("--params", p)),
     unknown_ids().map(lambda m: opt("--model", m)),
+    junk_text.filter(lambda t: not os.path.isdir(t.strip() or ".")).map(lambda d: opt("--disk-path", d)),
 ))
 def test_audit(args):
     refused(["audit", *args, "--no-bandwidth"])
