@@ -71,9 +71,8 @@ def _headers() -> dict[str, str]:
     return headers
 
 
-def _fetch(url: str, params: Any, deadline: float, cap: int, progress: dict) -> HubReply:
+def _fetch(url: str, params: Any, headers: dict, deadline: float, cap: int, progress: dict) -> HubReply:
     session = hf_module("huggingface_hub.utils").get_session()
-    headers = _headers()
     left = max(0.05, deadline - time.monotonic())
     with session.stream("GET", url, params=params, headers=headers, timeout=left, follow_redirects=True) as r:
         progress["status"] = r.status_code
@@ -113,12 +112,15 @@ def _network_failure(exc: BaseException, timeout: float) -> str | None:
 def get(path: str, params: Any = None) -> HubReply:
     """GET ``{endpoint}{path}`` within the deadline; raises :class:`HubDown` (and remembers it)."""
     s = get_settings()
-    hf_module("huggingface_hub.utils")  # a first import can take seconds: not part of the Hub's time
+    # Not part of the Hub's time: a first import can take seconds, and on Colab reading the token
+    # may wait for the learner to allow access to the HF_TOKEN secret.
+    hf_module("huggingface_hub.utils")
+    headers = _headers()
     timeout, progress = s.hub_timeout_s, {}
     deadline = time.monotonic() + timeout
     try:
         reply = network.call_within(
-            lambda: _fetch(s.endpoint + path, params, deadline, s.hub_max_bytes, progress), timeout)
+            lambda: _fetch(s.endpoint + path, params, headers, deadline, s.hub_max_bytes, progress), timeout)
     except network.DeadlineExceeded:
         if "status" not in progress:
             what = f"the Hub gave no answer within {timeout:g} s"
