@@ -21,7 +21,8 @@ def _data(args):
 
 
 def _model_args(p):
-    p.add_argument("repo_id", type=check.text("model id", 300), help="Hub model id, e.g. mistralai/Mistral-7B-Instruct-v0.3")
+    p.add_argument("repo_id", type=check.text("model id", 300),
+                   help="Hub model id, e.g. mistralai/Mistral-7B-Instruct-v0.3")
 
 
 @command("model", "facts about one Hub model (live Hub, or the shipped snapshot offline)")
@@ -33,7 +34,8 @@ def _model(args):
 
 
 def _license_args(p):
-    p.add_argument("id", metavar="REPO_ID_OR_LICENSE_ID", type=check.text("model or licence id", 300), help="a model id (org/name) or a licence id (apache-2.0)")
+    p.add_argument("id", metavar="REPO_ID_OR_LICENSE_ID", type=check.text("model or licence id", 300),
+                   help="a model id (org/name) or a licence id (apache-2.0)")
 
 
 @command("license", "what a licence allows: commercial use, conditions, limitations")
@@ -102,11 +104,13 @@ def _refresh(args):
 
 def _audit_args(p):
     p.add_argument("--model", help="a catalog model id: adds readiness rows for it")
-    p.add_argument("--params", type=check.number(0, 100_000, "billion"), help="instead of --model: parameters in billions")
+    p.add_argument("--params", type=check.number(0, 100_000, "billion"),
+                   help="instead of --model: parameters in billions")
     p.add_argument("--quant", default="Q4_K_M", help="llama.cpp type, e.g. Q4_K_M (default)")
     p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096,
                    help="context length in tokens (default 4096)")
-    p.add_argument("--disk-path", default=None, type=check.existing_folder, help="where the model would be stored (default: here)")
+    p.add_argument("--disk-path", default=None, type=check.existing_folder,
+                   help="where the model would be stored (default: here)")
     p.add_argument("--no-bandwidth", action="store_true", help="skip the one-second bandwidth measurement")
 
 
@@ -158,7 +162,8 @@ def _fit_args(p):
     p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096)
     h = p.add_mutually_exclusive_group()
     h.add_argument("--hardware", help="a name from the bandwidth table, e.g. 'M1 Pro' or 'RTX 4090'")
-    h.add_argument("--bandwidth", type=check.number(0, 100_000, "GB/s"), help="memory bandwidth in GB/s (with --backend)")
+    h.add_argument("--bandwidth", type=check.number(0, 100_000, "GB/s"),
+                   help="memory bandwidth in GB/s (with --backend)")
     p.add_argument("--backend", choices=["cpu", "cuda", "vulkan", "rocm", "metal", "igpu"], default=None)
 
 

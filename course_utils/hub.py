@@ -30,7 +30,7 @@ _ID_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._\-]{0,94}[A-Za-z0-9])?"
 _REPO_ID = re.compile(rf"^(?:{_ID_PART}/)?{_ID_PART}$")
 _URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?:models/)?([^?#]*)", re.I)
 _HUB_PAGES = {"tree", "blob", "resolve", "discussions", "commits", "commit", "raw", "edit"}
-MAX_ID_LENGTH = 96 * 2 + 1  # the Hub allows 96 characters for the org and for the name
+MAX_ID_LENGTH = 96 * 2 + 1  # org and name of up to 96 characters each (huggingface_hub validate_repo_id)
 # The Hub's pipeline tags (the keys of PIPELINE_DATA), source:
 # https://github.com/huggingface/huggingface.js/blob/0057f4042b57b833d296ed4cf1c76cfd6619d00d/packages/tasks/src/pipelines.ts
 PIPELINE_TAGS = (

@@ -95,7 +95,8 @@ bad_count = st.one_of(not_numbers, st.integers(max_value=0).map(str), st.integer
                       st.floats(allow_nan=True).map(_num), st.just(""))
 bad_limit = st.one_of(st.integers(max_value=0).map(str), st.integers(min_value=201).map(str), not_numbers)
 long_text = st.integers(min_value=301, max_value=6000).map(lambda n: "a" * n)
-control_text = st.tuples(junk_text, st.sampled_from(["\n", "\t", "\x1b[31m", "\r", "\x7f"])).map(lambda t: t[0] + t[1] + "x")
+control_text = st.tuples(junk_text, st.sampled_from(["\n", "\t", "\x1b[31m", "\r", "\x7f"])) \
+    .map(lambda t: t[0] + t[1] + "x")
 
 
 @st.composite
