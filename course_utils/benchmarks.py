@@ -58,6 +58,8 @@ def find_row(repo_id: str, version: int = 1) -> dict:
     if not isinstance(repo_id, str) or not repo_id.strip():
         raise InvalidInput("Give a model id, e.g. 'meta-llama/Llama-2-7b-chat-hf'.")
     key = repo_id.strip().lower()
+    if len(key) > 200:
+        raise InvalidInput(f"That model id is {len(key):,} characters long; Hub ids are 'org/name', at most 193.")
     index = _lower_index(version)
     if key in index:
         return index[key]
@@ -204,15 +206,22 @@ class ClaimReport:
     errors: tuple[ClaimError, ...]
     checked: int
     version: int
+    ignored_columns: tuple[str, ...] = ()  # columns that are neither a benchmark nor the licence (source, notes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"errors": [e.to_dict() for e in self.errors], "checked": self.checked, "version": self.version}
+        return {"errors": [e.to_dict() for e in self.errors], "checked": self.checked, "version": self.version,
+                "ignored_columns": list(self.ignored_columns)}
 
     def to_text(self) -> str:
         if not self.errors:
-            return f"All {self.checked} claim(s) match the leaderboard v{self.version} data."
-        lines = [f"{len(self.errors)} of {self.checked} claim(s) are wrong:"]
-        lines += [f"- {e.repo_id} {e.field}: claimed {e.claimed}, actual {e.actual} ({e.source})" for e in self.errors]
+            lines = [f"All {self.checked} claim(s) match the leaderboard v{self.version} data."]
+        else:
+            lines = [f"{len(self.errors)} of {self.checked} claim(s) are wrong:"]
+            lines += [f"- {e.repo_id} {e.field}: claimed {e.claimed}, actual {e.actual} ({e.source})"
+                      for e in self.errors]
+        if self.ignored_columns:
+            lines.append(f"Not checked (not a v{self.version} benchmark or the licence): "
+                         + ", ".join(self.ignored_columns))
         return "\n".join(lines)
 
 
@@ -232,39 +241,73 @@ def _field(name: str, version: int) -> str:
                        f"({', '.join(LABELS[b] for b in BENCHMARKS[version])}), 'average' or 'license'.")
 
 
-def _claims_from(table) -> list[dict]:
-    """Accept a CSV path, a DataFrame, a list of dicts in long form (model, benchmark, value) or wide form."""
+_ID_COLUMNS = ("model", "repo_id", "model name")
+
+
+def _is_field(name: str, version: int) -> bool:
+    """A column to check; a benchmark of the other leaderboard version is an error, anything else is ignored."""
+    try:
+        _field(name, version)
+        return True
+    except InvalidInput:
+        other = 2 if version == 1 else 1
+        try:
+            _field(name, other)
+        except InvalidInput:
+            return False
+        raise InvalidInput(f"{name!r} is a leaderboard v{other} benchmark: check it with version {other} "
+                           f"(--version {other}).") from None
+
+
+def _claims_from(table, version: int = 1) -> tuple[list[dict], tuple[str, ...]]:
+    """Claims from a CSV path, a DataFrame, or a list of dicts in long form (model, benchmark, value) or wide
+    form; returns (claims, ignored column names)."""
     if isinstance(table, (str, Path)):
         path = Path(table)
+        if path.is_dir():
+            raise InvalidInput(f"{path} is a folder: give the path of a CSV file of claims.")
         try:
-            with path.open(newline="", encoding="utf-8") as fh:
+            with path.open(newline="", encoding="utf-8-sig") as fh:  # -sig: Excel's "CSV UTF-8" starts with a BOM
                 rows = list(csv.DictReader(fh))
         except FileNotFoundError:
-            raise InvalidInput(f"No claims file at {path}.") from None
+            raise InvalidInput(f"No claims file at {path}: check the path.") from None
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInput(f"{path.name} is not a readable CSV file ({exc}).") from None
+            raise InvalidInput(f"{path.name} is not a readable UTF-8 CSV file ({exc}): save it as CSV UTF-8.") \
+                from None
     elif hasattr(table, "to_dict"):
         rows = table.to_dict(orient="records")
     else:
         rows = list(table)
     if not rows:
-        raise InvalidInput("The claims table is empty.")
-    out = []
+        raise InvalidInput("The claims table is empty: it needs a header (model, then benchmark columns and/or "
+                           "license) and one row per model.")
+    out, ignored, fields = [], {}, {}
     for row in rows:
+        if not isinstance(row, dict):
+            raise InvalidInput("Each claim must be a row of named values (model, benchmark columns, license).")
         row = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
         model = row.get("model") or row.get("repo_id") or row.get("model name")
         if not model:
             raise InvalidInput("Each claim needs a 'model' (or 'repo_id') column.")
-        if "benchmark" in row:
+        long_form = "benchmark" in row
+        for k in row:
+            if k in _ID_COLUMNS or (long_form and k in ("benchmark", "value", "license")):
+                continue
+            if long_form or not fields.setdefault(k, _is_field(k, version)):
+                ignored.setdefault(k, None)
+        if long_form:
             out.append({"model": str(model).strip(), "field": row["benchmark"], "value": row.get("value")})
             if row.get("license"):
                 out.append({"model": str(model).strip(), "field": "license", "value": row["license"]})
         else:  # wide: one column per benchmark
             for k, v in row.items():
-                if k in ("model", "repo_id", "model name", "ideal use case") or v in (None, ""):
+                if k in _ID_COLUMNS or k in ignored or v in (None, ""):
                     continue
                 out.append({"model": str(model).strip(), "field": k, "value": v})
-    return out
+    if not out and ignored:
+        raise InvalidInput(f"Unknown field(s) {', '.join(ignored)}: nothing to check. Use v{version} benchmark "
+                           f"columns ({', '.join(LABELS[b] for b in BENCHMARKS[version])}) and/or 'license'.")
+    return out, tuple(ignored)
 
 
 def _same_license(claimed: str, actual: str) -> bool:
@@ -277,7 +320,7 @@ def check_claims(table, version: int = 1) -> ClaimReport:
     """Compare a claimed table with the leaderboard data; each error gives the true value and its source."""
     version = _check_version(version)
     errors: list[ClaimError] = []
-    claims = _claims_from(table)
+    claims, ignored = _claims_from(table, version)
     for claim in claims:
         row = find_row(claim["model"], version)
         field = _field(claim["field"], version)
@@ -295,7 +338,7 @@ def check_claims(table, version: int = 1) -> ClaimReport:
             raise InvalidInput(f"{claim['model']} {claim['field']}: {claim['value']!r} is not a number.") from None
         if actual is None or abs(claimed - actual) > CLAIM_TOLERANCE:
             errors.append(ClaimError(row["repo_id"], field, claimed, actual, row["source_url"]))
-    return ClaimReport(tuple(errors), len(claims), version)
+    return ClaimReport(tuple(errors), len(claims), version, ignored)
 
 
 def sheet_claims() -> list[dict]:

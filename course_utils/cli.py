@@ -2,19 +2,27 @@
 
 Every subcommand prints a readable table by default and one JSON document with
 ``--json``. Bad input exits with status 2 and a one-line reason on stderr (with
-"did you mean: ..." where it applies), never a traceback.
+"did you mean: ..." where it applies), never a traceback: besides the course's own
+errors, :func:`main` turns an unreadable or unwritable path, a file that is not UTF-8,
+input nested too deeply and unparsable values into one line too. Anything else is a bug:
+one line of apology and exit 1 (the traceback with ``COURSE_UTILS_DEBUG=1``). Output that
+the terminal's encoding cannot show (a cp1252 console or redirect) falls back to plain
+words ("OK", "WARNING", "PROBLEM") instead of emoji.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+import os
 import sys
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
-from .errors import CourseError, InvalidInput
+from .errors import CourseError, DataFileError, InvalidInput
 
 EXIT_BAD_INPUT = 2
 _COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], Any], str]] = {}
@@ -41,8 +49,70 @@ def arguments(setup: Callable[[argparse.ArgumentParser], None]):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2 (argparse's own code), no usage dump
-        print(f"course-utils: {message}", file=sys.stderr)
+        emit(f"course-utils: {one_line(message)}", sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
+
+    def _print_message(self, message, file=None):  # --help and --version, in any console encoding
+        if message:
+            emit(message.rstrip("\n"), file or sys.stdout)
+
+
+# --------------------------------------------------------------------------- output in any encoding
+
+_PLAIN = {"✅": "OK", "⚠️": "WARNING", "⚠": "WARNING", "❌": "PROBLEM", "≥": ">=", "≤": "<=", "→": "->",
+          "←": "<-", "—": "-", "–": "-", "…": "...", "×": "x", "±": "+/-", "‘": "'", "’": "'", "“": '"',
+          "”": '"', "·": "-", "§": "section "}
+
+
+def plain_text(text: str, encoding: str) -> str:
+    """``text`` with what ``encoding`` cannot show replaced by plain words, then by '?'."""
+    for symbol, word in _PLAIN.items():
+        if symbol in text:
+            try:
+                symbol.encode(encoding)
+            except UnicodeEncodeError:
+                text = text.replace(symbol, word)
+    return text.encode(encoding, errors="replace").decode(encoding)
+
+
+def _encoding_of(stream) -> str | None:
+    enc = getattr(stream, "encoding", None)
+    try:
+        return __import__("codecs").lookup(enc).name if enc else None
+    except LookupError:
+        return None
+
+
+def emit(text: str, stream=None) -> None:
+    """Print ``text`` on ``stream`` (stdout), falling back to plain text the stream can encode."""
+    stream = stream or sys.stdout
+    enc = _encoding_of(stream)
+    if enc:
+        try:
+            text.encode(enc)
+        except UnicodeEncodeError:
+            text = plain_text(text, enc)
+    print(text, file=stream)
+
+
+def one_line(text: Any, limit: int = 400) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+@contextmanager
+def _one_line_warnings():
+    """Warnings (e.g. an unusable setting) as one line on stderr during a command."""
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        emit(f"course-utils: warning: {one_line(message)}", sys.stderr)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = original
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -90,28 +160,88 @@ def _load_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not args.command:
-        parser.print_help()
-        return EXIT_BAD_INPUT
-    _setup, fn, _help = _COMMANDS[args.command]
+    with _one_line_warnings():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    name = args.command
+    _setup, fn, _help = _COMMANDS[name]
     try:
         result = fn(args)
-    except InvalidInput as exc:
-        print(f"course-utils {args.command}: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        if args.json:
+            doc = to_jsonable(result)
+            text = json.dumps(doc, indent=2, ensure_ascii=False)
+            enc = _encoding_of(sys.stdout)
+            if enc:
+                try:
+                    text.encode(enc)
+                except UnicodeEncodeError:  # still valid JSON, escaped
+                    text = json.dumps(doc, indent=2, ensure_ascii=True)
+            emit(text)
+        else:
+            emit(_render(result))
+        sys.stdout.flush()
+        return 0
+    except (InvalidInput, DataFileError) as exc:
+        return _fail(name, str(exc), EXIT_BAD_INPUT)
     except CourseError as exc:
-        print(f"course-utils {args.command}: {exc}", file=sys.stderr)
-        return 1
+        return _fail(name, str(exc), 1)
     except KeyboardInterrupt:
-        print("course-utils: interrupted", file=sys.stderr)
+        emit("course-utils: interrupted", sys.stderr)
         return 130
-    if args.json:
-        print(json.dumps(to_jsonable(result), indent=2, ensure_ascii=False))
-    else:
-        print(_render(result))
-    return 0
+    except BrokenPipeError:  # `course-utils search | head`: the reader left; not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last-resort net: one line, never a traceback
+        known = bad_input_message(exc)
+        if known:
+            return _fail(name, known, EXIT_BAD_INPUT)
+        if os.environ.get("COURSE_UTILS_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
+            import traceback
+
+            traceback.print_exc()
+        return _fail(name, f"unexpected error ({type(exc).__name__}: {exc}) — this is a bug in course-utils, "
+                           f"sorry; please report it with the command you ran (COURSE_UTILS_DEBUG=1 shows "
+                           f"the details)", 1)
+
+
+def _fail(name: str, message: str, code: int) -> int:
+    emit(f"course-utils {name}: {one_line(message)}", sys.stderr)
+    return code
+
+
+def bad_input_message(exc: BaseException) -> str | None:
+    """One line "what — what to do" for errors that come from the input, not from a bug."""
+    if isinstance(exc, OSError) and getattr(exc, "filename", None):
+        path = exc.filename
+        what = {IsADirectoryError: f"{path} is a folder — give the path of a file",
+                NotADirectoryError: f"{path}: part of this path is a file, not a folder — check the path",
+                FileNotFoundError: f"{path} does not exist — check the path",
+                FileExistsError: f"{path} already exists — pick another path",
+                PermissionError: f"no permission to use {path} — pick another path or change its permissions"}
+        for cls, text in what.items():
+            if isinstance(exc, cls):
+                return text
+        if exc.errno == 28:  # ENOSPC
+            return f"the disk is full (writing {path}) — free some space and try again"
+        return f"cannot use {path} ({exc.strerror or exc}) — check the path and try again"
+    if isinstance(exc, UnicodeError):
+        return (f"a file is not UTF-8 text ({getattr(exc, 'reason', exc)}) — save it as UTF-8 "
+                f"(in Excel: 'CSV UTF-8')")
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to read — check that it is the right file"
+    if isinstance(exc, MemoryError):
+        return "the input is too large to handle — check that it is the right file"
+    if isinstance(exc, ValueError):  # json.JSONDecodeError, csv and number parsing
+        return f"could not read the input ({exc}) — check the file or value given"
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m course_utils.cli`

@@ -1,6 +1,7 @@
 """The subcommands of `course-utils` (thin: parse arguments, call a library function)."""
 from __future__ import annotations
 
+from . import cli_args as check
 from .cli import arguments, command
 
 
@@ -20,7 +21,8 @@ def _data(args):
 
 
 def _model_args(p):
-    p.add_argument("repo_id", help="Hub model id, e.g. mistralai/Mistral-7B-Instruct-v0.3")
+    p.add_argument("repo_id", type=check.text("model id", 300),
+                   help="Hub model id, e.g. mistralai/Mistral-7B-Instruct-v0.3")
 
 
 @command("model", "facts about one Hub model (live Hub, or the shipped snapshot offline)")
@@ -32,7 +34,8 @@ def _model(args):
 
 
 def _license_args(p):
-    p.add_argument("id", metavar="REPO_ID_OR_LICENSE_ID", help="a model id (org/name) or a licence id (apache-2.0)")
+    p.add_argument("id", metavar="REPO_ID_OR_LICENSE_ID", type=check.text("model or licence id", 300),
+                   help="a model id (org/name) or a licence id (apache-2.0)")
 
 
 @command("license", "what a licence allows: commercial use, conditions, limitations")
@@ -44,35 +47,15 @@ def _license(args):
 
 
 def _saas_args(p):
-    p.add_argument("repo_id")
+    p.add_argument("repo_id", type=check.text("model id", 300))
     p.add_argument("--mau", type=_non_negative_int, default=None, help="monthly active users of the product")
     p.add_argument("--non-commercial", action="store_true", help="the product is not commercial")
     p.add_argument("--trains-on-outputs", action="store_true", help="outputs are used to train another model")
     p.add_argument("--redistributes-weights", action="store_true", help="the product ships the weights")
 
 
-def _non_negative_int(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
+_non_negative_int = check.non_negative_int  # kept for other modules' options
+_positive_float = check.positive_float
 
 
 @command("saas", "may a SaaS product use this model? verdict with reasons tied to licence clauses")
@@ -86,15 +69,15 @@ def _saas(args):
 
 
 def _search_args(p):
-    p.add_argument("--task", help="pipeline tag, e.g. text-generation")
-    p.add_argument("--tag", action="append", default=[], help="Hub tag (repeatable)")
-    p.add_argument("--max-params", type=_positive_float, help="maximum parameters, in billions")
+    p.add_argument("--task", type=check.text("task", 100), help="pipeline tag, e.g. text-generation")
+    p.add_argument("--tag", action="append", default=[], type=check.text("tag", 100), help="Hub tag (repeatable)")
+    p.add_argument("--max-params", type=check.number(0, 100_000, "billion"), help="maximum parameters, in billions")
     p.add_argument("--quantized", action="store_true", help="only quantized builds (e.g. GGUF)")
-    p.add_argument("--min-languages", type=_non_negative_int)
+    p.add_argument("--min-languages", type=check.whole_number(0, 10_000))
     p.add_argument("--commercial-only", action="store_true", help="licences that allow commercial use")
-    p.add_argument("--text", help="text the repo id must contain")
+    p.add_argument("--text", type=check.text("search text", 200), help="text the repo id must contain")
     p.add_argument("--sort", choices=["downloads", "params", "id"], default="downloads")
-    p.add_argument("--limit", type=_non_negative_int, default=20)
+    p.add_argument("--limit", type=check.whole_number(1, 200, "results"), default=20)
 
 
 @command("search", "search models with the course's filters (live Hub, or the snapshot offline)")
@@ -108,7 +91,7 @@ def _search(args):
 
 
 def _refresh_args(p):
-    p.add_argument("--out", help="write the snapshot here instead of the data folder")
+    p.add_argument("--out", type=check.output_file, help="write the snapshot here instead of the data folder")
 
 
 @command("refresh-data", "rebuild the Hub snapshot from the live Hub (online only)")
@@ -121,10 +104,13 @@ def _refresh(args):
 
 def _audit_args(p):
     p.add_argument("--model", help="a catalog model id: adds readiness rows for it")
-    p.add_argument("--params", type=_positive_float, help="instead of --model: parameters in billions")
+    p.add_argument("--params", type=check.number(0, 100_000, "billion"),
+                   help="instead of --model: parameters in billions")
     p.add_argument("--quant", default="Q4_K_M", help="llama.cpp type, e.g. Q4_K_M (default)")
-    p.add_argument("--ctx", type=_non_negative_int, default=4096, help="context length in tokens (default 4096)")
-    p.add_argument("--disk-path", default=None, help="where the model would be stored (default: here)")
+    p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096,
+                   help="context length in tokens (default 4096)")
+    p.add_argument("--disk-path", default=None, type=check.existing_folder,
+                   help="where the model would be stored (default: here)")
     p.add_argument("--no-bandwidth", action="store_true", help="skip the one-second bandwidth measurement")
 
 
@@ -171,12 +157,13 @@ class _AuditWithReadiness(_AuditOnly):
 def _fit_args(p):
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--model", help="a catalog model id, or a local .gguf file")
-    g.add_argument("--params", type=_positive_float, help="parameters in billions")
+    g.add_argument("--params", type=check.number(0, 100_000, "billion"), help="parameters in billions")
     p.add_argument("--quant", required=True, help="F16, Q8_0, Q6_K, Q5_K_M, ... Q2_K")
-    p.add_argument("--ctx", type=_non_negative_int, default=4096)
+    p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096)
     h = p.add_mutually_exclusive_group()
     h.add_argument("--hardware", help="a name from the bandwidth table, e.g. 'M1 Pro' or 'RTX 4090'")
-    h.add_argument("--bandwidth", type=_positive_float, help="memory bandwidth in GB/s (with --backend)")
+    h.add_argument("--bandwidth", type=check.number(0, 100_000, "GB/s"),
+                   help="memory bandwidth in GB/s (with --backend)")
     p.add_argument("--backend", choices=["cpu", "cuda", "vulkan", "rocm", "metal", "igpu"], default=None)
 
 
@@ -193,7 +180,7 @@ def _fit(args):
 
 
 def _compare_args(p):
-    p.add_argument("repo_ids", nargs="+", metavar="ID")
+    p.add_argument("repo_ids", nargs="+", metavar="ID", type=check.text("model id", 300))
     p.add_argument("--version", type=int, choices=[1, 2], default=1, help="leaderboard version (default 1)")
 
 

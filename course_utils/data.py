@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -131,7 +132,21 @@ JSON_FILES = ("hub_snapshot.json", "answer_key.json")
 
 
 def data_dir() -> Path:
-    return get_settings().data_dir
+    """The data folder; a COURSE_UTILS_DATA_DIR that is not a folder is refused in one clear line."""
+    folder = get_settings().data_dir
+    if os.environ.get("COURSE_UTILS_DATA_DIR") and not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise DataFileError(f"COURSE_UTILS_DATA_DIR={str(folder)!r} {what}: point it at a folder with the "
+                            f"course's data files (a copy of data/), or unset it to use the shipped ones.")
+    return folder
+
+
+def _missing(file: str, path: Path) -> DataFileError:
+    if os.environ.get("COURSE_UTILS_DATA_DIR"):
+        return DataFileError(f"{file} is missing from COURSE_UTILS_DATA_DIR={str(path.parent)!r}: copy the "
+                             f"course's data files there (all of data/), or unset it to use the shipped ones.")
+    return DataFileError(f"{file} is missing from {path.parent}: reinstall the package or set "
+                         f"COURSE_UTILS_DATA_DIR to a folder that has it")
 
 
 def path_of(name_or_file: str) -> Path:
@@ -171,8 +186,9 @@ def _load_cached(name: str, path: Path, mtime_ns: int) -> tuple[dict, ...]:
                 seen.add(key)
                 rows.append(row)
     except FileNotFoundError:
-        raise DataFileError(f"{path.name} is missing from {path.parent}: reinstall the package or set "
-                            f"COURSE_UTILS_DATA_DIR to a folder that has it") from None
+        raise _missing(path.name, path) from None
+    except IsADirectoryError:
+        raise DataFileError(f"{path} is a folder, not the data file {path.name}: remove or rename it.") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise DataFileError(f"{path.name} is not a readable UTF-8 CSV file: {exc}") from None
     if not rows:
@@ -212,12 +228,19 @@ def load_json(file: str) -> dict:
     """A shipped JSON document, e.g. ``hub_snapshot.json``."""
     path = path_of(file)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DataFileError(f"{file} is missing from {path.parent}: reinstall the package or set "
-                            f"COURSE_UTILS_DATA_DIR to a folder that has it") from None
+        raise _missing(file, path) from None
+    except IsADirectoryError:
+        raise DataFileError(f"{path} is a folder, not the data file {file}: remove or rename it.") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataFileError(f"{file} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise DataFileError(f"{file} is nested too deeply to be a course data file: restore it.") from None
+    if not isinstance(doc, dict):
+        raise DataFileError(f"{file} holds a JSON {type(doc).__name__}, not the object the course expects: "
+                            f"restore the shipped file.")
+    return doc
 
 
 def frame(name: str):

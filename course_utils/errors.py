@@ -38,3 +38,7 @@ class GatedModel(CourseError):
 
 class HubUnavailable(CourseError):
     """The Hub could not answer (offline, timeout, 429, 5xx, bad body)."""
+
+
+class CourseWarning(UserWarning):
+    """A setting or input the course could not use as given; it carried on with a safe default."""

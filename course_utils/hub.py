@@ -5,10 +5,12 @@ Hub-API-shaped records, which are turned into ``huggingface_hub.ModelInfo`` obje
 like a live answer, and :func:`summary_from_info` reads either. Every result says which
 source answered (``"live Hub"`` or ``"snapshot of YYYY-MM-DD"``).
 
-Timeouts: ``HfApi.model_info`` gets ``timeout=`` explicitly (without it the client waits
-forever on a network that drops packets). ``HfApi.list_models`` takes no timeout and retries
-for ~20 s, so searches call the same ``/api/models`` route through huggingface_hub's own
-session with an explicit timeout and parse the items with the same ``ModelInfo`` class.
+Timeouts: every live lookup is one GET through :mod:`course_utils.hubhttp` under one
+wall-clock deadline (4 s, body included) and its answer is parsed with huggingface_hub's
+own ``ModelInfo`` class, as ``HfApi.model_info`` does (whose timeout applies per read, so
+a trickling Hub could hold it for minutes, and ``list_models`` retries for ~20 s). After a
+timeout or refusal the session answers from the snapshot at once for a while
+(:func:`course_utils.network.live_allowed`).
 """
 from __future__ import annotations
 
@@ -18,10 +20,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 
-from . import data
-from .errors import GatedModel, HubUnavailable, InvalidInput, ModelNotFound
-from .network import hub_reachability
-from .settings import get_settings
+from . import data, hubhttp
+from .errors import DataFileError, GatedModel, HubUnavailable, InvalidInput, ModelNotFound
+from .network import live_allowed
 
 LIVE = "live Hub"
 QUANT_TAGS = ("gguf", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "mlx")
@@ -29,6 +30,23 @@ _ID_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._\-]{0,94}[A-Za-z0-9])?"
 _REPO_ID = re.compile(rf"^(?:{_ID_PART}/)?{_ID_PART}$")
 _URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?:models/)?([^?#]*)", re.I)
 _HUB_PAGES = {"tree", "blob", "resolve", "discussions", "commits", "commit", "raw", "edit"}
+MAX_ID_LENGTH = 96 * 2 + 1  # org and name of up to 96 characters each (huggingface_hub validate_repo_id)
+# The Hub's pipeline tags (the keys of PIPELINE_DATA), source:
+# https://github.com/huggingface/huggingface.js/blob/0057f4042b57b833d296ed4cf1c76cfd6619d00d/packages/tasks/src/pipelines.ts
+PIPELINE_TAGS = (
+    "biology", "text-classification", "token-classification", "table-question-answering", "question-answering",
+    "zero-shot-classification", "translation", "summarization", "feature-extraction", "text-generation",
+    "text2text-generation", "fill-mask", "sentence-similarity", "text-to-speech", "text-to-audio",
+    "automatic-speech-recognition", "audio-to-audio", "audio-classification", "audio-text-to-text",
+    "voice-activity-detection", "depth-estimation", "image-classification", "object-detection",
+    "image-segmentation", "text-to-image", "image-to-text", "image-to-image", "image-to-video",
+    "unconditional-image-generation", "video-classification", "reinforcement-learning", "robotics",
+    "tabular-classification", "tabular-regression", "tabular-to-text", "table-to-text", "multiple-choice",
+    "text-ranking", "text-retrieval", "time-series-forecasting", "text-to-video", "image-text-to-text",
+    "visual-question-answering", "document-question-answering", "zero-shot-image-classification", "graph-ml",
+    "mask-generation", "zero-shot-object-detection", "text-to-3d", "image-to-3d", "image-feature-extraction",
+    "video-text-to-text", "keypoint-detection", "visual-document-retrieval", "any-to-any", "other",
+)
 
 
 @dataclass(frozen=True)
@@ -191,9 +209,7 @@ def summary_from_info(info: Any, source: str, catalog: dict | None = None, notes
 
 
 def _model_info_class():
-    from huggingface_hub.hf_api import ModelInfo
-
-    return ModelInfo
+    return hubhttp.hf_module("huggingface_hub.hf_api").ModelInfo
 
 
 # --------------------------------------------------------------------------- snapshot
@@ -201,7 +217,16 @@ def _model_info_class():
 @lru_cache(maxsize=4)
 def _snapshot_cached(path: str, mtime: float) -> tuple[str, dict[str, dict]]:
     doc = data.load_json("hub_snapshot.json")
-    return doc.get("snapshot_date", "unknown date"), {r["id"]: r for r in doc.get("models", [])}
+    fix = "restore the shipped file, or run `course-utils refresh-data` when online"
+    if not isinstance(doc, dict) or not isinstance(doc.get("models", []), list):
+        raise DataFileError(f"hub_snapshot.json in {path.rsplit('/', 1)[0] or '.'} is not a snapshot (expected "
+                            f"an object with a 'models' list): {fix}.")
+    records = {}
+    for n, r in enumerate(doc.get("models", []), start=1):
+        if not isinstance(r, dict) or not isinstance(r.get("id"), str) or not r["id"]:
+            raise DataFileError(f"hub_snapshot.json: model record {n} has no 'id': {fix}.")
+        records[r["id"]] = r
+    return str(doc.get("snapshot_date") or "unknown date"), records
 
 
 def snapshot() -> tuple[str, dict[str, dict]]:
@@ -227,8 +252,15 @@ def _from_snapshot(repo_id: str, notes: Iterable[str] = (), asked_id: str | None
     rec = records.get(repo_id)
     if rec is None:
         return None
-    info = _model_info_class()(**rec)
-    return summary_from_info(info, snapshot_source(), catalog().get(repo_id), notes, asked_id)
+    return summary_from_info(_snapshot_info(rec), snapshot_source(), catalog().get(repo_id), notes, asked_id)
+
+
+def _snapshot_info(rec: dict):
+    try:
+        return _model_info_class()(**rec)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DataFileError(f"hub_snapshot.json: the record of {rec.get('id')} is not a Hub model record "
+                            f"({type(exc).__name__}): restore the shipped file.") from None
 
 
 # --------------------------------------------------------------------------- ids and suggestions
@@ -244,6 +276,9 @@ def normalize_repo_id(raw: Any) -> IdCheck:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidInput("The model id is empty: type an id such as 'mistralai/Mistral-7B-Instruct-v0.3'.")
     text = raw.strip().strip("'\"`").strip()
+    if len(text) > MAX_ID_LENGTH:
+        raise InvalidInput(f"That model id is {len(text):,} characters long; Hub ids are at most {MAX_ID_LENGTH} "
+                           f"('org/name'): paste just the id.")
     notes = []
     m = _URL.match(text)
     if m:
@@ -302,66 +337,53 @@ def suggest(text: str, n: int = 5) -> tuple[str, ...]:
 
 # --------------------------------------------------------------------------- live path
 
-def _is_network_error(exc: BaseException) -> bool:
-    if isinstance(exc, OSError):
-        return True
-    return any(c.__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "httpcore2") for c in type(exc).__mro__)
-
-
-def _status_of(exc: BaseException) -> int | None:
-    response = getattr(exc, "response", None)
-    return getattr(response, "status_code", None)
-
-
-def _hf_api():
-    from huggingface_hub import HfApi
-
-    return HfApi(endpoint=get_settings().endpoint)
-
-
 class _LiveFailure(Exception):
-    """Internal: the live call failed; kind in {not_found, gated, unavailable}."""
+    """Internal: the live call failed; kind in {not_found, gated, refused, unavailable}."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
         self.kind = kind
 
 
-def _live_model_info(repo_id: str):
-    from huggingface_hub import errors as hf_errors
-
-    timeout = get_settings().hub_timeout_s
+def _hub_get(path: str, params: Any = None) -> hubhttp.HubReply:
     try:
-        return _hf_api().model_info(repo_id, timeout=timeout)
-    except hf_errors.GatedRepoError as exc:
-        raise _LiveFailure("gated", f"the Hub says {repo_id} is gated ({_status_of(exc)})") from None
-    except hf_errors.HfHubHTTPError as exc:
-        status = _status_of(exc)
-        if status == 404:
-            raise _LiveFailure("not_found", f"the Hub has no model {repo_id!r} (404)") from None
-        if status == 403:
-            raise _LiveFailure("gated", f"the Hub refused {repo_id} without access (403)") from None
-        if status == 401:  # the Hub answers 401 for gated, private and missing repos alike
-            raise _LiveFailure("refused", f"the Hub refused {repo_id} without a token (401)") from None
-        if status == 429:
-            raise _LiveFailure("unavailable", "the Hub is rate-limiting requests (429 Too Many Requests); "
-                                              "wait a minute and try again") from None
-        if status is not None and status >= 500:
-            raise _LiveFailure("unavailable", f"the Hub had a server error ({status})") from None
-        raise _LiveFailure("unavailable", f"the Hub answered with an error ({status})") from None
-    except (ValueError, KeyError, TypeError) as exc:
+        return hubhttp.get(path, params)
+    except hubhttp.HubDown as exc:
+        raise _LiveFailure("unavailable", str(exc)) from None
+
+
+def _live_model_info(repo_id: str):
+    model_info = _model_info_class()  # imported before the Hub's deadline starts
+    reply = _hub_get(f"/api/models/{repo_id}")
+    status = reply.status
+    if reply.headers.get("x-error-code") == "GatedRepo":
+        raise _LiveFailure("gated", f"the Hub says {repo_id} is gated ({status})")
+    if status == 404:
+        raise _LiveFailure("not_found", f"the Hub has no model {repo_id!r} (404)")
+    if status == 403:
+        raise _LiveFailure("gated", f"the Hub refused {repo_id} without access (403)")
+    if status == 401:  # the Hub answers 401 for gated, private and missing repos alike
+        raise _LiveFailure("refused", f"the Hub refused {repo_id} without a token (401)")
+    if status == 429:
+        raise _LiveFailure("unavailable", "the Hub is rate-limiting requests (429 Too Many Requests); "
+                                          "wait a minute and try again")
+    if status >= 500:
+        raise _LiveFailure("unavailable", f"the Hub had a server error ({status})")
+    if status != 200:
+        raise _LiveFailure("unavailable", f"the Hub answered with an error ({status})")
+    try:
+        doc = reply.json()
+        if not isinstance(doc, dict):
+            raise TypeError("not an object")
+        return model_info(**doc)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _LiveFailure("unavailable", f"the Hub's answer was not valid model data "
                                           f"({type(exc).__name__})") from None
-    except Exception as exc:  # noqa: BLE001 - network errors come from httpx or httpx2 depending on version
-        if not _is_network_error(exc):
-            raise
-        kind = "timed out" if "timeout" in type(exc).__name__.lower() else f"failed ({type(exc).__name__})"
-        raise _LiveFailure("unavailable", f"the Hub request {kind} after at most {timeout:g} s") from None
 
 
 def _use_live() -> tuple[bool, str]:
-    reach = hub_reachability()
-    return reach.online, reach.reason
+    allowed = live_allowed()
+    return allowed.online, allowed.reason
 
 
 def _gated_help(repo_id: str) -> str:
@@ -443,34 +465,38 @@ _EXPAND = ("author", "cardData", "downloads", "gated", "lastModified", "pipeline
 
 
 def _live_search(params: dict) -> list[ModelSummary]:
-    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
-
-    s = get_settings()
     query = [(k, v) for k, v in params.items() if not isinstance(v, (list, tuple))]
     for k, v in params.items():
         if isinstance(v, (list, tuple)):
             query += [(k, item) for item in v]
     query += [("expand", e) for e in _EXPAND]
+    ModelInfo = _model_info_class()
+    reply = _hub_get("/api/models", query)
+    if reply.status != 200:
+        what = "429 Too Many Requests" if reply.status == 429 else f"HTTP {reply.status}"
+        raise _LiveFailure("unavailable", f"the Hub search failed ({what})")
     try:
-        response = get_session().get(f"{s.endpoint}/api/models", params=query, headers=build_hf_headers(),
-                                     timeout=s.hub_timeout_s)
-        hf_raise_for_status(response)
-        items = response.json()
+        items = reply.json()
         if not isinstance(items, list):
             raise ValueError("expected a list")
-        ModelInfo = _model_info_class()
         cat = catalog()
         return [summary_from_info(ModelInfo(**item), LIVE, cat.get(item.get("id"))) for item in items]
-    except _LiveFailure:
-        raise
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _LiveFailure("unavailable", f"the Hub's search answer was not valid ({type(exc).__name__})") from None
-    except Exception as exc:  # noqa: BLE001
-        status = _status_of(exc)
-        if status is None and not _is_network_error(exc):
-            raise
-        what = f"HTTP {status}" if status else type(exc).__name__
-        raise _LiveFailure("unavailable", f"the Hub search failed ({what})") from None
+
+
+def check_task(task: str | None) -> str | None:
+    """A known Hub pipeline tag (lower-cased), None for no filter; an unknown one is refused with suggestions."""
+    if task is None or not str(task).strip():
+        return None
+    key = str(task).strip().lower().replace("_", "-").replace(" ", "-")
+    known = set(PIPELINE_TAGS) | {r.get("pipeline_tag") for r in snapshot()[1].values() if r.get("pipeline_tag")}
+    if key in known:
+        return key
+    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
+    close += [t for t in sorted(known) if key and key in t and t not in close][:3]
+    raise InvalidInput(f"{str(task)[:60]!r} is not a Hub task (pipeline tag), so it would match nothing: use one "
+                       f"such as text-generation.", suggestions=tuple(close[:4]))
 
 
 def commercial_license_ids() -> set[str]:
@@ -520,6 +546,7 @@ def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_
         raise InvalidInput(f"max params must be a positive number of billions, not {max_params_b!r}.")
     if min_languages is not None and (not isinstance(min_languages, int) or min_languages < 0):
         raise InvalidInput(f"min languages must be a whole number, not {min_languages!r}.")
+    task = check_task(task)
     tags = tuple(t.strip() for t in tags if t and t.strip())
     filters = dict(task=task, tags=list(tags), max_params_b=max_params_b, quantized=quantized,
                    min_languages=min_languages, commercial_only=commercial_only, sort=sort, limit=limit,
@@ -548,13 +575,12 @@ def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_
         notes.append(f"Hub not used: {reason}. Searching the {snapshot_source()} "
                      f"({len(snapshot()[1])} models; download counts are not in the snapshot).")
     _date, records = snapshot()
-    ModelInfo = _model_info_class()
     cat = catalog()
     results = []
     for rid, rec in records.items():
         if text and text.lower() not in rid.lower():
             continue
-        summary = summary_from_info(ModelInfo(**rec), snapshot_source(), cat.get(rid))
+        summary = summary_from_info(_snapshot_info(rec), snapshot_source(), cat.get(rid))
         if matches(summary, **keep):
             results.append(summary)
     results.sort(key=_sort_key(sort))

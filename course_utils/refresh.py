@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import data
+from . import data, hubhttp
 from .errors import CourseError
-from .network import hub_reachability
-from .settings import get_settings
+from .network import hub_reachability, live_allowed
 
 KEEP_KEYS = ("id", "author", "pipeline_tag", "tags", "cardData", "gated", "downloads", "lastModified",
              "safetensors", "library_name", "gguf")
@@ -37,13 +36,11 @@ class RefreshResult:
 
 
 def _fetch(repo_id: str) -> dict:
-    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
-
-    s = get_settings()
-    response = get_session().get(f"{s.endpoint}/api/models/{repo_id}", headers=build_hf_headers(),
-                                 timeout=s.hub_timeout_s)
-    hf_raise_for_status(response)
-    body = response.json()
+    """One model record, within the lookup deadline (raises when the Hub does not answer with one)."""
+    reply = hubhttp.get(f"/api/models/{repo_id}")
+    if reply.status != 200:
+        raise ValueError(f"HTTP {reply.status}")
+    body = reply.json()
     if not isinstance(body, dict) or "id" not in body:
         raise ValueError("not a model record")
     return {k: body[k] for k in KEEP_KEYS if k in body}
@@ -68,6 +65,8 @@ def refresh_snapshot(out: str | None = None, progress: bool = True) -> RefreshRe
             bar = None
     for repo_id in ids:
         try:
+            if not live_allowed().online:  # the Hub just timed out or refused: do not wait again per model
+                raise ConnectionError(live_allowed().reason)
             records.append(_fetch(repo_id))
         except Exception:  # noqa: BLE001 - one failing model must not stop the refresh
             kept.append(repo_id)
