@@ -57,9 +57,10 @@ def complete_answers() -> dict[str, dict]:
         "ex02": {"checklist_model_1": {"repo_id": "meta-llama/Llama-2-7b-chat-hf", "license_id": "llama2",
                                        "commercial_use": "conditional", "gated": True,
                                        "restrictions": ["user_threshold", "use_restrictions", "attribution",
-                                                        "no_training_other_models"]},
+                                                        "no_training_other_models", "trademark", "export_control"]},
                  "checklist_model_2": {"repo_id": "mistralai/Mistral-7B-Instruct-v0.3", "license_id": "apache-2.0",
-                                       "commercial_use": "yes", "gated": True, "restrictions": ["attribution"]}},
+                                       "commercial_use": "yes", "gated": True,
+                                       "restrictions": ["attribution", "trademark"]}},
         "ex03": {"pick_legaltech": "TheBloke/Mistral-7B-Instruct-v0.1-GGUF", "pick_edtech": "microsoft/Phi-3-mini-4k-instruct",
                  "pick_ngo": "bigscience/bloomz-3b",
                  "why_legaltech": "A GGUF quantized build runs on CPU with llama.cpp and the Apache licence allows commercial use.",
@@ -102,9 +103,10 @@ def sheet_answers() -> dict[str, dict]:
         "ex01": {"matrix": matrix, "classify": {m: "fully_open" for m in RIGHT_CLASSIFY},
                  "comparison": "Fully open is best.", "healthcare": "Fully open access is essential."},
         "ex02": {"checklist_model_1": {"repo_id": "mistralai/Mistral-7B-Instruct", "license_id": "Apache 2.0",
-                                       "commercial_use": "yes", "restrictions": ["attribution"]},
+                                       "commercial_use": "yes", "restrictions": ["attribution", "trademark"]},
                  "checklist_model_2": {"repo_id": "meta-llama/Llama-2-7b-chat-hf", "license_id": "Meta Commercial License",
-                                       "commercial_use": "conditional", "restrictions": ["user_threshold"]}},
+                                       "commercial_use": "conditional",
+                                       "restrictions": ["user_threshold", "export_control"]}},
         "ex03": {"pick_legaltech": "Intel/neural-chat-7b-v3-1", "pick_edtech": "TheBloke/Mistral-7B-Instruct-v0.1-GGUF",
                  "pick_ngo": "bigscience/bloomz-3b"},
         "ex05": {"compared_models": ["facebook/opt-6.7b"], "spotted_errors": []},
@@ -145,7 +147,8 @@ def write_class(out: Path) -> None:
     put("ex02_grace-hopper (1).json", older)
     put("ex02_grace-hopper.json", document("ex02", "grace-hopper", {
         "checklist_model_1": {"repo_id": "facebook/opt-6.7b", "license_id": "other:opt-175b", "commercial_use": "no",
-                              "restrictions": ["non_commercial", "use_restrictions", "attribution"], "gated": False}},
+                              "restrictions": ["non_commercial", "use_restrictions", "attribution", "trademark",
+                                               "export_control"], "gated": False}},
         "Grace Hopper"))
     put("not_answers.json", json.dumps([1, 2, 3]))
     print(f"wrote {len(list(out.iterdir()))} files to {out}")
