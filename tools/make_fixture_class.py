@@ -34,10 +34,10 @@ COMPARISON = ("Fully open models release the weights, the training code and the 
               "but the recipe and data stay hidden, so you cannot audit or reproduce the training. "
               "Architecture-only releases describe the design and code but ship no weights, so you must train "
               "from scratch with a lot of compute before anything runs.")
-HEALTHCARE = ("A hospital assistant retrained on clinical notes needs a fully open model: the training code and "
-              "data let us retrain and audit what it learned, which matters for patient privacy and safety. "
-              "We would still check the licence allows commercial and medical use, and keep the clinical data "
-              "confidential on our own servers.")
+HEALTHCARE = ("Fine-tuning an assistant on clinical notes needs released weights and a licence that allows "
+              "medical and commercial use; retraining it from scratch would also need the training code and data, "
+              "which only a fully open release gives. We keep the clinical data confidential on our own servers "
+              "for patient privacy and audit what the model learned.")
 PLAN = ("For our support assistant we will start with an API: at about 4 hours of generation a day it costs a "
         "few dollars a month, far below a local RTX 4090 at about $54 per month or a cloud GPU at $97. The "
         "break-even against a cloud GPU is 2 hours a day, and local hardware only wins if we generate most of "
