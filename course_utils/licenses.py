@@ -169,8 +169,8 @@ def _report_for_key(key: str | None, repo_id: str | None = None, model_source: s
     return LicenseReport(
         license_key=key, name=(meta or {}).get("name") or key, known=True, commercial_use=commercial,
         conditions=conditions, limitations=limitations, osi_approved=(meta or {}).get("osi_approved"),
-        text_url=(meta or {}).get("license_text_url", ""), sources=sources or tuple({c.source_url for c in rows}),
-        clauses=rows, note=note, **common)
+        text_url=(meta or {}).get("license_text_url", ""),
+        sources=tuple(dict.fromkeys([*sources, *(c.source_url for c in rows)])), clauses=rows, note=note, **common)
 
 
 def governing_license(summary) -> tuple[str | None, str | None]:

@@ -247,3 +247,13 @@ def test_json_keeps_the_hubs_own_fields():
     assert (d["license_id"], d["license_name"], d["license_key"]) == ("other", "qwen", "other:qwen")
     d = saas_verdict("Qwen/Qwen2.5-72B").to_dict()
     assert (d["license_id"], d["license_name"], d["license_key"]) == ("other", "qwen", "other:qwen")
+
+
+def test_card_lookup_takes_the_users_before_release():
+    from course_utils.ui import ex02
+
+    summary, report, verdict = ex02.lookup("meta-llama/Llama-2-7b-chat-hf", mau_at_release="800,000,000")
+    assert verdict.verdict == "not_allowed" and report.license_key == "llama2"
+    assert ex02.lookup("meta-llama/Llama-2-7b-chat-hf", mau_at_release="")[2].checks
+    with pytest.raises(InvalidInput, match="whole number"):
+        ex02.lookup("meta-llama/Llama-2-7b-chat-hf", mau_at_release="lots")
