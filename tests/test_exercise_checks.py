@@ -31,7 +31,7 @@ def test_checklist_sheet_answers_are_wrong():
 
 def test_checklist_qwen_is_conditional():
     c = by_item(check_checklist("Qwen/Qwen2.5-72B", "other:qwen", "conditional",
-                                ["user_threshold", "attribution", "export_control"]))
+                                ["user_threshold", "attribution", "export_control", "trademark"]))
     assert all(x.correct for x in c.values()), c
 
 

@@ -257,3 +257,12 @@ def test_card_lookup_takes_the_users_before_release():
     assert ex02.lookup("meta-llama/Llama-2-7b-chat-hf", mau_at_release="")[2].checks
     with pytest.raises(InvalidInput, match="whole number"):
         ex02.lookup("meta-llama/Llama-2-7b-chat-hf", mau_at_release="lots")
+
+
+def test_tongyi_qianwen_forbids_improving_other_models_with_outputs():
+    # Tongyi Qianwen LICENSE AGREEMENT §5(b) (Qwen 1/1.5, Qwen2-72B); the 2024 Qwen licence replaced it
+    ban = clause_quoting("other:tongyi-qianwen", "You can not use the Materials or any output therefrom to improve "
+                                                 "any other large language model")
+    v = saas_verdict("other:tongyi-qianwen", trains_other_models_on_outputs=True)
+    assert v.verdict == "not_allowed" and cites(v, ban)
+    assert saas_verdict("other:qwen", trains_other_models_on_outputs=True).verdict == "allowed_with_conditions"
