@@ -91,6 +91,20 @@ def _params(text: str) -> dict:
     return out
 
 
+def canonical_key(key: str | None) -> str | None:
+    """The licence's own key for another spelling of it on the Hub ('other:llama4' -> 'llama4'), via the
+    aliases in licenses.csv; any other key unchanged."""
+    if not key:
+        return key
+    meta = data.index("licenses")
+    if key in meta:
+        return key
+    for k, row in meta.items():
+        if key in (a.strip().lower() for a in row["aliases"].split(";")):
+            return k
+    return key
+
+
 def all_clauses() -> tuple[Clause, ...]:
     return tuple(Clause(r["license_key"], r["clause"], _params(r["params"]), r["quote"], r["section"],
                         r["source_url"]) for r in data.load("license_clauses"))

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from . import data
+from .clauses import canonical_key
 from .errors import GatedModel, HubUnavailable, InvalidInput, ModelNotFound
 from .network import hub_reachability
 from .settings import get_settings
@@ -182,7 +183,7 @@ def summary_from_info(info: Any, source: str, catalog: dict | None = None, notes
         author=getattr(info, "author", None) or (info.id.split("/")[0] if "/" in info.id else None),
         license_id=str(lic).strip().lower() if lic else None,
         license_name=lic_name,
-        license_key=license_key(lic, lic_name),
+        license_key=canonical_key(license_key(lic, lic_name)),
         gated=gated,
         pipeline_tag=getattr(info, "pipeline_tag", None) or (catalog or {}).get("pipeline_tag") or None,
         params_b=params,

@@ -93,3 +93,14 @@ def test_catalog_licences_are_known_or_flagged():
     for row in data.load("models"):
         if row["license_key"]:
             assert row["license_key"] in meta, row["repo_id"]
+
+
+def test_other_hub_spellings_of_a_known_licence_map_to_it():
+    # Llama 4's repos say `license: other`, `license_name: llama4` on the Hub
+    from huggingface_hub.hf_api import ModelInfo
+
+    info = ModelInfo(id="meta-llama/Llama-4-Scout-17B-16E-Instruct", tags=[],
+                     cardData={"license": "other", "license_name": "llama4"}, pipeline_tag="image-text-to-text")
+    s = hub.summary_from_info(info, "live Hub")
+    assert (s.license_id, s.license_name, s.license_key) == ("other", "llama4", "llama4")
+    assert clauses.canonical_key("other:no-such-licence") == "other:no-such-licence"
