@@ -105,28 +105,42 @@ def canonical_key(key: str | None) -> str | None:
     return key
 
 
+_PARSED: list = [None, (), {}]  # the loaded rows object, its clauses, clauses by key: rebuilt when the file changes
+
+
+def _parsed() -> tuple[tuple[Clause, ...], dict[str, tuple[Clause, ...]]]:
+    rows = data.load("license_clauses")
+    if _PARSED[0] is not rows:
+        parsed = tuple(Clause(r["license_key"], r["clause"], _params(r["params"]), r["quote"], r["section"],
+                              r["source_url"]) for r in rows)
+        by_key: dict[str, list[Clause]] = {}
+        for c in parsed:
+            by_key.setdefault(c.license_key, []).append(c)
+        _PARSED[:] = [rows, parsed, {k: tuple(v) for k, v in by_key.items()}]
+    return _PARSED[1], _PARSED[2]
+
+
 def all_clauses() -> tuple[Clause, ...]:
-    return tuple(Clause(r["license_key"], r["clause"], _params(r["params"]), r["quote"], r["section"],
-                        r["source_url"]) for r in data.load("license_clauses"))
+    return _parsed()[0]
 
 
 def clauses_of(key: str | None) -> tuple[Clause, ...]:
     """The clause rows of one licence key (empty for an unknown licence)."""
-    return tuple(c for c in all_clauses() if c.license_key == key)
+    return _parsed()[1].get(key or "", ())
 
 
 def known_keys() -> set[str]:
     """Licence keys that have clause rows."""
-    return {c.license_key for c in all_clauses()}
+    return set(_parsed()[1])
 
 
 def has(clauses: tuple[Clause, ...], kind: str) -> bool:
     return any(c.kind == kind for c in clauses)
 
 
-def commercial_use(key: str | None) -> str:
+def commercial_use(key: str | None, rows: tuple[Clause, ...] | None = None) -> str:
     """'yes', 'conditional', 'no', or 'unknown' (no clause decides it), computed from the clauses."""
-    rows = clauses_of(key)
+    rows = clauses_of(key) if rows is None else rows
     if has(rows, "non_commercial_only") or has(rows, "research_only"):
         return "no"
     if not has(rows, "commercial_use"):
@@ -143,4 +157,4 @@ def expected_options(key: str | None) -> set[str] | None:
 
 def commercial_keys() -> set[str]:
     """Licence keys whose clauses allow commercial use (possibly with conditions)."""
-    return {k for k in known_keys() if commercial_use(k) in ("yes", "conditional")}
+    return {k for k, rows in _parsed()[1].items() if commercial_use(k, rows) in ("yes", "conditional")}
