@@ -80,11 +80,12 @@ def _string_literals(path: Path):
 
 
 def test_no_licence_id_in_code_that_the_table_lacks():
-    known = set(licenses.knowledge_base()) | clauses.known_keys()
+    known = clauses.known_keys()  # a licence the code names must have its clauses in the table
     files = sorted((ROOT / "course_utils").glob("*.py")) + sorted((ROOT / "course_utils" / "ui").glob("*.py"))
     used = {(f.name, s) for f in files for s in _string_literals(f) if LICENCE_SHAPED.match(s)}
     missing = sorted((name, s) for name, s in used if s not in known)
-    assert not missing, f"licence ids used in code but not in data/licenses.csv / license_clauses.csv: {missing}"
+    assert not missing, f"licence ids used in code but without clauses in data/license_clauses.csv: {missing}"
+    assert LICENCE_SHAPED.match("other:qwen") and LICENCE_SHAPED.match("llama3.1")  # the check can fire
 
 
 def test_catalog_licences_are_known_or_flagged():
