@@ -158,3 +158,17 @@ def expected_options(key: str | None) -> set[str] | None:
 def commercial_keys() -> set[str]:
     """Licence keys whose clauses allow commercial use (possibly with conditions)."""
     return {k for k, rows in _parsed()[1].items() if commercial_use(k, rows) in ("yes", "conditional")}
+
+
+USE_LIMITING = ("non_commercial_only", "research_only", "mau_threshold", "use_policy",
+                "outputs_may_not_train_other_models", "derivative_naming", "region_exclusion", "remote_restriction",
+                "revocable")
+
+
+def use_limits(key: str | None) -> tuple[Clause, ...] | None:
+    """The clauses that limit who may use the model or for what (the OSI Open Source AI Definition's
+    freedom to use "for any purpose and without having to ask for permission"); () when none, None when
+    the licence is unknown."""
+    if commercial_use(key) == "unknown":
+        return None
+    return tuple(c for c in clauses_of(key) if c.kind in USE_LIMITING)

@@ -105,3 +105,10 @@ def test_other_hub_spellings_of_a_known_licence_map_to_it():
     s = hub.summary_from_info(info, "live Hub")
     assert (s.license_id, s.license_name, s.license_key) == ("other", "llama4", "llama4")
     assert clauses.canonical_key("other:no-such-licence") == "other:no-such-licence"
+
+
+def test_use_limits_for_the_open_source_ai_definition():
+    assert clauses.use_limits("apache-2.0") == () and clauses.use_limits("mit") == ()
+    assert {c.kind for c in clauses.use_limits("llama3.1")} >= {"use_policy", "mau_threshold"}
+    assert clauses.use_limits("gemma") and clauses.use_limits("bigscience-bloom-rail-1.0")
+    assert clauses.use_limits("other:falcon-llm-license") is None  # unknown: no guess
