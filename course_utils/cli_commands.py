@@ -49,6 +49,9 @@ def _license(args):
 def _saas_args(p):
     p.add_argument("repo_id", type=check.text("model id", 300))
     p.add_argument("--mau", type=_non_negative_int, default=None, help="monthly active users of the product")
+    p.add_argument("--mau-at-release", type=_non_negative_int, default=None,
+                   help="your (and affiliates') monthly active users in the month before the licence version's "
+                        "release date (Llama's 700M clause counts these)")
     p.add_argument("--non-commercial", action="store_true", help="the product is not commercial")
     p.add_argument("--trains-on-outputs", action="store_true", help="outputs are used to train another model")
     p.add_argument("--redistributes-weights", action="store_true", help="the product ships the weights")
@@ -65,7 +68,8 @@ def _saas(args):
 
     return saas_verdict(args.repo_id, commercial=not args.non_commercial, monthly_active_users=args.mau,
                         trains_other_models_on_outputs=args.trains_on_outputs,
-                        redistributes_weights=args.redistributes_weights)
+                        redistributes_weights=args.redistributes_weights,
+                        licensee_mau_at_release=args.mau_at_release)
 
 
 def _search_args(p):

@@ -76,11 +76,17 @@ TABLES: dict[str, TableSpec] = {
          "openness_level": "str",
          "quantization": "str", "release_date": "str", "context_length": "int", "source_urls": "str"},
         key="repo_id", source="source_urls", required=("repo_id", "source_urls", "weights_released")),
-    "licenses": TableSpec(
+    "licenses": TableSpec(  # per-licence metadata; what a licence says lives in license_clauses
         "licenses.csv",
-        {"license_id": "str", "name": "str", "osi_approved": "bool", "commercial_use": "str", "conditions": "str",
-         "limitations": "str", "gated_on_hub_typically": "str", "license_text_url": "str", "source_urls": "str"},
+        {"license_id": "str", "name": "str", "osi_approved": "bool", "license_text_url": "str", "aliases": "str",
+         "gated_on_hub_typically": "str", "source_urls": "str"},
         key="license_id", source="source_urls", required=("license_id", "name", "source_urls")),
+    "license_clauses": TableSpec(  # one row per clause: the only place licence rules live
+        "license_clauses.csv",
+        {"license_key": "str", "clause": "str", "params": "str", "quote": "str", "section": "str",
+         "source_url": "str"},
+        key="license_key", source="source_url", required=("license_key", "clause", "quote", "section", "source_url"),
+        unique_key=False),
     "model_architectures": TableSpec(
         "model_architectures.csv",
         {"repo_id": "str", "architecture": "str", "num_hidden_layers": "int", "hidden_size": "int",

@@ -3,7 +3,9 @@
 Both paths go through one parser: the snapshot (``data/hub_snapshot.json``) stores
 Hub-API-shaped records, which are turned into ``huggingface_hub.ModelInfo`` objects exactly
 like a live answer, and :func:`summary_from_info` reads either. Every result says which
-source answered (``"live Hub"`` or ``"snapshot of YYYY-MM-DD"``).
+source answered: ``"live Hub"``, or offline ``"course facts researched YYYY-MM-DD (sources
+listed)"`` (the shipped snapshot built from researched sources) or ``"Hub, YYYY-MM-DD"`` (a
+snapshot that `refresh-data` wrote from the live Hub that day).
 
 Timeouts: every live lookup is one GET through :mod:`course_utils.hubhttp` under one
 wall-clock deadline (4 s, body included) and its answer is parsed with huggingface_hub's
@@ -21,8 +23,10 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from . import data, hubhttp
+from .clauses import canonical_key
 from .errors import DataFileError, GatedModel, HubUnavailable, InvalidInput, ModelNotFound
 from .network import live_allowed
+from .settings import get_settings
 
 LIVE = "live Hub"
 QUANT_TAGS = ("gguf", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "mlx")
@@ -55,7 +59,7 @@ class ModelSummary:
 
     repo_id: str
     author: str | None
-    license_id: str | None  # Hub licence id; custom licences as "other:<license_name>"
+    license_id: str | None  # the licence id as the Hub gives it (e.g. "other")
     gated: bool | None  # None = unknown
     pipeline_tag: str | None
     params_b: float | None
@@ -66,9 +70,11 @@ class ModelSummary:
     tags: tuple[str, ...]
     downloads: int | None  # last 30 days, live answers only
     last_modified: str | None
-    source: str  # "live Hub" or "snapshot of YYYY-MM-DD"
+    source: str  # "live Hub", "course facts researched YYYY-MM-DD (sources listed)" or "Hub, YYYY-MM-DD"
     notes: tuple[str, ...] = ()
     asked_id: str | None = None  # what the user typed, when it differs from repo_id
+    license_name: str | None = None  # the Hub's license_name for custom licences (e.g. "qwen")
+    license_key: str | None = None  # the course's clause-table key: Hub id, or "other:<license_name>"
 
     @property
     def live(self) -> bool:
@@ -77,7 +83,8 @@ class ModelSummary:
     def to_dict(self) -> dict[str, Any]:
         return {
             "repo_id": self.repo_id, "author": self.author, "license_id": self.license_id,
-            "gated": self.gated, "params_b": self.params_b, "pipeline_tag": self.pipeline_tag,
+            "license_name": self.license_name, "license_key": self.license_key, "gated": self.gated,
+            "params_b": self.params_b, "pipeline_tag": self.pipeline_tag,
             "languages": list(self.languages), "language_count": self.language_count,
             "base_model": list(self.base_model), "quantization": self.quantization, "tags": list(self.tags),
             "downloads": self.downloads, "last_modified": self.last_modified, "source": self.source,
@@ -93,7 +100,7 @@ class ModelSummary:
     def _repr_html_(self) -> str:
         import html
 
-        rows = [("Model", self.repo_id), ("Licence", self.license_id or "not stated"),
+        rows = [("Model", self.repo_id), ("Licence", self.license_key or "not stated"),
                 ("Gated", {True: "yes (accept the terms on the model page)", False: "no",
                            None: "unknown"}[self.gated]),
                 ("Task", self.pipeline_tag or "not stated"),
@@ -119,6 +126,7 @@ class SearchResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"results": [{"repo_id": r.repo_id, "params_b": r.params_b, "license_id": r.license_id,
+                             "license_name": r.license_name, "license_key": r.license_key,
                              "downloads": r.downloads, "pipeline_tag": r.pipeline_tag,
                              "quantization": r.quantization, "language_count": r.language_count}
                             for r in self.results],
@@ -127,7 +135,7 @@ class SearchResult:
     def to_text(self) -> str:
         head = f"{'repo_id':<52} {'params_b':>8} {'license':<28} {'downloads':>11}"
         rows = [f"{r.repo_id:<52} {r.params_b if r.params_b is not None else '?':>8} "
-                f"{(r.license_id or '?'):<28} {r.downloads if r.downloads is not None else '-':>11}"
+                f"{(r.license_key or '?'):<28} {r.downloads if r.downloads is not None else '-':>11}"
                 for r in self.results]
         return "\n".join([head, *rows, f"({len(self.results)} result(s); source: {self.source})", *self.notes])
 
@@ -168,7 +176,8 @@ def summary_from_info(info: Any, source: str, catalog: dict | None = None, notes
         lic = lic[0] if lic else None
     if not lic:
         lic = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
-    license_id = license_key(lic, _card(info, "license_name"))
+    lic_name = _card(info, "license_name")
+    lic_name = str(lic_name).strip() if lic_name else None
     gated_raw = getattr(info, "gated", None)
     gated = None if gated_raw is None else bool(gated_raw)
     params = None
@@ -191,7 +200,9 @@ def summary_from_info(info: Any, source: str, catalog: dict | None = None, notes
     return ModelSummary(
         repo_id=info.id,
         author=getattr(info, "author", None) or (info.id.split("/")[0] if "/" in info.id else None),
-        license_id=license_id,
+        license_id=str(lic).strip().lower() if lic else None,
+        license_name=lic_name,
+        license_key=canonical_key(license_key(lic, lic_name)),
         gated=gated,
         pipeline_tag=getattr(info, "pipeline_tag", None) or (catalog or {}).get("pipeline_tag") or None,
         params_b=params,
@@ -214,8 +225,26 @@ def _model_info_class():
 
 # --------------------------------------------------------------------------- snapshot
 
+RESEARCHED, HUB_REFRESH = "researched", "hub"
+
+
+def source_label(kind: str, day: str) -> str:
+    """How an offline answer names its source: researched course facts, or a dated live-Hub refresh."""
+    if kind == HUB_REFRESH:
+        return f"Hub, {day}"
+    return f"course facts researched {day} (sources listed)"
+
+
+def snapshot_kind(doc: dict) -> str:
+    """'hub' when `refresh-data` wrote the snapshot from the live Hub, else 'researched'."""
+    kind = doc.get("kind")
+    if kind in (RESEARCHED, HUB_REFRESH):
+        return kind
+    return HUB_REFRESH if str(doc.get("source", "")).startswith("live Hub") else RESEARCHED
+
+
 @lru_cache(maxsize=4)
-def _snapshot_cached(path: str, mtime: float) -> tuple[str, dict[str, dict]]:
+def _snapshot_cached(path: str, mtime: float) -> tuple[str, dict[str, dict], str, dict[str, str]]:
     doc = data.load_json("hub_snapshot.json")
     fix = "restore the shipped file, or run `course-utils refresh-data` when online"
     if not isinstance(doc, dict) or not isinstance(doc.get("models", []), list):
@@ -226,11 +255,12 @@ def _snapshot_cached(path: str, mtime: float) -> tuple[str, dict[str, dict]]:
         if not isinstance(r, dict) or not isinstance(r.get("id"), str) or not r["id"]:
             raise DataFileError(f"hub_snapshot.json: model record {n} has no 'id': {fix}.")
         records[r["id"]] = r
-    return str(doc.get("snapshot_date") or "unknown date"), records
+    day = str(doc.get("snapshot_date") or "unknown date")
+    kept = doc.get("kept_previous") if isinstance(doc.get("kept_previous"), dict) else {}
+    return day, records, source_label(snapshot_kind(doc), day), kept
 
 
-def snapshot() -> tuple[str, dict[str, dict]]:
-    """(snapshot date, records by repo id)."""
+def _snapshot_doc() -> tuple[str, dict[str, dict], str, dict[str, str]]:
     path = data.path_of("hub_snapshot.json")
     try:
         mtime = path.stat().st_mtime
@@ -239,8 +269,19 @@ def snapshot() -> tuple[str, dict[str, dict]]:
     return _snapshot_cached(str(path), mtime)
 
 
-def snapshot_source() -> str:
-    return f"snapshot of {snapshot()[0]}"
+def snapshot() -> tuple[str, dict[str, dict]]:
+    """(snapshot date, records by repo id)."""
+    day, records, _label, _kept = _snapshot_doc()
+    return day, records
+
+
+def snapshot_source(repo_id: str | None = None) -> str:
+    """The offline source label: 'course facts researched DATE (sources listed)' or 'Hub, DATE'.
+
+    A record that a partial refresh could not renew keeps the label of where it came from.
+    """
+    _day, _records, label, kept = _snapshot_doc()
+    return kept.get(repo_id, label) if repo_id else label
 
 
 def catalog() -> dict[str, dict]:
@@ -252,7 +293,7 @@ def _from_snapshot(repo_id: str, notes: Iterable[str] = (), asked_id: str | None
     rec = records.get(repo_id)
     if rec is None:
         return None
-    return summary_from_info(_snapshot_info(rec), snapshot_source(), catalog().get(repo_id), notes, asked_id)
+    return summary_from_info(_snapshot_info(rec), snapshot_source(repo_id), catalog().get(repo_id), notes, asked_id)
 
 
 def _snapshot_info(rec: dict):
@@ -419,11 +460,11 @@ def model_summary(repo_id: str) -> ModelSummary:
                                      + _gated_help(target).split(": ", 1)[1]) from None
                 raise GatedModel(_gated_help(target)) from None
             snap = _from_snapshot(target, [*notes, f"Live lookup failed: {failure}. Showing the "
-                                                   f"{snapshot_source()} instead."], rid)
+                                                   f"shipped snapshot ({snapshot_source()}) instead."], rid)
             if snap:
                 return snap
             raise HubUnavailable(f"Could not get {rid} from the Hub: {failure}; it is not in the "
-                                 f"{snapshot_source()} either.") from None
+                                 f"shipped snapshot ({snapshot_source()}) either.") from None
         if info.id != rid:
             notes.append(f"{rid} has moved: the Hub now calls it {info.id}.")
         return summary_from_info(info, LIVE, catalog().get(info.id), notes, rid)
@@ -443,7 +484,8 @@ def model_summary(repo_id: str) -> ModelSummary:
     same_case = {k.lower(): k for k in snapshot()[1]}.get(rid.lower())
     if same_case:
         return _from_snapshot(same_case, [*notes, f"Ids are case-sensitive: the model is {same_case}."], rid)
-    raise ModelNotFound(f"{rid!r} is not in the {snapshot_source()} ({len(snapshot()[1])} models) and the "
+    raise ModelNotFound(f"{rid!r} is not in the shipped snapshot ({snapshot_source()}, {len(snapshot()[1])} "
+                        f"models) and the "
                         f"Hub cannot be reached to check it.", suggestions=suggest(rid))
 
 
@@ -500,8 +542,10 @@ def check_task(task: str | None) -> str | None:
 
 
 def commercial_license_ids() -> set[str]:
-    """Licence keys whose commercial use is 'yes' or 'conditional' in the knowledge base."""
-    return {r["license_id"] for r in data.load("licenses") if r["commercial_use"] in ("yes", "conditional")}
+    """Licence keys whose clauses allow commercial use ('yes' or 'conditional'), from the clause table."""
+    from .clauses import commercial_keys
+
+    return commercial_keys()
 
 
 def matches(summary: ModelSummary, task: str | None = None, tags: Iterable[str] = (),
@@ -521,7 +565,7 @@ def matches(summary: ModelSummary, task: str | None = None, tags: Iterable[str] 
         return False
     if min_languages and (summary.language_count or 0) < min_languages:
         return False
-    if commercial_only and summary.license_id not in commercial_license_ids():
+    if commercial_only and summary.license_key not in commercial_license_ids():
         return False
     return True
 
@@ -570,9 +614,9 @@ def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_
             found.sort(key=_sort_key(sort))
             return SearchResult(tuple(found[:limit]), LIVE, tuple(notes), filters)
         except _LiveFailure as failure:
-            notes.append(f"Live search failed: {failure}. Showing the {snapshot_source()} instead.")
+            notes.append(f"Live search failed: {failure}. Showing the shipped snapshot ({snapshot_source()}) instead.")
     else:
-        notes.append(f"Hub not used: {reason}. Searching the {snapshot_source()} "
+        notes.append(f"Hub not used: {reason}. Searching the shipped snapshot ({snapshot_source()}) "
                      f"({len(snapshot()[1])} models; download counts are not in the snapshot).")
     _date, records = snapshot()
     cat = catalog()
@@ -580,7 +624,7 @@ def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_
     for rid, rec in records.items():
         if text and text.lower() not in rid.lower():
             continue
-        summary = summary_from_info(_snapshot_info(rec), snapshot_source(), cat.get(rid))
+        summary = summary_from_info(_snapshot_info(rec), snapshot_source(rid), cat.get(rid))
         if matches(summary, **keep):
             results.append(summary)
     results.sort(key=_sort_key(sort))

@@ -83,8 +83,8 @@ def _checks(team: Team, m: ModelSummary) -> list[NeedCheck]:
         out.append(NeedCheck("languages", n >= team.min_languages if n else None,
                              f"{n or 'unknown number of'} language(s) tagged (needed: {team.min_languages}+)"))
     if team.commercial:
-        ok = m.license_id in commercial_license_ids()
-        out.append(NeedCheck("licence", ok, f"{m.license_id or 'no licence'}: "
+        ok = m.license_key in commercial_license_ids()
+        out.append(NeedCheck("licence", ok, f"{m.license_key or 'no licence'}: "
                                             + ("commercial use allowed (check its conditions)" if ok else
                                                "commercial use not allowed or not confirmed")))
     return out

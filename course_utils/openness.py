@@ -32,27 +32,35 @@ class Cell:
     also_accepted: tuple[str, ...] = ()
 
 
+# One rule for every "retrain" cell: the same missing ingredient gets the same answer at every level.
+RETRAIN_RULE = ("Retraining means redoing the training from scratch, which needs the training code, training data "
+                "and a lot of compute.")
+
 # The capability matrix: level -> capability -> Cell.
 MATRIX: dict[str, dict[str, Cell]] = {
     "fully_open": {
         "use_directly": Cell("yes", "The weights are released: download and run them."),
         "fine_tune": Cell("yes", "Released weights can be adapted to your data."),
-        "retrain": Cell("with_resources", "Code and data are public, so the training can be redone, given the "
-                                          "(large) compute it needs.", also_accepted=("yes",)),
+        "retrain": Cell("with_resources", RETRAIN_RULE + " A fully open release gives you the code and the data: "
+                                          "only the (large) compute is yours to find.", also_accepted=("yes",)),
         "training_transparent": Cell("yes", "Anyone can inspect the data and the recipe."),
     },
     "weights_only": {
         "use_directly": Cell("yes", "The weights are released: download and run them (within the licence)."),
         "fine_tune": Cell("yes", "You can fine-tune released weights even without the original data."),
-        "retrain": Cell("no", "Without the training code and data you cannot redo the original training."),
+        "retrain": Cell("with_resources", RETRAIN_RULE + " The original data (and often the code) is not "
+                                          "released: you cannot reproduce the original training, only train the "
+                                          "architecture from scratch on data and compute of your own.",
+                        also_accepted=("no",)),
         "training_transparent": Cell("no", "The data and recipe are not (fully) public, so biases and "
                                            "contamination cannot be checked."),
     },
     "architecture_only": {
         "use_directly": Cell("no", "No weights: there is nothing trained to run yet."),
         "fine_tune": Cell("no", "Fine-tuning starts from trained weights, which are missing."),
-        "retrain": Cell("with_resources", "The design and code let you train it from scratch, if you have the "
-                                          "data and a lot of compute."),
+        "retrain": Cell("with_resources", RETRAIN_RULE + " The design and code are public but the data is not: "
+                                          "you cannot reproduce the original training, only train it from scratch "
+                                          "on data and compute of your own.", also_accepted=("no",)),
         "training_transparent": Cell("no", "You know how it is built, not what a trained version learned from."),
     },
 }

@@ -2,7 +2,9 @@
 
 Only the Hub-API fields are refreshed; the sourced facts the Hub does not provide (training
 code and data released, openness, sources) stay in data/models.csv untouched. Offline, it says
-so and changes nothing. A model the Hub cannot answer for keeps its previous record.
+so and changes nothing. A model the Hub cannot answer for keeps its previous record and the
+label of where that record came from; a refresh in which every request failed changes nothing,
+so the snapshot's date never claims a refresh that did not happen.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ class RefreshResult:
     kept_old: tuple[str, ...]
 
     def to_text(self) -> str:
-        text = f"Wrote {self.path} (snapshot of {self.snapshot_date}): {self.refreshed} model(s) refreshed."
+        text = f"Wrote {self.path} (Hub, {self.snapshot_date}): {self.refreshed} model(s) refreshed."
         if self.kept_old:
             text += f"\nKept the previous record for {len(self.kept_old)}: " + ", ".join(self.kept_old)
         return text
@@ -76,9 +78,16 @@ def refresh_snapshot(out: str | None = None, progress: bool = True) -> RefreshRe
             bar.update(1)
     if bar is not None:
         bar.close()
+    if len(kept) == len(ids):
+        raise CourseError(f"refresh-data refreshed nothing: the Hub answered none of the {len(ids)} model requests. "
+                          f"The snapshot and its date ({current.get('snapshot_date', 'unknown')}) are unchanged.")
+    from .hub import HUB_REFRESH, snapshot_source
+
     today = date.today().isoformat()
-    doc = {"snapshot_date": today, "source": "live Hub API (GET /api/models/{id}) via course-utils refresh-data",
-           "models": records}
+    previous = {rid: snapshot_source(rid) for rid in kept if rid in old}
+    doc = {"snapshot_date": today, "kind": HUB_REFRESH,
+           "source": "live Hub API (GET /api/models/{id}) via course-utils refresh-data",
+           "kept_previous": previous, "models": records}
     path = Path(out) if out else data.path_of("hub_snapshot.json")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".snapshot.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -19,7 +19,10 @@ def test_model_json_keys(capsys):
     doc = json.loads(out)
     assert code == 0
     assert {"repo_id", "license_id", "gated", "params_b", "pipeline_tag", "source"} <= set(doc)
-    assert doc["license_id"] == "bigscience-bloom-rail-1.0" and doc["source"].startswith("snapshot of")
+    assert doc["license_id"] == "bigscience-bloom-rail-1.0" and doc["source"].startswith("course facts researched")
+    code, out, _ = run(capsys, "model", "facebook/opt-6.7b", "--json")
+    doc = json.loads(out)  # the Hub's own fields, and the course's key beside them
+    assert (doc["license_id"], doc["license_name"], doc["license_key"]) == ("other", "opt-175b", "other:opt-175b")
 
 
 def test_model_bad_id_exits_2_with_did_you_mean(capsys):
@@ -35,16 +38,22 @@ def test_license_json_keys(capsys):
     doc = json.loads(out)
     assert code == 0 and doc["commercial_use"] == "no"
     assert {"license_id", "commercial_use", "conditions", "limitations"} <= set(doc)
+    assert (doc["license_id"], doc["license_name"], doc["license_key"]) == ("other", "opt-175b", "other:opt-175b")
     code, out, _ = run(capsys, "license", "apache-2.0")
     assert code == 0 and "commercial use  yes" in out
 
 
 def test_saas_flags(capsys):
     code, out, _ = run(capsys, "saas", "meta-llama/Llama-2-7b-chat-hf", "--mau", "800000000", "--json")
-    doc = json.loads(out)
-    assert code == 0 and doc["verdict"] == "not_allowed" and doc["reasons"]
+    doc = json.loads(out)  # the product's users now do not decide Llama's 700M clause: a check is listed
+    assert code == 0 and doc["verdict"] == "allowed_with_conditions" and doc["reasons"] and doc["checks"]
+    code, out, _ = run(capsys, "saas", "meta-llama/Llama-2-7b-chat-hf", "--mau-at-release", "800000000", "--json")
+    assert json.loads(out)["verdict"] == "not_allowed"
     code, out, _ = run(capsys, "saas", "facebook/opt-6.7b", "--non-commercial", "--json")
-    assert json.loads(out)["verdict"] == "allowed_with_conditions"
+    assert json.loads(out)["verdict"] == "not_allowed"  # OPT-175B: no production use at all
+    code, out, _ = run(capsys, "saas", "Qwen/Qwen2.5-72B", "--json")
+    doc = json.loads(out)
+    assert (doc["license_id"], doc["license_name"], doc["license_key"]) == ("other", "qwen", "other:qwen")
     code, out, _ = run(capsys, "saas", "meta-llama/Llama-2-7b-chat-hf", "--trains-on-outputs")
     assert code == 0 and out.startswith("verdict   not_allowed")
     code, _, err = run(capsys, "saas", "x/y", "--mau", "lots")

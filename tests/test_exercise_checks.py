@@ -11,13 +11,16 @@ def by_item(checks):
 
 def test_checklist_all_right():
     c = by_item(check_checklist("meta-llama/Llama-2-7b-chat-hf", "llama2", "conditional",
-                                ["user_threshold", "use_restrictions", "attribution", "no_training_other_models"], True))
+                                ["user_threshold", "use_restrictions", "attribution", "no_training_other_models",
+                                 "trademark", "export_control"], True))
     assert all(x.correct for x in c.values()) and set(c) == {"license_id", "commercial_use", "restrictions", "gated"}
 
 
 def test_checklist_sheet_answers_are_wrong():
     # the original sheet: Mistral-7B-Instruct 'Apache 2.0, yes' is right for the real v0.1 repo...
-    c = by_item(check_checklist("mistralai/Mistral-7B-Instruct-v0.1", "Apache 2.0", "yes", ["attribution"], False))
+    # (its ticks "include license and copyright notice" and "no trademark use" are both Apache-2.0 clauses)
+    c = by_item(check_checklist("mistralai/Mistral-7B-Instruct-v0.1", "Apache 2.0", "yes",
+                                ["attribution", "trademark"], False))
     assert c["license_id"].correct and c["commercial_use"].correct and c["restrictions"].correct
     assert not c["gated"].correct  # ...but it is gated
     # and OPT-6.7B is not MIT
@@ -26,9 +29,27 @@ def test_checklist_sheet_answers_are_wrong():
     assert not c["commercial_use"].correct and "Missing" in c["restrictions"].why
 
 
+def test_checklist_qwen_is_conditional():
+    c = by_item(check_checklist("Qwen/Qwen2.5-72B", "other:qwen", "conditional",
+                                ["user_threshold", "attribution", "export_control", "trademark"]))
+    assert all(x.correct for x in c.values()), c
+
+
+def test_checklist_reupload_is_graded_against_the_governing_licence():
+    c = by_item(check_checklist("unsloth/gemma-2b-it", "apache-2.0", "yes", ["attribution", "trademark"]))
+    assert not c["license_id"].correct and c["license_id"].expected == "gemma" and "disagrees" in c["license_id"].why
+    assert not c["commercial_use"].correct and c["commercial_use"].expected == "conditional"
+    c = by_item(check_checklist("unsloth/gemma-2b-it", "gemma", "conditional",
+                                ["use_restrictions", "attribution", "trademark"]))
+    assert all(x.correct for x in c.values()), c
+
+
 def test_checklist_unknown_licence_and_bad_model():
-    c = by_item(check_checklist("Qwen/Qwen2.5-72B", "other:qwen", "yes"))
+    c = by_item(check_checklist("TheBloke/phi-2-GGUF", "other:microsoft-research-license", "yes"))
     assert c["license_id"].correct and not c["commercial_use"].correct and "no verified terms" in c["commercial_use"].why
+    assert "restrictions" not in c  # no answer key for a licence nobody could source
+    c = by_item(check_checklist("TheBloke/phi-2-GGUF", "other:microsoft-research-license", "unknown"))
+    assert c["commercial_use"].correct  # 'unknown' is the honest answer, and an option
     from course_utils.errors import InvalidInput
 
     with pytest.raises(InvalidInput):

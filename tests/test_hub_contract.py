@@ -33,7 +33,7 @@ def test_307_redirect_for_a_renamed_repo(live_hub):
 def test_401_gated_explains_and_falls_back_to_snapshot(live_hub):
     live_hub({MISTRAL: "401-gated"})
     s = hub.model_summary(MISTRAL)
-    assert s.source.startswith("snapshot of")
+    assert s.source.startswith("course facts researched")
     assert any("gated model" in n and "HF_TOKEN" in n for n in s.notes)
 
 
@@ -47,7 +47,7 @@ def test_401_gated_not_in_snapshot_raises_gated(live_hub):
 def test_plain_401_403_are_treated_as_access_problems(live_hub, status):
     live_hub({"meta-llama/Llama-2-7b-chat-hf": status})
     s = hub.model_summary("meta-llama/Llama-2-7b-chat-hf")
-    assert s.source.startswith("snapshot") and any("gated" in n for n in s.notes)
+    assert s.source.startswith("course facts researched") and any("gated" in n for n in s.notes)
 
 
 def test_plain_401_for_an_unknown_repo_says_what_it_may_mean(live_hub):
@@ -71,7 +71,7 @@ def test_404_gives_suggestions_from_catalog_and_hub_search(live_hub):
 def test_errors_fall_back_to_snapshot_with_specific_message(live_hub, behaviour, words):
     live_hub({"facebook/opt-6.7b": behaviour})
     s = hub.model_summary("facebook/opt-6.7b")
-    assert s.source.startswith("snapshot of") and s.license_id == "other:opt-175b"
+    assert s.source.startswith("course facts researched") and s.license_key == "other:opt-175b"
     assert any(words in n for n in s.notes), s.notes
 
 
@@ -86,7 +86,7 @@ def test_slow_response_times_out_and_falls_back_quickly(live_hub):
     start = time.perf_counter()
     s = hub.model_summary("facebook/opt-6.7b")
     elapsed = time.perf_counter() - start
-    assert s.source.startswith("snapshot") and any("no answer within 0.5 s" in n for n in s.notes), s.notes
+    assert s.source.startswith("course facts researched") and any("no answer within 0.5 s" in n for n in s.notes), s.notes
     assert elapsed < 2.5
 
 
@@ -109,7 +109,7 @@ def test_live_search_filters_and_sorts(live_hub):
 def test_live_search_failure_falls_back(live_hub, behaviour):
     live_hub({"__list__": behaviour}, timeout=0.5, slow_seconds=2)
     r = hub.search_models(max_params_b=2)
-    assert r.source.startswith("snapshot") and r.results
+    assert r.source.startswith("course facts researched") and r.results
     assert any("Live search failed" in n for n in r.notes)
 
 
@@ -128,7 +128,7 @@ def test_unreachable_endpoint_uses_snapshot_fast(monkeypatch):
     start = time.perf_counter()
     summary = hub.model_summary("bigscience/bloom-7b1")
     assert time.perf_counter() - start < 1.0
-    assert summary.source.startswith("snapshot") and summary.license_id == "bigscience-bloom-rail-1.0"
+    assert summary.source.startswith("course facts researched") and summary.license_key == "bigscience-bloom-rail-1.0"
     network._CACHE.clear()
 
 

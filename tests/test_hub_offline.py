@@ -11,8 +11,8 @@ def test_offline_answer_comes_from_dated_snapshot_fast():
     start = time.perf_counter()
     s = hub.model_summary("facebook/opt-6.7b")
     assert time.perf_counter() - start < 1.0
-    assert s.source == f"snapshot of {hub.snapshot()[0]}" and not s.live
-    assert s.license_id == "other:opt-175b" and s.gated is False and s.params_b == 6.7
+    assert s.source == f"course facts researched {hub.snapshot()[0]} (sources listed)" and not s.live
+    assert (s.license_id, s.license_name, s.license_key) == ("other", "opt-175b", "other:opt-175b") and s.gated is False and s.params_b == 6.7
     assert any("HF_HUB_OFFLINE" in n for n in s.notes)
 
 
@@ -72,7 +72,7 @@ def test_search_filters_offline():
     assert "TheBloke/Mistral-7B-Instruct-v0.1-GGUF" in ids
     assert "TheBloke/phi-2-GGUF" not in ids  # microsoft-research-license: commercial use not confirmed
     assert all(m.params_b <= 8 and m.quantization for m in r.results)
-    assert r.source.startswith("snapshot") and "download counts are not in the snapshot" in r.notes[0]
+    assert r.source.startswith("course facts researched") and "download counts are not in the snapshot" in r.notes[0]
 
 
 def test_search_languages_and_licences():

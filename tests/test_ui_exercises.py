@@ -77,7 +77,7 @@ def test_license_card_lookup_and_bad_id():
     repo.value = "bigscience/bloom-7b1"
     button.click()
     html = texts(card.children[-1])
-    assert "bigscience-bloom-rail-1.0" in html and "snapshot of" in html and "SaaS use" in html
+    assert "bigscience-bloom-rail-1.0" in html and "course facts researched" in html and "SaaS use" in html
     repo.value = "mistralai/Mistral-7B-Instruct"
     button.click()
     html = texts(card.children[-1])
@@ -99,7 +99,7 @@ def test_checklist_widget():
 def test_search_and_team_pick():
     panel = ex03.search_panel()
     panel.children[2].children[2].click()
-    assert "source: <b>snapshot of" in texts(panel.children[-1])
+    assert "source: <b>course facts researched" in texts(panel.children[-1])
     pick = ex03.team_pick("legaltech")
     pick.children[1].children[0].value = "Intel/neural-chat-7b-v3-1"
     pick.children[1].children[1].click()

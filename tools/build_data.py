@@ -30,7 +30,9 @@ GGML_COMMON = ("https://github.com/ggml-org/llama.cpp/blob/c392e5094deaf2d1a7c18
                "ggml/src/ggml-common.h")
 
 # license_name as written in models.csv -> key of the `other:<name>` row in licenses.csv
-OTHER_LICENSE_KEYS = {
+OTHER_LICENSE_KEYS = {  # most specific first: "qwen-research" must not match "qwen"
+    "qwen-research": "qwen-research",
+    "falcon-llm-license": "falcon-llm-license",
     "opt-175b": "opt-175b",
     "microsoft-research-license": "microsoft-research-license",
     "qwen": "qwen",
@@ -154,7 +156,7 @@ def build_snapshot(models: list[dict]) -> None:
         if m["gated"] in ("true", "false"):
             rec["gated"] = m["gated"] == "true"
         records.append(rec)
-    doc = {"snapshot_date": SNAPSHOT_DATE,
+    doc = {"snapshot_date": SNAPSHOT_DATE, "kind": "researched",
            "source": "built by tools/build_data.py from data/models.csv (researched Hub pages, see its "
                      "source_urls); `course-utils refresh-data` rewrites it from the live Hub API",
            "models": records}
@@ -162,11 +164,23 @@ def build_snapshot(models: list[dict]) -> None:
     print(f"data/hub_snapshot.json: {len(records)} records")
 
 
+LICENSE_COLUMNS = ["license_id", "name", "osi_approved", "license_text_url", "aliases", "gated_on_hub_typically",
+                   "source_urls"]
+
+
 def build_licenses(ref: Path) -> None:
-    """Each row's sources: the licence text plus the URLs cited in the reference notes.
+    """Per-licence metadata only; what licences say lives in data/license_clauses.csv, which is curated
+    by hand (every row quotes the licence text) and never rebuilt here.
+
+    Rows already in data/licenses.csv are kept as they are (they are curated too); a reference row
+    the file lacks is added with its sources (the licence text plus the URLs cited in its notes).
     A row with no source at all is left out (and listed in data/README.md)."""
-    rows = []
+    current = read(DATA / "licenses.csv") if (DATA / "licenses.csv").exists() else []
+    have = {r["license_id"] for r in current}
+    rows = list(current)
     for r in read(ref / "licenses.csv"):
+        if r["license_id"] in have:
+            continue
         urls = [r["license_text_url"]] if r["license_text_url"] else []
         urls += [u.rstrip(".,;)") for u in re.findall(r"https?://[^\s,;)]+", r["notes"])]
         urls = list(dict.fromkeys(urls))
@@ -174,8 +188,7 @@ def build_licenses(ref: Path) -> None:
             print(f"licenses.csv: left out {r['license_id']} (no source)")
             continue
         rows.append(dict(r, source_urls=" ; ".join(urls)))
-    write("licenses.csv", rows, ["license_id", "name", "osi_approved", "commercial_use", "conditions",
-                                 "limitations", "gated_on_hub_typically", "license_text_url", "source_urls"])
+    write("licenses.csv", rows, LICENSE_COLUMNS)
 
 
 def parse_notes(notes: str) -> dict:

@@ -179,9 +179,12 @@ see what its licence allows and get a verdict for a SaaS product, then fill in t
 two models yourself.
 """) + [
         md("""## 1. Licence card and SaaS verdict
-Type a model id (try `facebook/opt-6.7b`, `bigscience/bloom-7b1`, `meta-llama/Llama-2-7b-chat-hf`, or
-a wrong one such as `mistralai/Mistral-7B-Instruct`). The card says whether the facts come from the
-live Hub or from the course's snapshot, and its date. Change the product facts and look again."""),
+Type a model id (try `facebook/opt-6.7b`, `bigscience/bloom-7b1`, `meta-llama/Llama-2-7b-chat-hf`,
+`unsloth/gemma-2b-it`, or a wrong one such as `mistralai/Mistral-7B-Instruct`). The card says whether
+the facts come from the live Hub or from the course's researched facts, and their date. Every
+condition quotes its clause. A re-upload keeps its base model's licence when that licence travels
+with copies, whatever the Hub tag says. Change the product facts and look again: Llama's 700M-user
+clause counts *your* users in the month before the version's release, not the product's users today."""),
         code("from course_utils.ui import ex02\nex02.license_card()"),
         md("## 2. Your checklist\nPick two models you might use. For each, fill in the licence id, whether "
            "commercial use is allowed, whether the repo is gated and which restrictions apply, then **Check**."),
@@ -189,7 +192,7 @@ live Hub or from the course's snapshot, and its date. Change the product facts a
         code("ex02.checklist('model_2')"),
         md("The same facts from code: the licence the Hub gives OPT-6.7B is not MIT."),
         code("from course_utils.licenses import license_report\nr = license_report('facebook/opt-6.7b')\n"
-             "print(r.license_id, '| commercial use:', r.commercial_use)", GOLDEN),
+             "print(r.license_key, '| commercial use:', r.commercial_use)", GOLDEN),
     ] + save_cells("ex02")
 
 

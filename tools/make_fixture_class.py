@@ -43,10 +43,10 @@ COMPARISON = ("Fully open models release the weights, the training code and the 
               "but the recipe and data stay hidden, so you cannot audit or reproduce the training. "
               "Architecture-only releases describe the design and code but ship no weights, so you must train "
               "from scratch with a lot of compute before anything runs.")
-HEALTHCARE = ("A hospital assistant retrained on clinical notes needs a fully open model: the training code and "
-              "data let us retrain and audit what it learned, which matters for patient privacy and safety. "
-              "We would still check the licence allows commercial and medical use, and keep the clinical data "
-              "confidential on our own servers.")
+HEALTHCARE = ("Fine-tuning an assistant on clinical notes needs released weights and a licence that allows "
+              "medical and commercial use; retraining it from scratch would also need the training code and data, "
+              "which only a fully open release gives. We keep the clinical data confidential on our own servers "
+              "for patient privacy and audit what the model learned.")
 PLAN = ("For our support assistant we will start with an API: at about 4 hours of generation a day it costs a "
         "few dollars a month, far below a local RTX 4090 at about $54 per month or a cloud GPU at $97. The "
         "break-even against a cloud GPU is 2 hours a day, and local hardware only wins if we generate most of "
@@ -67,9 +67,10 @@ def complete_answers() -> dict[str, dict]:
         "ex02": {"checklist_model_1": {"repo_id": "meta-llama/Llama-2-7b-chat-hf", "license_id": "llama2",
                                        "commercial_use": "conditional", "gated": True,
                                        "restrictions": ["user_threshold", "use_restrictions", "attribution",
-                                                        "no_training_other_models"]},
+                                                        "no_training_other_models", "trademark", "export_control"]},
                  "checklist_model_2": {"repo_id": "mistralai/Mistral-7B-Instruct-v0.3", "license_id": "apache-2.0",
-                                       "commercial_use": "yes", "gated": True, "restrictions": ["attribution"]}},
+                                       "commercial_use": "yes", "gated": True,
+                                       "restrictions": ["attribution", "trademark"]}},
         "ex03": {"pick_legaltech": "TheBloke/Mistral-7B-Instruct-v0.1-GGUF", "pick_edtech": "microsoft/Phi-3-mini-4k-instruct",
                  "pick_ngo": "bigscience/bloomz-3b",
                  "why_legaltech": "A GGUF quantized build runs on CPU with llama.cpp and the Apache licence allows commercial use.",
@@ -112,9 +113,10 @@ def sheet_answers() -> dict[str, dict]:
         "ex01": {"matrix": matrix, "classify": {m: "fully_open" for m in RIGHT_CLASSIFY},
                  "comparison": "Fully open is best.", "healthcare": "Fully open access is essential."},
         "ex02": {"checklist_model_1": {"repo_id": "mistralai/Mistral-7B-Instruct", "license_id": "Apache 2.0",
-                                       "commercial_use": "yes", "restrictions": ["attribution"]},
+                                       "commercial_use": "yes", "restrictions": ["attribution", "trademark"]},
                  "checklist_model_2": {"repo_id": "meta-llama/Llama-2-7b-chat-hf", "license_id": "Meta Commercial License",
-                                       "commercial_use": "conditional", "restrictions": ["user_threshold"]}},
+                                       "commercial_use": "conditional",
+                                       "restrictions": ["user_threshold", "export_control"]}},
         "ex03": {"pick_legaltech": "Intel/neural-chat-7b-v3-1", "pick_edtech": "TheBloke/Mistral-7B-Instruct-v0.1-GGUF",
                  "pick_ngo": "bigscience/bloomz-3b"},
         "ex05": {"compared_models": ["facebook/opt-6.7b"], "spotted_errors": []},
@@ -156,7 +158,8 @@ def write_class(out: Path) -> None:
     put("ex02_grace-hopper (1).json", older)
     put("ex02_grace-hopper.json", document("ex02", "grace-hopper", {
         "checklist_model_1": {"repo_id": "facebook/opt-6.7b", "license_id": "other:opt-175b", "commercial_use": "no",
-                              "restrictions": ["non_commercial", "use_restrictions", "attribution"], "gated": False}},
+                              "restrictions": ["non_commercial", "use_restrictions", "attribution", "trademark",
+                                               "export_control"], "gated": False}},
         "Grace Hopper"))
     put("not_answers.json", json.dumps([1, 2, 3]))
     print(f"wrote {len(list(out.iterdir()))} files to {out}")

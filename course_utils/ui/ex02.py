@@ -6,15 +6,28 @@ from ..hub import model_summary
 from .common import Question, on_click, widgets
 
 EX = "ex02"
-COMMERCIAL = [("—", ""), ("yes", "yes"), ("conditional", "conditional"), ("no", "no")]
+COMMERCIAL = [("—", ""), ("yes", "yes"), ("conditional", "conditional"), ("no", "no"),
+              ("unknown (needs a review)", "unknown")]
 
 
-def lookup(repo_id: str, commercial: bool = True, mau: int | None = None, trains: bool = False):
+def optional_count(text: str, what: str) -> int | None:
+    """A whole number typed in a text box, or None when the box is empty."""
+    text = (text or "").strip().replace(",", "").replace("_", "")
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(f"{what} must be a whole number (or leave it empty), not {text!r}.")
+    return int(text)
+
+
+def lookup(repo_id: str, commercial: bool = True, mau: int | None = None, trains: bool = False,
+           mau_at_release: str = ""):
     """What the card shows: model facts, licence facts and the SaaS verdict (plain function)."""
+    at_release = optional_count(mau_at_release, "Users before the release date")
     summary = model_summary(repo_id)
     report = licenses.license_report(summary.repo_id)
     verdict = licenses.saas_verdict(summary.repo_id, commercial=commercial, monthly_active_users=mau,
-                                    trains_other_models_on_outputs=trains)
+                                    trains_other_models_on_outputs=trains, licensee_mau_at_release=at_release)
     return [summary, report, verdict]
 
 
@@ -25,10 +38,12 @@ def license_card():
     commercial = w.Checkbox(value=True, description="commercial product")
     mau = w.IntText(value=10_000, description="monthly users", layout=w.Layout(width="260px"))
     trains = w.Checkbox(value=False, description="we train another model on its outputs")
+    at_release = w.Text(description="users before release", placeholder="optional: yours + affiliates'",
+                        layout=w.Layout(width="360px"), style={"description_width": "initial"})
     button = w.Button(description="Look up", button_style="primary")
     out = w.Output()
-    on_click(button, out, lambda: lookup(repo.value, commercial.value, mau.value, trains.value))
-    return w.VBox([w.HBox([repo, button]), w.HBox([commercial, mau, trains]), out])
+    on_click(button, out, lambda: lookup(repo.value, commercial.value, mau.value, trains.value, at_release.value))
+    return w.VBox([w.HBox([repo, button]), w.HBox([commercial, mau, trains]), at_release, out])
 
 
 def checklist(slot: str, default_model: str = ""):
@@ -46,7 +61,7 @@ def checklist(slot: str, default_model: str = ""):
                        description="Gated")
     restrictions = {k: w.Checkbox(value=k in q.part("restrictions", default=[]), description=label,
                                   layout=w.Layout(width="600px"), style={"description_width": "initial"})
-                    for k, label in licenses.RESTRICTIONS.items()}
+                    for k, label in licenses.checklist_options().items()}
     button, out = q.check_button(lambda: {
         "repo_id": repo.value.strip(), "license_id": license_id.value.strip(),
         "commercial_use": commercial.value, "gated": {"yes": True, "no": False}.get(gated.value),

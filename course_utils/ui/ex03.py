@@ -15,7 +15,7 @@ TASKS = [("any", ""), ("text-generation", "text-generation"), ("text2text-genera
 def results_html(result: SearchResult) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(r.repo_id)}</td><td>{r.params_b if r.params_b is not None else '?'}</td>"
-        f"<td>{html.escape(r.license_id or '?')}</td><td>{r.language_count or '?'}</td>"
+        f"<td>{html.escape(r.license_key or '?')}</td><td>{r.language_count or '?'}</td>"
         f"<td>{html.escape(r.quantization or '—')}</td>"
         f"<td>{'' if r.downloads is None else f'{r.downloads:,}'}</td></tr>" for r in result.results)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)

@@ -1,0 +1,174 @@
+"""The licence clause table (``data/license_clauses.csv``): the one place licence rules live.
+
+Each row is one clause of one licence: its kind (below), parameters (``k=v;k=v``), a short
+verbatim quote, the section and the URL the quote was read from. Everything the course says
+about a licence is computed from these rows: commercial use, the licence card's conditions and
+limitations, the SaaS verdict, the exercise-2 checklist options and their answer key, and the
+set of licences that allow commercial use. Adding a licence is adding rows (and its name in
+``data/licenses.csv``); a licence with no rows is unknown and always needs a human review.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import data
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str  # what the clause means, for the licence card
+    option: str = ""  # the checklist option it belongs to ("" = not a checklist item)
+    conditional: bool = False  # does it make commercial use conditional?
+    limitation: bool = False  # a limitation (else a condition) on the licence card
+
+
+KINDS: dict[str, Kind] = {
+    "commercial_use": Kind("Commercial use is granted"),
+    "non_commercial_only": Kind("Non-commercial use only", "non_commercial", limitation=True),
+    "research_only": Kind("Research (or evaluation) use only: no commercial or production use",
+                          "non_commercial", limitation=True),
+    "mau_threshold": Kind("Above a number of monthly active users a separate licence is needed", "user_threshold",
+                          conditional=True, limitation=True),
+    "attribution_notice": Kind("Give the licence text, keep notices or show a credit", "attribution"),
+    "derivative_naming": Kind("Models built with it must carry its name", "derivative_naming", conditional=True),
+    "use_policy": Kind("Use restrictions / acceptable use policy", "use_restrictions", conditional=True,
+                       limitation=True),
+    "outputs_may_not_train_other_models": Kind("Outputs may not be used to improve other models",
+                                               "no_training_other_models", conditional=True, limitation=True),
+    "derivatives_carry_restrictions": Kind("Models trained on its outputs fall under the same terms",
+                                           conditional=True, limitation=True),
+    "terms_bind_derivatives": Kind("Its terms travel with every copy and derivative"),
+    "hosted_service_is_distribution": Kind("Offering it as a hosted service counts as distribution"),
+    "share_alike": Kind("Adaptations must use the same licence", "share_alike"),
+    "trademark": Kind("No right to use the licensor's names or trademarks", "trademark", limitation=True),
+    "export_control": Kind("Export controls, trade laws or regional limits apply", "export_control",
+                           limitation=True),
+    "region_exclusion": Kind("Rights not granted in some regions", "export_control", conditional=True,
+                             limitation=True),
+    "remote_restriction": Kind("The licensor may restrict use it believes breaches the terms", conditional=True,
+                               limitation=True),
+    "revocable": Kind("The licensor may end the licence at any time", limitation=True),
+}
+
+# The exercise-2 checklist: option id -> label, in this order.
+OPTIONS: dict[str, str] = {
+    "non_commercial": "Non-commercial or research use only",
+    "user_threshold": "A limit on monthly active users (a separate licence above it)",
+    "use_restrictions": "Use-based restrictions / acceptable use policy you must follow (or pass on)",
+    "attribution": "Keep the licence text, notices or a 'built with' credit",
+    "derivative_naming": "Models you build with it must carry its name",
+    "no_training_other_models": "No using outputs to improve other models",
+    "share_alike": "Adaptations must use the same licence",
+    "trademark": "No use of the licensor's names or trademarks",
+    "export_control": "Export controls, trade laws or regional limits",
+}
+
+
+@dataclass(frozen=True)
+class Clause:
+    license_key: str
+    kind: str
+    params: dict
+    quote: str
+    section: str
+    source_url: str
+
+    @property
+    def label(self) -> str:
+        return KINDS[self.kind].label
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "label": self.label, "params": dict(self.params), "quote": self.quote,
+                "section": self.section, "source_url": self.source_url}
+
+
+def _params(text: str) -> dict:
+    out = {}
+    for part in text.split(";"):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def canonical_key(key: str | None) -> str | None:
+    """The licence's own key for another spelling of it on the Hub ('other:llama4' -> 'llama4'), via the
+    aliases in licenses.csv; any other key unchanged."""
+    if not key:
+        return key
+    meta = data.index("licenses")
+    if key in meta:
+        return key
+    for k, row in meta.items():
+        if key in (a.strip().lower() for a in row["aliases"].split(";")):
+            return k
+    return key
+
+
+_PARSED: list = [None, (), {}]  # the loaded rows object, its clauses, clauses by key: rebuilt when the file changes
+
+
+def _parsed() -> tuple[tuple[Clause, ...], dict[str, tuple[Clause, ...]]]:
+    rows = data.load("license_clauses")
+    if _PARSED[0] is not rows:
+        parsed = tuple(Clause(r["license_key"], r["clause"], _params(r["params"]), r["quote"], r["section"],
+                              r["source_url"]) for r in rows)
+        by_key: dict[str, list[Clause]] = {}
+        for c in parsed:
+            by_key.setdefault(c.license_key, []).append(c)
+        _PARSED[:] = [rows, parsed, {k: tuple(v) for k, v in by_key.items()}]
+    return _PARSED[1], _PARSED[2]
+
+
+def all_clauses() -> tuple[Clause, ...]:
+    return _parsed()[0]
+
+
+def clauses_of(key: str | None) -> tuple[Clause, ...]:
+    """The clause rows of one licence key (empty for an unknown licence)."""
+    return _parsed()[1].get(key or "", ())
+
+
+def known_keys() -> set[str]:
+    """Licence keys that have clause rows."""
+    return set(_parsed()[1])
+
+
+def has(clauses: tuple[Clause, ...], kind: str) -> bool:
+    return any(c.kind == kind for c in clauses)
+
+
+def commercial_use(key: str | None, rows: tuple[Clause, ...] | None = None) -> str:
+    """'yes', 'conditional', 'no', or 'unknown' (no clause decides it), computed from the clauses."""
+    rows = clauses_of(key) if rows is None else rows
+    if has(rows, "non_commercial_only") or has(rows, "research_only"):
+        return "no"
+    if not has(rows, "commercial_use"):
+        return "unknown"
+    return "conditional" if any(KINDS[c.kind].conditional for c in rows) else "yes"
+
+
+def expected_options(key: str | None) -> set[str] | None:
+    """The checklist answer key for a licence: the options its clauses belong to (None when unknown)."""
+    if commercial_use(key) == "unknown":
+        return None
+    return {KINDS[c.kind].option for c in clauses_of(key) if KINDS[c.kind].option}
+
+
+def commercial_keys() -> set[str]:
+    """Licence keys whose clauses allow commercial use (possibly with conditions)."""
+    return {k for k, rows in _parsed()[1].items() if commercial_use(k, rows) in ("yes", "conditional")}
+
+
+USE_LIMITING = ("non_commercial_only", "research_only", "mau_threshold", "use_policy",
+                "outputs_may_not_train_other_models", "derivative_naming", "region_exclusion", "remote_restriction",
+                "revocable")
+
+
+def use_limits(key: str | None) -> tuple[Clause, ...] | None:
+    """The clauses that limit who may use the model or for what (the OSI Open Source AI Definition's
+    freedom to use "for any purpose and without having to ask for permission"); () when none, None when
+    the licence is unknown."""
+    if commercial_use(key) == "unknown":
+        return None
+    return tuple(c for c in clauses_of(key) if c.kind in USE_LIMITING)
