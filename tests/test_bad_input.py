@@ -55,7 +55,7 @@ def test_a_malformed_endpoint_means_the_snapshot_with_a_reason(monkeypatch, endp
         s = get_settings()
     assert words in s.endpoint_error
     summary = hub.model_summary("facebook/opt-6.7b")
-    assert summary.source.startswith("snapshot of")
+    assert summary.source.startswith("course facts researched")
     assert any("HF_ENDPOINT" in n and words in n for n in summary.notes), summary.notes
 
 
@@ -74,7 +74,7 @@ def test_setup_survives_a_malformed_endpoint_in_a_fresh_kernel(endpoint):
     env["HF_ENDPOINT"] = endpoint
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
-    assert r.stdout.startswith("offline: HF_ENDPOINT=") and "snapshot of" in r.stdout
+    assert r.stdout.startswith("offline: HF_ENDPOINT=") and "course facts researched" in r.stdout
     assert r.stderr.count("CourseWarning") == 1, r.stderr
 
 

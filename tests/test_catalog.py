@@ -56,7 +56,7 @@ def test_dense_rows_have_no_active_count():
     ("Qwen/Qwen2.5-72B-Instruct", "other", "qwen", "other:qwen"),
     ("Qwen/Qwen3-8B", "apache-2.0", "Apache License 2.0", "apache-2.0"),
     ("meta-llama/Llama-3.3-70B-Instruct", "llama3.3", "Llama 3.3 Community License Agreement", "llama3.3"),
-    ("meta-llama/Llama-4-Scout-17B-16E-Instruct", "other", "llama4", "other:llama4"),
+    ("meta-llama/Llama-4-Scout-17B-16E-Instruct", "other", "llama4", "llama4"),
     ("tiiuae/Falcon3-7B-Instruct", "other", "falcon-llm-license", "other:falcon-llm-license"),
     ("google/gemma-3-27b-it", "gemma", "Gemma Terms of Use", "gemma"),
     ("deepseek-ai/DeepSeek-R1", "mit", "MIT License", "mit"),

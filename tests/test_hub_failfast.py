@@ -118,7 +118,7 @@ def test_a_hub_that_trickles_or_never_answers_costs_one_bounded_wait(hub_at, mod
     first, took = timed(hub.model_summary, MODEL)
     print(f"{mode}: first lookup {took:.2f} s")
     assert took < 8, f"first lookup took {took:.1f} s"
-    assert first.source.startswith("snapshot of") and first.license_id == "other:opt-175b"
+    assert first.source.startswith("course facts researched") and first.license_key == "other:opt-175b"
     said = " ".join(first.notes)
     if mode == "silent":
         assert "no answer within 4 s" in said, said
@@ -127,10 +127,10 @@ def test_a_hub_that_trickles_or_never_answers_costs_one_bounded_wait(hub_at, mod
     second, took2 = timed(hub.model_summary, MODEL)
     print(f"{mode}: second lookup {took2:.3f} s")
     assert took2 < 1.0, f"second lookup took {took2:.2f} s"
-    assert second.source.startswith("snapshot of")
+    assert second.source.startswith("course facts researched")
     assert any("Hub not used" in n and "COURSE_UTILS_HUB_RETRY" in n for n in second.notes), second.notes
     found, took3 = timed(hub.search_models, max_params_b=2)  # searches share the memory
-    assert took3 < 1.0 and found.source.startswith("snapshot") and found.results
+    assert took3 < 1.0 and found.source.startswith("course facts researched") and found.results
 
 
 def test_trickling_headers_are_bounded_too(hub_at):
@@ -139,7 +139,7 @@ def test_trickling_headers_are_bounded_too(hub_at):
     servers.append(server)
     point(server.url, timeout=1.5)
     result, took = timed(hub.search_models, max_params_b=2)
-    assert took < 5 and result.source.startswith("snapshot")
+    assert took < 5 and result.source.startswith("course facts researched")
     assert any("1.5 s" in n for n in result.notes), result.notes
 
 
@@ -147,7 +147,7 @@ def test_a_refused_connection_is_quick_and_remembered(hub_at):
     point, _ = hub_at
     point(refused_url())
     first, took = timed(hub.model_summary, MODEL)
-    assert took < 4 and first.source.startswith("snapshot")
+    assert took < 4 and first.source.startswith("course facts researched")
     assert any("refused the connection" in n for n in first.notes), first.notes
     second, took2 = timed(hub.model_summary, MODEL)
     assert took2 < 1.0 and any("Hub not used" in n and "refused" in n for n in second.notes), second.notes
@@ -159,7 +159,7 @@ def test_an_oversized_answer_is_not_read(hub_at):
     servers.append(server)
     point(server.url, timeout=3)
     result, took = timed(hub.model_summary, MODEL)
-    assert took < 6 and result.source.startswith("snapshot")
+    assert took < 6 and result.source.startswith("course facts researched")
     assert any("larger than" in n for n in result.notes), result.notes
 
 
@@ -173,7 +173,7 @@ def test_a_chunked_body_over_the_cap_is_dropped(live_hub, monkeypatch):
     real = hubhttp.get_settings
     monkeypatch.setattr(hubhttp, "get_settings", lambda: dataclasses.replace(real(), hub_max_bytes=2_000))
     s = hub.model_summary(MODEL)
-    assert s.source.startswith("snapshot") and any("larger than" in n for n in s.notes), s.notes
+    assert s.source.startswith("course facts researched") and any("larger than" in n for n in s.notes), s.notes
 
 
 def test_the_hub_is_tried_again_after_the_retry_time(live_hub, monkeypatch):
@@ -181,9 +181,9 @@ def test_the_hub_is_tried_again_after_the_retry_time(live_hub, monkeypatch):
 
     fake = live_hub({MODEL: "slow"}, timeout=0.5, slow_seconds=2)
     monkeypatch.setenv("COURSE_UTILS_HUB_RETRY", "1.5")
-    assert hub.model_summary(MODEL).source.startswith("snapshot")
+    assert hub.model_summary(MODEL).source.startswith("course facts researched")
     asked = len(fake.requests)
-    assert hub.model_summary(MODEL).source.startswith("snapshot")
+    assert hub.model_summary(MODEL).source.startswith("course facts researched")
     assert len(fake.requests) == asked, "the remembered failure must not ask the Hub again"
     fake.behaviours[MODEL] = record(MODEL, license="other")
     time.sleep(1.6)

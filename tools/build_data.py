@@ -111,12 +111,23 @@ def languages(raw: str) -> tuple[list[str], str]:
     return codes, str(len(codes))
 
 
+def canonical_key(key: str) -> str:
+    """The clause-table key for another Hub spelling of a licence ('other:llama4' -> 'llama4'), from the
+    aliases in data/licenses.csv (the same rule as course_utils.clauses.canonical_key)."""
+    if not key:
+        return key
+    for row in read(DATA / "licenses.csv"):
+        if key == row["license_id"] or key in (a.strip().lower() for a in row.get("aliases", "").split(";")):
+            return row["license_id"]
+    return key
+
+
 def build_models(ref: Path) -> None:
     rows = read_ref(ref, "models.csv")
     out = []
     for r in rows:
         codes, count = languages(r["languages"])
-        r = dict(r, license_key=r.get("license_key") or license_key(r), language_codes=";".join(codes),
+        r = dict(r, license_key=canonical_key(r.get("license_key") or license_key(r)), language_codes=";".join(codes),
                  language_count=count)
         out.append(r)
     cols = ["repo_id", "author", "family", "params_billion", "active_params_billion", "pipeline_tag", "license_id",
@@ -138,6 +149,8 @@ def build_snapshot(models: list[dict]) -> None:
             tags.append(f"license:{m['license_id']}")
             if m["license_id"] == "other" and m["license_key"].startswith("other:"):
                 card["license_name"] = m["license_key"].split(":", 1)[1]
+            elif m["license_id"] == "other" and re.fullmatch(r"[a-z0-9.\-]+", m["license_name"]):
+                card["license_name"] = m["license_name"]  # the Hub's own name, e.g. llama4
         codes = [c for c in m["language_codes"].split(";") if c and c != "multilingual"]
         if codes:
             card["language"] = codes

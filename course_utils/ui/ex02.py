@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import licenses
+from ..errors import InvalidInput
 from ..hub import model_summary
 from .common import Question, on_click, widgets
 
