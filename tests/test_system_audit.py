@@ -128,4 +128,9 @@ def test_windows_backend_failure_is_unknown(monkeypatch):
 
 def test_bandwidth_measurement_is_short_and_positive():
     m = system.measure_memory_bandwidth(seconds=0.2, buffer_mb=32)
-    assert m.gbs > 0 and m.median_gbs <= m.gbs and m.runs >= 3 and "numpy copy" in m.method
+    assert m.gbs > 0 and m.median_gbs <= m.gbs and m.runs >= 3 and "numpy reads" in m.method
+    from course_utils.hardware import llama_cpp_threads
+
+    assert m.threads == llama_cpp_threads() and "default" in m.method  # llama.cpp's thread count
+    one = system.measure_memory_bandwidth(seconds=0.1, buffer_mb=16, threads=1)
+    assert one.threads == 1 and "default" not in one.method

@@ -241,41 +241,62 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
 
 @dataclass(frozen=True)
 class BandwidthMeasurement:
-    gbs: float  # best observed copy bandwidth (read + write bytes per second / 1e9)
+    gbs: float  # best observed read bandwidth over all threads (bytes read per second / 1e9)
     median_gbs: float
     runs: int
     buffer_mb: int
     seconds: float
     method: str
+    threads: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256) -> BandwidthMeasurement:
-    """Stream-copy a buffer much larger than the CPU caches for about ``seconds``.
+DEFAULT_NOTE = " (llama.cpp's default count)"
+_CHUNK = 1 << 17  # float64 items per read: 1 MB, a buffer that stays in the L2 cache
 
-    Method: numpy copies ``buffer_mb`` MB from one array to another, repeatedly; each copy
-    counts 2 x buffer bytes (one read, one write), as STREAM's Copy kernel does. The best run
-    is reported (the machine is shared; slower runs measure interference), with the median.
-    Uncertainty: one thread rarely saturates a multi-channel memory system, and write-allocate
-    traffic is not counted, so this is a lower bound of what llama.cpp's threads reach; expect
-    it 10-40 % under the spec figure on desktops, closer on laptops and Apple Silicon.
-    """
+
+def _read(part) -> None:
     import numpy as np
 
+    buf = np.empty(min(_CHUNK, len(part)))
+    for i in range(0, len(part) - len(buf) + 1, len(buf)):
+        np.copyto(buf, part[i:i + len(buf)])  # numpy releases the GIL: threads read in parallel
+
+
+def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256, threads: int | None = None
+                             ) -> BandwidthMeasurement:
+    """Read a buffer much larger than the CPU caches with llama.cpp's thread count, for about ``seconds``.
+
+    Method: ``threads`` threads (default: the physical cores, as llama.cpp uses) each read their
+    share of a ``buffer_mb`` MB array in 1 MB slices into a small buffer that stays in cache, so the
+    DRAM traffic is reads, as in a decode step. The best run is reported (the machine may be
+    shared; slower runs measure interference), with the median. Uncertainty: numpy adds a copy
+    per slice, so this is a lower bound of what llama.cpp's SIMD kernels reach; the CPU efficiency
+    in hardware.CLASSES["cpu_measured"] is calibrated against this very measurement.
+    """
+    import numpy as np
+    from concurrent.futures import ThreadPoolExecutor as Pool
+
+    from ..hardware import llama_cpp_threads
+
+    default = threads is None
+    threads = max(1, int(threads or llama_cpp_threads()))
     n = max(1, buffer_mb) * 1_000_000 // 8
-    src = np.ones(n, dtype=np.float64)
-    dst = np.empty_like(src)
-    np.copyto(dst, src)  # touch the pages once
+    src = np.ones(n, dtype=np.float64)  # writing the ones touches every page once
+    step = -(-n // threads)
+    parts = [src[i:i + step] for i in range(0, n, step)]
     rates = []
     start = time.perf_counter()
-    while time.perf_counter() - start < seconds or len(rates) < 3:
-        t0 = time.perf_counter()
-        np.copyto(dst, src)
-        dt = time.perf_counter() - t0
-        rates.append(2 * src.nbytes / dt / 1e9)
+    with Pool(max_workers=len(parts)) as pool:
+        while time.perf_counter() - start < seconds or len(rates) < 3:
+            t0 = time.perf_counter()
+            list(pool.map(_read, parts))
+            rates.append(src.nbytes / (time.perf_counter() - t0) / 1e9)
     rates.sort()
     return BandwidthMeasurement(round(rates[-1], 1), round(rates[len(rates) // 2], 1), len(rates), buffer_mb,
                                 round(time.perf_counter() - start, 2),
-                                "single-thread numpy copy, 2 x buffer bytes per copy, best of the runs")
+                                f"numpy reads in 1 MB slices on {len(parts)} thread(s)"
+                                f"{DEFAULT_NOTE if default else ''}, "
+                                f"best of the runs", len(parts))
