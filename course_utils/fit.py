@@ -316,16 +316,17 @@ def _architecture_row(repo_id: str) -> tuple[dict | None, str]:
 
 
 def shape_for(repo_id: str, online: bool | None = None) -> ModelShape:
-    """The architecture of a model: the Hub's config.json when online (``online=True``, or the
-    course's online setting), else the shipped table (its own config, or its base model's)."""
-    if online or (online is None and _hub_online()):
+    """The architecture of a model: the shipped table (its own config, with gaps filled from its
+    base model's), else the Hub's config.json when online; ``online=True`` asks the Hub first."""
+    cat = data.index("models")
+    row, via = (None, "") if online else _architecture_row(repo_id)
+    if row is None and (online or (online is None and _hub_online())):
         from .hub_config import shape_from_hub
 
         shape = shape_from_hub(repo_id)
         if shape is not None:
             return shape
-    cat = data.index("models")
-    row, via = _architecture_row(repo_id)
+        row, via = _architecture_row(repo_id)
     if row is None:
         if repo_id in cat and cat[repo_id]["params_billion"]:
             return ModelShape(repo_id, cat[repo_id]["params_billion"] * 1e9,
@@ -357,9 +358,9 @@ def shape_from_config_row(name: str, row: dict, source: str, fallback_params: fl
 
 def _hub_online() -> bool:
     try:
-        from . import settings
+        from .settings import get_settings
 
-        return not settings.offline()
+        return not get_settings().offline
     except Exception:  # noqa: BLE001 - no setting means offline
         return False
 
@@ -441,6 +442,8 @@ class Offload:
     cpu_gb: float
     cpu_bandwidth_gbs: float | None
     text: str
+    gpu_read_gb: float = 0.0  # read per token from GPU memory
+    cpu_read_gb: float = 0.0  # read per token from CPU RAM
 
 
 @dataclass(frozen=True)
@@ -487,7 +490,13 @@ class FitEstimate:
                 ("overhead", f"{self.overhead_gb:.2f} GB"), ("RAM needed", f"{self.ram_needed_gb:.2f} GB")]
         if self.offload is not None:
             rows.append(("GPU memory", self.offload.text))
-        if self.tokens_per_s is not None:
+        o = self.offload
+        if self.tokens_per_s is not None and o is not None and o.cpu_read_gb > 0:
+            rows.append(("decode speed", f"~{self.tokens_per_s:.1f} tokens/s: {o.gpu_read_gb:.2f} GB per token from "
+                                         f"the GPU ({self.efficiency:g} x {self.bandwidth_gbs:g} GB/s + "
+                                         f"{self.overhead_ms:g} ms) and {o.cpu_read_gb:.2f} GB from CPU RAM "
+                                         f"({o.cpu_bandwidth_gbs:g} GB/s)"))
+        elif self.tokens_per_s is not None:
             rows.append(("decode speed", f"~{self.tokens_per_s:.1f} tokens/s on {self.hardware} "
                                          f"({self.read_per_token_gb:.2f} GB read per token / ({self.efficiency:g} x "
                                          f"{self.bandwidth_gbs:g} GB/s) + {self.overhead_ms:g} ms)"))
@@ -538,32 +547,31 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_bw) -> tup
     out = groups.get("output", 0.0)
     experts = groups.get("experts", 0.0)
     frac = active_fraction(shape)
-    per_moe_layer_experts = experts / shape.moe_layers if shape.moe else 0.0
+    moe_experts = experts / shape.moe_layers if shape.moe else 0.0  # one layer's experts
     layers_w = weights - embd - out
     per_layer = (layers_w + kv) / L
-    cpu_experts = n_cpu_moe * per_moe_layer_experts
-    need_all = weights - embd + kv + overhead - cpu_experts
-    if need_all <= usable:
-        ngl = L
-    else:
-        ngl = max(0, min(L, int((usable - overhead) // per_layer))) if per_layer else 0
-        while ngl > 0 and ngl * per_layer + overhead - min(n_cpu_moe, ngl) * per_moe_layer_experts > usable:
-            ngl -= 1
-    fits = ngl == L and need_all <= usable
-    gpu_bytes_held = (ngl * per_layer + (out if fits else 0) - min(n_cpu_moe, ngl) * per_moe_layer_experts
-                      + (overhead if ngl else 0))
+
+    def overlap(ngl: int) -> int:  # -ngl puts the last layers on the GPU; --n-cpu-moe the first layers' experts on the CPU
+        return max(0, n_cpu_moe - (L - ngl))
+
+    def gpu_need(ngl: int) -> float:
+        return ngl * per_layer + (out if ngl == L else 0) + overhead - overlap(ngl) * moe_experts
+
+    ngl = next((n for n in range(L, 0, -1) if gpu_need(n) <= usable), 0)
+    fits = ngl == L
+    need_all = gpu_need(L)
+    gpu_bytes_held = gpu_need(ngl) if ngl else 0.0
     cpu_held = weights + kv + overhead - gpu_bytes_held
-    # bytes each token reads from each memory
+    # bytes each token reads from each memory: a layer's dense weights, its active experts, its KV
     active_layer = (layers_w - experts * (1 - frac)) / L + kv / L
-    gpu_read = ngl * active_layer + (out if fits else 0) - min(n_cpu_moe, ngl) * per_moe_layer_experts * frac
-    cpu_read = (L - ngl) * active_layer + (0 if fits else out) + min(n_cpu_moe, ngl) * per_moe_layer_experts * frac
+    cpu_experts_read = overlap(ngl) * moe_experts * frac
+    gpu_read = ngl * active_layer + (out if fits else 0) - cpu_experts_read
+    cpu_read = (L - ngl) * active_layer + (0 if fits else out) + cpu_experts_read
     seconds = 0.0
     if gpu_read > 0:
         seconds += seconds_per_token(gpu_read, hw)
-    cpu_hw = None
     if cpu_read > 0:
-        cpu_hw = custom_hardware(cpu_bw, "cpu", "CPU")
-        seconds += seconds_per_token(cpu_read, cpu_hw)
+        seconds += seconds_per_token(cpu_read, custom_hardware(cpu_bw, "cpu", "CPU"))
     where = "VRAM" if not hw.unified else "unified memory the GPU may use"
     if fits and not n_cpu_moe:
         text = f"fits: {need_all / GB:.1f} of {usable / GB:.1f} GB {where}, all {L} layers on the GPU"
@@ -579,7 +587,8 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_bw) -> tup
         text = (f"does not fit ({need_all / GB:.1f} GB > {usable / GB:.1f} GB {where}): partial offload, "
                 f"{ngl} of {L} layers on the GPU (-ngl {ngl}), the rest on the CPU at {cpu_bw:g} GB/s")
     return Offload(round(usable / GB, 2), fits, ngl, L, n_cpu_moe, round(gpu_bytes_held / GB, 3),
-                   round(cpu_held / GB, 3), cpu_bw if cpu_read > 0 else None, text), seconds
+                   round(cpu_held / GB, 3), cpu_bw if cpu_read > 0 else None, text,
+                   round(gpu_read / GB, 3), round(cpu_read / GB, 3)), seconds
 
 
 def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEFAULT_CONTEXT, *,
@@ -680,3 +689,102 @@ def memory_by_quant(model: str | None = None, context: int = DEFAULT_CONTEXT, pa
                     ) -> list[FitEstimate]:
     """One estimate per quantization, largest first (for the bar chart and for advice)."""
     return [estimate(model, q, context, params_b=params_b) for q in QUANTS]
+
+
+# --------------------------------------------------------------------------- the largest context that fits
+
+@dataclass(frozen=True)
+class ContextFit:
+    """The largest context whose KV cache still fits in a memory budget, and the curve behind it."""
+
+    model: str
+    quant: str
+    kv_cache_type: str
+    memory_gb: float
+    memory_basis: str
+    max_context: int  # 0: not even the weights fit; never above the model's own limit
+    model_max_context: int | None
+    memory_context: int  # what the memory alone would allow
+    weights_gb: float
+    points: tuple[tuple[int, float], ...]  # (context, GB needed) for the plot
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["points"] = [list(p) for p in self.points]
+        return d
+
+    def to_text(self) -> str:
+        if not self.max_context:
+            return (f"{self.model} at {self.quant} does not fit in {self.memory_gb:.1f} GB ({self.memory_basis}) even "
+                    f"with a tiny context: the weights alone are {self.weights_gb:.1f} GB.")
+        limit = ""
+        if self.memory_context > self.max_context:
+            limit = (f" (the model's own limit; the memory would allow {self.memory_context:,})")
+        return (f"Largest context that fits: {self.max_context:,} tokens{limit} for {self.model} at {self.quant} "
+                f"(KV cache {self.kv_cache_type.lower()}) in {self.memory_gb:.1f} GB ({self.memory_basis}).")
+
+
+def max_context(model: str | None = None, quant: str = "Q4_K_M", memory_gb: float | None = None, *,
+                params_b: float | None = None, gguf_path: str | None = None, kv_cache_type: str = "F16",
+                memory_basis: str = "given") -> ContextFit:
+    """The largest context (a multiple of 256, llama.cpp's KV padding) whose RAM need fits ``memory_gb``.
+
+    Without ``memory_gb`` the budget is this machine's available RAM. The need is the fit estimate's
+    weights + KV cache + overhead, which grows linearly with context (sliding windows flatten it).
+    """
+    if memory_gb is None:
+        from .system import audit
+
+        a = audit()
+        memory_gb = a.ram_available_gb or a.ram_total_gb
+        memory_basis = "available RAM on this machine"
+        if not memory_gb:
+            raise InvalidInput("This machine's RAM is unknown; give a memory budget in GB.")
+    if isinstance(memory_gb, bool) or not isinstance(memory_gb, (int, float)) or memory_gb <= 0:
+        raise InvalidInput(f"Memory must be a positive number of GB, not {memory_gb!r}.")
+    shape = resolve_shape(model, params_b, gguf_path)
+
+    def need(ctx: int) -> float:
+        return estimate(quant=quant, context=ctx, kv_cache_type=kv_cache_type, shape=shape).ram_needed_gb
+
+    top = 1_048_576
+    lo, hi = 0, top // 256  # in units of 256 tokens
+    if need(256) > memory_gb:
+        lo = 0
+    elif need(top) <= memory_gb:
+        lo = hi
+    else:
+        while hi - lo > 1:  # need(lo*256) fits, need(hi*256) does not
+            mid = (lo + hi) // 2
+            if need(mid * 256) <= memory_gb:
+                lo = mid
+            else:
+                hi = mid
+    best = lo * 256
+    end = max(best * 2, 8192, min(shape.max_context or 0, top))
+    end = min(top, end)
+    points = tuple((c, need(c)) for c in sorted({max(256, round(end * i / 24 / 256) * 256) for i in range(25)}))
+    first = estimate(quant=quant, context=256, kv_cache_type=kv_cache_type, shape=shape)
+    capped = min(best, shape.max_context) if shape.max_context else best
+    return ContextFit(shape.name, check_quant(quant), check_kv_type(kv_cache_type), round(float(memory_gb), 2),
+                      memory_basis, capped, shape.max_context, best, first.file_size_gb, points)
+
+
+def plot_context(fit_result: ContextFit, ax=None):
+    """Memory needed against context, with the budget line and the largest context marked."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(6, 3.2))
+    xs = [p[0] for p in fit_result.points]
+    ys = [p[1] for p in fit_result.points]
+    ax.plot(xs, ys, label="memory needed (weights + KV cache + overhead)")
+    ax.axhline(fit_result.memory_gb, color="tab:red", linestyle="--", label=f"budget {fit_result.memory_gb:.1f} GB")
+    if fit_result.memory_context:
+        ax.axvline(fit_result.memory_context, color="tab:green", linestyle=":",
+                   label=f"largest context that fits {fit_result.memory_context:,}")
+    ax.set_xlabel("context (tokens)")
+    ax.set_ylabel("GB")
+    ax.set_title(f"{fit_result.model} at {fit_result.quant}", fontsize=10)
+    ax.legend(fontsize=8)
+    return ax

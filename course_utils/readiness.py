@@ -160,11 +160,14 @@ def _platform_row(a: SystemAudit) -> Row:
 def _gpu_row(est: FitEstimate, a: SystemAudit) -> Row:
     g = a.gpu
     need = est.ram_needed_gb
-    if g.kind == "nvidia":
-        if g.vram_gb is None:
+    if g.kind in ("nvidia", "amd", "intel", "manual"):
+        api = {"nvidia": "CUDA", "amd": "ROCm or Vulkan", "intel": "Vulkan or SYCL", "manual": "GPU"}[g.kind]
+        if g.vram_gb is None and g.kind == "nvidia":
             return Row("GPU", OK, f"{g.name}: memory shared with the CPU (not reported by nvidia-smi)")
+        if g.vram_gb is None:
+            return Row("GPU", WARN, f"{g.name}: memory not reported", "give its memory with --vram GB to check the fit")
         if need <= g.vram_gb:
-            return Row("GPU", OK, f"{g.name}, {g.vram_gb:.1f} GB VRAM: the whole model fits (CUDA)")
+            return Row("GPU", OK, f"{g.name}, {g.vram_gb:.1f} GB VRAM: the whole model fits ({api})")
         return Row("GPU", WARN, f"{g.name}, {g.vram_gb:.1f} GB VRAM < {need:.1f} GB needed",
                    "offload only some layers (-ngl) and keep the rest on the CPU, or pick a smaller quantization")
     if g.kind == "apple_metal":

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import _probe
-from .parsers import ARM_FEATURES, X86_FEATURES, CpuInfo, Gpu, parse_nvidia_smi_query, parse_tool_version
+from .parsers import (ARM_FEATURES, X86_FEATURES, CpuInfo, Gpu, parse_drm_card, parse_nvidia_smi_query, parse_rocm_smi,
+                      parse_tool_version)
 
 TOOLS = ("gcc", "clang", "cl", "make", "cmake", "git")
 
@@ -32,7 +33,7 @@ class Tool:
 
 @dataclass(frozen=True)
 class GpuReport:
-    kind: str  # "nvidia", "apple_metal", "none", "unknown"
+    kind: str  # "nvidia", "amd", "intel", "apple_metal", "manual" (--vram), "none", "unknown"
     name: str | None
     vram_gb: float | None
     unified_memory: bool
@@ -135,6 +136,76 @@ def _nvidia() -> tuple[list[Gpu], str]:
     return gpus, "" if gpus else "nvidia-smi listed no GPU"
 
 
+def _amd() -> tuple[list[Gpu], str]:
+    r = _probe.run(["rocm-smi", "--showproductname", "--showmeminfo", "vram", "--json"])
+    if not r.ok:
+        return [], r.reason
+    gpus = parse_rocm_smi(r.text)
+    return gpus, "" if gpus else "rocm-smi listed no GPU"
+
+
+DRM = Path("/sys/class/drm")
+
+
+def _drm_gpus(root: Path | None = None) -> list[tuple[str, str, float | None]]:
+    """(kind, name, VRAM GB) of the AMD/Intel/NVIDIA display devices the Linux kernel lists in sysfs."""
+    root = root or DRM
+    out = []
+    try:
+        cards = sorted(p for p in root.glob("card*") if p.name[4:].isdigit())
+    except OSError:
+        return []
+    for card in cards:
+        dev = card / "device"
+        try:
+            vendor = (dev / "vendor").read_text()
+        except OSError:
+            continue
+        try:
+            vram = (dev / "mem_info_vram_total").read_text()
+        except OSError:
+            vram = None
+        kind, gb = parse_drm_card(vendor, vram)
+        if kind is None:
+            continue
+        try:
+            device = (dev / "device").read_text().strip()
+        except OSError:
+            device = "?"
+        out.append((kind, f"{kind.upper() if kind == 'amd' else kind.capitalize()} GPU (PCI device {device})", gb))
+    return out
+
+
+def _other_gpu(system: str, amd: list[Gpu], amd_reason: str) -> GpuReport | None:
+    """An AMD GPU from rocm-smi, else an AMD or Intel GPU from sysfs (Linux)."""
+    if amd:
+        g = amd[0]
+        return GpuReport("amd", g.name, g.vram_gb, False, f"{len(amd)} AMD GPU(s) via rocm-smi (ROCm or Vulkan)")
+    if system != "Linux":
+        return None
+    cards = [c for c in _drm_gpus() if c[0] in ("amd", "intel")]
+    if not cards:
+        return None
+    discrete = [c for c in cards if c[2]] or cards
+    kind, name, gb = discrete[0]
+    how = "VRAM from sysfs mem_info_vram_total" if gb else "VRAM not reported (integrated or i915/xe): give --vram"
+    return GpuReport(kind, name, gb, gb is None and kind == "intel",
+                     f"{how}; llama.cpp can use it through Vulkan{' or ROCm' if kind == 'amd' else ' or SYCL'} "
+                     f"({amd_reason or 'rocm-smi not used'})")
+
+
+def with_vram(a: "SystemAudit", vram_gb: float) -> "SystemAudit":
+    """The audit with the GPU memory you give (``--vram``): for GPUs the audit misses or misreads."""
+    from dataclasses import replace
+
+    g = a.gpu
+    if g.kind in ("none", "unknown"):
+        gpu = GpuReport("manual", "your GPU", float(vram_gb), False, f"{vram_gb:g} GB given with --vram")
+    else:
+        gpu = replace(g, vram_gb=float(vram_gb), detail=g.detail + f"; {vram_gb:g} GB given with --vram")
+    return replace(a, gpu=gpu)
+
+
 def _memory() -> tuple[float | None, float | None, str]:
     try:
         import psutil
@@ -173,6 +244,7 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
     with ThreadPoolExecutor(max_workers=len(TOOLS) + 1) as pool:
         tool_futures = {name: pool.submit(_tool, name) for name in TOOLS}
         gpu_future = pool.submit(_nvidia)
+        amd_future = pool.submit(_amd)
         cpu: CpuInfo | None
         extra: dict[str, Any] = {}
         if system == "Darwin":
@@ -198,6 +270,7 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
             problems.append(f"CPU: {reason}")
         tools = {name: f.result() for name, f in tool_futures.items()}
         nvidia, nvidia_reason = gpu_future.result()
+        amd, amd_reason = amd_future.result()
     total, available, mem_reason = _memory()
     free, disk_reason = _disk(path)
     problems += [p for p in (mem_reason, disk_reason) if p]
@@ -217,7 +290,8 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
         gpu = GpuReport("unknown", None, None, False, "Intel Mac: llama.cpp's macOS x64 build runs on the CPU; "
                                                      "Metal on Intel GPUs was not verified for this course")
     else:
-        gpu = GpuReport("none", None, None, False, f"no NVIDIA GPU found ({nvidia_reason})")
+        gpu = _other_gpu(system, amd, amd_reason) or GpuReport(
+            "none", None, None, False, f"no NVIDIA, AMD or Intel GPU found ({nvidia_reason})")
     unknown: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     if cpu is not None:
