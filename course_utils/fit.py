@@ -649,13 +649,13 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         if hw.is_gpu and hw.memory_gb and shape.n_layers:
             cpu_bw = cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS
             offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_bw)
-            tps = round(1 / seconds, 1)
+            tps = _round_speed(1 / seconds)
             if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
                 notes.append(f"Partial offload: speed from {offload.gpu_layers} layers at {hw.bandwidth_gbs:g} GB/s "
                              f"and {offload.n_layers - offload.gpu_layers} at {cpu_bw:g} GB/s (CPU RAM"
                              f"{'' if cpu_bandwidth_gbs else ', assumed dual-channel DDR4-3200'}).")
         else:
-            tps = round(tokens_per_second(read, hw), 1)
+            tps = _round_speed(tokens_per_second(read, hw))
             if hw.is_gpu:
                 notes.append(f"GPU memory size unknown: the speed assumes the whole model fits; give --vram GB "
                              f"to check.")
@@ -669,6 +669,10 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         shape_source=shape.source, breakdown_gb={k: round(v / GB, 3) for k, v in groups.items()},
         notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
         read_per_token_gb=round(read / GB, 3), overhead_ms=hw.klass.overhead_ms if hw else None, offload=offload)
+
+
+def _round_speed(tps: float) -> float:
+    return round(tps, 1) if tps >= 10 else round(tps, 2)
 
 
 def predict_here(gguf_path: str | None = None, context: int = 512, *, model: str | None = None,
