@@ -2,6 +2,7 @@
 machine's measured memory bandwidth next to its nominal figure when known.
 
     .venv/bin/python bench/fit_accuracy.py
+    .venv/bin/python bench/fit_accuracy.py --here MODEL.gguf   # real llama.cpp (pip install xllamacpp) vs prediction
 """
 from __future__ import annotations
 
@@ -164,7 +165,38 @@ def bandwidth() -> None:
     print(f"              nominal figure for this CPU: {f'{nominal:g} GB/s' if nominal else 'not in the table'}")
 
 
+def here(gguf: str, runs: int = 3, tokens: int = 128) -> None:
+    """Real llama.cpp (the xllamacpp wheel) on a GGUF here vs the prediction, measured back to back."""
+    import json
+    import urllib.request
+
+    import xllamacpp
+
+    from course_utils.hardware import llama_cpp_threads
+
+    threads = llama_cpp_threads()
+    p = xllamacpp.CommonParams()
+    p.model.path = gguf
+    p.n_ctx = 512
+    p.cpuparams.n_threads = threads
+    p.warmup = True
+    srv = xllamacpp.Server(p)
+    base = srv.listening_address.rstrip("/")
+    for i in range(runs):
+        pred = fit.predict_here(gguf, context=tokens // 2, threads=threads)
+        body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
+                           "ignore_eos": True}).encode()
+        req = urllib.request.Request(base + "/completion", body, {"Content-Type": "application/json"})
+        measured = json.load(urllib.request.urlopen(req, timeout=300))["timings"]["predicted_per_second"]
+        print(f"here        : run {i + 1}: llama.cpp {measured:.1f} tokens/s with {threads} threads; predicted "
+              f"{pred.tokens_per_s:.1f} ({pred.bandwidth_gbs:g} GB/s measured x {pred.efficiency:g}); "
+              f"error {pred.tokens_per_s / measured - 1:+.0%}")
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--here":
+        here(sys.argv[2])
+        sys.exit(0)
     file_sizes()
     speeds()
     audit_time()

@@ -203,8 +203,8 @@ def _hardware_for_speed(a: SystemAudit, cpu_bandwidth_gbs: float | None) -> tupl
                 return hw, f"{hw.name}, {hw.bandwidth_gbs:g} GB/s (table; the slower variant of your chip)"
     if cpu_bandwidth_gbs:
         backend = "metal" if a.gpu.kind == "apple_metal" else "cpu"
-        return custom_hardware(cpu_bandwidth_gbs, backend, "this machine (measured)"), \
-            f"measured memory bandwidth {cpu_bandwidth_gbs:g} GB/s"
+        return custom_hardware(cpu_bandwidth_gbs, backend, "this machine (measured)", measured=backend == "cpu"), \
+            f"measured memory bandwidth {cpu_bandwidth_gbs:g} GB/s with llama.cpp's thread count"
     return None, "bandwidth unknown"
 
 
