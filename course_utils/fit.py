@@ -535,12 +535,13 @@ def _check_n_cpu_moe(n: Any, shape: ModelShape) -> int:
     return min(n, shape.moe_layers)
 
 
-def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_bw) -> tuple[Offload, float]:
+def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardware) -> tuple[Offload, float]:
     """Layers on the GPU while they fit (llama.cpp -ngl), the rest on the CPU; seconds per token of the split.
 
     llama.cpp keeps the token embeddings in CPU RAM and puts the output matrix on the GPU once
     every layer is there. Each layer carries its share of the weights and of the KV cache.
     """
+    cpu_bw = cpu_hw.bandwidth_gbs
     L = shape.n_layers or 1
     usable = hw.memory_gb * (APPLE_GPU_SHARE if hw.backend == "metal" else 1.0) * GB
     embd = groups.get("token_embd", 0.0)
@@ -571,7 +572,7 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_bw) -> tup
     if gpu_read > 0:
         seconds += seconds_per_token(gpu_read, hw)
     if cpu_read > 0:
-        seconds += seconds_per_token(cpu_read, custom_hardware(cpu_bw, "cpu", "CPU"))
+        seconds += seconds_per_token(cpu_read, cpu_hw)
     where = "VRAM" if not hw.unified else "unified memory the GPU may use"
     if fits and not n_cpu_moe:
         text = f"fits: {need_all / GB:.1f} of {usable / GB:.1f} GB {where}, all {L} layers on the GPU"
@@ -595,13 +596,14 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
              params_b: float | None = None, gguf_path: str | None = None, hardware: str | Hardware | None = None,
              bandwidth_gbs: float | None = None, backend: str | None = None, kv_cache_type: str = "F16",
              vram_gb: float | None = None, n_cpu_moe: int = 0, cpu_bandwidth_gbs: float | None = None,
-             shape: ModelShape | None = None) -> FitEstimate:
+             shape: ModelShape | None = None, cpu_hardware: Hardware | None = None) -> FitEstimate:
     """File size, KV cache, RAM needed and (with hardware) decode tokens/s for a model and quantization.
 
     With a GPU whose memory is known (the table, or ``vram_gb``), the model is checked against it:
     what does not fit is offloaded layer by layer to the CPU (``cpu_bandwidth_gbs``, default a
     dual-channel DDR4-3200 PC) and the speed comes from the split. ``n_cpu_moe`` keeps the experts
-    of that many layers in CPU RAM (llama.cpp's --n-cpu-moe).
+    of that many layers in CPU RAM (llama.cpp's --n-cpu-moe). ``cpu_hardware`` (e.g.
+    hardware.this_machine()) replaces the CPU side of a split.
     """
     quant = check_quant(quant)
     context = check_context(context)
@@ -647,13 +649,14 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     tps = offload = None
     if hw is not None:
         if hw.is_gpu and hw.memory_gb and shape.n_layers:
-            cpu_bw = cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS
-            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_bw)
+            cpu_hw = cpu_hardware or custom_hardware(cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS, "cpu", "CPU")
+            cpu_bw = cpu_hw.bandwidth_gbs
+            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw)
             tps = _round_speed(1 / seconds)
             if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
                 notes.append(f"Partial offload: speed from {offload.gpu_layers} layers at {hw.bandwidth_gbs:g} GB/s "
                              f"and {offload.n_layers - offload.gpu_layers} at {cpu_bw:g} GB/s (CPU RAM"
-                             f"{'' if cpu_bandwidth_gbs else ', assumed dual-channel DDR4-3200'}).")
+                             f"{'' if cpu_bandwidth_gbs or cpu_hardware else ', assumed dual-channel DDR4-3200'}).")
         else:
             tps = _round_speed(tokens_per_second(read, hw))
             if hw.is_gpu:

@@ -257,7 +257,13 @@ def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 40
     hw, basis = _hardware_for_speed(a, cpu_bandwidth_gbs)
     tps = None
     if hw is not None:
-        tps = estimate(model, quant, context, params_b=params_b, hardware=hw).tokens_per_s
+        gpu_vram = a.gpu.vram_gb if hw.is_gpu and hw.backend != "metal" else None
+        cpu = custom_hardware(cpu_bandwidth_gbs, "cpu", "this machine's CPU (measured)", measured=True) \
+            if cpu_bandwidth_gbs else None
+        speed = estimate(model, quant, context, params_b=params_b, hardware=hw, vram_gb=gpu_vram, cpu_hardware=cpu)
+        tps = speed.tokens_per_s
+        if speed.offload is not None and not speed.offload.fits:
+            basis += f"; {speed.offload.text}"
     rows = (_ram_row(est, a), _disk_row(est, a), _cpu_row(a), _platform_row(a), _gpu_row(est, a),
             _speed_row(tps, basis))
     suggestion = ""
