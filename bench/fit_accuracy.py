@@ -2,7 +2,7 @@
 machine's measured memory bandwidth next to its nominal figure when known.
 
     .venv/bin/python bench/fit_accuracy.py
-    .venv/bin/python bench/fit_accuracy.py --here MODEL.gguf   # real llama.cpp (pip install xllamacpp) vs prediction
+    .venv/bin/python bench/fit_accuracy.py --here MODEL.gguf [THREADS]  # real llama.cpp (xllamacpp) vs prediction
 """
 from __future__ import annotations
 
@@ -165,7 +165,7 @@ def bandwidth() -> None:
     print(f"              nominal figure for this CPU: {f'{nominal:g} GB/s' if nominal else 'not in the table'}")
 
 
-def here(gguf: str, runs: int = 3, tokens: int = 128) -> None:
+def here(gguf: str, threads: int | None = None, runs: int = 3, tokens: int = 128) -> None:
     """Real llama.cpp (the xllamacpp wheel) on a GGUF here vs the prediction, measured back to back."""
     import json
     import urllib.request
@@ -174,7 +174,7 @@ def here(gguf: str, runs: int = 3, tokens: int = 128) -> None:
 
     from course_utils.hardware import llama_cpp_threads
 
-    threads = llama_cpp_threads()
+    threads = threads or llama_cpp_threads()
     p = xllamacpp.CommonParams()
     p.model.path = gguf
     p.n_ctx = 512
@@ -195,7 +195,7 @@ def here(gguf: str, runs: int = 3, tokens: int = 128) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--here":
-        here(sys.argv[2])
+        here(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)
         sys.exit(0)
     file_sizes()
     speeds()

@@ -50,6 +50,9 @@ CLASSES: dict[str, HardwareClass] = {
     # TinyLlama-1.1B Q4_K_M (0.63 GB read per token) at 37-39 tokens/s with 2 threads, ~24 GB/s,
     # while that measurement gave 17-19 GB/s: llama.cpp's SIMD reads beat numpy's sliced copies,
     # hence an "efficiency" above 1. One machine; re-check with bench/fit_accuracy.py --here.
+    # Not modelled: tiny models (SmolLM2-135M, 0.08 GB per token) are bound by per-token compute,
+    # not bandwidth, on a CPU (measured here under load: 20-26 tokens/s against ~100 predicted),
+    # and llama.cpp's spinning threads collapse when other processes hold the cores.
     "cpu_measured": HardwareClass("cpu_measured", 1.3, 0.0, "llama.cpp runs on the course VM against the "
                                                             "course's own bandwidth measurement"),
 }
