@@ -2,9 +2,11 @@
 machine's measured memory bandwidth next to its nominal figure when known.
 
     .venv/bin/python bench/fit_accuracy.py
+    .venv/bin/python bench/fit_accuracy.py --here MODEL.gguf [THREADS]  # real llama.cpp (xllamacpp) vs prediction
 """
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 import time
@@ -13,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from course_utils import data, fit  # noqa: E402
-from course_utils.hardware import custom_hardware  # noqa: E402
+from course_utils.hardware import CLASSES  # noqa: E402
 from course_utils.system import audit, measure_memory_bandwidth  # noqa: E402
 
 # GGUF repos in the calibration file -> the catalog model whose config they were made from
@@ -41,17 +43,102 @@ def file_sizes() -> None:
           f"max {max(out_of_sample):.2%} over {len(out_of_sample)} files")
 
 
-def speeds() -> None:
-    errors = []
+def _family(hardware: str) -> str:
+    """Chip family for leave-one-family-out: Apple tier and generation, NVIDIA series, AMD, Intel."""
+    m = re.search(r"Apple (M\d)( Pro| Max| Ultra)?", hardware)
+    if m:
+        return f"Apple {m.group(1)}{m.group(2) or ''}"
+    m = re.search(r"RTX (\d)0\d\d", hardware)
+    if m:
+        return f"NVIDIA RTX {m.group(1)}0"
+    for word in ("AMD", "Intel", "Tesla", "Quadro", "A100", "H100"):
+        if word in hardware:
+            return word
+    return hardware
+
+
+def speed_rows() -> list[dict]:
+    """Calibration rows with a bandwidth: bytes read per token from the estimator (tg128 averages 64 tokens)."""
+    rows = []
     for row in data.load("llamacpp_speed_calibration"):
         if not row["memory_bandwidth_gbs"]:
             continue
         backend = "igpu" if "iGPU" in row["hardware"] else row["backend"]
-        hw = custom_hardware(row["memory_bandwidth_gbs"], backend)
-        e = fit.estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 128, hardware=hw)
-        errors.append(abs(e.tokens_per_s / row["tg128_tps"] - 1))
-    print(f"tokens/s    : {len(errors)} llama-bench tg128 rows with a bandwidth; |error| median "
-          f"{statistics.median(errors):.1%}, max {max(errors):.1%} (in-sample: the GPU constants were fitted on them)")
+        e = fit.estimate("meta-llama/Llama-2-7b-hf", row["quant"], 64)
+        rows.append({"hardware": row["hardware"], "backend": backend, "bw": row["memory_bandwidth_gbs"],
+                     "gb": e.read_per_token_gb, "tps": row["tg128_tps"], "family": _family(row["hardware"]),
+                     "quant": row["quant"]})
+    return rows
+
+
+def fit_line(rows: list[dict]) -> tuple[float, float]:
+    """(efficiency, overhead ms) minimising the squared relative error of 1/t = 1/(gb/(eff*bw) + ms/1000)."""
+    import numpy as np
+
+    gb = np.array([r["gb"] for r in rows])
+    bw = np.array([r["bw"] for r in rows])
+    tps = np.array([r["tps"] for r in rows])
+    effs = np.arange(0.30, 1.30, 0.002)[:, None, None]
+    mss = np.arange(0.0, 12.0, 0.02)[None, :, None]
+    pred = 1 / (gb / (effs * bw) + mss / 1000)
+    err = ((pred / tps - 1) ** 2).sum(axis=2)
+    i, j = np.unravel_index(err.argmin(), err.shape)
+    return round(float(effs[i, 0, 0]), 3), round(float(mss[0, j, 0]), 2)
+
+
+def _errors(rows, constants) -> list[float]:
+    out = []
+    for r in rows:
+        eff, ms = constants(r)
+        out.append(1 / (r["gb"] / (eff * r["bw"]) + ms / 1000) / r["tps"] - 1)
+    return out
+
+
+def _summary(errs: list[float]) -> str:
+    a = [abs(e) for e in errs]
+    return f"median |error| {statistics.median(a):5.1%}, max {max(a):5.1%} ({len(a)} rows)"
+
+
+def speeds() -> None:
+    rows = speed_rows()
+    backends = sorted({r["backend"] for r in rows})
+    print("tokens/s    : seconds per token = GB read / (efficiency x bandwidth) + overhead, fitted per backend")
+    fitted = {}
+    for b in backends:
+        sub = [r for r in rows if r["backend"] == b]
+        fitted[b] = fit_line(sub) if len({(r["bw"], r["gb"]) for r in sub}) > 1 else (
+            round(statistics.median(r["tps"] * r["gb"] / r["bw"] for r in sub), 3), 0.0)
+        k = CLASSES[b]
+        print(f"  {b:<7} fit: efficiency {fitted[b][0]:.3f}, overhead {fitted[b][1]:.2f} ms"
+              f"   (in hardware.CLASSES: {k.efficiency:g}, {k.overhead_ms:g} ms)")
+    shipped = {b: (CLASSES[b].efficiency, CLASSES[b].overhead_ms) for b in backends}
+    print(f"  in-sample, shipped constants          : {_summary(_errors(rows, lambda r: shipped[r['backend']]))}")
+    for b in backends:
+        sub = [r for r in rows if r["backend"] == b]
+        print(f"    {b:<7} in-sample                    : {_summary(_errors(sub, lambda r: shipped[b]))}")
+    # leave one backend out: predict it from one line fitted on every other backend
+    lobo = []
+    for b in backends:
+        rest = [r for r in rows if r["backend"] != b]
+        sub = [r for r in rows if r["backend"] == b]
+        c = fit_line(rest)
+        errs = _errors(sub, lambda r: c)
+        lobo += errs
+        print(f"    leave out {b:<7} (fit on the others)  : {_summary(errs)}")
+    print(f"  leave-one-backend-out, all rows       : {_summary(lobo)}")
+    # leave one chip family out: refit that family's backend without it
+    lofo = []
+    for fam in sorted({r["family"] for r in rows}):
+        sub = [r for r in rows if r["family"] == fam]
+        b = sub[0]["backend"]
+        rest = [r for r in rows if r["backend"] == b and r["family"] != fam]
+        if len({(r["bw"], r["gb"]) for r in rest}) < 2:
+            continue
+        c = fit_line(rest)
+        errs = _errors(sub, lambda r: c)
+        lofo += errs
+        print(f"    leave out {fam:<18} ({b}) : {_summary(errs)}")
+    print(f"  leave-one-chip-family-out, all rows   : {_summary(lofo)}")
 
 
 def audit_time() -> None:
@@ -78,7 +165,38 @@ def bandwidth() -> None:
     print(f"              nominal figure for this CPU: {f'{nominal:g} GB/s' if nominal else 'not in the table'}")
 
 
+def here(gguf: str, threads: int | None = None, runs: int = 3, tokens: int = 128) -> None:
+    """Real llama.cpp (the xllamacpp wheel) on a GGUF here vs the prediction, measured back to back."""
+    import json
+    import urllib.request
+
+    import xllamacpp
+
+    from course_utils.hardware import llama_cpp_threads
+
+    threads = threads or llama_cpp_threads()
+    p = xllamacpp.CommonParams()
+    p.model.path = gguf
+    p.n_ctx = 512
+    p.cpuparams.n_threads = threads
+    p.warmup = True
+    srv = xllamacpp.Server(p)
+    base = srv.listening_address.rstrip("/")
+    for i in range(runs):
+        pred = fit.predict_here(gguf, context=tokens // 2, threads=threads)
+        body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
+                           "ignore_eos": True}).encode()
+        req = urllib.request.Request(base + "/completion", body, {"Content-Type": "application/json"})
+        measured = json.load(urllib.request.urlopen(req, timeout=300))["timings"]["predicted_per_second"]
+        print(f"here        : run {i + 1}: llama.cpp {measured:.1f} tokens/s with {threads} threads; predicted "
+              f"{pred.tokens_per_s:.1f} ({pred.bandwidth_gbs:g} GB/s measured x {pred.efficiency:g}); "
+              f"error {pred.tokens_per_s / measured - 1:+.0%}")
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--here":
+        here(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)
+        sys.exit(0)
     file_sizes()
     speeds()
     audit_time()

@@ -116,14 +116,17 @@ def _audit_args(p):
     p.add_argument("--disk-path", default=None, type=check.existing_folder,
                    help="where the model would be stored (default: here)")
     p.add_argument("--no-bandwidth", action="store_true", help="skip the one-second bandwidth measurement")
+    p.add_argument("--vram", type=_positive_float, help="your GPU's memory in GB, if the audit misses or misreads it")
 
 
 @command("audit", "audit this machine (RAM, disk, CPU features, tools, GPU) and, with --model, its readiness")
 @arguments(_audit_args)
 def _audit(args):
-    from .system import audit
+    from .system import audit, with_vram
 
     a = audit(args.disk_path)
+    if args.vram:
+        a = with_vram(a, args.vram)
     if not (args.model or args.params):
         return _AuditOnly(a)
     from .readiness import readiness
@@ -169,18 +172,30 @@ def _fit_args(p):
     h.add_argument("--bandwidth", type=check.number(0, 100_000, "GB/s"),
                    help="memory bandwidth in GB/s (with --backend)")
     p.add_argument("--backend", choices=["cpu", "cuda", "vulkan", "rocm", "metal", "igpu"], default=None)
+    p.add_argument("--vram", type=_positive_float, help="GPU memory in GB (checks the fit; partial offload if not)")
+    p.add_argument("--cpu-bandwidth", type=_positive_float,
+                   help="CPU RAM bandwidth in GB/s for layers that do not fit on the GPU (default 51.2)")
+    p.add_argument("--n-cpu-moe", type=_non_negative_int, default=0,
+                   help="MoE: keep the experts of the first N layers in CPU RAM (llama.cpp --n-cpu-moe)")
+    p.add_argument("--kv-type", default="f16", help="KV cache type: f16 (default), q8_0 or q4_0")
+    p.add_argument("--max-context", action="store_true",
+                   help="print the largest context that fits (in --vram GB, else this machine's free RAM)")
 
 
 @command("fit", "file size, KV cache, RAM needed and decode tokens/s for a model and quantization")
 @arguments(_fit_args)
 def _fit(args):
     from .errors import InvalidInput
-    from .fit import estimate
+    from .fit import estimate, max_context
 
     if args.backend and args.bandwidth is None:
         raise InvalidInput("--backend needs --bandwidth GBS (or use --hardware NAME).")
+    if args.max_context:
+        return max_context(args.model, args.quant, args.vram, params_b=args.params, kv_cache_type=args.kv_type,
+                           memory_basis="--vram")
     return estimate(args.model, args.quant, args.ctx, params_b=args.params, hardware=args.hardware,
-                    bandwidth_gbs=args.bandwidth, backend=args.backend)
+                    bandwidth_gbs=args.bandwidth, backend=args.backend, kv_cache_type=args.kv_type,
+                    vram_gb=args.vram, n_cpu_moe=args.n_cpu_moe, cpu_bandwidth_gbs=args.cpu_bandwidth)
 
 
 def _compare_args(p):

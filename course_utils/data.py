@@ -92,7 +92,10 @@ TABLES: dict[str, TableSpec] = {
         {"repo_id": "str", "architecture": "str", "num_hidden_layers": "int", "hidden_size": "int",
          "intermediate_size": "int", "num_attention_heads": "int", "num_key_value_heads": "int", "head_dim": "int",
          "vocab_size": "int", "max_position_embeddings": "int", "tie_word_embeddings": "bool",
-         "total_params_billion": "float", "source_urls": "str"},
+         "total_params_billion": "float", "num_experts": "int", "experts_per_token": "int", "num_shared_experts": "int",
+         "moe_intermediate_size": "int", "first_dense_layers": "int", "sliding_window": "int",
+         "sliding_window_pattern": "int", "kv_lora_rank": "int", "q_lora_rank": "int", "qk_rope_head_dim": "int",
+         "qk_nope_head_dim": "int", "v_head_dim": "int", "source_urls": "str"},
         key="repo_id", source="source_urls", required=("repo_id", "num_hidden_layers", "hidden_size", "source_urls")),
     "leaderboard_v1": TableSpec(
         "leaderboard_v1.csv", {"repo_id": "str", **{s: "float" for s in _SCORES1}, **_BOARD_TAIL},
@@ -113,7 +116,7 @@ TABLES: dict[str, TableSpec] = {
         key="hardware", source="source_url", required=("hardware", "tg128_tps", "source_url"), unique_key=False),
     "hardware_bandwidth": TableSpec(
         "hardware_bandwidth.csv",
-        {"hardware": "str", "backend": "str", "memory_bandwidth_gbs": "float", "source_url": "str"},
+        {"hardware": "str", "backend": "str", "memory_bandwidth_gbs": "float", "memory_gb": "float", "source_url": "str"},
         key="hardware", source="source_url", required=("hardware", "memory_bandwidth_gbs", "source_url")),
     "deployment_prices": TableSpec(
         "deployment_prices.csv",

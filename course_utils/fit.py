@@ -11,14 +11,15 @@ Llama-2-7B reproduces llama.cpp's own measured bits per weight for that file typ
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import data
 from .errors import InvalidInput
-from .hardware import Hardware, custom_hardware, find_hardware
+from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, Hardware, custom_hardware, find_hardware, this_machine,
+                       with_memory)
 
 GB = 1e9  # sizes are in GB = 10^9 bytes, as the Hub shows file sizes
 QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q4_K_M", "Q4_K_S", "Q4_0", "Q3_K_L", "Q3_K_M",
@@ -27,6 +28,9 @@ DEFAULT_CONTEXT = 4096  # llama.cpp's default n_ctx (common/common.h)
 KV_BYTES = {"F16": 2.0, "Q8_0": 34 / 32, "Q4_0": 18 / 32}  # cache types (-ctk/-ctv)
 RUNTIME_OVERHEAD_GB = 0.5  # assumption: runtime, thread buffers, scratch; peers use 0.5-1.5 GB
 UBATCH = 512  # llama.cpp's default n_ubatch: the logits buffer is n_vocab x n_ubatch floats
+# Share of unified memory macOS lets the GPU wire by default: an assumption the peers share
+# (canirun, caniarun use 0.75); `sysctl iogpu.wired_limit_mb` changes it.
+APPLE_GPU_SHARE = 0.75
 
 # Block types by their bits per weight (block bytes x 8 / weights per block, ggml-common.h)
 TYPE_BPW = {"F16": 16.0, "Q8_0": 8.5, "Q6_K": 6.5625, "Q5_K": 5.5, "Q5_0": 5.5, "Q4_K": 4.5, "Q4_0": 4.5,
@@ -62,10 +66,42 @@ class ModelShape:
     max_context: int | None = None
     source: str = ""
     exact_weight_bytes: float | None = None  # from a GGUF header: sum of tensor sizes
+    # mixture of experts: routed experts, how many a token uses, always-on shared experts
+    n_experts: int = 0
+    experts_per_token: int = 0
+    n_shared_experts: int = 0
+    moe_ffn: int | None = None
+    first_dense_layers: int = 0  # DeepSeek's first_k_dense_replace: these layers have a dense FFN
+    expert_bpw: float | None = None  # experts stored in one type whatever the file type (gpt-oss: MXFP4)
+    # attention variants
+    sliding_window: int | None = None
+    sliding_window_pattern: int | None = None  # every Nth layer attends globally, the others in the window
+    kv_lora_rank: int | None = None  # multi-head latent attention (DeepSeek V2/V3)
+    q_lora_rank: int | None = None
+    rope_dim: int | None = None
+    nope_dim: int | None = None
+    v_head_dim: int | None = None
 
     @property
     def known(self) -> bool:
-        return None not in (self.n_layers, self.hidden, self.ffn, self.n_heads, self.vocab)
+        return None not in (self.n_layers, self.hidden, self.n_heads, self.vocab) and \
+            (self.ffn is not None or self.moe_ffn is not None)
+
+    @property
+    def kv_known(self) -> bool:
+        return bool(self.n_layers) and (self.mla or bool(self.n_heads and self.hd))
+
+    @property
+    def moe(self) -> bool:
+        return self.n_experts > 0
+
+    @property
+    def mla(self) -> bool:
+        return bool(self.kv_lora_rank)
+
+    @property
+    def moe_layers(self) -> int:
+        return (self.n_layers or 0) - self.first_dense_layers if self.moe else 0
 
     @property
     def kv_heads(self) -> int:
@@ -77,17 +113,33 @@ class ModelShape:
 
 
 def _groups(shape: ModelShape) -> dict[str, float]:
-    """Parameters per tensor group (attention split so attn_v can be promoted)."""
-    h, hd = shape.hidden, shape.hd
-    q = shape.n_heads * hd
-    kv = shape.kv_heads * hd
-    per_layer_v = h * kv
-    per_layer_down = shape.ffn * h
-    per_layer_rest = h * q + h * kv + q * h + (2 if shape.gated_ffn else 1) * h * shape.ffn
+    """Parameters per tensor group (attention split so attn_v can be promoted; experts apart)."""
+    h, hd, L = shape.hidden, shape.hd, shape.n_layers
+    if shape.mla:  # DeepSeek-V2 paper, section 2.1: low-rank joint compression of K and V (and Q)
+        qk = (shape.nope_dim or 0) + (shape.rope_dim or 0)
+        vh = shape.v_head_dim or hd
+        q_proj = (h * shape.q_lora_rank + shape.q_lora_rank * shape.n_heads * qk) if shape.q_lora_rank \
+            else h * shape.n_heads * qk
+        attn_v = 0.0
+        attn_rest = q_proj + h * (shape.kv_lora_rank + (shape.rope_dim or 0)) \
+            + shape.kv_lora_rank * shape.n_heads * ((shape.nope_dim or 0) + vh) + shape.n_heads * vh * h
+    else:
+        q, kv = shape.n_heads * hd, shape.kv_heads * hd
+        attn_v = h * kv
+        attn_rest = h * q + h * kv + q * h
+    mats = 3 if shape.gated_ffn else 2
+    dense_layers = shape.first_dense_layers if shape.moe else L
+    ffn = shape.ffn or 0
     embd = shape.vocab * h
-    return {"token_embd": embd, "output": 0.0 if shape.tied_embeddings else embd,
-            "attn_v": shape.n_layers * per_layer_v, "ffn_down": shape.n_layers * per_layer_down,
-            "layers_rest": shape.n_layers * per_layer_rest}
+    out = {"token_embd": embd, "output": 0.0 if shape.tied_embeddings else embd,
+           "attn_v": L * attn_v, "ffn_down": dense_layers * ffn * h,
+           "layers_rest": L * attn_rest + dense_layers * (mats - 1) * h * ffn}
+    if shape.moe:
+        per_expert = mats * h * (shape.moe_ffn or ffn)
+        out["experts"] = shape.moe_layers * shape.n_experts * per_expert
+        out["shared_experts"] = shape.moe_layers * shape.n_shared_experts * per_expert
+        out["layers_rest"] += shape.moe_layers * h * shape.n_experts  # the router
+    return out
 
 
 def use_more_bits(i: int, n: int) -> bool:
@@ -112,9 +164,22 @@ def _calibrated_layer_bpw(quant: str) -> float:
     g = _groups(ref)
     embd_t, out_t, _base, _promo = MIX[quant]
     total = sum(g.values())
-    layer_params = g["attn_v"] + g["ffn_down"] + g["layers_rest"]
+    layer_params = total - g["token_embd"] - g["output"]
     bits = measured_bpw()[quant] * total - g["token_embd"] * TYPE_BPW[embd_t] - g["output"] * TYPE_BPW[out_t]
     return bits / layer_params
+
+
+def _layer_bpw(shape: ModelShape, quant: str) -> tuple[float, float]:
+    """(bits per weight of most layer weights, of attn_v and ffn_down) for a file type."""
+    _embd, _out, base_t, promo_t = MIX[quant]
+    if base_t is None:
+        b = _calibrated_layer_bpw(quant)
+        return b, b
+    if promo_t is None:
+        return TYPE_BPW[base_t], TYPE_BPW[base_t]
+    n = shape.n_layers
+    promoted = sum(1 for i in range(n) if use_more_bits(i, n)) / n
+    return TYPE_BPW[base_t], promoted * TYPE_BPW[promo_t] + (1 - promoted) * TYPE_BPW[base_t]
 
 
 def weight_bytes(shape: ModelShape, quant: str) -> tuple[float, dict[str, float]]:
@@ -126,32 +191,64 @@ def weight_bytes(shape: ModelShape, quant: str) -> tuple[float, dict[str, float]
     g = _groups(shape)
     embd_t, out_t, base_t, promo_t = MIX[quant]
     out = {"token_embd": g["token_embd"] * TYPE_BPW[embd_t] / 8, "output": g["output"] * TYPE_BPW[out_t] / 8}
-    layer_params = g["attn_v"] + g["ffn_down"] + g["layers_rest"]
-    if base_t is None:
-        out["layers"] = layer_params * _calibrated_layer_bpw(quant) / 8
-    elif promo_t is None:
-        out["layers"] = layer_params * TYPE_BPW[base_t] / 8
+    rest, vd = _layer_bpw(shape, quant)
+    if promo_t is None:
+        out["layers"] = (g["attn_v"] + g["ffn_down"] + g["layers_rest"]) * rest / 8
     else:
-        n = shape.n_layers
-        promoted = sum(1 for i in range(n) if use_more_bits(i, n)) / n
-        vd = g["attn_v"] + g["ffn_down"]
-        out["attn_v+ffn_down"] = vd * (promoted * TYPE_BPW[promo_t] + (1 - promoted) * TYPE_BPW[base_t]) / 8
-        out["layers"] = g["layers_rest"] * TYPE_BPW[base_t] / 8
+        out["attn_v+ffn_down"] = (g["attn_v"] + g["ffn_down"]) * vd / 8
+        out["layers"] = g["layers_rest"] * rest / 8
+    if shape.moe:  # an expert is gate, up (layer type) and down (ffn_down's type)
+        expert_bpw = shape.expert_bpw or (vd + (2 if shape.gated_ffn else 1) * rest) / (3 if shape.gated_ffn else 2)
+        out["experts"] = g["experts"] * expert_bpw / 8
+        if g["shared_experts"]:
+            out["shared_experts"] = g["shared_experts"] * expert_bpw / 8
     # norms and biases (F32) and the tokenizer in the header are a few MB: left out
     return sum(out.values()), out
 
 
+def active_fraction(shape: ModelShape) -> float:
+    """Share of the routed experts a token reads (experts_per_token / experts); 1 for dense models."""
+    return shape.experts_per_token / shape.n_experts if shape.moe and shape.n_experts else 1.0
+
+
+def kv_cells(shape: ModelShape, context: int) -> float:
+    """Token slots cached, summed over layers: sliding-window layers keep only their window.
+
+    A sliding-window layer's cache is taken as the window plus one micro-batch (n_ubatch
+    tokens are added before the oldest leave), never more than the context.
+    """
+    L = shape.n_layers
+    if shape.sliding_window and shape.sliding_window_pattern:
+        n_global = sum(1 for i in range(L) if (i + 1) % shape.sliding_window_pattern == 0)
+        return n_global * context + (L - n_global) * min(context, shape.sliding_window + UBATCH)
+    return L * context
+
+
 def kv_cache_bytes(shape: ModelShape, context: int, cache_type: str = "F16") -> float:
-    """2 (K and V) x layers x KV heads x head dim x context x bytes per element."""
-    if cache_type not in KV_BYTES:
-        raise InvalidInput(f"KV cache type must be one of {', '.join(KV_BYTES)}, not {cache_type!r}.")
-    if shape.known:
-        return 2 * shape.n_layers * shape.kv_heads * shape.hd * context * KV_BYTES[cache_type]
-    # Unknown architecture: assume a Llama-2-like shape without grouped-query attention
+    """KV cache bytes at a context, per architecture.
+
+    GQA/MHA: 2 (K and V) x KV heads x head dim per layer and token. MLA (DeepSeek V2/V3): one
+    compressed latent of kv_lora_rank + the decoupled RoPE key per layer and token (DeepSeek-V2
+    paper, table 1: (d_c + d_h^R) x layers). Sliding-window layers hold only their window.
+    Bytes per element: F16 2, q8_0 34/32, q4_0 18/32 (-ctk/-ctv).
+    """
+    cache_type = check_kv_type(cache_type)
+    if shape.kv_known:
+        per_cell = (shape.kv_lora_rank + (shape.rope_dim or 0)) if shape.mla else 2 * shape.kv_heads * shape.hd
+        return per_cell * kv_cells(shape, context) * KV_BYTES[cache_type]
+    # Architecture unknown: assume a Llama-2-like shape without grouped-query attention
     # (params ~ 12 L d^2 with d ~ 128 L), so this is an upper bound; GQA models need 4-8x less.
     d = (shape.params * 128 / 12) ** (1 / 3)
     layers = d / 128
     return 2 * layers * d * context * KV_BYTES[cache_type]
+
+
+def check_kv_type(cache_type: Any) -> str:
+    key = str(cache_type).strip().upper() if isinstance(cache_type, str) else cache_type
+    if key not in KV_BYTES:
+        raise InvalidInput(f"KV cache type must be one of {', '.join(k.lower() for k in KV_BYTES)}, "
+                           f"not {cache_type!r}.")
+    return key
 
 
 def check_quant(quant: str) -> str:
@@ -172,25 +269,64 @@ def check_context(context: Any) -> int:
 
 # --------------------------------------------------------------------------- model shapes
 
-_GATED_ARCHS = ("llama", "mistral", "qwen", "gemma", "phi3", "olmo", "stablelm", "deepseek", "mixtral")
+_GATED_ARCHS = ("llama", "mistral", "qwen", "gemma", "phi3", "olmo", "stablelm", "deepseek", "mixtral", "gptoss",
+                "granite", "falcon3")
+_FIELDS = ("num_hidden_layers", "hidden_size", "intermediate_size", "num_attention_heads", "num_key_value_heads",
+           "head_dim", "vocab_size", "max_position_embeddings", "tie_word_embeddings", "num_experts",
+           "experts_per_token", "num_shared_experts", "moe_intermediate_size", "first_dense_layers", "sliding_window",
+           "sliding_window_pattern", "kv_lora_rank", "q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim",
+           "v_head_dim")
+MXFP4_BPW = 4.25  # ggml block_mxfp4: 32 weights in 17 bytes (one E8M0 scale + 16 bytes of 4-bit values)
+
+
+def _shape_from_row(name: str, row: dict, gated: bool = True) -> ModelShape:
+    g = row.get
+    return ModelShape(
+        name, 0.0, g("num_hidden_layers"), g("hidden_size"), g("intermediate_size"), g("num_attention_heads"),
+        g("num_key_value_heads"), g("head_dim"), g("vocab_size"), bool(g("tie_word_embeddings")), gated,
+        g("max_position_embeddings"), n_experts=g("num_experts") or 0, experts_per_token=g("experts_per_token") or 0,
+        n_shared_experts=g("num_shared_experts") or 0, moe_ffn=g("moe_intermediate_size"),
+        first_dense_layers=g("first_dense_layers") or 0,
+        expert_bpw=MXFP4_BPW if "gptoss" in (g("architecture") or "").lower() else None,
+        sliding_window=g("sliding_window"), sliding_window_pattern=g("sliding_window_pattern"),
+        kv_lora_rank=g("kv_lora_rank"), q_lora_rank=g("q_lora_rank"), rope_dim=g("qk_rope_head_dim"),
+        nope_dim=g("qk_nope_head_dim"), v_head_dim=g("v_head_dim"))
 
 
 def _arch_params(row: dict, gated: bool) -> float:
-    shape = ModelShape("x", 0, row["num_hidden_layers"], row["hidden_size"], row["intermediate_size"],
-                       row["num_attention_heads"], row["num_key_value_heads"], row["head_dim"], row["vocab_size"],
-                       bool(row["tie_word_embeddings"]), gated)
-    return sum(_groups(shape).values())
+    return sum(_groups(_shape_from_row("x", row, gated)).values())
 
 
-def shape_for(repo_id: str) -> ModelShape:
-    """The architecture of a catalog model (its own config, or its base model's)."""
+def _architecture_row(repo_id: str) -> tuple[dict | None, str]:
+    """The model's own config row, with missing fields filled from its base model's (the family's) config."""
     arch = data.index("model_architectures")
     cat = data.index("models")
-    row, via = arch.get(repo_id), repo_id
-    if row is None and repo_id in cat:
-        base = (cat[repo_id]["base_model"] or "").split(" ")[0]
-        if base in arch:
-            row, via = arch[base], base
+    base = (cat.get(repo_id, {}).get("base_model") or "").split(" ")[0]
+    own = arch.get(repo_id)
+    family = arch.get(base) if base and base != repo_id else None
+    if own is None and family is None:
+        return None, ""
+    if own is None:
+        return dict(family), base
+    if family is None:
+        return dict(own), repo_id
+    filled = [f for f in _FIELDS if own.get(f) is None and family.get(f) is not None]
+    row = dict(own, **{f: family[f] for f in filled})
+    return row, (f"{repo_id}, with {', '.join(filled)} from its base {base}" if filled else repo_id)
+
+
+def shape_for(repo_id: str, online: bool | None = None) -> ModelShape:
+    """The architecture of a model: the shipped table (its own config, with gaps filled from its
+    base model's), else the Hub's config.json when online; ``online=True`` asks the Hub first."""
+    cat = data.index("models")
+    row, via = (None, "") if online else _architecture_row(repo_id)
+    if row is None and (online or (online is None and _hub_online())):
+        from .hub_config import shape_from_hub
+
+        shape = shape_from_hub(repo_id)
+        if shape is not None:
+            return shape
+        row, via = _architecture_row(repo_id)
     if row is None:
         if repo_id in cat and cat[repo_id]["params_billion"]:
             return ModelShape(repo_id, cat[repo_id]["params_billion"] * 1e9,
@@ -200,24 +336,33 @@ def shape_for(repo_id: str) -> ModelShape:
 
         raise InvalidInput(f"No architecture or size for {repo_id!r} in the course data; pass the parameter "
                            f"count instead (--params).", suggestions=suggest(repo_id))
-    total = (row["total_params_billion"] or 0) * 1e9
-    gated = any(a in row["architecture"].lower() for a in _GATED_ARCHS)
-    if row["intermediate_size"] and row["num_attention_heads"] and total:
+    return shape_from_config_row(repo_id, row, f"config of {via} (data/model_architectures.csv)",
+                                 (cat.get(repo_id, {}).get("params_billion") or 0) * 1e9)
+
+
+def shape_from_config_row(name: str, row: dict, source: str, fallback_params: float = 0.0) -> ModelShape:
+    """A ModelShape from a row shaped like data/model_architectures.csv (also built from a config.json)."""
+    total = (row.get("total_params_billion") or 0) * 1e9
+    gated = any(a in (row.get("architecture") or "").lower() for a in _GATED_ARCHS)
+    if row.get("intermediate_size") and row.get("num_attention_heads") and total and not row.get("num_experts"):
         # let the published total decide between a gated (3-matrix) and a plain (2-matrix) FFN
         gated = abs(_arch_params(row, True) - total) < abs(_arch_params(row, False) - total)
-    complete = None not in (row["intermediate_size"], row["num_attention_heads"], row["vocab_size"])
-    if not complete:
-        params = total or (cat.get(repo_id, {}).get("params_billion") or 0) * 1e9
+    shape = replace(_shape_from_row(name, row, gated), source=source)
+    if not shape.known:
+        params = total or fallback_params
         if not params:
-            raise InvalidInput(f"The course data for {repo_id!r} is incomplete; pass --params instead.")
-        return ModelShape(repo_id, params, max_context=row["max_position_embeddings"],
-                          source=f"incomplete config in data/model_architectures.csv ({via})")
-    shape = ModelShape(
-        repo_id, 0.0, row["num_hidden_layers"], row["hidden_size"], row["intermediate_size"],
-        row["num_attention_heads"], row["num_key_value_heads"], row["head_dim"], row["vocab_size"],
-        bool(row["tie_word_embeddings"]), gated, row["max_position_embeddings"],
-        source=f"config of {via} (data/model_architectures.csv)")
+            raise InvalidInput(f"The course data for {name!r} is incomplete; pass --params instead.")
+        return replace(shape, params=params, source=f"incomplete config ({source})")
     return replace(shape, params=total or sum(_groups(shape).values()))
+
+
+def _hub_online() -> bool:
+    try:
+        from .settings import get_settings
+
+        return not get_settings().offline
+    except Exception:  # noqa: BLE001 - no setting means offline
+        return False
 
 
 def shape_from_params(params_b: float) -> ModelShape:
@@ -285,6 +430,23 @@ def resolve_shape(model: str | None = None, params_b: float | None = None, gguf_
 # --------------------------------------------------------------------------- the estimate
 
 @dataclass(frozen=True)
+class Offload:
+    """Where the weights go on a GPU machine and what that does to decode speed."""
+
+    memory_gb: float  # memory the GPU may use (VRAM, or the share of unified memory)
+    fits: bool  # the whole model (weights, KV cache, buffers) fits on the GPU
+    gpu_layers: int  # llama.cpp's -ngl
+    n_layers: int
+    cpu_moe_layers: int  # --n-cpu-moe: layers whose experts stay in CPU RAM
+    gpu_gb: float
+    cpu_gb: float
+    cpu_bandwidth_gbs: float | None
+    text: str
+    gpu_read_gb: float = 0.0  # read per token from GPU memory
+    cpu_read_gb: float = 0.0  # read per token from CPU RAM
+
+
+@dataclass(frozen=True)
 class FitEstimate:
     model: str
     quant: str
@@ -301,41 +463,59 @@ class FitEstimate:
     shape_source: str
     breakdown_gb: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    kv_cache_type: str = "F16"
+    active_params_b: float | None = None  # MoE: parameters a token reads (shared + routed experts)
+    read_per_token_gb: float | None = None
+    overhead_ms: float | None = None
+    offload: Offload | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "quant": self.quant, "context": self.context, "params_b": self.params_b,
                 "file_size_gb": self.file_size_gb, "kv_cache_gb": self.kv_cache_gb, "overhead_gb": self.overhead_gb,
                 "ram_needed_gb": self.ram_needed_gb, "tokens_per_s": self.tokens_per_s, "hardware": self.hardware,
                 "bandwidth_gbs": self.bandwidth_gbs, "efficiency": self.efficiency,
-                "shape_source": self.shape_source, "breakdown_gb": self.breakdown_gb, "notes": list(self.notes)}
+                "shape_source": self.shape_source, "breakdown_gb": self.breakdown_gb, "notes": list(self.notes),
+                "kv_cache_type": self.kv_cache_type, "active_params_b": self.active_params_b,
+                "read_per_token_gb": self.read_per_token_gb, "overhead_ms": self.overhead_ms,
+                "offload": None if self.offload is None else asdict(self.offload)}
 
     def to_text(self) -> str:
-        rows = [("model", f"{self.model} ({self.params_b:.2f} B parameters; {self.shape_source})"),
+        params = f"{self.params_b:.2f} B parameters"
+        if self.active_params_b is not None:
+            params += f", {self.active_params_b:.2f} B active per token"
+        rows = [("model", f"{self.model} ({params}; {self.shape_source})"),
                 ("quantization", self.quant), ("context", f"{self.context:,} tokens"),
-                ("file size", f"{self.file_size_gb:.2f} GB"), ("KV cache", f"{self.kv_cache_gb:.2f} GB (F16)"),
+                ("file size", f"{self.file_size_gb:.2f} GB"),
+                ("KV cache", f"{self.kv_cache_gb:.2f} GB ({self.kv_cache_type.lower()})"),
                 ("overhead", f"{self.overhead_gb:.2f} GB"), ("RAM needed", f"{self.ram_needed_gb:.2f} GB")]
-        if self.tokens_per_s is not None:
+        if self.offload is not None:
+            rows.append(("GPU memory", self.offload.text))
+        o = self.offload
+        if self.tokens_per_s is not None and o is not None and o.cpu_read_gb > 0:
+            rows.append(("decode speed", f"~{self.tokens_per_s:.1f} tokens/s: {o.gpu_read_gb:.2f} GB per token from "
+                                         f"the GPU ({self.efficiency:g} x {self.bandwidth_gbs:g} GB/s + "
+                                         f"{self.overhead_ms:g} ms) and {o.cpu_read_gb:.2f} GB from CPU RAM "
+                                         f"({o.cpu_bandwidth_gbs:g} GB/s)"))
+        elif self.tokens_per_s is not None:
             rows.append(("decode speed", f"~{self.tokens_per_s:.1f} tokens/s on {self.hardware} "
-                                         f"({self.bandwidth_gbs:g} GB/s x {self.efficiency:g})"))
+                                         f"({self.read_per_token_gb:.2f} GB read per token / ({self.efficiency:g} x "
+                                         f"{self.bandwidth_gbs:g} GB/s) + {self.overhead_ms:g} ms)"))
         rows += [("note", n) for n in self.notes]
         return "\n".join(f"{k:<13} {v}" for k, v in rows)
 
 
+def seconds_per_token(bytes_per_token: float, hw: Hardware) -> float:
+    """The speed model: bytes read / (efficiency x bandwidth) + a fixed overhead per token."""
+    k = hw.klass
+    return bytes_per_token / (k.efficiency * hw.bandwidth_gbs * GB) + k.overhead_ms / 1000
+
+
 def tokens_per_second(bytes_per_token: float, hw: Hardware) -> float:
     """Decode speed: time per token = bytes / (efficiency x bandwidth) + fixed overhead."""
-    k = hw.klass
-    seconds = bytes_per_token / (k.efficiency * hw.bandwidth_gbs * GB) + k.overhead_ms / 1000
-    return 1 / seconds
+    return 1 / seconds_per_token(bytes_per_token, hw)
 
 
-def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEFAULT_CONTEXT, *,
-             params_b: float | None = None, gguf_path: str | None = None, hardware: str | Hardware | None = None,
-             bandwidth_gbs: float | None = None, backend: str | None = None) -> FitEstimate:
-    """File size, KV cache, RAM needed and (with hardware) decode tokens/s for a model and quantization."""
-    quant = check_quant(quant)
-    context = check_context(context)
-    shape = resolve_shape(model, params_b, gguf_path)
-    hw: Hardware | None
+def _resolve_hardware(hardware, bandwidth_gbs, backend, vram_gb) -> Hardware | None:
     if isinstance(hardware, Hardware):
         hw = hardware
     elif hardware:
@@ -343,38 +523,275 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     elif bandwidth_gbs is not None:
         hw = custom_hardware(bandwidth_gbs, backend or "cpu")
     else:
-        hw = None
+        return None
+    return with_memory(hw, vram_gb)
+
+
+def _check_n_cpu_moe(n: Any, shape: ModelShape) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise InvalidInput(f"--n-cpu-moe must be a whole number of layers (0 or more), not {n!r}.")
+    if n and not shape.moe:
+        raise InvalidInput(f"--n-cpu-moe keeps experts on the CPU, but {shape.name} is not a mixture-of-experts model.")
+    return min(n, shape.moe_layers)
+
+
+def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardware) -> tuple[Offload, float]:
+    """Layers on the GPU while they fit (llama.cpp -ngl), the rest on the CPU; seconds per token of the split.
+
+    llama.cpp keeps the token embeddings in CPU RAM and puts the output matrix on the GPU once
+    every layer is there. Each layer carries its share of the weights and of the KV cache.
+    """
+    cpu_bw = cpu_hw.bandwidth_gbs
+    L = shape.n_layers or 1
+    usable = hw.memory_gb * (APPLE_GPU_SHARE if hw.backend == "metal" else 1.0) * GB
+    embd = groups.get("token_embd", 0.0)
+    out = groups.get("output", 0.0)
+    experts = groups.get("experts", 0.0)
+    frac = active_fraction(shape)
+    moe_experts = experts / shape.moe_layers if shape.moe else 0.0  # one layer's experts
+    layers_w = weights - embd - out
+    per_layer = (layers_w + kv) / L
+
+    def overlap(ngl: int) -> int:  # -ngl puts the last layers on the GPU; --n-cpu-moe the first layers' experts on the CPU
+        return max(0, n_cpu_moe - (L - ngl))
+
+    def gpu_need(ngl: int) -> float:
+        return ngl * per_layer + (out if ngl == L else 0) + overhead - overlap(ngl) * moe_experts
+
+    ngl = next((n for n in range(L, 0, -1) if gpu_need(n) <= usable), 0)
+    fits = ngl == L
+    need_all = gpu_need(L)
+    gpu_bytes_held = gpu_need(ngl) if ngl else 0.0
+    cpu_held = weights + kv + overhead - gpu_bytes_held
+    # bytes each token reads from each memory: a layer's dense weights, its active experts, its KV
+    active_layer = (layers_w - experts * (1 - frac)) / L + kv / L
+    cpu_experts_read = overlap(ngl) * moe_experts * frac
+    gpu_read = ngl * active_layer + (out if fits else 0) - cpu_experts_read
+    cpu_read = (L - ngl) * active_layer + (0 if fits else out) + cpu_experts_read
+    seconds = 0.0
+    if gpu_read > 0:
+        seconds += seconds_per_token(gpu_read, hw)
+    if cpu_read > 0:
+        seconds += seconds_per_token(cpu_read, cpu_hw)
+    where = "VRAM" if not hw.unified else "unified memory the GPU may use"
+    if fits and not n_cpu_moe:
+        text = f"fits: {need_all / GB:.1f} of {usable / GB:.1f} GB {where}, all {L} layers on the GPU"
+    elif fits:
+        text = (f"fits with the experts of {n_cpu_moe} layers in CPU RAM (--n-cpu-moe {n_cpu_moe}): "
+                f"{gpu_bytes_held / GB:.1f} of {usable / GB:.1f} GB {where}")
+    elif hw.unified:
+        text = (f"does not fit: needs {need_all / GB:.1f} GB, more than the ~{usable / GB:.1f} GB macOS lets the GPU "
+                f"use; expect swapping or a failed load")
+    elif ngl == 0:
+        text = f"does not fit: not one layer fits in {usable / GB:.1f} GB {where}; it runs on the CPU"
+    else:
+        text = (f"does not fit ({need_all / GB:.1f} GB > {usable / GB:.1f} GB {where}): partial offload, "
+                f"{ngl} of {L} layers on the GPU (-ngl {ngl}), the rest on the CPU at {cpu_bw:g} GB/s")
+    return Offload(round(usable / GB, 2), fits, ngl, L, n_cpu_moe, round(gpu_bytes_held / GB, 3),
+                   round(cpu_held / GB, 3), cpu_bw if cpu_read > 0 else None, text,
+                   round(gpu_read / GB, 3), round(cpu_read / GB, 3)), seconds
+
+
+def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEFAULT_CONTEXT, *,
+             params_b: float | None = None, gguf_path: str | None = None, hardware: str | Hardware | None = None,
+             bandwidth_gbs: float | None = None, backend: str | None = None, kv_cache_type: str = "F16",
+             vram_gb: float | None = None, n_cpu_moe: int = 0, cpu_bandwidth_gbs: float | None = None,
+             shape: ModelShape | None = None, cpu_hardware: Hardware | None = None) -> FitEstimate:
+    """File size, KV cache, RAM needed and (with hardware) decode tokens/s for a model and quantization.
+
+    With a GPU whose memory is known (the table, or ``vram_gb``), the model is checked against it:
+    what does not fit is offloaded layer by layer to the CPU (``cpu_bandwidth_gbs``, default a
+    dual-channel DDR4-3200 PC) and the speed comes from the split. ``n_cpu_moe`` keeps the experts
+    of that many layers in CPU RAM (llama.cpp's --n-cpu-moe). ``cpu_hardware`` (e.g.
+    hardware.this_machine()) replaces the CPU side of a split.
+    """
+    quant = check_quant(quant)
+    context = check_context(context)
+    kv_type = check_kv_type(kv_cache_type)
+    shape = shape or resolve_shape(model, params_b, gguf_path)
+    n_cpu_moe = _check_n_cpu_moe(n_cpu_moe, shape)
+    hw = _resolve_hardware(hardware, bandwidth_gbs, backend, vram_gb)
     notes = []
     if shape.exact_weight_bytes is not None:
         weights, groups = shape.exact_weight_bytes, {"tensors (from the GGUF header)": shape.exact_weight_bytes}
         notes.append("File size is the sum of the GGUF's tensors; the quantization argument is ignored.")
+        if shape.known:  # split the exact total in the estimated proportions, for offload and MoE
+            est_total, est_groups = weight_bytes(shape, quant)
+            groups = {k: v * weights / est_total for k, v in est_groups.items()}
     else:
         weights, groups = weight_bytes(shape, quant)
-    if not shape.known:
+    if not shape.kv_known:
         notes.append("Architecture unknown: the KV cache assumes a Llama-2-like shape without grouped-query "
                      "attention (an upper bound).")
     if shape.max_context and context > shape.max_context:
         notes.append(f"{context:,} tokens is more than the model's configured {shape.max_context:,}.")
-    kv = kv_cache_bytes(shape, context)
+    if shape.sliding_window and shape.sliding_window_pattern:
+        notes.append(f"Sliding window: {shape.sliding_window_pattern - 1} of every {shape.sliding_window_pattern} "
+                     f"layers cache only {shape.sliding_window:,} (+{UBATCH}) tokens.")
+    if shape.mla:
+        notes.append("Multi-head latent attention: the KV cache holds one compressed latent per layer and token.")
+    kv = kv_cache_bytes(shape, context, kv_type)
     vocab = shape.vocab or 32000
     overhead = RUNTIME_OVERHEAD_GB * GB + vocab * UBATCH * 4
     ram = weights + kv + overhead
-    tps = None
+    experts = groups.get("experts", 0.0)
+    frac = active_fraction(shape)
+    active = None
+    if shape.moe:
+        inactive_params = _groups(shape)["experts"] * (1 - frac)
+        active = (shape.params - inactive_params) / 1e9
+        notes.append(f"Mixture of experts: memory holds all {shape.params / 1e9:.1f} B parameters; a token reads "
+                     f"{shape.experts_per_token} of {shape.n_experts} routed experts"
+                     f"{f' + {shape.n_shared_experts} shared' if shape.n_shared_experts else ''} "
+                     f"({active:.1f} B active).")
+    embd_read = groups.get("token_embd", 0) if not shape.tied_embeddings else 0  # embeddings: one row per token
+    read = weights - embd_read - experts * (1 - frac) + kv
+    tps = offload = None
     if hw is not None:
-        read = weights - (groups.get("token_embd", 0) if not shape.tied_embeddings else 0)  # embeddings: one row
-        tps = round(tokens_per_second(read + kv, hw), 1)
-        notes.append(f"Speed assumes the whole model in {'GPU memory' if hw.hw_class == 'discrete_gpu' else 'memory'}"
-                     f" and a full {context:,}-token KV cache; efficiency {hw.klass.efficiency:g}: {hw.klass.why}.")
+        if hw.is_gpu and hw.memory_gb and shape.n_layers:
+            cpu_hw = cpu_hardware or custom_hardware(cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS, "cpu", "CPU")
+            cpu_bw = cpu_hw.bandwidth_gbs
+            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw)
+            tps = _round_speed(1 / seconds)
+            if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
+                notes.append(f"Partial offload: speed from {offload.gpu_layers} layers at {hw.bandwidth_gbs:g} GB/s "
+                             f"and {offload.n_layers - offload.gpu_layers} at {cpu_bw:g} GB/s (CPU RAM"
+                             f"{'' if cpu_bandwidth_gbs or cpu_hardware else ', assumed dual-channel DDR4-3200'}).")
+        else:
+            tps = _round_speed(tokens_per_second(read, hw))
+            if hw.is_gpu:
+                notes.append(f"GPU memory size unknown: the speed assumes the whole model fits; give --vram GB "
+                             f"to check.")
+        notes.append(f"Speed for a full {context:,}-token KV cache; efficiency {hw.klass.efficiency:g} and "
+                     f"{hw.klass.overhead_ms:g} ms per token: {hw.klass.why}.")
     return FitEstimate(
         model=shape.name, quant=quant, context=context, params_b=round(shape.params / 1e9, 3),
         file_size_gb=round(weights / GB, 3), kv_cache_gb=round(kv / GB, 3), overhead_gb=round(overhead / GB, 3),
         ram_needed_gb=round(ram / GB, 3), tokens_per_s=tps, hardware=hw.name if hw else None,
         bandwidth_gbs=hw.bandwidth_gbs if hw else None, efficiency=hw.klass.efficiency if hw else None,
         shape_source=shape.source, breakdown_gb={k: round(v / GB, 3) for k, v in groups.items()},
-        notes=tuple(notes))
+        notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
+        read_per_token_gb=round(read / GB, 3), overhead_ms=hw.klass.overhead_ms if hw else None, offload=offload)
+
+
+def _round_speed(tps: float) -> float:
+    return round(tps, 1) if tps >= 10 else round(tps, 2)
+
+
+def predict_here(gguf_path: str | None = None, context: int = 512, *, model: str | None = None,
+                 quant: str = "Q4_K_M", threads: int | None = None, bandwidth_gbs: float | None = None
+                 ) -> FitEstimate:
+    """The decode estimate for *this* machine's CPU, as llama.cpp would run it with ``threads``.
+
+    The bandwidth is measured with that many threads (default: llama.cpp's, the physical cores)
+    unless given; the CPU constants are the ones calibrated against that measurement.
+    """
+    hw = this_machine(threads=threads, bandwidth_gbs=bandwidth_gbs)
+    if gguf_path is not None:
+        return estimate(gguf_path=str(gguf_path), context=context, hardware=hw)
+    return estimate(model, quant, context, hardware=hw)
 
 
 def memory_by_quant(model: str | None = None, context: int = DEFAULT_CONTEXT, params_b: float | None = None
                     ) -> list[FitEstimate]:
     """One estimate per quantization, largest first (for the bar chart and for advice)."""
     return [estimate(model, q, context, params_b=params_b) for q in QUANTS]
+
+
+# --------------------------------------------------------------------------- the largest context that fits
+
+@dataclass(frozen=True)
+class ContextFit:
+    """The largest context whose KV cache still fits in a memory budget, and the curve behind it."""
+
+    model: str
+    quant: str
+    kv_cache_type: str
+    memory_gb: float
+    memory_basis: str
+    max_context: int  # 0: not even the weights fit; never above the model's own limit
+    model_max_context: int | None
+    memory_context: int  # what the memory alone would allow
+    weights_gb: float
+    points: tuple[tuple[int, float], ...]  # (context, GB needed) for the plot
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["points"] = [list(p) for p in self.points]
+        return d
+
+    def to_text(self) -> str:
+        if not self.max_context:
+            return (f"{self.model} at {self.quant} does not fit in {self.memory_gb:.1f} GB ({self.memory_basis}) even "
+                    f"with a tiny context: the weights alone are {self.weights_gb:.1f} GB.")
+        limit = ""
+        if self.memory_context > self.max_context:
+            limit = (f" (the model's own limit; the memory would allow {self.memory_context:,})")
+        return (f"Largest context that fits: {self.max_context:,} tokens{limit} for {self.model} at {self.quant} "
+                f"(KV cache {self.kv_cache_type.lower()}) in {self.memory_gb:.1f} GB ({self.memory_basis}).")
+
+
+def max_context(model: str | None = None, quant: str = "Q4_K_M", memory_gb: float | None = None, *,
+                params_b: float | None = None, gguf_path: str | None = None, kv_cache_type: str = "F16",
+                memory_basis: str = "given") -> ContextFit:
+    """The largest context (a multiple of 256, llama.cpp's KV padding) whose RAM need fits ``memory_gb``.
+
+    Without ``memory_gb`` the budget is this machine's available RAM. The need is the fit estimate's
+    weights + KV cache + overhead, which grows linearly with context (sliding windows flatten it).
+    """
+    if memory_gb is None:
+        from .system import audit
+
+        a = audit()
+        memory_gb = a.ram_available_gb or a.ram_total_gb
+        memory_basis = "available RAM on this machine"
+        if not memory_gb:
+            raise InvalidInput("This machine's RAM is unknown; give a memory budget in GB.")
+    if isinstance(memory_gb, bool) or not isinstance(memory_gb, (int, float)) or memory_gb <= 0:
+        raise InvalidInput(f"Memory must be a positive number of GB, not {memory_gb!r}.")
+    shape = resolve_shape(model, params_b, gguf_path)
+
+    def need(ctx: int) -> float:
+        return estimate(quant=quant, context=ctx, kv_cache_type=kv_cache_type, shape=shape).ram_needed_gb
+
+    top = 1_048_576
+    lo, hi = 0, top // 256  # in units of 256 tokens
+    if need(256) > memory_gb:
+        lo = 0
+    elif need(top) <= memory_gb:
+        lo = hi
+    else:
+        while hi - lo > 1:  # need(lo*256) fits, need(hi*256) does not
+            mid = (lo + hi) // 2
+            if need(mid * 256) <= memory_gb:
+                lo = mid
+            else:
+                hi = mid
+    best = lo * 256
+    end = max(best * 2, 8192, min(shape.max_context or 0, top))
+    end = min(top, end)
+    points = tuple((c, need(c)) for c in sorted({max(256, round(end * i / 24 / 256) * 256) for i in range(25)}))
+    first = estimate(quant=quant, context=256, kv_cache_type=kv_cache_type, shape=shape)
+    capped = min(best, shape.max_context) if shape.max_context else best
+    return ContextFit(shape.name, check_quant(quant), check_kv_type(kv_cache_type), round(float(memory_gb), 2),
+                      memory_basis, capped, shape.max_context, best, first.file_size_gb, points)
+
+
+def plot_context(fit_result: ContextFit, ax=None):
+    """Memory needed against context, with the budget line and the largest context marked."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=(6, 3.2))
+    xs = [p[0] for p in fit_result.points]
+    ys = [p[1] for p in fit_result.points]
+    ax.plot(xs, ys, label="memory needed (weights + KV cache + overhead)")
+    ax.axhline(fit_result.memory_gb, color="tab:red", linestyle="--", label=f"budget {fit_result.memory_gb:.1f} GB")
+    if fit_result.memory_context:
+        ax.axvline(fit_result.memory_context, color="tab:green", linestyle=":",
+                   label=f"largest context that fits {fit_result.memory_context:,}")
+    ax.set_xlabel("context (tokens)")
+    ax.set_ylabel("GB")
+    ax.set_title(f"{fit_result.model} at {fit_result.quant}", fontsize=10)
+    ax.legend(fontsize=8)
+    return ax

@@ -7,7 +7,7 @@ fixed overhead``. The constants below say where each number comes from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import data
 from .errors import InvalidInput
@@ -16,31 +16,52 @@ from .errors import InvalidInput
 @dataclass(frozen=True)
 class HardwareClass:
     name: str
-    efficiency: float  # share of the nominal bandwidth a decode step achieves
-    overhead_ms: float  # fixed time per token (kernel launches, sampling)
+    efficiency: float  # share of the memory bandwidth a decode step achieves
+    overhead_ms: float  # fixed time per token (kernel launches, synchronisation, sampling)
     why: str
 
 
+# The speed model, per backend (llama.cpp decode is memory-bound):
+#     seconds per token = bytes read per token / (efficiency x bandwidth) + overhead
+# "bytes read per token" = the weights a token touches (all of them for a dense model, the
+# active experts for a MoE) plus the KV cache at the current context. Each backend's two
+# constants are a least-squares fit (on relative error) of that line to the llama-bench tg128
+# rows of data/llamacpp_speed_calibration.csv with a bandwidth; bench/fit_accuracy.py re-derives
+# them and prints in-sample, leave-one-backend-out and leave-one-chip-family-out errors.
+# With two or more model sizes per chip (Apple: F16, Q8_0 and Q4_0 of one 7B model) the slope
+# gives the efficiency and the intercept the overhead, which is why both are physical.
 CLASSES: dict[str, HardwareClass] = {
-    # Least-squares fit of 1/tg128 = overhead + bytes/(eff x BW) over the nine discrete-GPU rows of
-    # data/llamacpp_speed_calibration.csv that state a bandwidth (Llama 2 7B Q4_0, 3.83 GB of weights;
-    # CUDA and Vulkan). Residuals are within +-10 %. bench/fit_accuracy.py re-derives it.
-    "discrete_gpu": HardwareClass("discrete_gpu", 0.874, 1.19,
-                                  "fitted on llama-bench tg128 of 9 NVIDIA GPUs (CUDA and Vulkan)"),
-    # One calibration row (Radeon 8060S iGPU, LPDDR5X 256 GB/s, Vulkan): 52.22 t/s -> 0.78 with no overhead.
-    "integrated_gpu": HardwareClass("integrated_gpu", 0.78, 0.0,
-                                    "one llama-bench row of an AMD Strix Halo iGPU (Vulkan)"),
-    # No Apple rows with token speeds in the calibration data; peers use 0.65 (caniarun) to 0.70.
-    # Unified memory is shared with the CPU and the display, so we take the lower figure.
-    "apple_silicon": HardwareClass("apple_silicon", 0.65, 0.0,
-                                   "not calibrated here; the lower of the peers' figures (0.65-0.70)"),
-    # CPU decode: peers use 0.55 (llmfit) to 0.70 (caniarun); gpu_poor 1/1.6 = 0.63. Not calibrated
-    # here (no CPU rows). CPUs rarely reach their nominal DRAM bandwidth with few cores, so 0.55.
-    "cpu": HardwareClass("cpu", 0.55, 0.0, "not calibrated here; the lowest of the peers' figures (0.55-0.70)"),
+    # 5 NVIDIA rows with a bandwidth (discussion #15013): residuals within 7 %.
+    "cuda": HardwareClass("cuda", 0.844, 1.04, "fitted on llama-bench tg128 of 5 NVIDIA GPUs (CUDA)"),
+    # 4 NVIDIA rows (discussion #10879): residuals within 11 %.
+    "vulkan": HardwareClass("vulkan", 0.874, 1.30, "fitted on llama-bench tg128 of 4 NVIDIA GPUs (Vulkan)"),
+    # ROCm: no calibration rows; the discrete-GPU (CUDA) constants are assumed.
+    "rocm": HardwareClass("rocm", 0.844, 1.04, "no ROCm rows: CUDA's constants assumed"),
+    # 29 rows, 10 Apple chips x F16/Q8_0/Q4_0 of Llama 2 7B (discussion #4167, one 2023 build):
+    # the slope says Metal reads at 90 % of the nominal bandwidth; the ~5 ms per token is fixed
+    # cost (command buffers, synchronisation), which is why the 800 GB/s Ultras gain little.
+    "metal": HardwareClass("metal", 0.900, 5.42, "fitted on llama-bench tg128 of 10 Apple M1-M4 chips (Metal)"),
+    # One calibration row (Radeon 8060S iGPU, LPDDR5X 256 GB/s, Vulkan): 52.22 t/s, no overhead fitted.
+    "igpu": HardwareClass("igpu", 0.772, 0.0, "one llama-bench row of an AMD Strix Halo iGPU (Vulkan)"),
+    # CPU against a *spec* bandwidth (named hardware): peers use 0.55 (llmfit) to 0.70 (caniarun).
+    "cpu": HardwareClass("cpu", 0.55, 0.0, "not calibrated on spec figures; the lowest of the peers' figures"),
+    # CPU against *this machine's measured* read bandwidth with llama.cpp's thread count
+    # (system.measure_memory_bandwidth). On the course VM (2 vCPU AMD EPYC) llama.cpp decoded a
+    # TinyLlama-1.1B Q4_K_M (0.63 GB read per token) at 37-39 tokens/s with 2 threads, ~24 GB/s,
+    # while that measurement gave 17-19 GB/s: llama.cpp's SIMD reads beat numpy's sliced copies,
+    # hence an "efficiency" above 1. One machine; re-check with bench/fit_accuracy.py --here.
+    # Not modelled: tiny models (SmolLM2-135M, 0.08 GB per token) are bound by per-token compute,
+    # not bandwidth, on a CPU (measured here under load: 20-26 tokens/s against ~100 predicted),
+    # and llama.cpp's spinning threads collapse when other processes hold the cores.
+    "cpu_measured": HardwareClass("cpu_measured", 1.3, 0.0, "llama.cpp runs on the course VM against the "
+                                                            "course's own bandwidth measurement"),
 }
 
-BACKEND_CLASS = {"cuda": "discrete_gpu", "rocm": "discrete_gpu", "vulkan": "discrete_gpu", "metal": "apple_silicon",
-                 "cpu": "cpu", "igpu": "integrated_gpu"}
+BACKENDS = ("cuda", "rocm", "vulkan", "metal", "cpu", "igpu")
+GPU_BACKENDS = ("cuda", "rocm", "vulkan", "metal", "igpu")
+# Assumed CPU bandwidth of a PC when only its GPU is named (for the layers that do not fit in
+# VRAM): dual-channel DDR4-3200 = 2 channels x 8 bytes x 3200 MT/s = 51.2 GB/s (JEDEC arithmetic).
+DEFAULT_PC_CPU_BANDWIDTH_GBS = 51.2
 
 
 @dataclass(frozen=True)
@@ -50,21 +71,30 @@ class Hardware:
     bandwidth_gbs: float
     source: str
     hw_class: str
+    memory_gb: float | None = None  # VRAM, or the unified memory a GPU may use; None = unknown
 
     @property
     def klass(self) -> HardwareClass:
         return CLASSES[self.hw_class]
 
+    @property
+    def is_gpu(self) -> bool:
+        return self.backend in GPU_BACKENDS
+
+    @property
+    def unified(self) -> bool:
+        return self.backend in ("metal", "igpu")
+
 
 def _class_for(name: str, backend: str) -> str:
     if backend == "vulkan" and "igpu" in name.lower():
-        return "integrated_gpu"
-    return BACKEND_CLASS.get(backend, "cpu")
+        return "igpu"
+    return backend if backend in CLASSES else "cpu"
 
 
 def known_hardware() -> list[Hardware]:
     return [Hardware(r["hardware"], r["backend"], r["memory_bandwidth_gbs"], r["source_url"],
-                     _class_for(r["hardware"], r["backend"])) for r in data.load("hardware_bandwidth")]
+                     _class_for(r["hardware"], r["backend"]), r.get("memory_gb")) for r in data.load("hardware_bandwidth")]
 
 
 def _norm(text: str) -> str:
@@ -102,9 +132,46 @@ def find_hardware(name: str) -> Hardware:
                        suggestions=tuple(names[c] for c in close))
 
 
-def custom_hardware(bandwidth_gbs: float, backend: str, name: str = "custom") -> Hardware:
-    if not isinstance(bandwidth_gbs, (int, float)) or not bandwidth_gbs > 0:
+def custom_hardware(bandwidth_gbs: float, backend: str, name: str = "custom", memory_gb: float | None = None,
+                    measured: bool = False) -> Hardware:
+    """Hardware from a bandwidth you give; ``measured`` marks a CPU figure from this machine's measurement."""
+    if isinstance(bandwidth_gbs, bool) or not isinstance(bandwidth_gbs, (int, float)) or not bandwidth_gbs > 0:
         raise InvalidInput(f"Bandwidth must be a positive number of GB/s, not {bandwidth_gbs!r}.")
-    if backend not in BACKEND_CLASS:
-        raise InvalidInput(f"Backend must be one of {', '.join(BACKEND_CLASS)}, not {backend!r}.")
-    return Hardware(name, backend, float(bandwidth_gbs), "given by you", BACKEND_CLASS[backend])
+    if backend not in BACKENDS:
+        raise InvalidInput(f"Backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+    if memory_gb is not None and not (isinstance(memory_gb, (int, float)) and memory_gb > 0):
+        raise InvalidInput(f"Memory must be a positive number of GB, not {memory_gb!r}.")
+    klass = "cpu_measured" if measured and backend == "cpu" else backend
+    return Hardware(name, backend, float(bandwidth_gbs), "given by you" if not measured else "measured here", klass,
+                    memory_gb)
+
+
+def with_memory(hw: Hardware, memory_gb: float | None) -> Hardware:
+    """The same hardware with a memory size you give (``--vram``)."""
+    if memory_gb is None:
+        return hw
+    if isinstance(memory_gb, bool) or not isinstance(memory_gb, (int, float)) or not memory_gb > 0:
+        raise InvalidInput(f"VRAM must be a positive number of GB, not {memory_gb!r}.")
+    return replace(hw, memory_gb=float(memory_gb))
+
+
+def llama_cpp_threads() -> int:
+    """The thread count llama.cpp uses by default: the physical cores (common.cpp cpu_get_num_math)."""
+    import os
+
+    try:
+        import psutil
+
+        n = psutil.cpu_count(logical=False)
+    except Exception:  # noqa: BLE001
+        n = None
+    return max(1, n or os.cpu_count() or 1)
+
+
+def this_machine(threads: int | None = None, bandwidth_gbs: float | None = None, seconds: float = 1.0) -> Hardware:
+    """This machine's CPU as llama.cpp would use it: bandwidth measured with llama.cpp's thread count."""
+    if bandwidth_gbs is None:
+        from .system import measure_memory_bandwidth
+
+        bandwidth_gbs = measure_memory_bandwidth(seconds, threads=threads).gbs
+    return custom_hardware(bandwidth_gbs, "cpu", "this machine's CPU (measured)", measured=True)

@@ -160,11 +160,14 @@ def _platform_row(a: SystemAudit) -> Row:
 def _gpu_row(est: FitEstimate, a: SystemAudit) -> Row:
     g = a.gpu
     need = est.ram_needed_gb
-    if g.kind == "nvidia":
-        if g.vram_gb is None:
+    if g.kind in ("nvidia", "amd", "intel", "manual"):
+        api = {"nvidia": "CUDA", "amd": "ROCm or Vulkan", "intel": "Vulkan or SYCL", "manual": "GPU"}[g.kind]
+        if g.vram_gb is None and g.kind == "nvidia":
             return Row("GPU", OK, f"{g.name}: memory shared with the CPU (not reported by nvidia-smi)")
+        if g.vram_gb is None:
+            return Row("GPU", WARN, f"{g.name}: memory not reported", "give its memory with --vram GB to check the fit")
         if need <= g.vram_gb:
-            return Row("GPU", OK, f"{g.name}, {g.vram_gb:.1f} GB VRAM: the whole model fits (CUDA)")
+            return Row("GPU", OK, f"{g.name}, {g.vram_gb:.1f} GB VRAM: the whole model fits ({api})")
         return Row("GPU", WARN, f"{g.name}, {g.vram_gb:.1f} GB VRAM < {need:.1f} GB needed",
                    "offload only some layers (-ngl) and keep the rest on the CPU, or pick a smaller quantization")
     if g.kind == "apple_metal":
@@ -200,8 +203,8 @@ def _hardware_for_speed(a: SystemAudit, cpu_bandwidth_gbs: float | None) -> tupl
                 return hw, f"{hw.name}, {hw.bandwidth_gbs:g} GB/s (table; the slower variant of your chip)"
     if cpu_bandwidth_gbs:
         backend = "metal" if a.gpu.kind == "apple_metal" else "cpu"
-        return custom_hardware(cpu_bandwidth_gbs, backend, "this machine (measured)"), \
-            f"measured memory bandwidth {cpu_bandwidth_gbs:g} GB/s"
+        return custom_hardware(cpu_bandwidth_gbs, backend, "this machine (measured)", measured=backend == "cpu"), \
+            f"measured memory bandwidth {cpu_bandwidth_gbs:g} GB/s with llama.cpp's thread count"
     return None, "bandwidth unknown"
 
 
@@ -254,7 +257,13 @@ def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 40
     hw, basis = _hardware_for_speed(a, cpu_bandwidth_gbs)
     tps = None
     if hw is not None:
-        tps = estimate(model, quant, context, params_b=params_b, hardware=hw).tokens_per_s
+        gpu_vram = a.gpu.vram_gb if hw.is_gpu and hw.backend != "metal" else None
+        cpu = custom_hardware(cpu_bandwidth_gbs, "cpu", "this machine's CPU (measured)", measured=True) \
+            if cpu_bandwidth_gbs else None
+        speed = estimate(model, quant, context, params_b=params_b, hardware=hw, vram_gb=gpu_vram, cpu_hardware=cpu)
+        tps = speed.tokens_per_s
+        if speed.offload is not None and not speed.offload.fits:
+            basis += f"; {speed.offload.text}"
     rows = (_ram_row(est, a), _disk_row(est, a), _cpu_row(a), _platform_row(a), _gpu_row(est, a),
             _speed_row(tps, basis))
     suggestion = ""

@@ -1,7 +1,8 @@
 """A local fake of the Hub API on 127.0.0.1, for contract tests of the live path.
 
 Each repo id maps to a behaviour: a JSON record (200), or one of "redirect:<new id>",
-"401-gated", "401", "403", "404", "429", "500", "malformed", "slow". Unknown ids get a 404
+"401-gated", "401", "403", "404", "429", "500", "malformed", "slow"; a key "file:<id>/<name>" serves that repo file (a dict as JSON, or "slow").
+Unknown ids get a 404
 with X-Error-Code RepoNotFound, as the real Hub answers. `GET /api/models` filters the
 records by `search`, `pipeline_tag` and `filter`, like the real list endpoint.
 """
@@ -43,6 +44,15 @@ class FakeHub:
                 hub.requests.append(self.path)
                 if path == "/api/models":
                     return self._list(parse_qs(parts.query))
+                if "/resolve/" in path:  # a repo file, as hf_hub_download fetches it: behaviour "file:<id>/<name>"
+                    repo, _, rest = path.lstrip("/").partition("/resolve/")
+                    b = hub.behaviours.get(f"file:{repo}/{rest.partition('/')[2]}")
+                    if b == "slow":
+                        time.sleep(hub.slow_seconds)
+                        b = {}
+                    if b is None:
+                        return self._send(404, b'{"error":"Entry not found"}', {"X-Error-Code": "EntryNotFound"})
+                    return self._send(200, json.dumps(b).encode() if isinstance(b, dict) else b.encode())
                 if not path.startswith("/api/models/"):
                     return self._send(404, b'{"error":"not found"}')
                 repo_id = path[len("/api/models/"):]

@@ -45,3 +45,38 @@ def test_audit_contract(capsys):
     assert code == 0 and doc["readiness"]["rows"] and doc["readiness"]["context"] == 2048
     code, out, _ = run(capsys, "audit")
     assert code == 0 and "CPU features" in out
+
+
+def test_fit_vram_offload_moe_and_kv_type(capsys):
+    code, out, _ = run(capsys, "fit", "--model", "meta-llama/Llama-3.3-70B-Instruct", "--quant", "Q4_K_M",
+                       "--hardware", "RTX 3060 12GB")
+    assert code == 0 and "does not fit" in out and "partial offload" in out and "-ngl" in out
+    code, out, _ = run(capsys, "fit", "--model", "mistralai/Mistral-7B-v0.1", "--quant", "Q4_K_M",
+                       "--hardware", "RTX 4070", "--vram", "4", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["offload"]["fits"] is False and doc["offload"]["memory_gb"] == 4
+    code, out, _ = run(capsys, "fit", "--model", "Qwen/Qwen3-30B-A3B", "--quant", "Q4_K_M",
+                       "--hardware", "RTX 3060 12GB", "--n-cpu-moe", "48", "--kv-type", "q8_0", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["offload"]["fits"] and doc["kv_cache_type"] == "Q8_0" and doc["active_params_b"] < 4
+    code, out, err = run(capsys, "fit", "--model", "mistralai/Mistral-7B-v0.1", "--quant", "Q4_K_M",
+                         "--n-cpu-moe", "2")
+    assert code == 2 and "not a mixture-of-experts" in err
+    code, out, err = run(capsys, "fit", "--params", "7", "--quant", "Q4_0", "--kv-type", "q5")
+    assert code == 2 and "KV cache type" in err
+
+
+def test_fit_max_context(capsys):
+    code, out, _ = run(capsys, "fit", "--model", "mistralai/Mistral-7B-Instruct-v0.3", "--quant", "Q4_K_M",
+                       "--max-context", "--vram", "8")
+    assert code == 0 and "Largest context that fits" in out and "8.0 GB" in out
+    code, out, _ = run(capsys, "fit", "--model", "mistralai/Mistral-7B-Instruct-v0.3", "--quant", "Q4_K_M",
+                       "--max-context", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["memory_basis"] == "available RAM on this machine" and doc["points"]
+
+
+def test_audit_vram_override(capsys):
+    code, out, _ = run(capsys, "audit", "--vram", "12", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["gpu"]["vram_gb"] == 12

@@ -78,15 +78,24 @@ def test_decode_speed_formula_and_calibration():
     assert e.tokens_per_s == pytest.approx(0.55 * 100 / read, rel=0.01)
     rtx = fit.estimate("meta-llama/Llama-2-7b-chat-hf", "Q4_0", 128, hardware="RTX 4090")
     assert rtx.tokens_per_s == pytest.approx(186.21, rel=0.12)  # llama-bench tg128, calibration file
+    # Metal: 1 / (3.83 GB / (0.9 x 800 GB/s) + 5.42 ms) = 1 / (5.32 + 5.42 ms) = 93 t/s; measured 94.27 (M2 Ultra)
+    ultra = fit.estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 64, hardware="Apple M2 Ultra (76-core GPU)")
+    assert ultra.tokens_per_s == pytest.approx(1 / (ultra.read_per_token_gb / (0.9 * 800) + 5.42e-3), rel=0.01)
+    assert ultra.tokens_per_s == pytest.approx(94.27, rel=0.05)
 
 
 def test_speed_calibration_rows_within_15_percent():
+    # in-sample: each backend's constants were fitted on these rows (bench/fit_accuracy.py)
     with (DATA / "llamacpp_speed_calibration.csv").open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["memory_bandwidth_gbs"] and "Ryzen" not in r["hardware"]]
+    assert len(rows) >= 35
+    errors = []
     for r in rows:
         hw = custom_hardware(float(r["memory_bandwidth_gbs"]), r["backend"])
-        e = fit.estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 128, hardware=hw)
-        assert e.tokens_per_s == pytest.approx(float(r["tg128_tps"]), rel=0.15), r["hardware"]
+        e = fit.estimate("meta-llama/Llama-2-7b-hf", r["quant"], 64, hardware=hw)
+        errors.append(abs(e.tokens_per_s / float(r["tg128_tps"]) - 1))
+        assert errors[-1] <= 0.15, r["hardware"]
+    assert statistics.median(errors) <= 0.06
 
 
 def test_base_model_architecture_is_used_for_gguf_repos():

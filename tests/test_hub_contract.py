@@ -147,3 +147,44 @@ def test_token_from_environment_is_sent_but_never_shown(live_hub, monkeypatch):
     s = hub.model_summary(MISTRAL)
     assert any(v == "Bearer hf_secret_token_value" for v in seen.values())
     assert "hf_secret" not in repr(s) and "hf_secret" not in s.to_text() and "hf_secret" not in s._repr_html_()
+
+
+def test_architecture_from_the_hubs_config_json(live_hub):
+    # A model the shipped table does not know: its config.json and safetensors total from the (fake) Hub
+    from course_utils import fit, hub_config
+
+    hub_config._fetch.cache_clear()
+    cfg = {"architectures": ["Qwen3MoeForCausalLM"], "num_hidden_layers": 48, "hidden_size": 2048,
+           "intermediate_size": 6144, "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": 128,
+           "vocab_size": 151936, "max_position_embeddings": 40960, "tie_word_embeddings": False,
+           "num_experts": 128, "num_experts_per_tok": 8, "moe_intermediate_size": 768}
+    live_hub({"org/new-moe": record("org/new-moe", safetensors={"total": 30_532_122_624}),
+              "file:org/new-moe/config.json": cfg,
+              "file:org/slow/config.json": "slow"}, timeout=0.5, slow_seconds=2)
+    e = fit.estimate("org/new-moe", "Q4_K_M", 4096)
+    assert "config.json of org/new-moe from the Hub" in e.shape_source
+    assert e.params_b == pytest.approx(30.532, abs=0.001) and e.active_params_b == pytest.approx(3.35, abs=0.05)
+    assert e.kv_cache_gb == pytest.approx(2 * 48 * 4 * 128 * 4096 * 2 / 1e9, abs=0.001)
+    # a Hub that does not answer in time: the shipped table answers (here: nothing known, a clear error)
+    from course_utils.errors import InvalidInput
+
+    t = time.monotonic()
+    with pytest.raises(InvalidInput, match="No architecture or size"):
+        fit.estimate("org/slow", "Q4_K_M")
+    assert time.monotonic() - t < 1.5
+    # a model the table knows never waits for the Hub
+    assert "data/model_architectures.csv" in fit.estimate("mistralai/Mistral-7B-v0.1", "Q4_K_M").shape_source
+
+
+def test_config_json_shapes():
+    from course_utils.hub_config import row_from_config
+
+    gemma = row_from_config({"architectures": ["Gemma3ForConditionalGeneration"],
+                             "text_config": {"num_hidden_layers": 48, "hidden_size": 3840, "sliding_window": 1024,
+                                             "layer_types": ["sliding_attention"] * 5 + ["full_attention"]}})
+    assert gemma["num_hidden_layers"] == 48 and gemma["sliding_window"] == 1024 and gemma["sliding_window_pattern"] == 6
+    mixtral = row_from_config({"num_hidden_layers": 32, "num_local_experts": 8, "num_experts_per_tok": 2,
+                               "intermediate_size": 14336})
+    assert mixtral["num_experts"] == 8 and mixtral["moe_intermediate_size"] == 14336
+    dense = row_from_config({"num_hidden_layers": 32, "sliding_window": 4096})
+    assert dense["num_experts"] is None and dense["sliding_window"] is None  # every layer global

@@ -88,6 +88,21 @@ def test_nvidia_vram_full_or_partial_offload():
     assert rows(r)["GPU"].status == WARN and "-ngl" in rows(r)["GPU"].advice
 
 
+def test_gpu_speed_accounts_for_partial_offload():
+    # 16 GB of Mistral F16 weights on a 12 GB RTX 3060: the speed row says how many layers fit and is
+    # far below the "everything in VRAM" figure; the CPU part uses this machine's measured bandwidth.
+    gpu = machine(ram_total_gb=64, ram_available_gb=60,
+                  gpu=GpuReport("nvidia", "NVIDIA GeForce RTX 3060 12GB", 12.0, False, "driver"))
+    r = readiness(MISTRAL, "F16", 4096, machine=gpu, cpu_bandwidth_gbs=20)
+    assert "partial offload" in r.speed_basis and "-ngl" in r.speed_basis
+    from course_utils.fit import estimate
+
+    whole = estimate(MISTRAL, "F16", 4096, hardware="RTX 3060 12GB", vram_gb=100).tokens_per_s
+    assert r.tokens_per_s < 0.6 * whole
+    amd = machine(gpu=GpuReport("amd", "Radeon RX 7900 XT", 21.5, False, "rocm-smi"))
+    assert rows(readiness(MISTRAL, "Q4_K_M", 4096, machine=amd))["GPU"].status == OK
+
+
 def test_speed_rows():
     fast = readiness("TinyLlama/TinyLlama-1.1B-Chat-v1.0", machine=machine(), cpu_bandwidth_gbs=60)
     assert rows(fast)["Speed"].status == OK

@@ -1,6 +1,9 @@
 """The real audit of this machine, and every failing-probe path (each becomes 'unknown' + reason)."""
 import json
 import subprocess
+from pathlib import Path
+
+import pytest
 
 
 from course_utils import system
@@ -128,4 +131,59 @@ def test_windows_backend_failure_is_unknown(monkeypatch):
 
 def test_bandwidth_measurement_is_short_and_positive():
     m = system.measure_memory_bandwidth(seconds=0.2, buffer_mb=32)
-    assert m.gbs > 0 and m.median_gbs <= m.gbs and m.runs >= 3 and "numpy copy" in m.method
+    assert m.gbs > 0 and m.median_gbs <= m.gbs and m.runs >= 3 and "numpy reads" in m.method
+    from course_utils.hardware import llama_cpp_threads
+
+    assert m.threads == llama_cpp_threads() and "default" in m.method  # llama.cpp's thread count
+    one = system.measure_memory_bandwidth(seconds=0.1, buffer_mb=16, threads=1)
+    assert one.threads == 1 and "default" not in one.method
+
+
+def test_amd_and_intel_gpus_from_sysfs(monkeypatch, tmp_path):
+    # A stand-in for /sys/class/drm (the layout the kernel exposes; no AMD GPU here to read)
+    def card(n, vendor, device, vram=None):
+        d = tmp_path / f"card{n}" / "device"
+        d.mkdir(parents=True)
+        (d / "vendor").write_text(vendor + "\n")
+        (d / "device").write_text(device + "\n")
+        if vram is not None:
+            (d / "mem_info_vram_total").write_text(f"{vram}\n")
+    card(0, "0x8086", "0x46a6")  # an Intel iGPU: no VRAM file
+    card(1, "0x1002", "0x744c", 21458059264)
+    (tmp_path / "card1-DP-1").mkdir()  # connector entries are skipped
+    monkeypatch.setattr(system, "DRM", tmp_path)
+    monkeypatch.setattr(system, "_nvidia", lambda: ([], "nvidia-smi not found"))
+    monkeypatch.setattr(system, "_amd", lambda: ([], "rocm-smi not found"))
+    monkeypatch.setattr(system.platform, "system", lambda: "Linux")
+    a = system.audit()
+    assert a.gpu.kind == "amd" and a.gpu.vram_gb == pytest.approx(21.458, abs=0.001) and "0x744c" in a.gpu.name
+    (tmp_path / "card1" / "device" / "vendor").write_text("0x1af4\n")
+    a = system.audit()
+    assert a.gpu.kind == "intel" and a.gpu.vram_gb is None and "--vram" in a.gpu.detail
+    b = system.with_vram(a, 8)
+    assert b.gpu.vram_gb == 8 and "--vram" in b.gpu.detail
+
+
+def test_amd_gpu_from_rocm_smi(monkeypatch):
+    from course_utils.system import _probe
+
+    recorded = (Path(__file__).parent / "fixtures" / "os_outputs" /
+                "rocm_smi_productname_use_meminfo_json_rx7900xt.txt").read_text()
+    real_run = _probe.run
+
+    def run(cmd, timeout=_probe.TIMEOUT_S):
+        if cmd[0] == "rocm-smi":
+            return _probe.ProbeResult(True, recorded, "")
+        if cmd[0] == "nvidia-smi":
+            return _probe.ProbeResult(False, "", "nvidia-smi not found")
+        return real_run(cmd, timeout)
+    monkeypatch.setattr(_probe, "run", run)
+    a = system.audit()
+    assert a.gpu.kind == "amd" and a.gpu.name == "Radeon RX 7900 XT" and a.gpu.vram_gb == pytest.approx(21.458, abs=0.01)
+
+
+def test_no_gpu_then_vram_given():
+    a = system.audit()
+    if a.gpu.kind in ("none", "unknown"):
+        b = system.with_vram(a, 12)
+        assert b.gpu.kind == "manual" and b.gpu.vram_gb == 12

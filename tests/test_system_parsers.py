@@ -173,3 +173,25 @@ def test_msvc_and_unknown_versions():
     assert p.parse_tool_version("cl", "Microsoft (R) C/C++ Optimizing Compiler Version 19.38.33130 for x64\n") == "19.38.33130"
     assert p.parse_tool_version("git", "") is None
     assert p.parse_tool_version("make", "no version here") is None
+
+
+@pytest.mark.parametrize("name, gpu_name, vram_gb", [
+    ("rocm_smi_showmeminfo_vram_4gb.txt", "AMD GPU", 4.278),  # text layout: no product name asked
+    ("rocm_smi_productname_use_meminfo_json_rx7900xt.txt", "Radeon RX 7900 XT", 21.458),
+    ("rocm_smi_productname_use_meminfo_csv_rx7900xt.txt", "Radeon RX 7900 XT", 21.458),
+])
+def test_rocm_smi_recorded_outputs(name, gpu_name, vram_gb):
+    gpus = p.parse_rocm_smi(text(name))
+    assert len(gpus) == 1 and gpus[0].name == gpu_name and gpus[0].vram_gb == pytest.approx(vram_gb, abs=0.001)
+
+
+def test_rocm_smi_odd_output_is_no_gpu():
+    assert p.parse_rocm_smi("") == [] and p.parse_rocm_smi("{ not json") == []
+    assert p.parse_rocm_smi("ERROR: GPU[0] : Unable to get GPU memory use.") == []
+
+
+def test_drm_card_vendor_and_vram():
+    # amdgpu's mem_info_vram_total is bytes; i915 has no such file
+    assert p.parse_drm_card("0x1002\n", "25753026560\n") == ("amd", pytest.approx(25.753, abs=0.001))
+    assert p.parse_drm_card("0x8086\n", None) == ("intel", None)
+    assert p.parse_drm_card("0x1af4\n", None) == (None, None)  # a virtio display: not a GPU for llama.cpp

@@ -195,6 +195,22 @@ def test_cost_planner_and_pros_cons_and_timing():
     pc = ex06.pros_cons()
     pc.children[-2].click()
     assert "0/3 points" in texts(pc.children[-1]) and "Not answered" in texts(pc.children[-1])
+
+
+def test_speed_slider_follows_the_estimator():
+    from course_utils import deploy
+    from course_utils.ui import ex06
+
+    assert ex06.speed_slider_max([120]) == 300  # never below the old range
+    assert ex06.speed_slider_max([556]) == 650  # 556 x 1.1 = 611.6, up to a multiple of 50
+    fastest = deploy.latency("TinyLlama/TinyLlama-1.1B-Chat-v1.0", "Q4_K_M", hardware="NVIDIA GeForce RTX 4090")
+    planner = ex06.cost_planner()
+    speed = [c for c in planner.children if getattr(c, "description", "").startswith("local decode")][0]
+    assert speed.max >= fastest.tokens_per_s  # the fastest menu choice is not clamped
+    row = planner.children[-3]
+    row.children[0].value, row.children[1].value = "TinyLlama/TinyLlama-1.1B-Chat-v1.0", "NVIDIA GeForce RTX 4090"
+    row.children[2].click()
+    assert speed.value == round(fastest.tokens_per_s)
     timing = ex06.timing_panel()
     timing.children[0].value = "http://127.0.0.1:9/v1"
     timing.children[3].click()

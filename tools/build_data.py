@@ -250,6 +250,22 @@ def build_quant_types() -> None:
     write("quant_types.csv", rows, list(rows[0]))
 
 
+def keep_added(name: str, rows: list[dict], key: tuple[str, ...]) -> None:
+    """Write reference rows, then the rows (and columns) the project added to data/NAME since, each with its source."""
+    columns = list(rows[0])
+    current = read(DATA / name) if (DATA / name).exists() else []
+    if current:
+        columns += [c for c in current[0] if c not in columns]
+        by_key = {tuple(r.get(k, "") for k in key): r for r in current}
+        for r in rows:  # project-added columns of reference rows (e.g. memory sizes) survive too
+            extra = by_key.get(tuple(r.get(k, "") for k in key), {})
+            r.update({c: v for c, v in extra.items() if c not in r or not r[c]})
+        seen = {tuple(r.get(k, "") for k in key) for r in rows}
+        rows = rows + [r for r in current if tuple(r.get(k, "") for k in key) not in seen]
+    source = "source_urls" if "source_urls" in columns else "source_url"
+    write(name, rows, [c for c in columns if c != source] + [source])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", type=Path, default=ROOT.parent / "shared" / "reference")
@@ -257,12 +273,12 @@ def main() -> None:
     DATA.mkdir(exist_ok=True)
     build_models(ref)
     build_licenses(ref)
-    write("model_architectures.csv", drop(read(ref / "model_architectures.csv"), "notes"),
-          list(read(ref / "model_architectures.csv")[0])[:-1])
+    keep_added("model_architectures.csv", drop(read(ref / "model_architectures.csv"), "notes"), ("repo_id",))
     build_leaderboards(ref)
-    for name in ("gguf_sizes_calibration.csv", "llamacpp_speed_calibration.csv", "hardware_bandwidth.csv"):
-        rows = read_ref(ref, name)
-        write(name, rows, list(rows[0]))
+    rows = read_ref(ref, "gguf_sizes_calibration.csv")
+    write("gguf_sizes_calibration.csv", rows, list(rows[0]))
+    for name in ("llamacpp_speed_calibration.csv", "hardware_bandwidth.csv"):
+        keep_added(name, read_ref(ref, name), ("hardware", "backend", "model", "quant"))
     prices = drop(read(ref / "deployment_prices.csv"), "notes")
     write("deployment_prices.csv", prices, list(prices[0]))
     build_quant_types()

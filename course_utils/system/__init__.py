@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import _probe
-from .parsers import ARM_FEATURES, X86_FEATURES, CpuInfo, Gpu, parse_nvidia_smi_query, parse_tool_version
+from .parsers import (ARM_FEATURES, X86_FEATURES, CpuInfo, Gpu, parse_drm_card, parse_nvidia_smi_query, parse_rocm_smi,
+                      parse_tool_version)
 
 TOOLS = ("gcc", "clang", "cl", "make", "cmake", "git")
 
@@ -32,7 +33,7 @@ class Tool:
 
 @dataclass(frozen=True)
 class GpuReport:
-    kind: str  # "nvidia", "apple_metal", "none", "unknown"
+    kind: str  # "nvidia", "amd", "intel", "apple_metal", "manual" (--vram), "none", "unknown"
     name: str | None
     vram_gb: float | None
     unified_memory: bool
@@ -135,6 +136,76 @@ def _nvidia() -> tuple[list[Gpu], str]:
     return gpus, "" if gpus else "nvidia-smi listed no GPU"
 
 
+def _amd() -> tuple[list[Gpu], str]:
+    r = _probe.run(["rocm-smi", "--showproductname", "--showmeminfo", "vram", "--json"])
+    if not r.ok:
+        return [], r.reason
+    gpus = parse_rocm_smi(r.text)
+    return gpus, "" if gpus else "rocm-smi listed no GPU"
+
+
+DRM = Path("/sys/class/drm")
+
+
+def _drm_gpus(root: Path | None = None) -> list[tuple[str, str, float | None]]:
+    """(kind, name, VRAM GB) of the AMD/Intel/NVIDIA display devices the Linux kernel lists in sysfs."""
+    root = root or DRM
+    out = []
+    try:
+        cards = sorted(p for p in root.glob("card*") if p.name[4:].isdigit())
+    except OSError:
+        return []
+    for card in cards:
+        dev = card / "device"
+        try:
+            vendor = (dev / "vendor").read_text()
+        except OSError:
+            continue
+        try:
+            vram = (dev / "mem_info_vram_total").read_text()
+        except OSError:
+            vram = None
+        kind, gb = parse_drm_card(vendor, vram)
+        if kind is None:
+            continue
+        try:
+            device = (dev / "device").read_text().strip()
+        except OSError:
+            device = "?"
+        out.append((kind, f"{kind.upper() if kind == 'amd' else kind.capitalize()} GPU (PCI device {device})", gb))
+    return out
+
+
+def _other_gpu(system: str, amd: list[Gpu], amd_reason: str) -> GpuReport | None:
+    """An AMD GPU from rocm-smi, else an AMD or Intel GPU from sysfs (Linux)."""
+    if amd:
+        g = amd[0]
+        return GpuReport("amd", g.name, g.vram_gb, False, f"{len(amd)} AMD GPU(s) via rocm-smi (ROCm or Vulkan)")
+    if system != "Linux":
+        return None
+    cards = [c for c in _drm_gpus() if c[0] in ("amd", "intel")]
+    if not cards:
+        return None
+    discrete = [c for c in cards if c[2]] or cards
+    kind, name, gb = discrete[0]
+    how = "VRAM from sysfs mem_info_vram_total" if gb else "VRAM not reported (integrated or i915/xe): give --vram"
+    return GpuReport(kind, name, gb, gb is None and kind == "intel",
+                     f"{how}; llama.cpp can use it through Vulkan{' or ROCm' if kind == 'amd' else ' or SYCL'} "
+                     f"({amd_reason or 'rocm-smi not used'})")
+
+
+def with_vram(a: "SystemAudit", vram_gb: float) -> "SystemAudit":
+    """The audit with the GPU memory you give (``--vram``): for GPUs the audit misses or misreads."""
+    from dataclasses import replace
+
+    g = a.gpu
+    if g.kind in ("none", "unknown"):
+        gpu = GpuReport("manual", "your GPU", float(vram_gb), False, f"{vram_gb:g} GB given with --vram")
+    else:
+        gpu = replace(g, vram_gb=float(vram_gb), detail=g.detail + f"; {vram_gb:g} GB given with --vram")
+    return replace(a, gpu=gpu)
+
+
 def _memory() -> tuple[float | None, float | None, str]:
     try:
         import psutil
@@ -173,6 +244,7 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
     with ThreadPoolExecutor(max_workers=len(TOOLS) + 1) as pool:
         tool_futures = {name: pool.submit(_tool, name) for name in TOOLS}
         gpu_future = pool.submit(_nvidia)
+        amd_future = pool.submit(_amd)
         cpu: CpuInfo | None
         extra: dict[str, Any] = {}
         if system == "Darwin":
@@ -198,6 +270,7 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
             problems.append(f"CPU: {reason}")
         tools = {name: f.result() for name, f in tool_futures.items()}
         nvidia, nvidia_reason = gpu_future.result()
+        amd, amd_reason = amd_future.result()
     total, available, mem_reason = _memory()
     free, disk_reason = _disk(path)
     problems += [p for p in (mem_reason, disk_reason) if p]
@@ -217,7 +290,8 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
         gpu = GpuReport("unknown", None, None, False, "Intel Mac: llama.cpp's macOS x64 build runs on the CPU; "
                                                      "Metal on Intel GPUs was not verified for this course")
     else:
-        gpu = GpuReport("none", None, None, False, f"no NVIDIA GPU found ({nvidia_reason})")
+        gpu = _other_gpu(system, amd, amd_reason) or GpuReport(
+            "none", None, None, False, f"no NVIDIA, AMD or Intel GPU found ({nvidia_reason})")
     unknown: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     if cpu is not None:
@@ -241,41 +315,62 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
 
 @dataclass(frozen=True)
 class BandwidthMeasurement:
-    gbs: float  # best observed copy bandwidth (read + write bytes per second / 1e9)
+    gbs: float  # best observed read bandwidth over all threads (bytes read per second / 1e9)
     median_gbs: float
     runs: int
     buffer_mb: int
     seconds: float
     method: str
+    threads: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256) -> BandwidthMeasurement:
-    """Stream-copy a buffer much larger than the CPU caches for about ``seconds``.
+DEFAULT_NOTE = " (llama.cpp's default count)"
+_CHUNK = 1 << 17  # float64 items per read: 1 MB, a buffer that stays in the L2 cache
 
-    Method: numpy copies ``buffer_mb`` MB from one array to another, repeatedly; each copy
-    counts 2 x buffer bytes (one read, one write), as STREAM's Copy kernel does. The best run
-    is reported (the machine is shared; slower runs measure interference), with the median.
-    Uncertainty: one thread rarely saturates a multi-channel memory system, and write-allocate
-    traffic is not counted, so this is a lower bound of what llama.cpp's threads reach; expect
-    it 10-40 % under the spec figure on desktops, closer on laptops and Apple Silicon.
-    """
+
+def _read(part) -> None:
     import numpy as np
 
+    buf = np.empty(min(_CHUNK, len(part)))
+    for i in range(0, len(part) - len(buf) + 1, len(buf)):
+        np.copyto(buf, part[i:i + len(buf)])  # numpy releases the GIL: threads read in parallel
+
+
+def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256, threads: int | None = None
+                             ) -> BandwidthMeasurement:
+    """Read a buffer much larger than the CPU caches with llama.cpp's thread count, for about ``seconds``.
+
+    Method: ``threads`` threads (default: the physical cores, as llama.cpp uses) each read their
+    share of a ``buffer_mb`` MB array in 1 MB slices into a small buffer that stays in cache, so the
+    DRAM traffic is reads, as in a decode step. The best run is reported (the machine may be
+    shared; slower runs measure interference), with the median. Uncertainty: numpy adds a copy
+    per slice, so this is a lower bound of what llama.cpp's SIMD kernels reach; the CPU efficiency
+    in hardware.CLASSES["cpu_measured"] is calibrated against this very measurement.
+    """
+    import numpy as np
+    from concurrent.futures import ThreadPoolExecutor as Pool
+
+    from ..hardware import llama_cpp_threads
+
+    default = threads is None
+    threads = max(1, int(threads or llama_cpp_threads()))
     n = max(1, buffer_mb) * 1_000_000 // 8
-    src = np.ones(n, dtype=np.float64)
-    dst = np.empty_like(src)
-    np.copyto(dst, src)  # touch the pages once
+    src = np.ones(n, dtype=np.float64)  # writing the ones touches every page once
+    step = -(-n // threads)
+    parts = [src[i:i + step] for i in range(0, n, step)]
     rates = []
     start = time.perf_counter()
-    while time.perf_counter() - start < seconds or len(rates) < 3:
-        t0 = time.perf_counter()
-        np.copyto(dst, src)
-        dt = time.perf_counter() - t0
-        rates.append(2 * src.nbytes / dt / 1e9)
+    with Pool(max_workers=len(parts)) as pool:
+        while time.perf_counter() - start < seconds or len(rates) < 3:
+            t0 = time.perf_counter()
+            list(pool.map(_read, parts))
+            rates.append(src.nbytes / (time.perf_counter() - t0) / 1e9)
     rates.sort()
     return BandwidthMeasurement(round(rates[-1], 1), round(rates[len(rates) // 2], 1), len(rates), buffer_mb,
                                 round(time.perf_counter() - start, 2),
-                                "single-thread numpy copy, 2 x buffer bytes per copy, best of the runs")
+                                f"numpy reads in 1 MB slices on {len(parts)} thread(s)"
+                                f"{DEFAULT_NOTE if default else ''}, "
+                                f"best of the runs", len(parts))

@@ -228,3 +228,52 @@ def parse_tool_version(tool: str, text: str) -> str | None:
         m = _VERSION.search(line)
         return m.group(1) if m else None
     return None
+
+
+def parse_rocm_smi(text: str) -> list[Gpu]:
+    """`rocm-smi --showproductname --showmeminfo vram` as --json, --csv or the plain text layout."""
+    text = text.strip()
+    if text.startswith("{"):
+        import json
+
+        try:
+            cards = json.loads(text)
+        except ValueError:
+            return []
+        out = []
+        for card in (cards.values() if isinstance(cards, dict) else []):
+            if not isinstance(card, dict) or "VRAM Total Memory (B)" not in card:
+                continue
+            total = str(card.get("VRAM Total Memory (B)", "")).strip()
+            out.append(Gpu(card.get("Card Series") or card.get("Card series") or "AMD GPU",
+                           int(total) / 1e9 if total.isdigit() else None, None))
+        return out
+    lines = text.splitlines()
+    if lines and lines[0].startswith("device,"):
+        import csv
+
+        return [Gpu(r.get("Card Series") or "AMD GPU",
+                    int(r["VRAM Total Memory (B)"]) / 1e9 if (r.get("VRAM Total Memory (B)") or "").isdigit() else None,
+                    None) for r in csv.DictReader(lines)]
+    vram: dict[str, float] = {}
+    names: dict[str, str] = {}
+    for line in lines:
+        m = re.match(r"\s*GPU\[(\d+)\]\s*:\s*(.+?):\s*(.+?)\s*$", line)
+        if not m:
+            continue
+        idx, key, value = m.groups()
+        if key.lower() == "vram total memory (b)" and value.isdigit():
+            vram[idx] = int(value) / 1e9
+        elif key.lower() == "card series":
+            names[idx] = value
+    return [Gpu(names.get(i, "AMD GPU"), vram.get(i), None) for i in sorted(set(vram) | set(names), key=int)]
+
+
+PCI_VENDORS = {"0x1002": "amd", "0x8086": "intel", "0x10de": "nvidia"}
+
+
+def parse_drm_card(vendor: str, vram_total: str | None) -> tuple[str | None, float | None]:
+    """(kind, VRAM GB) from /sys/class/drm/cardN/device/{vendor, mem_info_vram_total} (amdgpu reports bytes)."""
+    kind = PCI_VENDORS.get(vendor.strip().lower())
+    vram = vram_total.strip() if vram_total else ""
+    return kind, int(vram) / 1e9 if vram.isdigit() and int(vram) > 0 else None

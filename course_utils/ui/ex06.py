@@ -14,6 +14,17 @@ SPEED_HARDWARE = ["NVIDIA GeForce RTX 4090", "NVIDIA GeForce RTX 3060 12GB", "Ap
                   "Apple M4 (10-core GPU)"]
 
 
+def speed_slider_max(speeds=None) -> float:
+    """The speed slider's top: the fastest estimate on the menu (or ``speeds``) + 10 %, up to a multiple of 50.
+
+    A slider that stops below the estimate would clamp it and under-count the tokens an API would bill.
+    """
+    if speeds is None:
+        speeds = [deploy.latency(m, "Q4_K_M", hardware=h).tokens_per_s for m in SPEED_MODELS for h in SPEED_HARDWARE]
+    top = max([300.0, *(1.1 * float(v) for v in speeds if v)])
+    return float(-(-top // 50) * 50)
+
+
 def price_table_html() -> str:
     rows = "".join(f"<tr><td>{html.escape(p['input'])}</td><td>{p['value']:g} {html.escape(p['unit'])}</td>"
                    f"<td>{html.escape(p['item'])} ({html.escape(p['provider'])})</td><td>{html.escape(p['observed'])}</td>"
@@ -41,7 +52,8 @@ def cost_planner():
         "cloud_gpu_usd_per_hour": slider(w.FloatSlider, d.cloud_gpu_usd_per_hour, 0.0, 10, 0.05, "cloud GPU ($/hour)"),
         "api_usd_per_m_input": slider(w.FloatSlider, d.api_usd_per_m_input, 0.0, 5, 0.01, "API $ per 1M input tokens"),
         "api_usd_per_m_output": slider(w.FloatSlider, d.api_usd_per_m_output, 0.0, 15, 0.01, "API $ per 1M output tokens"),
-        "tokens_per_second": slider(w.FloatSlider, d.tokens_per_second, 1, 300, 1, "local decode speed (tokens/s)"),
+        "tokens_per_second": slider(w.FloatSlider, d.tokens_per_second, 1, speed_slider_max(), 1,
+                                    "local decode speed (tokens/s)"),
     }
     start = {k: widget.value for k, widget in s.items()}
     for k, widget in s.items():  # start from the learner's saved inputs
@@ -63,7 +75,9 @@ def cost_planner():
 
     def set_speed():
         lat = deploy.latency(model.value, "Q4_K_M", hardware=hardware.value)
-        s["tokens_per_second"].value = round(lat.tokens_per_s)
+        speed = s["tokens_per_second"]
+        speed.max = max(speed.max, speed_slider_max([lat.tokens_per_s]))  # never clamp the estimate
+        speed.value = round(lat.tokens_per_s)
         ttft = "unknown" if lat.time_to_first_token_s is None else f"{lat.time_to_first_token_s:.2f} s"
         return html_block(f"<p>~{lat.tokens_per_s:.0f} tokens/s, time to first token for a 500-token prompt: {ttft}"
                           f"<br><small>{html.escape(lat.basis)}</small></p>")

@@ -1,0 +1,110 @@
+"""Architecture facts from the Hub: a repo's config.json and its safetensors parameter count.
+
+One GET of ``{endpoint}/{repo}/resolve/main/config.json`` (the file hf_hub_download fetches)
+and one of ``/api/models/{repo}`` (its ``safetensors.total``, the count
+``get_safetensors_metadata`` adds up), under one wall-clock deadline with a size cap. Any
+failure returns None and the caller uses the shipped table; nothing here raises.
+"""
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+import urllib.request
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+MAX_BYTES = 1_000_000  # a config.json is a few kB
+
+
+def _get_json(url: str, deadline: float) -> Any:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return None
+    try:
+        with urllib.request.urlopen(url, timeout=remaining) as resp:  # noqa: S310 - https endpoint from settings
+            body = b""
+            while len(body) <= MAX_BYTES:
+                if time.monotonic() > deadline:
+                    return None
+                chunk = resp.read(16384)
+                if not chunk:
+                    break
+                body += chunk
+            if len(body) > MAX_BYTES:
+                return None
+        return json.loads(body)
+    except Exception:  # noqa: BLE001 - any network or parse failure: use the table
+        return None
+
+
+def _pattern(cfg: dict) -> tuple[int | None, int | None]:
+    """(sliding window, every Nth layer global) from sliding_window + layer_types / sliding_window_pattern."""
+    window = cfg.get("sliding_window")
+    if not window:
+        return None, None
+    if cfg.get("sliding_window_pattern"):
+        return window, int(cfg["sliding_window_pattern"])
+    types = cfg.get("layer_types") or []
+    full = [i for i, t in enumerate(types) if t == "full_attention"]
+    if full and len(full) < len(types):
+        return window, full[0] + 1
+    return None, None  # every layer global (Mistral 7B's window is ignored by llama.cpp) or not stated
+
+
+def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
+    """A data/model_architectures.csv-shaped row from a transformers config.json."""
+    outer = cfg
+    cfg = {**cfg, **(cfg.get("text_config") or {})}
+    experts = cfg.get("num_local_experts") or cfg.get("num_experts") or cfg.get("n_routed_experts")
+    window, pattern = _pattern(cfg)
+    tie = cfg.get("tie_word_embeddings", outer.get("tie_word_embeddings"))
+    return {
+        "architecture": (outer.get("architectures") or [""])[0],
+        "num_hidden_layers": cfg.get("num_hidden_layers"), "hidden_size": cfg.get("hidden_size"),
+        "intermediate_size": cfg.get("intermediate_size"), "num_attention_heads": cfg.get("num_attention_heads"),
+        "num_key_value_heads": cfg.get("num_key_value_heads"), "head_dim": cfg.get("head_dim"),
+        "vocab_size": cfg.get("vocab_size"), "max_position_embeddings": cfg.get("max_position_embeddings"),
+        "tie_word_embeddings": tie, "total_params_billion": params_total / 1e9 if params_total else None,
+        "num_experts": experts, "experts_per_token": cfg.get("num_experts_per_tok") if experts else None,
+        "num_shared_experts": cfg.get("n_shared_experts"),
+        "moe_intermediate_size": (cfg.get("moe_intermediate_size") or cfg.get("intermediate_size")) if experts else None,
+        "first_dense_layers": cfg.get("first_k_dense_replace"), "sliding_window": window,
+        "sliding_window_pattern": pattern, "kv_lora_rank": cfg.get("kv_lora_rank"),
+        "q_lora_rank": cfg.get("q_lora_rank"), "qk_rope_head_dim": cfg.get("qk_rope_head_dim"),
+        "qk_nope_head_dim": cfg.get("qk_nope_head_dim"), "v_head_dim": cfg.get("v_head_dim"),
+    }
+
+
+@lru_cache(maxsize=256)
+def _fetch(repo_id: str, endpoint: str, timeout: float) -> tuple[dict, float | None] | None:
+    deadline = time.monotonic() + timeout
+    quoted = urllib.parse.quote(repo_id, safe="/")
+    cfg = _get_json(f"{endpoint}/{quoted}/resolve/main/config.json", deadline)
+    if not isinstance(cfg, dict) or not cfg.get("num_hidden_layers") and not (cfg.get("text_config") or {}).get(
+            "num_hidden_layers"):
+        return None
+    info = _get_json(f"{endpoint}/api/models/{quoted}", deadline)
+    total = ((info or {}).get("safetensors") or {}).get("total") if isinstance(info, dict) else None
+    return cfg, float(total) if total else None
+
+
+def shape_from_hub(repo_id: str):
+    """The ModelShape from the Hub's config.json (and parameter count), or None when it cannot be had."""
+    from .fit import shape_from_config_row
+    from .settings import get_settings
+
+    s = get_settings()
+    if s.offline:
+        return None
+    got = _fetch(repo_id, s.endpoint, s.hub_timeout_s)
+    if got is None:
+        return None
+    cfg, total = got
+    row = row_from_config(cfg, total)
+    try:
+        return shape_from_config_row(repo_id, row, f"config.json of {repo_id} from the Hub ({s.endpoint}, "
+                                                    f"{date.today().isoformat()})")
+    except Exception:  # noqa: BLE001 - an odd config: use the table
+        return None

@@ -1,0 +1,187 @@
+"""KV cache per architecture, MoE, GPU memory and partial offload, against hand-computed cases."""
+import pytest
+
+from course_utils import fit
+from course_utils.errors import InvalidInput
+from course_utils.hardware import custom_hardware, find_hardware
+
+GB = 1e9
+
+
+def test_mistral_based_maths_model_gets_its_family_kv_heads():
+    # WizardMath-7B-V1.1's row lacks the vocabulary; its base Mistral-7B-v0.1 fills it, so the
+    # shape is known: 2 x 32 layers x 8 KV heads x 128 x 4096 tokens x 2 bytes = 0.537 GB, not
+    # Llama-2's 32 KV heads (2.1 GB KV, 7.1 GB in all).
+    e = fit.estimate("WizardLMTeam/WizardMath-7B-V1.1", "Q4_K_M", 4096)
+    assert e.kv_cache_gb == pytest.approx(2 * 32 * 8 * 128 * 4096 * 2 / GB, abs=0.001)
+    assert e.ram_needed_gb == pytest.approx(5.5, abs=0.1)
+    assert "from its base mistralai/Mistral-7B-v0.1" in e.shape_source
+    assert not any("upper bound" in n for n in e.notes)
+
+
+@pytest.mark.parametrize("kv_type, bytes_per", [("f16", 2.0), ("q8_0", 34 / 32), ("Q4_0", 18 / 32)])
+def test_kv_cache_types(kv_type, bytes_per):
+    # Mistral 7B: 2 x 32 x 8 x 128 = 65,536 elements per token; q8_0 blocks are 34 bytes per 32
+    e = fit.estimate("mistralai/Mistral-7B-v0.1", "Q4_0", 8192, kv_cache_type=kv_type)
+    assert e.kv_cache_gb == pytest.approx(65_536 * 8192 * bytes_per / GB, abs=0.001)
+    assert e.kv_cache_type == kv_type.upper()
+    with pytest.raises(InvalidInput, match="KV cache type must be one of f16, q8_0, q4_0"):
+        fit.estimate("mistralai/Mistral-7B-v0.1", "Q4_0", kv_cache_type="q3")
+
+
+def test_sliding_window_gemma3():
+    # Gemma 3 12B: 48 layers, every 6th global (8 layers), 40 local with a 1,024-token window;
+    # 8 KV heads x 256 dims. At 32,768 tokens: 8 x 32,768 + 40 x (1,024 + 512) = 323,584 token slots,
+    # x 2 (K, V) x 8 x 256 x 2 bytes = 2.65 GB (a full cache would be 12.9 GB).
+    e = fit.estimate("google/gemma-3-12b-it", "Q4_K_M", 32768)
+    assert e.kv_cache_gb == pytest.approx((8 * 32768 + 40 * 1536) * 2 * 8 * 256 * 2 / GB, abs=0.001)
+    # short contexts: every layer holds the whole context
+    assert fit.estimate("google/gemma-3-12b-it", "Q4_K_M", 1024).kv_cache_gb == pytest.approx(
+        48 * 1024 * 2 * 8 * 256 * 2 / GB, abs=0.001)
+    assert any("Sliding window" in n for n in e.notes)
+
+
+def test_mla_deepseek_v2_lite():
+    # MLA: one latent of kv_lora_rank 512 + RoPE key 64 per layer and token; 27 layers.
+    # 576 x 27 x 4096 x 2 bytes = 0.127 GB (16 heads x 2 x 192 dims of plain MHA would be 1.6 GB).
+    e = fit.estimate("deepseek-ai/DeepSeek-V2-Lite", "Q4_K_M", 4096)
+    assert e.kv_cache_gb == pytest.approx(576 * 27 * 4096 * 2 / GB, abs=0.001)
+    v3 = fit.estimate("deepseek-ai/DeepSeek-V3", "Q4_K_M", 4096)
+    assert v3.kv_cache_gb == pytest.approx(576 * 61 * 4096 * 2 / GB, abs=0.001)
+
+
+def test_moe_mixtral_total_and_active_by_hand():
+    # 32 layers; an expert is 3 x 4096 x 14336 = 176,160,768 parameters; 8 per layer, 2 used.
+    expert = 3 * 4096 * 14336
+    attention = 32 * (2 * 4096 * 4096 + 2 * 4096 * 1024)  # q, o and the 8-head k, v
+    embeddings = 2 * 32000 * 4096  # untied input and output
+    router = 32 * 4096 * 8
+    total = 32 * 8 * expert + attention + embeddings + router
+    active = total - 32 * 6 * expert  # six of eight experts idle per token
+    e = fit.estimate("mistralai/Mixtral-8x7B-Instruct-v0.1", "Q4_K_M", 4096)
+    assert e.params_b == pytest.approx(total / 1e9, abs=0.001)  # 46.70 B, as published
+    assert e.active_params_b == pytest.approx(active / 1e9, abs=0.001)  # 12.88 B (12.9 B published)
+    # memory holds every expert; decode reads a quarter of the expert bytes
+    experts_bytes = e.breakdown_gb["experts"] * GB
+    assert e.read_per_token_gb == pytest.approx(
+        (e.file_size_gb * GB - e.breakdown_gb["token_embd"] * GB - experts_bytes * 6 / 8 + e.kv_cache_gb * GB) / GB,
+        abs=0.002)
+
+
+@pytest.mark.parametrize("repo, total, active", [
+    ("Qwen/Qwen3-30B-A3B", 30.5, 3.3), ("Qwen/Qwen3-235B-A22B", 235, 22), ("deepseek-ai/DeepSeek-V3", 671, 37),
+    ("deepseek-ai/DeepSeek-V2-Lite", 15.7, 2.4), ("openai/gpt-oss-120b", 117, 5.1)])
+def test_moe_totals_match_the_published_sizes(repo, total, active):
+    # published: Qwen3 model cards (30.5B/3.3B, 235B/22B), DeepSeek-V3 (671B/37B), V2-Lite (15.7B/2.4B),
+    # gpt-oss-120b (117B/5.1B); the config arithmetic lands within 2 % (total) and 12 % (active)
+    e = fit.estimate(repo, "Q4_K_M", 4096)
+    assert e.params_b == pytest.approx(total, rel=0.02)
+    assert e.active_params_b == pytest.approx(active, rel=0.12)
+
+
+def test_moe_decodes_faster_than_a_dense_model_of_its_size():
+    hw = custom_hardware(100, "cpu")
+    moe = fit.estimate("Qwen/Qwen3-30B-A3B", "Q4_K_M", 512, hardware=hw)
+    dense = fit.estimate("Qwen/Qwen3-32B", "Q4_K_M", 512, hardware=hw)
+    assert moe.file_size_gb > 0.8 * dense.file_size_gb
+    assert moe.tokens_per_s > 4 * dense.tokens_per_s
+
+
+def test_gpt_oss_experts_are_mxfp4_whatever_the_file_type():
+    e8 = fit.estimate("openai/gpt-oss-120b", "Q8_0")
+    e4 = fit.estimate("openai/gpt-oss-120b", "Q4_K_M")
+    assert e8.breakdown_gb["experts"] == e4.breakdown_gb["experts"]  # 4.25 bits per weight either way
+
+
+def test_model_that_fits_in_vram():
+    # Mistral 7B Q4_K_M at 4,096 tokens needs ~5.4 GB on the GPU (no token embeddings there): fits in 12 GB
+    e = fit.estimate("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 4096, hardware="RTX 3060 12GB")
+    assert e.offload.fits and e.offload.gpu_layers == 32
+    read = e.read_per_token_gb
+    assert e.tokens_per_s == pytest.approx(1 / (read / (0.844 * 360) + 1.04e-3), rel=0.01)
+
+
+def test_partial_offload_by_hand():
+    # Llama 3.3 70B Q4_K_M (42.5 GB) on an RTX 3060 12GB: each of the 80 layers carries
+    # (weights - embeddings - output + KV) / 80; as many as fit in 12 GB minus the buffers go to the GPU.
+    e = fit.estimate("meta-llama/Llama-3.3-70B-Instruct", "Q4_K_M", 4096, hardware="RTX 3060 12GB")
+    b = e.breakdown_gb
+    per_layer = (e.file_size_gb - b["token_embd"] - b["output"] + e.kv_cache_gb) / 80
+    ngl = int((12.0 - e.overhead_gb) // per_layer)
+    assert e.offload.gpu_layers == ngl == 21 and not e.offload.fits
+    # speed: the GPU part at 0.844 x 360 GB/s + 1.04 ms, the CPU part (the rest + output) at 0.55 x 51.2 GB/s
+    gpu = ngl * per_layer
+    cpu = (80 - ngl) * per_layer + b["output"]
+    expected = 1 / (gpu / (0.844 * 360) + 1.04e-3 + cpu / (0.55 * 51.2))
+    assert e.tokens_per_s == pytest.approx(expected, rel=0.01)
+    assert e.tokens_per_s < 1.5  # not the ~8 tokens/s of "the whole model in VRAM"
+    assert "partial offload, 21 of 80 layers" in e.offload.text and "-ngl 21" in e.offload.text
+    # a faster CPU RAM helps: --cpu-bandwidth
+    assert fit.estimate("meta-llama/Llama-3.3-70B-Instruct", "Q4_K_M", 4096, hardware="RTX 3060 12GB",
+                        cpu_bandwidth_gbs=100).tokens_per_s > e.tokens_per_s
+
+
+def test_vram_override_and_unknown_vram():
+    unknown = fit.estimate("mistralai/Mistral-7B-v0.1", "Q4_K_M", hardware="RTX 4070")  # no memory in the table
+    assert unknown.offload is None and any("--vram" in n for n in unknown.notes)
+    small = fit.estimate("mistralai/Mistral-7B-v0.1", "Q4_K_M", hardware="RTX 4070", vram_gb=4)
+    assert not small.offload.fits and 0 < small.offload.gpu_layers < 32
+    with pytest.raises(InvalidInput, match="VRAM must be a positive number"):
+        fit.estimate("mistralai/Mistral-7B-v0.1", "Q4_K_M", hardware="RTX 4070", vram_gb=-1)
+
+
+def test_n_cpu_moe_keeps_experts_in_cpu_ram():
+    # Qwen3-30B-A3B Q4_K_M does not fit in 12 GB; with the experts of all 48 layers in CPU RAM the
+    # rest (attention, norms, output, KV) fits, and a token reads 8/128 of each layer's experts from the CPU.
+    hw = "RTX 3060 12GB"
+    plain = fit.estimate("Qwen/Qwen3-30B-A3B", "Q4_K_M", 4096, hardware=hw)
+    assert not plain.offload.fits
+    all_cpu = fit.estimate("Qwen/Qwen3-30B-A3B", "Q4_K_M", 4096, hardware=hw, n_cpu_moe=48)
+    assert all_cpu.offload.fits and all_cpu.offload.gpu_layers == 48
+    experts = all_cpu.breakdown_gb["experts"]
+    assert all_cpu.offload.cpu_read_gb == pytest.approx(experts * 8 / 128, abs=0.002)
+    assert all_cpu.offload.gpu_gb == pytest.approx(plain.offload.gpu_gb * 0 + all_cpu.ram_needed_gb
+                                                   - all_cpu.breakdown_gb["token_embd"] - experts, abs=0.01)
+    some = fit.estimate("Qwen/Qwen3-30B-A3B", "Q4_K_M", 4096, hardware=hw, n_cpu_moe=30)
+    assert some.offload.fits and some.tokens_per_s > all_cpu.tokens_per_s  # fewer experts read from slow RAM
+    with pytest.raises(InvalidInput, match="not a mixture-of-experts"):
+        fit.estimate("mistralai/Mistral-7B-v0.1", "Q4_K_M", hardware=hw, n_cpu_moe=4)
+
+
+def test_unified_memory_too_small_says_so():
+    hw = find_hardware("Apple M2 Pro (16-core GPU)")
+    e = fit.estimate("meta-llama/Llama-3.3-70B-Instruct", "Q4_K_M", 4096, hardware=hw, vram_gb=32)
+    assert not e.offload.fits and "macOS lets the GPU use" in e.offload.text
+    assert e.offload.memory_gb == pytest.approx(32 * 0.75)
+
+
+def test_largest_context_that_fits_by_hand():
+    # Mistral 7B v0.3 Q4_K_M in 8 GB: (8 GB - weights - overhead) / 131,072 bytes per token, rounded down to 256
+    base = fit.estimate("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 256)
+    per_token = 2 * 32 * 8 * 128 * 2
+    free = 8.0 * GB - (base.file_size_gb + base.overhead_gb) * GB
+    r = fit.max_context("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 8.0)
+    assert r.memory_context == pytest.approx(free / per_token // 256 * 256, abs=256)
+    assert r.max_context == r.memory_context  # under the model's 32,768
+    assert "Largest context that fits" in r.to_text()
+    q8 = fit.max_context("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 8.0, kv_cache_type="q8_0")
+    assert q8.memory_context > 1.8 * r.memory_context
+    capped = fit.max_context("Qwen/Qwen3-0.6B", "Q8_0", 64.0)
+    assert capped.max_context == 40960 < capped.memory_context and "own limit" in capped.to_text()
+    none = fit.max_context("meta-llama/Llama-3.3-70B-Instruct", "Q4_K_M", 16.0)
+    assert none.max_context == 0 and "does not fit" in none.to_text()
+
+
+def test_context_plot():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = fit.plot_context(fit.max_context("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 8.0))
+    assert len(ax.lines) == 3 and "context" in ax.get_xlabel()
+
+
+def test_predict_here_uses_the_measured_cpu_constants():
+    e = fit.predict_here(model="HuggingFaceTB/SmolLM2-135M-Instruct", quant="Q4_0", context=512, bandwidth_gbs=20)
+    assert e.efficiency == 1.3 and e.hardware == "this machine's CPU (measured)"
+    assert e.tokens_per_s == pytest.approx(1.3 * 20 / e.read_per_token_gb, rel=0.01)
