@@ -38,3 +38,7 @@ class GatedModel(CourseError):
 
 class HubUnavailable(CourseError):
     """The Hub could not answer (offline, timeout, 429, 5xx, bad body)."""
+
+
+class EngineUnavailable(CourseError):
+    """The local engine (llama.cpp's server) or its model cannot be used here."""

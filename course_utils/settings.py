@@ -8,6 +8,7 @@
 | ``COURSE_UTILS_DATA_DIR`` | folder with the shipped data files | the package's own |
 | ``COURSE_UTILS_ANSWERS_DIR`` | where answers are saved | ``/content/answers`` on Colab, else ``./answers`` |
 | ``HF_ENDPOINT`` | Hub address (tests point it at a local fake) | https://huggingface.co |
+| ``COURSE_UTILS_MODELS_DIR`` | where GGUF models for ``course-utils run`` are cached | the user cache, ``course-utils/models`` |
 
 Call :func:`get_settings` each time: it reads the environment afresh, so tests
 and notebooks can change a variable without re-importing anything.
@@ -51,6 +52,18 @@ def _default_data_dir() -> Path:
     return PACKAGE_DIR.parent / "data"  # a source checkout or an editable install
 
 
+def _default_models_dir() -> Path:
+    if in_colab():
+        return Path("/content/models")
+    if os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "course-utils" / "models"
+
+
 def _default_answers_dir() -> Path:
     if in_colab():
         return Path("/content/answers")
@@ -66,6 +79,7 @@ class Settings:
     endpoint: str
     data_dir: Path
     answers_dir: Path
+    models_dir: Path = Path()
 
 
 def get_settings() -> Settings:
@@ -77,6 +91,7 @@ def get_settings() -> Settings:
         reason = "HF_HUB_OFFLINE is set"
     data_dir = os.environ.get("COURSE_UTILS_DATA_DIR")
     answers_dir = os.environ.get("COURSE_UTILS_ANSWERS_DIR")
+    models_dir = os.environ.get("COURSE_UTILS_MODELS_DIR", "").strip()
     return Settings(
         offline=bool(reason),
         offline_reason=reason,
@@ -85,4 +100,5 @@ def get_settings() -> Settings:
         endpoint=(os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/"),
         data_dir=Path(data_dir).expanduser() if data_dir else _default_data_dir(),
         answers_dir=Path(answers_dir).expanduser() if answers_dir else _default_answers_dir(),
+        models_dir=Path(models_dir).expanduser() if models_dir else _default_models_dir(),
     )
