@@ -7,6 +7,7 @@ stopped, or died: either way no orphan), and the process exits.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import sys
@@ -22,10 +23,18 @@ def main() -> int:
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     conf = json.loads(sys.stdin.readline() or "{}")
+    # the reply goes through a private copy of stdout; anything the engine prints goes to the log
+    reply = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+
+    def say(doc: dict) -> None:
+        reply.write(json.dumps(doc) + "\n")
+        reply.flush()
+
     try:
         import xllamacpp
     except ImportError as exc:
-        print(json.dumps({"error": f"xllamacpp is not importable ({exc})"}), flush=True)
+        say({"error": f"xllamacpp is not importable ({exc})"})
         return 1
     server, last = None, ""
     for _attempt in range(3):  # a port can be taken between choosing and binding it
@@ -42,10 +51,10 @@ def main() -> int:
         except Exception as exc:  # noqa: BLE001 - reported to the parent as text
             last = f"{type(exc).__name__}: {exc}"
     if server is None:
-        print(json.dumps({"error": last}), flush=True)
+        say({"error": last})
         return 1
-    print(json.dumps({"url": server.listening_address, "threads": p.cpuparams.n_threads,
-                      "version": getattr(xllamacpp, "__version__", "")}), flush=True)
+    say({"url": server.listening_address, "threads": p.cpuparams.n_threads,
+         "version": getattr(xllamacpp, "__version__", "")})
     sys.stdin.read()  # blocks until the parent closes the pipe or dies
     del server  # ~Server stops the HTTP server and joins its threads
     return 0

@@ -364,10 +364,13 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
     if not isinstance(prompt, str) or not prompt.strip():
         raise InvalidInput("The prompt is empty; give a short question for the model.")
     if server is None:
+        from .gguf_models import is_local_spec
+
+        path = resolve_model(model) if model and is_local_spec(model) else None  # bad input first
         ok, why = engine_available()
         if not ok:
             raise EngineUnavailable(why)
-        path = resolve_model(model, quant, progress=progress)
+        path = path or resolve_model(model, quant, progress=progress)
         with LocalServer(path, n_ctx=n_ctx, threads=threads) as own:
             return measure_local(max_tokens=max_tokens, prompt=prompt, runs=runs, bandwidth_gbs=bandwidth_gbs,
                                  server=own)

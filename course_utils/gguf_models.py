@@ -171,6 +171,16 @@ def download_from_hub(repo_id: str, quant: str | None = None, filename: str | No
     return Path(path)
 
 
+def is_local_spec(spec: str) -> bool:
+    """True when a --model value names a file here rather than a Hub repo."""
+    spec = str(spec).strip()
+    return Path(spec).expanduser().exists() or (_looks_like_path(spec) and not _hub_file(spec))
+
+
+def _hub_file(spec: str) -> bool:
+    return spec.count("/") == 2 and spec.lower().endswith(".gguf") and not spec.startswith((".", "/", "~"))
+
+
 def resolve_model(spec: str | None = None, quant: str | None = None, progress: bool = False) -> Path:
     """A GGUF path: the default model (fetched once), a local file, or a Hub repo (``org/name[/file.gguf]``)."""
     if spec is None or not str(spec).strip():
@@ -185,8 +195,7 @@ def resolve_model(spec: str | None = None, quant: str | None = None, progress: b
         return path
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give the .gguf file inside it.")
-    if _looks_like_path(spec) and not (spec.count("/") == 2 and spec.lower().endswith(".gguf")
-                                       and not spec.startswith((".", "/", "~"))):
+    if _looks_like_path(spec) and not _hub_file(spec):
         raise InvalidInput(f"No file at {path}; give the path of a .gguf file, a Hub repo (org/name) or nothing "
                            f"for the course's small model.")
     parts = spec.split("/")

@@ -173,3 +173,12 @@ def test_no_orphan_when_the_parent_is_killed(smol, tmp_path):
         assert not _pid_alive(int(pid)) and not _port_open(url)
     finally:
         parent.kill()
+
+
+def test_a_broken_gguf_is_refused_with_the_engine_s_reason(tmp_path):
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\0" * 64)  # a header llama.cpp cannot read
+    server = LocalServer(bad, n_ctx=256)
+    with pytest.raises(EngineUnavailable, match="llama.cpp could not load broken.gguf|never became ready"):
+        server.start()
+    assert not server.running and server.proc.poll() is not None
