@@ -256,6 +256,8 @@ def _run_args(p):
     p.add_argument("--max-tokens", type=_positive_int, default=64, help="tokens to generate (default 64)")
     p.add_argument("--prompt", default=None, help="the prompt (default: a short question)")
     p.add_argument("--runs", type=_positive_int, default=1, help="generations to time (median; default 1)")
+    p.add_argument("--threads", type=_positive_int, default=None,
+                   help="llama.cpp threads (default: the physical cores, as llama.cpp picks)")
 
 
 def _positive_int(text: str) -> int:
@@ -273,4 +275,4 @@ def _run(args):
     from .engine import DEFAULT_PROMPT, measure_local
 
     return measure_local(args.model, args.quant, max_tokens=args.max_tokens, prompt=args.prompt or DEFAULT_PROMPT,
-                         runs=args.runs, progress=not args.json)
+                         runs=args.runs, threads=args.threads, progress=not args.json)

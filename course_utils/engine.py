@@ -352,6 +352,19 @@ def prediction_error(predicted: float | None, measured: float | None) -> float |
     return round((predicted - measured) / measured, 3)
 
 
+def busy_note(threads: int) -> tuple[str, ...]:
+    """A note when other programs kept the cores busy: llama.cpp's threads then wait for each other."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return ()
+    cores = os.cpu_count() or 1
+    if load <= cores:
+        return ()
+    return (f"This machine was busy (load {load:.1f} on {cores} cores): llama.cpp's {threads} threads wait for "
+            f"each other, so the run is slower than the machine can do; fewer threads (--threads 1) can be faster.",)
+
+
 def measure_local(model: str | None = None, quant: str | None = None, max_tokens: int = 64,
                   prompt: str = DEFAULT_PROMPT, runs: int = 1, n_ctx: int = 2048, threads: int | None = None,
                   bandwidth_gbs: float | None = None, server: LocalServer | None = None,
@@ -377,7 +390,7 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
     result = time_generation(server.generate(), prompt=prompt, max_new_tokens=max_tokens, runs=runs, warmup=False)
     pred = predict_speed(server.model_path, context=max(64, 2 * max_tokens), bandwidth_gbs=bandwidth_gbs)
     reference = result.server_tokens_per_s or result.tokens_per_s
-    notes = list(result.notes) + list(gap_notes(pred.tokens_per_s, reference))
+    notes = list(result.notes) + list(gap_notes(pred.tokens_per_s, reference)) + list(busy_note(server.threads))
     return RunReport(ENGINE, str(server.model_path), result.tokens, result.ttft_s, result.tokens_per_s,
                      result.server_tokens_per_s, pred.tokens_per_s, prediction_error(pred.tokens_per_s, reference),
                      result.tokens_from, server.threads, pred.bandwidth_gbs, pred.basis, server.start_s, result,

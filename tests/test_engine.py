@@ -56,7 +56,8 @@ def smol():
 
 @pytest.fixture(scope="session")
 def llama(smol):
-    server = LocalServer(smol, n_ctx=1024).start()
+    # one thread: on a shared 2-core CI machine, two threads that wait for each other are many times slower
+    server = LocalServer(smol, n_ctx=1024, threads=1).start()
     url, pid = server.url, server.proc.pid
     yield server
     server.stop()
@@ -131,9 +132,9 @@ def test_exercise_panels_record_the_measured_speed(llama, fixed_bandwidth, answe
 
 def test_cli_run_json_starts_and_stops_its_own_server(smol, capsys, fixed_bandwidth):
     before = _children()
-    assert cli.main(["run", "--json", "--max-tokens", "4", "--prompt", PROMPT]) == 0
+    assert cli.main(["run", "--json", "--max-tokens", "4", "--threads", "1", "--prompt", PROMPT]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert d["tokens"] == 4 and d["model_path"] == str(smol) and d["predicted_tokens_per_s"] > 0
+    assert d["tokens"] == 4 and d["model_path"] == str(smol) and d["predicted_tokens_per_s"] > 0 and d["threads"] == 1
     assert d["measured_ttft_s"] > 0 and d["measured_tokens_per_s"] > 0 and d["server_tokens_per_s"] > 0
     assert _children() == before
 

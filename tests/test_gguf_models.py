@@ -116,3 +116,14 @@ def test_bad_run_arguments(capsys, tmp_path):
         engine.LocalServer(tmp_path / "none.gguf")
     with pytest.raises(InvalidInput, match="prompt is empty"):
         engine.measure_local(prompt="  ")
+
+
+def test_busy_machine_note_and_gap_direction(monkeypatch):
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: (9.0, 8.0, 7.0))
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    (note,) = engine.busy_note(2)
+    assert "load 9.0 on 2 cores" in note and "--threads 1" in note
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    assert engine.busy_note(2) == ()
+    assert "too high" in engine.gap_notes(120, 60)[0] and "too low" in engine.gap_notes(20, 40)[0]
+    assert engine.gap_notes(None, 40) == () and engine.prediction_error(120, 60) == 1.0
