@@ -374,6 +374,8 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
 
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= 4096:
         raise InvalidInput(f"max_tokens must be a whole number from 1 to 4096, not {max_tokens!r}.")
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 50:
+        raise InvalidInput(f"runs must be a whole number from 1 to 50, not {runs!r}.")
     if not isinstance(prompt, str) or not prompt.strip():
         raise InvalidInput("The prompt is empty; give a short question for the model.")
     if server is None:
