@@ -272,7 +272,7 @@ def _positive_int(text: str) -> int:
 @command("run", "run a real model on llama.cpp here and put the course's speed prediction beside it")
 @arguments(_run_args)
 def _run(args):
-    from .engine import DEFAULT_PROMPT, measure_local
+    from .local_run import DEFAULT_PROMPT, measure_local
 
     return measure_local(args.model, args.quant, max_tokens=args.max_tokens, prompt=args.prompt or DEFAULT_PROMPT,
                          runs=args.runs, threads=args.threads, progress=not args.json)

@@ -19,7 +19,8 @@ pytest.importorskip("xllamacpp")
 pytestmark = pytest.mark.engine
 
 from course_utils import cli  # noqa: E402
-from course_utils.engine import LocalServer, measure_local  # noqa: E402
+from course_utils.engine import LocalServer  # noqa: E402
+from course_utils.local_run import measure_local  # noqa: E402
 from course_utils.errors import EngineUnavailable  # noqa: E402
 from course_utils.gguf_models import SMOLLM2, fetch_default_model  # noqa: E402
 from course_utils.timing import FROM_TIMINGS, FROM_USAGE, time_generation  # noqa: E402

@@ -2,7 +2,7 @@
 and the clear messages when the engine or the model cannot be had. No engine needed here."""
 import pytest
 
-from course_utils import cli, engine, gguf_models
+from course_utils import cli, engine, gguf_models, local_run
 from course_utils.errors import EngineUnavailable, InvalidInput
 from course_utils.gguf_models import pick_gguf, resolve_model
 from course_utils.settings import get_settings
@@ -115,15 +115,15 @@ def test_bad_run_arguments(capsys, tmp_path):
     with pytest.raises(InvalidInput, match="No GGUF file"):
         engine.LocalServer(tmp_path / "none.gguf")
     with pytest.raises(InvalidInput, match="prompt is empty"):
-        engine.measure_local(prompt="  ")
+        local_run.measure_local(prompt="  ")
 
 
 def test_busy_machine_note_and_gap_direction(monkeypatch):
-    monkeypatch.setattr(engine.os, "getloadavg", lambda: (9.0, 8.0, 7.0))
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
-    (note,) = engine.busy_note(2)
+    monkeypatch.setattr(local_run.os, "getloadavg", lambda: (9.0, 8.0, 7.0))
+    monkeypatch.setattr(local_run.os, "cpu_count", lambda: 2)
+    (note,) = local_run.busy_note(2)
     assert "load 9.0 on 2 cores" in note and "--threads 1" in note
-    monkeypatch.setattr(engine.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
-    assert engine.busy_note(2) == ()
-    assert "too high" in engine.gap_notes(120, 60)[0] and "too low" in engine.gap_notes(20, 40)[0]
-    assert engine.gap_notes(None, 40) == () and engine.prediction_error(120, 60) == 1.0
+    monkeypatch.setattr(local_run.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    assert local_run.busy_note(2) == ()
+    assert "too high" in local_run.gap_notes(120, 60)[0] and "too low" in local_run.gap_notes(20, 40)[0]
+    assert local_run.gap_notes(None, 40) == () and local_run.prediction_error(120, 60) == 1.0

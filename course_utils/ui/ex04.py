@@ -107,7 +107,7 @@ def predict_here(model: str = ""):
     """The course's decode estimate for a GGUF on this machine (default: SmolLM2-135M, fetched once)."""
     import html
 
-    from ..engine import predict_speed
+    from ..local_run import predict_speed
     from ..gguf_models import resolve_model
 
     path = resolve_model(model.strip() or None)
@@ -122,7 +122,7 @@ def predict_here(model: str = ""):
 
 def measure_here(model: str = "", max_tokens: int = 32, server=None):
     """Run the model for real on llama.cpp, with the prediction beside it; the figures are recorded."""
-    from ..engine import measure_local
+    from ..local_run import measure_local
 
     made = _STATE.get("prediction")
     bandwidth = made[1].bandwidth_gbs if made else None

@@ -99,7 +99,7 @@ def measure(base_url: str = "", model: str = "", runs: int = 3, max_new_tokens: 
                                  warmup=True)
         source, model, shown = "transformers", hf_model, result
     else:
-        from ..engine import measure_local
+        from ..local_run import measure_local
 
         report = measure_local(max_tokens=max_new_tokens, runs=runs, server=server)
         result, source, shown = report.timing, "llama.cpp (this machine)", report
