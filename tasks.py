@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent
 BIN = "Scripts" if os.name == "nt" else "bin"
 ENVS = {
     # name: (folder, pip requirement args, constraints file or None)
-    "main": (ROOT / ".venv", [".[test,gguf,ui]"], None),
+    "main": (ROOT / ".venv", [".[test,gguf,ui,run]"], None),
     "colab": (ROOT / ".venv-colab", [".[test,ui]"], ROOT / "tests" / "colab-constraints.txt"),
 }
 PYTEST_NOTEBOOK_ARGS = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with",

@@ -269,3 +269,32 @@ def _gradescope_autograder(args):
     from .gradescope import build_autograder
 
     return build_autograder(args.out, args.key, args.exercise)
+
+
+def _run_args(p):
+    p.add_argument("--model", metavar="PATH_OR_REPO",
+                   help="a .gguf file, or a Hub GGUF repo (org/name[/file.gguf]); default: SmolLM2-135M-Instruct")
+    p.add_argument("--quant", default=None, help="with a Hub repo: which file, e.g. Q4_K_M (the default)")
+    p.add_argument("--max-tokens", type=_positive_int, default=64, help="tokens to generate (default 64)")
+    p.add_argument("--prompt", default=None, help="the prompt (default: a short question)")
+    p.add_argument("--runs", type=_positive_int, default=1, help="generations to time (median; default 1)")
+    p.add_argument("--threads", type=_positive_int, default=None,
+                   help="llama.cpp threads (default: the physical cores, as llama.cpp picks)")
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return value
+
+
+@command("run", "run a real model on llama.cpp here and put the course's speed prediction beside it")
+@arguments(_run_args)
+def _run(args):
+    from .local_run import DEFAULT_PROMPT, measure_local
+
+    return measure_local(args.model, args.quant, max_tokens=args.max_tokens, prompt=args.prompt or DEFAULT_PROMPT,
+                         runs=args.runs, threads=args.threads, progress=not args.json)

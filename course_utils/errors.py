@@ -42,3 +42,7 @@ class HubUnavailable(CourseError):
 
 class CourseWarning(UserWarning):
     """A setting or input the course could not use as given; it carried on with a safe default."""
+
+
+class EngineUnavailable(CourseError):
+    """The local engine (llama.cpp's server) or its model cannot be used here."""

@@ -10,6 +10,7 @@
 | ``COURSE_UTILS_ANSWERS_DIR`` | where answers are saved | ``/content/answers`` on Colab, else ``./answers`` |
 | ``HF_ENDPOINT`` | Hub address (tests point it at a local fake) | https://huggingface.co |
 | ``COURSE_UTILS_DEBUG`` | the CLI prints a traceback for an unexpected error | off |
+| ``COURSE_UTILS_MODELS_DIR`` | where GGUF models for ``course-utils run`` are cached | the user cache, ``course-utils/models`` |
 
 Call :func:`get_settings` each time: it reads the environment afresh, so tests
 and notebooks can change a variable without re-importing anything. A value that
@@ -94,6 +95,18 @@ def _default_data_dir() -> Path:
     return PACKAGE_DIR.parent / "data"  # a source checkout or an editable install
 
 
+def _default_models_dir() -> Path:
+    if in_colab():
+        return Path("/content/models")
+    if os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "course-utils" / "models"
+
+
 def _default_answers_dir() -> Path:
     if in_colab():
         return Path("/content/answers")
@@ -112,6 +125,7 @@ class Settings:
     endpoint_error: str = ""  # why HF_ENDPOINT cannot be used (the snapshot answers then)
     hub_retry_s: float = 120.0
     hub_max_bytes: int = HUB_MAX_BODY_BYTES
+    models_dir: Path = Path()
 
 
 def get_settings() -> Settings:
@@ -129,6 +143,7 @@ def get_settings() -> Settings:
         problem = f"HF_ENDPOINT={endpoint!r} is not a usable address ({problem})"
         warn_once(f"{problem}: the course uses its shipped snapshot. Set HF_ENDPOINT like "
                   f"{DEFAULT_ENDPOINT}, or unset it.")
+    models_dir = os.environ.get("COURSE_UTILS_MODELS_DIR", "").strip()
     return Settings(
         offline=bool(reason),
         offline_reason=reason,
@@ -139,4 +154,5 @@ def get_settings() -> Settings:
         answers_dir=Path(answers_dir).expanduser() if answers_dir else _default_answers_dir(),
         endpoint_error=problem,
         hub_retry_s=_seconds("COURSE_UTILS_HUB_RETRY", 120.0),
+        models_dir=Path(models_dir).expanduser() if models_dir else _default_models_dir(),
     )

@@ -47,8 +47,8 @@ def live_hub(monkeypatch):
     from course_utils import network
     from fakehub import FakeHub
 
-    def start(behaviours: dict, timeout: float = 0.6, slow_seconds: float = 2.5) -> FakeHub:
-        hub = FakeHub(behaviours, slow_seconds=slow_seconds)
+    def start(behaviours: dict, timeout: float = 0.6, slow_seconds: float = 2.5, files: dict | None = None) -> FakeHub:
+        hub = FakeHub(behaviours, slow_seconds=slow_seconds, files=files)
         hub.__enter__()
         starts.append(hub)
         monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)

@@ -4,7 +4,9 @@ Each repo id maps to a behaviour: a JSON record (200), or one of "redirect:<new 
 "401-gated", "401", "403", "404", "429", "500", "malformed", "slow"; a key "file:<id>/<name>" serves that repo file (a dict as JSON, or "slow").
 Unknown ids get a 404
 with X-Error-Code RepoNotFound, as the real Hub answers. `GET /api/models` filters the
-records by `search`, `pipeline_tag` and `filter`, like the real list endpoint.
+records by `search`, `pipeline_tag` and `filter`, like the real list endpoint. `files`
+({"org/name/file": bytes}) are served at `/{repo}/resolve/{revision}/{file}` (HEAD and GET),
+with the headers hf_hub_download reads.
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 
 class FakeHub:
-    def __init__(self, behaviours: dict, slow_seconds: float = 3.0):
+    def __init__(self, behaviours: dict, slow_seconds: float = 3.0, files: dict[str, bytes] | None = None):
         self.behaviours = behaviours
+        self.files = files or {}
         self.slow_seconds = slow_seconds
         self.requests: list[str] = []
         hub = self
@@ -38,10 +41,39 @@ class FakeHub:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
+            def _file(self, path, head):
+                repo_file = path.lstrip("/").split("/resolve/", 1)
+                name = repo_file[0] + "/" + repo_file[1].split("/", 1)[-1] if len(repo_file) == 2 else ""
+                body = hub.files.get(name)
+                if body is None:
+                    return self._send(404, b'{"error":"Entry not found"}', {"X-Error-Code": "EntryNotFound"})
+                import hashlib
+
+                etag = '"' + hashlib.sha256(body).hexdigest() + '"'
+                headers = {"X-Repo-Commit": "b" * 40, "ETag": etag}
+                if head:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    return None
+                return self._send(200, body, headers, "application/octet-stream")
+
+            def do_HEAD(self):  # noqa: N802
+                path = unquote(urlsplit(self.path).path)
+                hub.requests.append("HEAD " + self.path)
+                if "/resolve/" in path:
+                    return self._file(path, head=True)
+                return self._send(404)
+
             def do_GET(self):  # noqa: N802
                 parts = urlsplit(self.path)
                 path = unquote(parts.path)
                 hub.requests.append(self.path)
+                if "/resolve/" in path and not path.startswith("/api/"):
+                    return self._file(path, head=False)
                 if path == "/api/models":
                     return self._list(parse_qs(parts.query))
                 if "/resolve/" in path:  # a repo file, as hf_hub_download fetches it: behaviour "file:<id>/<name>"

@@ -1,4 +1,9 @@
-"""The timing harness against a local OpenAI-compatible server with known delays, and Python callables."""
+"""The timing harness's arithmetic against a local fake server with known delays, and Python callables.
+
+A fake server here because only it has delays known in advance (and answers 404 for a model name,
+which llama.cpp ignores). The real llama.cpp server is measured in test_engine.py; streams recorded
+from real providers are replayed in test_timing_streams.py.
+"""
 import socket
 import time
 

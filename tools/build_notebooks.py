@@ -239,6 +239,18 @@ bandwidth, and gives advice. The chart shows every quantization against the RAM 
         md("## 3. Your own table\nFill in what you believe about this machine and your verdict, then compare "
            "with the audit. Finish with your upgrade advice."),
         code("ex04.own_table()"),
+        md("""## 4. Predict, then measure
+An estimate is only useful if it holds. Here a real model runs on a real engine: SmolLM2-135M-Instruct
+(Apache-2.0, 98 MB) on llama.cpp's own server, started on this machine and stopped again afterwards.
+1. **Predict**: the estimator's decode speed for this machine (bytes read per token ÷ the memory bandwidth
+   measured here). Write down your own guess too.
+2. **Run it for real**: time a generation through the same harness as any server. You see the time to the
+   first token, the speed this notebook saw, and llama.cpp's own figure.
+3. **Explain the gap**: is it the bandwidth (one thread copying vs llama.cpp's threads), the thread count,
+   or the fixed cost of each token, which weighs most on a small model?
+
+Without the engine the panel says how to install it (`pip install 'course-utils[run]'`)."""),
+        code("ex04.predict_measure_panel()"),
         md("The estimator from code: Mistral 7B at Q4_K_M needs about 4.4 GB of weights, not 16 GB of RAM."),
         code("from course_utils.fit import estimate\ne = estimate('mistralai/Mistral-7B-Instruct-v0.3', 'Q4_K_M', 4096)\n"
              "print(f'{e.file_size_gb:.2f} GB file, {e.ram_needed_gb:.2f} GB RAM')", GOLDEN),
@@ -274,7 +286,7 @@ def nb_06() -> list[dict]:
     return head("06_cloud_vs_local.ipynb", "Exercise 6: cloud or local?", """
 Where should your model run: on hardware you buy, on a rented cloud GPU, or behind a pay-per-token
 API? Use real, dated prices to find where each option is cheapest, weigh the other pros and cons,
-time a real generation if you have a local server, and write your plan.
+time a real generation on this machine, and write your plan.
 """) + [
         md("""## 1. The cost model
 Move the sliders: the monthly cost of each option and the plot update. Local cost is the hardware
@@ -284,12 +296,16 @@ assumes the same amount of generated text as the local setup would produce in th
         code("from course_utils.ui import ex06\nex06.cost_planner()"),
         md("## 2. Pros and cons\nSort each statement (one of them is a myth)."),
         code("ex06.pros_cons()"),
-        md("""## 3. Optional: time a real generation
-If you run a local OpenAI-compatible server, measure it here. Two ways to start one:
-- llama.cpp: `llama-server -m your-model.gguf --port 8080` (base URL `http://127.0.0.1:8080/v1`)
-- Ollama: `ollama serve` and `ollama pull llama3.2` (base URL `http://127.0.0.1:11434/v1`, model `llama3.2`)
+        md("""## 3. Time a real generation
+**Measure** with the fields empty runs the course's small model (SmolLM2-135M) on llama.cpp right here and
+stops it afterwards. To time something else instead:
+- your own OpenAI-compatible server: fill in its base URL and model, e.g. llama.cpp's
+  `llama-server -m your-model.gguf --port 8080` (`http://127.0.0.1:8080/v1`) or Ollama's `ollama serve`
+  (`http://127.0.0.1:11434/v1`, model `llama3.2`);
+- in Colab, a `transformers` model: type its id (e.g. `HuggingFaceTB/SmolLM2-135M-Instruct`) in the
+  transformers box; Colab's GPU, if you picked one, is used.
 
-Without a server the button just tells you so; nothing else depends on it."""),
+Your measured speed is recorded with your answers: use it in the cost model above."""),
         code("ex06.timing_panel()"),
         md("## 4. Your plan"),
         code("ex06.plan_box()"),

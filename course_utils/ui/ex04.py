@@ -1,10 +1,14 @@
-"""Notebook 04 (readiness audit): audit button, model/quant/context pickers, readiness table, chart."""
+"""Notebook 04 (readiness audit): audit button, model/quant/context pickers, readiness table, chart,
+and "predict, then measure" with a real model on llama.cpp."""
 from __future__ import annotations
 
+from pathlib import Path
+
+from .. import answers
 from ..fit import QUANTS, memory_by_quant
 from ..readiness import audit_snapshot, readiness
 from ..system import SystemAudit, audit
-from .common import Question, on_click, text_answer, widgets
+from .common import Question, html_block, on_click, text_answer, widgets
 
 EX = "ex04"
 DEFAULT_MODELS = ["TinyLlama/TinyLlama-1.1B-Chat-v1.0", "microsoft/Phi-3-mini-4k-instruct",
@@ -91,3 +95,67 @@ def own_table():
     upgrade = text_answer(EX, "upgrade_plan", "Your upgrade advice: what would you change (model, quantization, "
                                               "context, hardware) and why?", rows=4)
     return w.VBox([w.HBox([ram, disk]), w.HBox([avx2, verdict]), button, out, upgrade])
+
+
+# --------------------------------------------------------------------------- predict, then measure
+
+def predict_here(model: str = ""):
+    """The course's decode estimate for a GGUF on this machine (default: SmolLM2-135M, fetched once)."""
+    import html
+
+    from ..local_run import predict_speed
+    from ..gguf_models import resolve_model
+
+    path = resolve_model(model.strip() or None)
+    pred = predict_speed(path, context=128)
+    _STATE["prediction"] = (str(path), pred)
+    if pred.tokens_per_s is None:
+        return html_block(f"<p>No estimate for {html.escape(path.name)}: {html.escape(pred.basis)}</p>")
+    return html_block(f"<p><b>Prediction</b> for {html.escape(path.name)} ({pred.file_size_gb:.3f} GB of weights) "
+                      f"on this machine: <b>~{pred.tokens_per_s:.0f} tokens/s</b><br><small>{html.escape(pred.basis)}; "
+                      f"write your own guess down before you run it.</small></p>")
+
+
+def measure_here(model: str = "", max_tokens: int = 32, server=None):
+    """Run the model for real on llama.cpp, with the prediction beside it; the figures are recorded."""
+    from ..local_run import measure_local
+
+    made = _STATE.get("prediction")
+    bandwidth = made[1].bandwidth_gbs if made else None
+    report = measure_local(model.strip() or None, max_tokens=max_tokens, bandwidth_gbs=bandwidth, server=server)
+    answers.record(EX, "measured_run", {
+        "model": Path(report.model_path).name, "tokens": report.tokens,
+        "ttft_s": report.measured_ttft_s, "measured_tokens_per_s": report.measured_tokens_per_s,
+        "server_tokens_per_s": report.server_tokens_per_s, "predicted_tokens_per_s": report.predicted_tokens_per_s,
+        "prediction_error": report.prediction_error, "threads": report.threads})
+    return report
+
+
+def predict_measure_panel():
+    w = widgets()
+    model = w.Text(value="", placeholder="empty: SmolLM2-135M (98 MB, downloaded once); or the path of a .gguf",
+                   description="Model", layout=w.Layout(width="620px"))
+    predict = w.Button(description="1. Predict", button_style="primary")
+    run = w.Button(description="2. Run it for real", button_style="warning")
+    out = w.Output()
+    _show_status(out)
+    on_click(predict, out, lambda: predict_here(model.value))
+    run.on_click(lambda _b: _append(out, lambda: measure_here(model.value)))
+    gap = text_answer(EX, "gap_explained", "Why do the prediction and the run differ? Think of bandwidth, "
+                                           "threads and the fixed cost of each token.", rows=4)
+    return w.VBox([model, w.HBox([predict, run]), out, gap])
+
+
+def _append(out, fn):
+    from .common import run_safely
+
+    return run_safely(out, fn, clear_first=False)
+
+
+def _show_status(out) -> None:
+    """Say up front whether the engine and the model are here (nothing runs until a click)."""
+    from ..engine import status
+    from .common import show_message
+
+    ready, text = status()
+    show_message(out, text, "info" if ready else "warn")

@@ -1,6 +1,8 @@
 """Notebook 06 (cloud vs local): cost sliders with a live break-even plot, pros/cons, timing, plan."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import html
 
 from .. import answers, deploy
@@ -97,23 +99,52 @@ def pros_cons():
     return w.VBox([*pickers.children, button, out])
 
 
-def measure(base_url: str, model: str, runs: int = 3, max_new_tokens: int = 64):
-    """Time a real endpoint (plain function behind the timing widget)."""
-    result = time_generation(openai_compatible(base_url, model, timeout=60), max_new_tokens=max_new_tokens, runs=runs)
-    answers.record(EX, "timing", {"base_url": base_url, "model": model, "ttft_s": result.ttft_s,
-                                  "tokens_per_s": result.tokens_per_s, "total_s": result.total_s})
-    return result
+def measure(base_url: str = "", model: str = "", runs: int = 3, max_new_tokens: int = 64, hf_model: str = "",
+            server=None):
+    """Time a real generation (plain function behind the timing widget), and record it.
+
+    With a base URL: that OpenAI-compatible endpoint. Else with ``hf_model``: a transformers model
+    (Colab). Else: the course's small model on llama.cpp, started here and stopped afterwards.
+    """
+    base_url, model, hf_model = base_url.strip(), model.strip(), hf_model.strip()
+    if base_url:
+        result = time_generation(openai_compatible(base_url, model or "local-model", timeout=60),
+                                 max_new_tokens=max_new_tokens, runs=runs)
+        source, shown = base_url, result
+    elif hf_model:
+        from ..hf_engine import transformers_generate
+
+        result = time_generation(transformers_generate(hf_model), max_new_tokens=max_new_tokens, runs=runs,
+                                 warmup=True)
+        source, model, shown = "transformers", hf_model, result
+    else:
+        from ..local_run import measure_local
+
+        report = measure_local(max_tokens=max_new_tokens, runs=runs, server=server)
+        result, source, shown = report.timing, "llama.cpp (this machine)", report
+        model = Path(report.model_path).name
+    answers.record(EX, "timing", {"base_url": source, "model": model, "ttft_s": result.ttft_s,
+                                  "tokens_per_s": result.tokens_per_s, "total_s": result.total_s,
+                                  "tokens": result.tokens, "tokens_from": result.tokens_from})
+    return shown
 
 
 def timing_panel():
     w = widgets()
-    url = w.Text(value="http://127.0.0.1:8080/v1", description="Base URL", layout=w.Layout(width="420px"))
-    model = w.Text(value="local-model", description="Model", layout=w.Layout(width="420px"))
+    url = w.Text(value="", placeholder="empty: the course's small model on llama.cpp, here",
+                 description="Base URL", layout=w.Layout(width="520px"))
+    model = w.Text(value="", placeholder="the endpoint's model name, e.g. llama3.2", description="Model",
+                   layout=w.Layout(width="520px"))
     runs = w.IntSlider(value=3, min=1, max=10, description="Runs")
+    hf_model = w.Text(value="", placeholder="Colab: a transformers model id", description="transformers",
+                      layout=w.Layout(width="420px"))
     button = w.Button(description="Measure", button_style="primary")
     out = w.Output()
-    on_click(button, out, lambda: measure(url.value.strip(), model.value.strip(), runs.value))
-    return w.VBox([url, model, runs, button, out])
+    from .ex04 import _show_status
+
+    _show_status(out)
+    on_click(button, out, lambda: measure(url.value, model.value, runs.value, hf_model=hf_model.value))
+    return w.VBox([url, model, w.HBox([runs, hf_model]), button, out])
 
 
 def plan_box():

@@ -1,0 +1,235 @@
+"""A real llama.cpp server on this machine: start it, measure a generation, always stop it.
+
+llama.cpp's own HTTP server comes from the ``xllamacpp`` wheel (``pip install 'course-utils[run]'``;
+MIT; prebuilt for Linux x86_64/aarch64, macOS and Windows x86_64). It runs in a child process on
+127.0.0.1 and a free port, so stopping it is certain: the context manager closes the child's stdin
+(the child then shuts the server down), waits, and kills it if need be. If this process dies, the
+closed pipe stops the child too. Measuring goes through the same harness as any other server
+(:func:`course_utils.timing.openai_compatible`); :mod:`course_utils.local_run` puts the
+prediction beside it.
+
+    with LocalServer(path) as server:
+        result = time_generation(server.generate(), max_new_tokens=64)
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import platform
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import weakref
+from pathlib import Path
+from typing import Any
+
+from .errors import EngineUnavailable, InvalidInput
+from .timing import openai_compatible
+
+ENGINE = "llama.cpp (xllamacpp)"
+READY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 5.0
+NO_WHEEL = ("xllamacpp publishes wheels for Linux (x86_64, aarch64), macOS (Apple Silicon, Intel) and Windows "
+            "x86_64 only. Elsewhere run a server yourself, e.g. Ollama (`ollama serve`, base URL "
+            "http://127.0.0.1:11434/v1) or llama.cpp's `llama-server -m model.gguf --port 8080` (base URL "
+            "http://127.0.0.1:8080/v1), and time it through the OpenAI-compatible path.")
+_WHEEL_PLATFORMS = {("Linux", "x86_64"), ("Linux", "aarch64"), ("Darwin", "arm64"), ("Darwin", "x86_64"),
+                    ("Windows", "AMD64")}
+
+
+def engine_available() -> tuple[bool, str]:
+    """(True, version) when xllamacpp imports here, else (False, what to do)."""
+    try:
+        import xllamacpp
+    except ImportError:
+        if (platform.system(), platform.machine()) not in _WHEEL_PLATFORMS:
+            return False, f"No llama.cpp engine for {platform.system()} {platform.machine()}. {NO_WHEEL}"
+        return False, ("llama.cpp's server is not installed: pip install 'course-utils[run]' (or pip install "
+                       "xllamacpp). Or use any OpenAI-compatible server you already run.")
+    except Exception as exc:  # noqa: BLE001 - a broken native wheel
+        return False, f"xllamacpp is installed but does not load ({type(exc).__name__}: {exc}). {NO_WHEEL}"
+    return True, str(getattr(xllamacpp, "__version__", ""))
+
+
+def default_threads() -> int:
+    """The thread count llama.cpp picks by default: the physical cores."""
+    try:
+        import psutil
+
+        cores = psutil.cpu_count(logical=False)
+    except Exception:  # noqa: BLE001
+        cores = None
+    return max(1, cores or os.cpu_count() or 1)
+
+
+def _stop(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> None:
+    """Close the child's stdin (it shuts the server down), then terminate, then kill."""
+    if proc.poll() is not None:
+        return
+    try:
+        if proc.stdin:
+            proc.stdin.close()
+    except OSError:
+        pass
+    for action in (None, proc.terminate, proc.kill):
+        if action is not None:
+            try:
+                action()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+_LIVE: "weakref.WeakSet[LocalServer]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for server in list(_LIVE):
+        server.stop()
+
+
+class LocalServer:
+    """llama.cpp's server for one GGUF file, in a child process; use it as a context manager."""
+
+    def __init__(self, model_path: str | Path, n_ctx: int = 2048, threads: int | None = None,
+                 ready_timeout: float = READY_TIMEOUT_S):
+        self.model_path = Path(model_path)
+        if not self.model_path.is_file():
+            raise InvalidInput(f"No GGUF file at {self.model_path}.")
+        self.n_ctx, self.threads = int(n_ctx), int(threads or default_threads())
+        self.ready_timeout = ready_timeout
+        self.url: str | None = None
+        self.proc: subprocess.Popen | None = None
+        self.log_path: Path | None = None
+        self.start_s: float | None = None
+
+    def __enter__(self) -> "LocalServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> "LocalServer":
+        ok, why = engine_available()
+        if not ok:
+            raise EngineUnavailable(why)
+        t0 = time.perf_counter()
+        log = tempfile.NamedTemporaryFile("wb", prefix="llama-server-", suffix=".log", delete=False)
+        self.log_path = Path(log.name)
+        kwargs: dict[str, Any] = {}
+        if os.name == "posix":
+            kwargs["start_new_session"] = True  # a Ctrl+C or a notebook interrupt reaches only the parent
+        else:
+            kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        # the child imports this very package, wherever it was imported from
+        here = str(Path(__file__).resolve().parents[1])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
+        self.proc = subprocess.Popen([sys.executable, "-m", "course_utils._llama_child"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=log, env=env, **kwargs)
+        log.close()
+        _LIVE.add(self)
+        weakref.finalize(self, _stop, self.proc)
+        try:
+            self.proc.stdin.write((json.dumps({"model": str(self.model_path), "n_ctx": self.n_ctx,
+                                               "threads": self.threads}) + "\n").encode())
+            self.proc.stdin.flush()
+            reply = self._read_reply(t0 + self.ready_timeout)
+            if "error" in reply:
+                raise EngineUnavailable(f"llama.cpp could not load {self.model_path.name}: {reply['error']}"
+                                        f"{self._log_tail()}")
+            self.url = reply["url"].rstrip("/")
+            self._wait_healthy(t0 + self.ready_timeout)
+        except BaseException:
+            self.stop()
+            raise
+        self.start_s = round(time.perf_counter() - t0, 2)
+        return self
+
+    def _read_reply(self, deadline: float) -> dict:
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
+        try:
+            raw = lines.get(timeout=max(0.1, deadline - time.perf_counter()))
+        except queue.Empty:
+            raise EngineUnavailable(f"llama.cpp did not start within {self.ready_timeout:g} s"
+                                    f"{self._log_tail()}") from None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise EngineUnavailable(f"llama.cpp's server stopped while starting{self._log_tail()}") from None
+
+    def _wait_healthy(self, deadline: float) -> None:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as r:  # noqa: S310 - our own child
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.perf_counter() > deadline or self.proc.poll() is not None:
+                raise EngineUnavailable(f"llama.cpp's server never became ready{self._log_tail()}")
+            time.sleep(0.1)
+
+    def _log_tail(self) -> str:
+        try:
+            lines = self.log_path.read_text("utf-8", "replace").strip().splitlines()
+        except (OSError, AttributeError):
+            return ""
+        errors = [ln for ln in lines if " E " in ln or "error" in ln.lower()]
+        return f" ({(errors or lines or [''])[-1].strip()[:200]})" if lines else ""
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def base_url(self) -> str:
+        if not self.url:
+            raise EngineUnavailable("The llama.cpp server is not running.")
+        return self.url + "/v1"
+
+    def generate(self, timeout: float = 120.0):
+        """A ``generate(prompt, max_new_tokens)`` for the timing harness."""
+        return openai_compatible(self.base_url, self.model_path.name, timeout=timeout)
+
+    def stop(self) -> None:
+        """Stop the server (idempotent); afterwards no child process is left."""
+        proc, self.url = self.proc, None
+        if proc is not None:
+            _stop(proc)
+            for pipe in (proc.stdin, proc.stdout):
+                try:
+                    if pipe:
+                        pipe.close()
+                except OSError:
+                    pass
+        _LIVE.discard(self)
+        if self.log_path is not None:
+            try:
+                self.log_path.unlink()
+            except OSError:
+                pass
+            self.log_path = None
+
+
+def status() -> tuple[bool, str]:
+    """(ready, one line): is the engine here, and is the default model already downloaded?"""
+    from .gguf_models import SMOLLM2, cached_default_model
+
+    ok, why = engine_available()
+    if not ok:
+        return False, why
+    model = ("in the cache" if cached_default_model() else
+             f"not downloaded yet ({SMOLLM2.size / 1e6:.0f} MB from PyPI, once, on the first run)")
+    return True, f"llama.cpp is ready (xllamacpp {why}); the course's model {SMOLLM2.name}: {model}."

