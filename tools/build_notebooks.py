@@ -25,16 +25,34 @@ NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))
 
 
+def _pyproject() -> str:
+    return (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
 def repo_slug() -> str:
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    m = re.search(r'Repository\s*=\s*"https://github\.com/([^"]+?)/?"', text)
+    m = re.search(r'Repository\s*=\s*"https://github\.com/([^"]+?)/?"', _pyproject())
     if not m:
         raise SystemExit("pyproject.toml has no [project.urls] Repository on github.com")
     return m.group(1)
 
 
+def repo_url() -> str:
+    """The one address of the published course (pyproject.toml, [project.urls] Repository)."""
+    return f"https://github.com/{repo_slug()}"
+
+
+def release_tag() -> str:
+    """The git tag the notebooks and the Colab install point at: v + the project version."""
+    return "v" + re.search(r'^version\s*=\s*"([^"]+)"', _pyproject(), re.M).group(1)
+
+
+def runtime_dependencies() -> list[str]:
+    block = re.search(r"^dependencies\s*=\s*\[(.*?)\]", _pyproject(), re.M | re.S).group(1)
+    return re.findall(r'"([^"]+)"', block)
+
+
 def colab_url(path: str) -> str:
-    return f"https://colab.research.google.com/github/{repo_slug()}/blob/main/notebooks/{path}"
+    return f"https://colab.research.google.com/github/{repo_slug()}/blob/{release_tag()}/notebooks/{path}"
 
 
 def badge(path: str) -> str:
@@ -43,15 +61,52 @@ def badge(path: str) -> str:
 
 
 SETUP_MARK = "# Setup: in Google Colab this installs the course package"
+# Runtime dependencies Colab already ships (googlecolab/backend-info, pip-freeze.txt). The setup
+# cell installs the course with --no-deps (Colab's ipywidgets 7.7.1 must never be upgraded) plus
+# exactly the runtime dependencies of pyproject.toml that are not in this list.
+COLAB_PREINSTALLED = frozenset({"ipywidgets", "pandas", "matplotlib", "huggingface-hub", "psutil", "filelock"})
+
+
+def _dist_name(requirement: str) -> str:
+    return re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0).lower().replace("_", "-")
+
+
+def colab_missing() -> list[str]:
+    """Runtime dependencies Colab lacks: the setup cell installs these, and only these."""
+    return [d for d in runtime_dependencies() if _dist_name(d) not in COLAB_PREINSTALLED]
+
+
+def pip_source() -> str:
+    return f"course-utils @ git+{repo_url()}@{release_tag()}"
 
 
 def setup_source() -> str:
-    return f'''{SETUP_MARK} (locally it is already installed).
+    tag, wheel = release_tag(), f"course_utils-{release_tag()[1:]}-py3-none-any.whl"
+    missing = colab_missing()
+    deps = ("\n    subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', "
+            + ", ".join(repr(d) for d in missing) + "])") if missing else ""
+    return f'''{SETUP_MARK} (locally it is already installed):
+# an uploaded {wheel} if there is one, else the release {tag} from GitHub.
 # --no-deps: Colab already has pandas, matplotlib, huggingface_hub, psutil and ipywidgets 7;
 # upgrading ipywidgets there breaks its widgets, so nothing else is touched.
-import sys
-if "google.colab" in sys.modules:
-    %pip install --quiet --no-deps "course-utils @ git+https://github.com/{repo_slug()}@main"
+import glob, importlib.util, os, subprocess, sys
+class CourseSetupError(Exception):
+    def _render_traceback_(self):  # IPython shows this one line instead of a traceback
+        return [f"CourseSetupError: {{self}}"]
+if "google.colab" in sys.modules and importlib.util.find_spec("course_utils") is None:{deps}
+    uploads = sorted(glob.glob("/content/course_utils-*.whl") + glob.glob("course_utils-*.whl"), key=os.path.getmtime)
+    for source in uploads[-1:] + ["{pip_source()}"]:
+        pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", source]
+        if subprocess.run(pip, capture_output=True).returncode == 0:
+            break
+    else:
+        raise CourseSetupError("could not install the course (no internet, or no release {tag} at "
+                               "{repo_url()}). Ask your instructor for the file {wheel}, "
+                               "drag it into the Files panel on the left, then run this cell again.")
+    importlib.invalidate_caches()
+if importlib.util.find_spec("course_utils") is None:
+    raise CourseSetupError("the course package is not installed here. In the course folder run: "
+                           "python3 tasks.py lab (on Windows: py tasks.py lab)")
 import course_utils
 course_utils.setup();'''
 
