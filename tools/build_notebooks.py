@@ -427,6 +427,36 @@ def readme_with_table(text: str) -> str:
     return text[:start] + table + text[end:]
 
 
+LINKS_START, LINKS_END = "<!-- publish-links: written by tools/build_notebooks.py -->", "<!-- /publish-links -->"
+
+
+def binder_url() -> str:
+    return (f"https://mybinder.org/v2/gh/{repo_slug()}/{release_tag()}"
+            "?urlpath=lab/tree/notebooks/00_start_here.ipynb")
+
+
+def nbgitpuller_url(hub: str = "HUB") -> str:
+    from urllib.parse import quote
+
+    name = repo_slug().split("/")[1]
+    return (f"https://{hub}/hub/user-redirect/git-pull?repo={quote(repo_url(), safe='')}&branch=main"
+            f"&urlpath={quote(f'lab/tree/{name}/notebooks/00_start_here.ipynb', safe='')}")
+
+
+def readme_with_links(text: str) -> str:
+    """README.md with the Binder badge and the JupyterHub recipe rebuilt from pyproject.toml."""
+    block = (f"{LINKS_START}\n[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url()}) "
+             f"opens the release {release_tag()} in JupyterLab on mybinder.org.\n\n"
+             "JupyterHub: the admin installs the course once in the users' image (no server extension, "
+             "no `jupyter labextension`; the widgets' front end comes with ipywidgets' own packages):\n\n"
+             f"```bash\npip install \"{pip_source()}\"\n```\n\n"
+             "and shares an [nbgitpuller](https://nbgitpuller.readthedocs.io) link (the hub needs nbgitpuller; "
+             "put its address in place of `HUB`) that copies the notebooks into each learner's home:\n\n"
+             f"```text\n{nbgitpuller_url()}\n```\n{LINKS_END}")
+    start, end = text.index(LINKS_START), text.index(LINKS_END) + len(LINKS_END)
+    return text[:start] + block + text[end:]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true")
@@ -447,12 +477,12 @@ def main() -> int:
         path.write_text(text, encoding="utf-8")
         print(f"wrote notebooks/{name}")
     readme = README.read_text(encoding="utf-8")
-    new_readme = readme_with_table(readme)
+    new_readme = readme_with_links(readme_with_table(readme))
     if args.check and new_readme != readme:
-        stale.append("README.md (notebook table)")
+        stale.append("README.md (notebook table or links)")
     elif not args.check and new_readme != readme:
         README.write_text(new_readme, encoding="utf-8")
-        print("wrote the notebook table in README.md")
+        print("wrote the notebook table and links in README.md")
     if stale:
         print("out of date (run python tools/build_notebooks.py):", ", ".join(stale))
         return 1
