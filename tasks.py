@@ -178,8 +178,10 @@ def run_quietly(cmd: list[str]) -> None:
 
 
 def create_venv(folder: Path, inst: Installer) -> None:
+    if folder.exists() and not python_of(folder).exists():
+        shutil.rmtree(folder)  # a broken or half-made environment of ours
     if inst.kind == "uv":
-        run_quietly([inst.uv, "venv", "--seed", "--quiet", "--clear", "--python", sys.executable, folder])
+        run_quietly([inst.uv, "venv", "--seed", "--quiet", "--python", sys.executable, folder])
         return
     try:
         venv.EnvBuilder(with_pip=True, clear=True).create(folder)
@@ -230,12 +232,21 @@ def ensure_env(name: str) -> Path:
 
 # ---------------------------------------------------------------- tests
 
-def test_env() -> dict[str, str]:
-    """Offline, with a throw-away HF_HOME and answers folder: tests never touch the network."""
+def test_env(pycache: Path | None = None) -> dict[str, str]:
+    """Offline, with a throw-away HF_HOME and answers folder: tests never touch the network.
+
+    Byte code goes to `pycache` (inside the environment), not into the checkout: uv installs
+    without compiling, so this keeps later runs (and every notebook kernel) from recompiling.
+    """
     tmp = Path(tempfile.mkdtemp(prefix="course-test-"))
     env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HOME=str(tmp / "hf"),
-               COURSE_UTILS_ANSWERS_DIR=str(tmp / "answers"), MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
+               COURSE_UTILS_ANSWERS_DIR=str(tmp / "answers"), MPLBACKEND="Agg",
                PYDEVD_DISABLE_FILE_VALIDATION="1")
+    if pycache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("HF_ENDPOINT", None)
     return env
 
@@ -284,7 +295,8 @@ def plan(choice: str, pytest_args: list[str]) -> list[Run]:
 def run_pytest(py: Path, run: Run) -> int:
     cmd = [str(py), "-m", "pytest", *run.args, "-q"]
     say(f"{run.label}: {' '.join(cmd[1:])}")
-    return subprocess.run(cmd, cwd=ROOT, env=dict(test_env(), COURSE_TEST_ENV=run.env)).returncode
+    env = dict(test_env(env_folder(run.env) / ".pycache"), COURSE_TEST_ENV=run.env)
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
 def chromium() -> str | None:

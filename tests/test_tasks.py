@@ -140,7 +140,8 @@ def test_no_tests_collected_is_said_as_such_and_failures_still_fail(capsys):
     assert "FAILED in: main environment" in capsys.readouterr().out
 
 
-def test_a_real_pytest_run_that_selects_nothing_exits_5(capsys):
+def test_a_real_pytest_run_that_selects_nothing_exits_5(tmp_path, monkeypatch):
+    monkeypatch.setitem(tasks.ENVS, "main", tasks.Env(str(tmp_path / "env"), ("test",)))  # its byte-code folder
     run = tasks.Run("main", "main environment", ("tests/test_settings.py", "-k", "no_such_test_anywhere"))
     rc = tasks.run_pytest(Path(sys.executable), run)
     assert rc == tasks.PYTEST_NO_TESTS
