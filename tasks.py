@@ -44,8 +44,8 @@ class Env:
 # The one table of environments. `lab` is the learner's: only what the notebooks need.
 ENVS = {
     "lab": Env(".venv", ("lab",), about="JupyterLab and what the notebooks need"),
-    "main": Env(".venv-test", ("lab", "test", "gguf", "ui"), about="tests on current releases"),
-    "colab": Env(".venv-colab", ("lab", "test", "ui"), "tests/colab-constraints.txt",
+    "main": Env(".venv-test", ("lab", "test", "fast-tests", "gguf", "ui"), about="tests on current releases"),
+    "colab": Env(".venv-colab", ("lab", "test", "fast-tests", "ui"), "tests/colab-constraints.txt",
                  about="tests on Colab's frozen stack"),
 }
 TEST_ENVS = ("main", "colab")
