@@ -57,6 +57,11 @@ def colab_kernel(tmp_path, monkeypatch):
         "argv": [str(py), "-m", "ipykernel_launcher", "-f", "{connection_file}",
                  "--IPKernelApp.exec_lines=import google.colab"],
         "display_name": "Colab stand-in", "language": "python"}))
+    plain = tmp_path / "jupyter" / "kernels" / "no-course"  # a Jupyter without the course, not Colab
+    plain.mkdir(parents=True)
+    (plain / "kernel.json").write_text(json.dumps({
+        "argv": [str(py), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "No course", "language": "python"}))
     port = _closed_port()
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "standin"))
@@ -77,9 +82,9 @@ def colab_kernel(tmp_path, monkeypatch):
     return content
 
 
-def _run(cells: list[str], cwd: Path):
+def _run(cells: list[str], cwd: Path, kernel: str = "colab-standin"):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    client = nbclient.NotebookClient(nb, kernel_name="colab-standin", timeout=120,
+    client = nbclient.NotebookClient(nb, kernel_name=kernel, timeout=120,
                                      resources={"metadata": {"path": str(cwd)}})
     error = None
     try:
@@ -101,6 +106,14 @@ def test_offline_without_upload_stops_run_all_with_one_message(colab_kernel):
     assert bn.release_tag() in message and bn.repo_url() in message
     assert "course_utils-0.1.0-py3-none-any.whl" in message and "Files panel" in message
     assert nb.cells[1].outputs == [], "the cells after it did not run"
+
+
+def test_outside_colab_a_missing_course_is_one_message_too(colab_kernel):
+    nb, error = _run([bn.setup_source()], colab_kernel, kernel="no-course")
+    assert error is not None
+    (out,) = nb.cells[0].outputs
+    assert out["ename"] == "CourseSetupError" and len(out["traceback"]) == 1
+    assert "tasks.py lab" in out["traceback"][0] and "JupyterHub" in out["traceback"][0]
 
 
 def test_the_stand_in_kernel_lacks_the_course_and_looks_like_colab(colab_kernel):

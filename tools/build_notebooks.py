@@ -105,8 +105,9 @@ if "google.colab" in sys.modules and importlib.util.find_spec("course_utils") is
                                "drag it into the Files panel on the left, then run this cell again.")
     importlib.invalidate_caches()
 if importlib.util.find_spec("course_utils") is None:
-    raise CourseSetupError("the course package is not installed here. In the course folder run: "
-                           "python3 tasks.py lab (on Windows: py tasks.py lab)")
+    raise CourseSetupError("the course package is not installed in this Jupyter. On your computer, run "
+                           "python3 tasks.py lab in the course folder (Windows: py tasks.py lab); "
+                           "on a JupyterHub, ask its admin to install it (see the README).")
 import course_utils
 course_utils.setup();'''
 
