@@ -17,7 +17,7 @@ def _pyproject_deps() -> dict[str, str]:
     except ModuleNotFoundError:  # Python 3.10
         pytest.skip("tomllib needs Python 3.11+")
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    deps = meta["dependencies"] + meta["optional-dependencies"]["test"]
+    deps = meta["dependencies"] + meta["optional-dependencies"]["lab"]  # the learner's environment
     return dict(_split(d) for d in deps)
 
 
@@ -49,7 +49,17 @@ def test_environment_yml_matches_pyproject():
 def test_environment_yml_installs_the_package_itself():
     text = (ROOT / "environment.yml").read_text()
     assert re.search(r"^\s+- -e \.$", text, re.M), "environment.yml must pip-install the course (-e .)"
-    assert re.search(r"^  - python>=3\.10", text, re.M)
+    # repo2docker (Binder) reads only an exact X.Y such as python=3.12, not a >= spec
+    assert re.search(r"^  - python=3\.1[0-9]$", text, re.M)
+
+
+def test_runtime_dependencies_leave_jupyter_to_the_lab_extra():
+    """Colab and JupyterHub bring their own Jupyter: `pip install course-utils` must not add one."""
+    tomllib = pytest.importorskip("tomllib")
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {_split(d)[0] for d in meta["dependencies"]}
+    assert not runtime & {"jupyterlab", "notebook", "pytest", "nbval", "playwright"}
+    assert "jupyterlab" in {_split(d)[0] for d in meta["optional-dependencies"]["lab"]}
 
 
 @pytest.mark.slow

@@ -25,16 +25,34 @@ NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))
 
 
+def _pyproject() -> str:
+    return (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
 def repo_slug() -> str:
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    m = re.search(r'Repository\s*=\s*"https://github\.com/([^"]+?)/?"', text)
+    m = re.search(r'Repository\s*=\s*"https://github\.com/([^"]+?)/?"', _pyproject())
     if not m:
         raise SystemExit("pyproject.toml has no [project.urls] Repository on github.com")
     return m.group(1)
 
 
+def repo_url() -> str:
+    """The one address of the published course (pyproject.toml, [project.urls] Repository)."""
+    return f"https://github.com/{repo_slug()}"
+
+
+def release_tag() -> str:
+    """The git tag the notebooks and the Colab install point at: v + the project version."""
+    return "v" + re.search(r'^version\s*=\s*"([^"]+)"', _pyproject(), re.M).group(1)
+
+
+def runtime_dependencies() -> list[str]:
+    block = re.search(r"^dependencies\s*=\s*\[(.*?)\]", _pyproject(), re.M | re.S).group(1)
+    return re.findall(r'"([^"]+)"', block)
+
+
 def colab_url(path: str) -> str:
-    return f"https://colab.research.google.com/github/{repo_slug()}/blob/main/notebooks/{path}"
+    return f"https://colab.research.google.com/github/{repo_slug()}/blob/{release_tag()}/notebooks/{path}"
 
 
 def badge(path: str) -> str:
@@ -43,15 +61,53 @@ def badge(path: str) -> str:
 
 
 SETUP_MARK = "# Setup: in Google Colab this installs the course package"
+# Runtime dependencies Colab already ships (googlecolab/backend-info, pip-freeze.txt). The setup
+# cell installs the course with --no-deps (Colab's ipywidgets 7.7.1 must never be upgraded) plus
+# exactly the runtime dependencies of pyproject.toml that are not in this list.
+COLAB_PREINSTALLED = frozenset({"ipywidgets", "pandas", "matplotlib", "huggingface-hub", "psutil", "filelock"})
+
+
+def _dist_name(requirement: str) -> str:
+    return re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0).lower().replace("_", "-")
+
+
+def colab_missing() -> list[str]:
+    """Runtime dependencies Colab lacks: the setup cell installs these, and only these."""
+    return [d for d in runtime_dependencies() if _dist_name(d) not in COLAB_PREINSTALLED]
+
+
+def pip_source() -> str:
+    return f"course-utils @ git+{repo_url()}@{release_tag()}"
 
 
 def setup_source() -> str:
-    return f'''{SETUP_MARK} (locally it is already installed).
+    tag, wheel = release_tag(), f"course_utils-{release_tag()[1:]}-py3-none-any.whl"
+    missing = colab_missing()
+    deps = ("\n    subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', "
+            + ", ".join(repr(d) for d in missing) + "])") if missing else ""
+    return f'''{SETUP_MARK} (locally it is already installed):
+# an uploaded {wheel} if there is one, else the release {tag} from GitHub.
 # --no-deps: Colab already has pandas, matplotlib, huggingface_hub, psutil and ipywidgets 7;
 # upgrading ipywidgets there breaks its widgets, so nothing else is touched.
-import sys
-if "google.colab" in sys.modules:
-    %pip install --quiet --no-deps "course-utils @ git+https://github.com/{repo_slug()}@main"
+import glob, importlib.util, os, subprocess, sys
+class CourseSetupError(Exception):
+    def _render_traceback_(self):  # IPython shows this one line instead of a traceback
+        return [f"CourseSetupError: {{self}}"]
+if "google.colab" in sys.modules and importlib.util.find_spec("course_utils") is None:{deps}
+    uploads = sorted(glob.glob("/content/course_utils-*.whl") + glob.glob("course_utils-*.whl"), key=os.path.getmtime)
+    for source in uploads[-1:] + ["{pip_source()}"]:
+        pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", source]
+        if subprocess.run(pip, capture_output=True).returncode == 0:
+            break
+    else:
+        raise CourseSetupError("could not install the course (no internet, or no release {tag} at "
+                               "{repo_url()}). Ask your instructor for the file {wheel}, "
+                               "drag it into the Files panel on the left, then run this cell again.")
+    importlib.invalidate_caches()
+if importlib.util.find_spec("course_utils") is None:
+    raise CourseSetupError("the course package is not installed in this Jupyter. On your computer, run "
+                           "python3 tasks.py lab in the course folder (Windows: py tasks.py lab); "
+                           "on a JupyterHub, ask its admin to install it (see the README).")
 import course_utils
 course_utils.setup();'''
 
@@ -434,6 +490,36 @@ def readme_with_table(text: str) -> str:
     return text[:start] + table + text[end:]
 
 
+LINKS_START, LINKS_END = "<!-- publish-links: written by tools/build_notebooks.py -->", "<!-- /publish-links -->"
+
+
+def binder_url() -> str:
+    return (f"https://mybinder.org/v2/gh/{repo_slug()}/{release_tag()}"
+            "?urlpath=lab/tree/notebooks/00_start_here.ipynb")
+
+
+def nbgitpuller_url(hub: str = "HUB") -> str:
+    from urllib.parse import quote
+
+    name = repo_slug().split("/")[1]
+    return (f"https://{hub}/hub/user-redirect/git-pull?repo={quote(repo_url(), safe='')}&branch=main"
+            f"&urlpath={quote(f'lab/tree/{name}/notebooks/00_start_here.ipynb', safe='')}")
+
+
+def readme_with_links(text: str) -> str:
+    """README.md with the Binder badge and the JupyterHub recipe rebuilt from pyproject.toml."""
+    block = (f"{LINKS_START}\n[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url()}) "
+             f"opens the release {release_tag()} in JupyterLab on mybinder.org.\n\n"
+             "JupyterHub: the admin installs the course once in the users' image (no server extension, "
+             "no `jupyter labextension`; the widgets' front end comes with ipywidgets' own packages):\n\n"
+             f"```bash\npip install \"{pip_source()}\"\n```\n\n"
+             "and shares an [nbgitpuller](https://nbgitpuller.readthedocs.io) link (the hub needs nbgitpuller; "
+             "put its address in place of `HUB`) that copies the notebooks into each learner's home:\n\n"
+             f"```text\n{nbgitpuller_url()}\n```\n{LINKS_END}")
+    start, end = text.index(LINKS_START), text.index(LINKS_END) + len(LINKS_END)
+    return text[:start] + block + text[end:]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true")
@@ -454,12 +540,12 @@ def main() -> int:
         path.write_text(text, encoding="utf-8")
         print(f"wrote notebooks/{name}")
     readme = README.read_text(encoding="utf-8")
-    new_readme = readme_with_table(readme)
+    new_readme = readme_with_links(readme_with_table(readme))
     if args.check and new_readme != readme:
-        stale.append("README.md (notebook table)")
+        stale.append("README.md (notebook table or links)")
     elif not args.check and new_readme != readme:
         README.write_text(new_readme, encoding="utf-8")
-        print("wrote the notebook table in README.md")
+        print("wrote the notebook table and links in README.md")
     if stale:
         print("out of date (run python tools/build_notebooks.py):", ", ".join(stale))
         return 1

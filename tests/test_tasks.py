@@ -1,0 +1,156 @@
+"""tasks.py: the environments table, the installer choice, Windows paths, test selection and
+pytest's "no tests collected"."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import tasks  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def fresh_installer_choice():
+    tasks.find_installer.cache_clear()
+    yield
+    tasks.find_installer.cache_clear()
+
+
+def _extras() -> dict[str, list[str]]:
+    tomllib = pytest.importorskip("tomllib")
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+
+
+def test_every_extra_in_the_table_exists_and_the_learner_env_has_no_test_tools():
+    extras = _extras()
+    for name, env in tasks.ENVS.items():
+        assert set(env.extras) <= set(extras), f"{name}: unknown extra"
+        if env.constraints:
+            assert (ROOT / env.constraints).exists()
+    assert tasks.ENVS["lab"].folder == ".venv", "the README's .venv/bin/course-utils lives here"
+    assert tasks.ENVS["lab"].extras == ("lab",)
+    for name in tasks.TEST_ENVS:
+        assert "test" in tasks.ENVS[name].extras and tasks.ENVS[name].folder != ".venv"
+    assert len({env.folder for env in tasks.ENVS.values()}) == len(tasks.ENVS)
+
+
+def test_windows_paths_use_scripts(monkeypatch):
+    folder = ROOT / ".venv"
+    monkeypatch.setattr(tasks.os, "name", "nt")
+    py, lab, scripts = tasks.python_of(folder), tasks.exe("jupyter-lab"), tasks.scripts_dir(folder)
+    monkeypatch.undo()
+    assert py == folder / "Scripts" / "python.exe" and lab == "jupyter-lab.exe" and scripts.name == "Scripts"
+    assert tasks.python_of(folder) == folder / "bin" / "python"
+
+
+def test_a_bootstrapped_uv_is_found_in_bin_or_scripts(tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks, "TOOLS", tmp_path)
+    assert tasks.bootstrapped_uv() is None
+    (tmp_path / "uv" / "Scripts").mkdir(parents=True)
+    (tmp_path / "uv" / "Scripts" / "uv.exe").write_text("")
+    monkeypatch.setattr(tasks.os, "name", "nt")
+    found = tasks.bootstrapped_uv()
+    monkeypatch.undo()
+    assert found == tmp_path / "uv" / "Scripts" / "uv.exe"
+
+
+def test_uv_on_path_is_used(monkeypatch):
+    monkeypatch.delenv("COURSE_INSTALLER", raising=False)
+    monkeypatch.setattr(tasks.shutil, "which", lambda name: "/opt/bin/uv" if name == "uv" else None)
+    inst = tasks.find_installer()
+    assert (inst.kind, inst.uv) == ("uv", "/opt/bin/uv")
+
+
+def test_without_uv_and_without_network_it_falls_back_to_pip(tmp_path, monkeypatch, capsys):
+    """A real `pip install --target .tools/uv uv` that cannot reach any index (closed local port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(tasks, "TOOLS", tmp_path / ".tools")
+    monkeypatch.setattr(tasks.shutil, "which", lambda name: None)
+    monkeypatch.delenv("COURSE_INSTALLER", raising=False)
+    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{port}/simple")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    inst = tasks.find_installer()
+    assert inst.kind == "pip"
+    out = capsys.readouterr().out
+    assert "fetching it once with pip into .tools/uv" in out and "could not fetch uv" in out
+    assert "installing with plain pip instead" in out
+
+
+def test_pip_can_be_forced(monkeypatch):
+    monkeypatch.setenv("COURSE_INSTALLER", "pip")
+    assert tasks.find_installer().kind == "pip"
+
+
+def test_install_commands_name_the_extras_and_constraints():
+    env = tasks.ENVS["colab"]
+    uv = tasks.install_cmd(tasks.Installer("uv", "uv"), Path("py"), env)
+    assert uv[:4] == ["uv", "pip", "install", "--python"] and ".[lab,test,fast-tests,ui]" in uv
+    assert uv[-2:] == ["-c", str(ROOT / env.constraints)]
+    pip = tasks.install_cmd(tasks.Installer("pip"), Path("py"), tasks.ENVS["lab"])
+    assert pip[:4] == ["py", "-m", "pip", "install"] and pip[-1] == ".[lab]"
+
+
+def test_an_environment_is_rebuilt_only_when_its_inputs_change(tmp_path, monkeypatch):
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    env = tasks.Env(".venv-x", ("lab",))
+    monkeypatch.setitem(tasks.ENVS, "x", env)
+    py = tasks.python_of(tmp_path / ".venv-x")
+    py.parent.mkdir(parents=True)
+    py.write_text("")
+    (tmp_path / ".venv-x" / ".course-stamp").write_text(tasks.stamp_of(env))
+    monkeypatch.setattr(tasks, "find_installer", lambda: pytest.fail("an up-to-date environment was reinstalled"))
+    assert tasks.ensure_env("x") == py
+    assert tasks.stamp_of(env) != tasks.stamp_of(tasks.Env(".venv-x", ("lab", "test")))
+    with (tmp_path / "pyproject.toml").open("a") as f:
+        f.write("\n# changed\n")
+    assert not tasks.is_current(tmp_path / ".venv-x", tasks.stamp_of(env))
+
+
+def test_paths_after_dashes_replace_the_default_targets():
+    runs = tasks.plan("all", ["tests/test_settings.py", "-k", "tests"])
+    assert [(r.env, r.ui) for r in runs] == [("main", False), ("colab", False)]
+    assert runs[0].args[:3] == ("tests/test_settings.py", *tasks.PYTEST_NOTEBOOK_ARGS[:2])
+    assert runs[0].args[-2:] == ("-k", "tests"), "the value of -k is not taken for a path"
+    ui = tasks.plan("all", ["tests/ui/test_notebooks_in_browser.py::test_00_start_here"])
+    assert [(r.env, r.ui) for r in ui] == [("main", True), ("colab", True)]
+    default = tasks.plan("all", ["-k", "answers"])
+    assert len(default) == 4 and "--ignore=tests/ui" in default[0].args and default[2].args[0] == "tests/ui"
+
+
+def test_no_tests_collected_is_said_as_such_and_failures_still_fail(capsys):
+    assert tasks.summarize({"main environment": 5, "colab environment": 5}) == 5
+    out = capsys.readouterr().out
+    assert "no tests collected in: main environment, colab environment" in out and "FAILED" not in out
+    assert tasks.summarize({"main environment": 0, "browser tests, main stack": 5}) == 0
+    assert "all test runs passed" in capsys.readouterr().out
+    assert tasks.summarize({"main environment": 1, "colab environment": 5}) == 1
+    assert "FAILED in: main environment" in capsys.readouterr().out
+
+
+def test_a_real_pytest_run_that_selects_nothing_exits_5(tmp_path, monkeypatch):
+    monkeypatch.setitem(tasks.ENVS, "main", tasks.Env(str(tmp_path / "env"), ("test",)))  # its byte-code folder
+    run = tasks.Run("main", "main environment", ("tests/test_settings.py", "-k", "no_such_test_anywhere"))
+    rc = tasks.run_pytest(Path(sys.executable), run)
+    assert rc == tasks.PYTEST_NO_TESTS
+    assert tasks.summarize({run.label: rc}) == 5
+
+
+def test_progress_lines_survive_a_console_that_is_not_utf8(monkeypatch):
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="cp1252"))
+    tasks.say("fetched uv ✓ in 1.0 s")
+    sys.stdout.flush()
+    assert raw.getvalue().decode("cp1252").strip() == "[tasks] fetched uv ? in 1.0 s"
