@@ -362,6 +362,8 @@ class AnswerStore:
             raise
         self._rejected.get(exercise, {}).pop(question_id, None)
         mine = self._answers.setdefault(exercise, {})
+        if is_blank(value) and question_id not in mine:
+            return  # a blank is no answer: nothing to keep (and nothing saved is replaced by it)
         mine[question_id] = merge_answer(mine.get(question_id, _MISSING), value)
         if not is_blank(value):
             self._cleared.get(exercise, set()).discard(question_id)

@@ -1,8 +1,7 @@
 """A local fake of the Hub API on 127.0.0.1, for contract tests of the live path.
 
 Each repo id maps to a behaviour: a JSON record (200), or one of "redirect:<new id>",
-"401-gated", "401", "403", "404", "429", "500", "malformed", "slow"; a key "file:<id>/<name>" serves that repo file (a dict as JSON, or "slow").
-Unknown ids get a 404
+"401-gated", "401", "403", "404", "429", "500", "malformed", "slow"; a key "file:<id>/<name>" serves that repo file (a dict as JSON, or "slow"). Unknown ids get a 404
 with X-Error-Code RepoNotFound, as the real Hub answers. `GET /api/models` filters the
 records by `search`, `pipeline_tag` and `filter`, like the real list endpoint. `files`
 ({"org/name/file": bytes}) are served at `/{repo}/resolve/{revision}/{file}` (HEAD and GET),
@@ -45,6 +44,12 @@ class FakeHub:
                 repo_file = path.lstrip("/").split("/resolve/", 1)
                 name = repo_file[0] + "/" + repo_file[1].split("/", 1)[-1] if len(repo_file) == 2 else ""
                 body = hub.files.get(name)
+                if body is None and f"file:{name}" in hub.behaviours:  # behaviour "file:<id>/<name>": JSON or "slow"
+                    b = hub.behaviours[f"file:{name}"]
+                    if b == "slow":
+                        time.sleep(hub.slow_seconds)
+                        b = {}
+                    body = json.dumps(b).encode() if isinstance(b, dict) else str(b).encode()
                 if body is None:
                     return self._send(404, b'{"error":"Entry not found"}', {"X-Error-Code": "EntryNotFound"})
                 import hashlib
@@ -76,15 +81,6 @@ class FakeHub:
                     return self._file(path, head=False)
                 if path == "/api/models":
                     return self._list(parse_qs(parts.query))
-                if "/resolve/" in path:  # a repo file, as hf_hub_download fetches it: behaviour "file:<id>/<name>"
-                    repo, _, rest = path.lstrip("/").partition("/resolve/")
-                    b = hub.behaviours.get(f"file:{repo}/{rest.partition('/')[2]}")
-                    if b == "slow":
-                        time.sleep(hub.slow_seconds)
-                        b = {}
-                    if b is None:
-                        return self._send(404, b'{"error":"Entry not found"}', {"X-Error-Code": "EntryNotFound"})
-                    return self._send(200, json.dumps(b).encode() if isinstance(b, dict) else b.encode())
                 if not path.startswith("/api/models/"):
                     return self._send(404, b'{"error":"not found"}')
                 repo_id = path[len("/api/models/"):]
