@@ -329,15 +329,30 @@ def cmd_test(args: argparse.Namespace) -> int:
             "On Debian/Ubuntu: sudo apt-get install chromium")
         runs = [r for r in runs if not r.ui]
     results = {}
+    if args.env == "all" and not args.pytest_args:
+        results["learner environment"] = check_learner_env()
     for run in runs:
         results[run.label] = run_pytest(ensure_env(run.env), run)
     return summarize(results)
 
 
+def check_learner_env() -> int:
+    """The whole run also builds the learner's .venv (what `tasks.py lab` opens) and checks that the
+    course works there without the test tools: `course-utils info`, offline."""
+    ensure_env("lab")
+    cmd = [str(scripts_dir(env_folder("lab")) / exe("course-utils")), "info"]
+    say(f"learner environment: {' '.join(cmd)}")
+    env = dict(test_env(env_folder("lab") / ".pycache"), COURSE_TEST_ENV="lab")
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stdout + done.stderr, flush=True)
+    return done.returncode
+
+
 # ---------------------------------------------------------------- lab, wheel, envs
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    py = ensure_env("lab")
+    ensure_env("lab")
     cmd = [str(scripts_dir(env_folder("lab")) / exe("jupyter-lab")), str(ROOT / "notebooks"), *args.lab_args]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in cmd:
         cmd.append("--allow-root")  # JupyterLab refuses to start as root without it
