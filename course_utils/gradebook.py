@@ -132,10 +132,7 @@ def read_roster(path: str | os.PathLike) -> tuple[RosterEntry, ...]:
     from .overrides import _read_text
 
     p = Path(path)
-    try:
-        text = _read_text(p)
-    except InvalidInput as exc:
-        raise InvalidInput(str(exc).replace("overrides", "roster")) from None
+    text = _read_text(p, "roster")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader, [])]

@@ -49,24 +49,25 @@ def _problems(name: str, problems: list[str]) -> InvalidInput:
                         " (nothing was applied: fix the file and grade again)")
 
 
-def _read_text(p: Path) -> str:
+def _read_text(p: Path, what: str = "overrides") -> str:
+    """The text of a small UTF-8 CSV (``what``: "overrides" or "roster", for the messages)."""
     if p.is_dir():
-        raise InvalidInput(f"The overrides file {p} is a folder: give the overrides .csv file.")
+        raise InvalidInput(f"The {what} file {p} is a folder: give the {what} .csv file.")
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput(f"No overrides file at {p}: check the path.") from None
+        raise InvalidInput(f"No {what} file at {p}: check the path.") from None
     except OSError as exc:
-        raise InvalidInput(f"The overrides file {p} cannot be read ({exc.strerror}).") from None
+        raise InvalidInput(f"The {what} file {p} cannot be read ({exc.strerror}).") from None
     if len(raw) > MAX_BYTES:
-        raise InvalidInput(f"The overrides file {p.name} is over {MAX_BYTES:,} bytes: is it the right file?")
+        raise InvalidInput(f"The {what} file {p.name} is over {MAX_BYTES:,} bytes: is it the right file?")
     if b"\0" in raw:
-        raise InvalidInput(f"The overrides file {p.name} is not a text file: save it as a UTF-8 CSV.")
+        raise InvalidInput(f"The {what} file {p.name} is not a text file: save it as a UTF-8 CSV.")
     try:
         return raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" adds a BOM
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise InvalidInput(f"The overrides file {p.name}, line {line}, is not UTF-8 text: save it as "
+        raise InvalidInput(f"The {what} file {p.name}, line {line}, is not UTF-8 text: save it as "
                            f"\"CSV UTF-8\" and try again.") from None
 
 

@@ -225,3 +225,11 @@ def test_cli_roster_json(klass, tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert "sheet-copy" in doc["roster"]["not_on_roster"] and doc["roster"]["no_submission"] == []
     assert any(w.endswith("grades_canvas.csv") for w in doc["written"])
+
+
+def test_roster_messages_name_the_real_path(tmp_path):
+    folder = tmp_path / "overrides-and-rosters"
+    folder.mkdir()
+    with pytest.raises(InvalidInput) as exc:
+        gradebook.read_roster(folder / "roster.csv")
+    assert str(exc.value) == f"No roster file at {folder / 'roster.csv'}: check the path."
