@@ -7,6 +7,7 @@ named in the ``missing`` column.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -50,6 +51,7 @@ def write_csv(path: str | os.PathLike, columns: Iterable[str], rows: Iterable[di
     for row in rows:
         writer.writerow([safe_cell(row.get(c, "")) for c in columns])
     _check_target(path)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -57,6 +59,9 @@ def write_csv(path: str | os.PathLike, columns: Iterable[str], rows: Iterable[di
             fh.write(buf.getvalue())
         os.replace(tmp, path)
     except OSError as exc:
+        if tmp is not None:  # a full disk or a refused rename must not leave a hidden half-written file
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise InvalidInput(f"Cannot write {path} ({exc.strerror}): choose another place.") from None
     return path
 

@@ -233,3 +233,13 @@ def test_roster_messages_name_the_real_path(tmp_path):
     with pytest.raises(InvalidInput) as exc:
         gradebook.read_roster(folder / "roster.csv")
     assert str(exc.value) == f"No roster file at {folder / 'roster.csv'}: check the path."
+
+
+def test_a_failed_csv_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(gradebook.os, "replace", refuse)
+    with pytest.raises(InvalidInput, match="Cannot write"):
+        gradebook.write_csv(tmp_path / "g.csv", ["a"], [{"a": 1}])
+    assert list(tmp_path.iterdir()) == []
