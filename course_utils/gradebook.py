@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from .answer_files import clean_text
 from .answers import sanitize_learner
 from .errors import AnswerError, InvalidInput
 from .exercises import EXERCISES
-from .grading import ClassResult, clean_text, grade_dir, load_key
+from .grading import ClassResult, grade_dir, load_key
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
