@@ -180,6 +180,10 @@ def save_override(path: str | os.PathLike, learner: str, exercise: str, question
         raise InvalidInput(f"The score must be a number ≥ 0, not {score!r}.")
     if max_points is not None and score > max_points:
         raise InvalidInput(f"The score {score:g} is above this question's {max_points:g} points.")
+    try:
+        learner = sanitize_learner(learner)  # as read_overrides keys the rows: one row per learner
+    except AnswerError:
+        raise InvalidInput(f"The learner {learner!r} is empty or has no letters.") from None
     existing = read_overrides(p) if p.exists() else None
     rows = {(o.learner, o.exercise, o.question): o for o in (existing.rows if existing else ())}
     rows[(learner, exercise, question)] = Override(0, learner, exercise, question, float(score),

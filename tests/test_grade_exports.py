@@ -83,6 +83,15 @@ def test_overrides_replace_provisional_scores(klass, tmp_path):
         manual.save_override(path, "a", "ex01", "q", 3, max_points=2)
 
 
+def test_saving_an_override_by_display_name_replaces_the_same_learners_row(tmp_path):
+    path = tmp_path / "manual.csv"
+    manual.save_override(path, "sheet-copy", "ex01", "comparison", 1.5)
+    manual.save_override(path, "Sheet Copy", "ex01", "comparison", 1.0)
+    assert [(o.learner, o.score) for o in manual.read_overrides(path).rows] == [("sheet-copy", 1.0)]
+    with pytest.raises(InvalidInput, match="no letters"):
+        manual.save_override(path, "  ", "ex01", "comparison", 1.0)
+
+
 @pytest.mark.parametrize("row, message", [
     ("nobody-here,ex01,comparison,1,x", "line 2: unknown learner 'nobody-here'"),
     ("ada-lovelac,ex01,comparison,1,x", "did you mean: ada-lovelace"),
