@@ -37,16 +37,16 @@ def number(low: float, high: float, unit: str = "", low_open: bool = True) -> Ca
     return parse
 
 
-def whole_number(low: int, high: int, unit: str = "") -> Callable[[str], int]:
-    """A whole number in [low, high]; accepts 1_000 and 1,000."""
-    bound = f"from {low:,} to {high:,}{' ' + unit if unit else ''}"
+def whole_number(low: int, high: int | None, unit: str = "") -> Callable[[str], int]:
+    """A whole number in [low, high] (no upper limit with ``high=None``); accepts 1_000 and 1,000."""
+    bound = (f"≥ {low:,}" if high is None else f"from {low:,} to {high:,}") + (f" {unit}" if unit else "")
 
     def parse(text: str) -> int:
         try:
             value = int(text.replace("_", "").replace(",", ""))
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number {bound}, got {_shown(text)}") from None
-        if not low <= value <= high:
+        if value < low or (high is not None and value > high):
             raise argparse.ArgumentTypeError(f"expected a whole number {bound}, got {_shown(text)}")
         return value
 
@@ -112,4 +112,5 @@ def existing_folder(value: str) -> str:
 
 
 non_negative_int = whole_number(0, 10**12)
+positive_int = whole_number(1, None)
 positive_float = number(0, 1e6)

@@ -48,17 +48,13 @@ def _license(args):
 
 def _saas_args(p):
     p.add_argument("repo_id", type=check.text("model id", 300))
-    p.add_argument("--mau", type=_non_negative_int, default=None, help="monthly active users of the product")
-    p.add_argument("--mau-at-release", type=_non_negative_int, default=None,
+    p.add_argument("--mau", type=check.non_negative_int, default=None, help="monthly active users of the product")
+    p.add_argument("--mau-at-release", type=check.non_negative_int, default=None,
                    help="your (and affiliates') monthly active users in the month before the licence version's "
                         "release date (Llama's 700M clause counts these)")
     p.add_argument("--non-commercial", action="store_true", help="the product is not commercial")
     p.add_argument("--trains-on-outputs", action="store_true", help="outputs are used to train another model")
     p.add_argument("--redistributes-weights", action="store_true", help="the product ships the weights")
-
-
-_non_negative_int = check.non_negative_int  # kept for other modules' options
-_positive_float = check.positive_float
 
 
 @command("saas", "may a SaaS product use this model? verdict with reasons tied to licence clauses")
@@ -116,7 +112,8 @@ def _audit_args(p):
     p.add_argument("--disk-path", default=None, type=check.existing_folder,
                    help="where the model would be stored (default: here)")
     p.add_argument("--no-bandwidth", action="store_true", help="skip the one-second bandwidth measurement")
-    p.add_argument("--vram", type=_positive_float, help="your GPU's memory in GB, if the audit misses or misreads it")
+    p.add_argument("--vram", type=check.positive_float,
+                   help="your GPU's memory in GB, if the audit misses or misreads it")
 
 
 @command("audit", "audit this machine (RAM, disk, CPU features, tools, GPU) and, with --model, its readiness")
@@ -172,10 +169,11 @@ def _fit_args(p):
     h.add_argument("--bandwidth", type=check.number(0, 100_000, "GB/s"),
                    help="memory bandwidth in GB/s (with --backend)")
     p.add_argument("--backend", choices=["cpu", "cuda", "vulkan", "rocm", "metal", "igpu"], default=None)
-    p.add_argument("--vram", type=_positive_float, help="GPU memory in GB (checks the fit; partial offload if not)")
-    p.add_argument("--cpu-bandwidth", type=_positive_float,
+    p.add_argument("--vram", type=check.positive_float,
+                   help="GPU memory in GB (checks the fit; partial offload if not)")
+    p.add_argument("--cpu-bandwidth", type=check.positive_float,
                    help="CPU RAM bandwidth in GB/s for layers that do not fit on the GPU (default 51.2)")
-    p.add_argument("--n-cpu-moe", type=_non_negative_int, default=0,
+    p.add_argument("--n-cpu-moe", type=check.non_negative_int, default=0,
                    help="MoE: keep the experts of the first N layers in CPU RAM (llama.cpp --n-cpu-moe)")
     p.add_argument("--kv-type", default="f16", help="KV cache type: f16 (default), q8_0 or q4_0")
     p.add_argument("--max-context", action="store_true",
@@ -275,20 +273,11 @@ def _run_args(p):
     p.add_argument("--model", metavar="PATH_OR_REPO",
                    help="a .gguf file, or a Hub GGUF repo (org/name[/file.gguf]); default: SmolLM2-135M-Instruct")
     p.add_argument("--quant", default=None, help="with a Hub repo: which file, e.g. Q4_K_M (the default)")
-    p.add_argument("--max-tokens", type=_positive_int, default=64, help="tokens to generate (default 64)")
+    p.add_argument("--max-tokens", type=check.positive_int, default=64, help="tokens to generate (default 64)")
     p.add_argument("--prompt", default=None, help="the prompt (default: a short question)")
-    p.add_argument("--runs", type=_positive_int, default=1, help="generations to time (median; default 1)")
-    p.add_argument("--threads", type=_positive_int, default=None,
+    p.add_argument("--runs", type=check.positive_int, default=1, help="generations to time (median; default 1)")
+    p.add_argument("--threads", type=check.positive_int, default=None,
                    help="llama.cpp threads (default: the physical cores, as llama.cpp picks)")
-
-
-def _positive_int(text: str) -> int:
-    import argparse
-
-    value = _non_negative_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
-    return value
 
 
 @command("run", "run a real model on llama.cpp here and put the course's speed prediction beside it")

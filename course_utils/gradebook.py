@@ -7,6 +7,7 @@ named in the ``missing`` column.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -15,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from .answer_files import clean_text
 from .answers import sanitize_learner
 from .errors import AnswerError, InvalidInput
 from .exercises import EXERCISES
-from .grading import ClassResult, clean_text, grade_dir, load_key
+from .grading import ClassResult, grade_dir, load_key
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,6 +52,7 @@ def write_csv(path: str | os.PathLike, columns: Iterable[str], rows: Iterable[di
     for row in rows:
         writer.writerow([safe_cell(row.get(c, "")) for c in columns])
     _check_target(path)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -57,6 +60,9 @@ def write_csv(path: str | os.PathLike, columns: Iterable[str], rows: Iterable[di
             fh.write(buf.getvalue())
         os.replace(tmp, path)
     except OSError as exc:
+        if tmp is not None:  # a full disk or a refused rename must not leave a hidden half-written file
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise InvalidInput(f"Cannot write {path} ({exc.strerror}): choose another place.") from None
     return path
 
@@ -132,10 +138,7 @@ def read_roster(path: str | os.PathLike) -> tuple[RosterEntry, ...]:
     from .overrides import _read_text
 
     p = Path(path)
-    try:
-        text = _read_text(p)
-    except InvalidInput as exc:
-        raise InvalidInput(str(exc).replace("overrides", "roster")) from None
+    text = _read_text(p, "roster")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader, [])]

@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import data
-from .answer_files import (MAX_DEPTH, MAX_FILE_BYTES, Failure, _depth, _finite_float, _NotFinite,  # noqa: F401
-                           _reject_constant, _shown, clean_text, parse_answer_document, read_answer_document,
-                           scan_folder)
+from .answer_files import (MAX_DEPTH, MAX_FILE_BYTES, Failure, _depth, _finite_float, _NotFinite, _reject_constant,
+                           _shown, read_answer_document, scan_folder)
 from .errors import AnswerError, CourseError, InvalidInput
 from .exercises import EXERCISES
 from .feedback import Check

@@ -49,24 +49,25 @@ def _problems(name: str, problems: list[str]) -> InvalidInput:
                         " (nothing was applied: fix the file and grade again)")
 
 
-def _read_text(p: Path) -> str:
+def _read_text(p: Path, what: str = "overrides") -> str:
+    """The text of a small UTF-8 CSV (``what``: "overrides" or "roster", for the messages)."""
     if p.is_dir():
-        raise InvalidInput(f"The overrides file {p} is a folder: give the overrides .csv file.")
+        raise InvalidInput(f"The {what} file {p} is a folder: give the {what} .csv file.")
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput(f"No overrides file at {p}: check the path.") from None
+        raise InvalidInput(f"No {what} file at {p}: check the path.") from None
     except OSError as exc:
-        raise InvalidInput(f"The overrides file {p} cannot be read ({exc.strerror}).") from None
+        raise InvalidInput(f"The {what} file {p} cannot be read ({exc.strerror}).") from None
     if len(raw) > MAX_BYTES:
-        raise InvalidInput(f"The overrides file {p.name} is over {MAX_BYTES:,} bytes: is it the right file?")
+        raise InvalidInput(f"The {what} file {p.name} is over {MAX_BYTES:,} bytes: is it the right file?")
     if b"\0" in raw:
-        raise InvalidInput(f"The overrides file {p.name} is not a text file: save it as a UTF-8 CSV.")
+        raise InvalidInput(f"The {what} file {p.name} is not a text file: save it as a UTF-8 CSV.")
     try:
         return raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" adds a BOM
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise InvalidInput(f"The overrides file {p.name}, line {line}, is not UTF-8 text: save it as "
+        raise InvalidInput(f"The {what} file {p.name}, line {line}, is not UTF-8 text: save it as "
                            f"\"CSV UTF-8\" and try again.") from None
 
 
@@ -179,6 +180,10 @@ def save_override(path: str | os.PathLike, learner: str, exercise: str, question
         raise InvalidInput(f"The score must be a number ≥ 0, not {score!r}.")
     if max_points is not None and score > max_points:
         raise InvalidInput(f"The score {score:g} is above this question's {max_points:g} points.")
+    try:
+        learner = sanitize_learner(learner)  # as read_overrides keys the rows: one row per learner
+    except AnswerError:
+        raise InvalidInput(f"The learner {learner!r} is empty or has no letters.") from None
     existing = read_overrides(p) if p.exists() else None
     rows = {(o.learner, o.exercise, o.question): o for o in (existing.rows if existing else ())}
     rows[(learner, exercise, question)] = Override(0, learner, exercise, question, float(score),

@@ -83,6 +83,15 @@ def test_overrides_replace_provisional_scores(klass, tmp_path):
         manual.save_override(path, "a", "ex01", "q", 3, max_points=2)
 
 
+def test_saving_an_override_by_display_name_replaces_the_same_learners_row(tmp_path):
+    path = tmp_path / "manual.csv"
+    manual.save_override(path, "sheet-copy", "ex01", "comparison", 1.5)
+    manual.save_override(path, "Sheet Copy", "ex01", "comparison", 1.0)
+    assert [(o.learner, o.score) for o in manual.read_overrides(path).rows] == [("sheet-copy", 1.0)]
+    with pytest.raises(InvalidInput, match="no letters"):
+        manual.save_override(path, "  ", "ex01", "comparison", 1.0)
+
+
 @pytest.mark.parametrize("row, message", [
     ("nobody-here,ex01,comparison,1,x", "line 2: unknown learner 'nobody-here'"),
     ("ada-lovelac,ex01,comparison,1,x", "did you mean: ada-lovelace"),
@@ -225,3 +234,21 @@ def test_cli_roster_json(klass, tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert "sheet-copy" in doc["roster"]["not_on_roster"] and doc["roster"]["no_submission"] == []
     assert any(w.endswith("grades_canvas.csv") for w in doc["written"])
+
+
+def test_roster_messages_name_the_real_path(tmp_path):
+    folder = tmp_path / "overrides-and-rosters"
+    folder.mkdir()
+    with pytest.raises(InvalidInput) as exc:
+        gradebook.read_roster(folder / "roster.csv")
+    assert str(exc.value) == f"No roster file at {folder / 'roster.csv'}: check the path."
+
+
+def test_a_failed_csv_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(gradebook.os, "replace", refuse)
+    with pytest.raises(InvalidInput, match="Cannot write"):
+        gradebook.write_csv(tmp_path / "g.csv", ["a"], [{"a": 1}])
+    assert list(tmp_path.iterdir()) == []
