@@ -115,7 +115,7 @@ def test_06_cloud_vs_local(page, lab):
     click_button(page, "Check", nth=0)
     wait_text(page, "/9 right")
     click_button(page, "Measure")  # empty fields: the course's small model on a real llama.cpp server
-    wait_any_text(page, "decode speed|is not installed", timeout_s=180)  # the Colab stack has no llama.cpp wheel
+    wait_any_text(page, "seen by this client|is not installed", timeout_s=180)  # the Colab stack has no llama.cpp wheel
     assert_clean(page)
     screenshot(page, SCREENSHOTS, "06_cloud_vs_local")
 
