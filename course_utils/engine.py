@@ -111,6 +111,11 @@ class LocalServer:
         self.stop()
 
     def start(self) -> "LocalServer":
+        """Start the server; on a server already running, nothing (a second child would be left behind)."""
+        if self.running:
+            return self
+        if self.proc is not None:  # a child that ended: close its pipes and remove its log first
+            self.stop()
         ok, why = engine_available()
         if not ok:
             raise EngineUnavailable(why)
