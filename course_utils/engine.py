@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EngineUnavailable, InvalidInput
+from .hardware import llama_cpp_threads
 from .timing import openai_compatible
 
 ENGINE = "llama.cpp (xllamacpp)"
@@ -54,17 +55,6 @@ def engine_available() -> tuple[bool, str]:
     except Exception as exc:  # noqa: BLE001 - a broken native wheel
         return False, f"xllamacpp is installed but does not load ({type(exc).__name__}: {exc}). {NO_WHEEL}"
     return True, str(getattr(xllamacpp, "__version__", ""))
-
-
-def default_threads() -> int:
-    """The thread count llama.cpp picks by default: the physical cores."""
-    try:
-        import psutil
-
-        cores = psutil.cpu_count(logical=False)
-    except Exception:  # noqa: BLE001
-        cores = None
-    return max(1, cores or os.cpu_count() or 1)
 
 
 def _stop(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> None:
@@ -106,7 +96,7 @@ class LocalServer:
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
             raise InvalidInput(f"No GGUF file at {self.model_path}.")
-        self.n_ctx, self.threads = int(n_ctx), int(threads or default_threads())
+        self.n_ctx, self.threads = int(n_ctx), int(threads or llama_cpp_threads())
         self.ready_timeout = ready_timeout
         self.url: str | None = None
         self.proc: subprocess.Popen | None = None
@@ -121,6 +111,11 @@ class LocalServer:
         self.stop()
 
     def start(self) -> "LocalServer":
+        """Start the server; on a server already running, nothing (a second child would be left behind)."""
+        if self.running:
+            return self
+        if self.proc is not None:  # a child that ended: close its pipes and remove its log first
+            self.stop()
         ok, why = engine_available()
         if not ok:
             raise EngineUnavailable(why)

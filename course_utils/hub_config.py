@@ -77,14 +77,18 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
     }
 
 
+class _NoConfig(Exception):
+    """No usable config.json this time (raised, not returned, so that lru_cache keeps only answers)."""
+
+
 @lru_cache(maxsize=256)
-def _fetch(repo_id: str, endpoint: str, timeout: float) -> tuple[dict, float | None] | None:
+def _fetch(repo_id: str, endpoint: str, timeout: float) -> tuple[dict, float | None]:
     deadline = time.monotonic() + timeout
     quoted = urllib.parse.quote(repo_id, safe="/")
     cfg = _get_json(f"{endpoint}/{quoted}/resolve/main/config.json", deadline)
     if not isinstance(cfg, dict) or not cfg.get("num_hidden_layers") and not (cfg.get("text_config") or {}).get(
             "num_hidden_layers"):
-        return None
+        raise _NoConfig(repo_id)
     info = _get_json(f"{endpoint}/api/models/{quoted}", deadline)
     total = ((info or {}).get("safetensors") or {}).get("total") if isinstance(info, dict) else None
     return cfg, float(total) if total else None
@@ -98,10 +102,10 @@ def shape_from_hub(repo_id: str):
     s = get_settings()
     if s.offline:
         return None
-    got = _fetch(repo_id, s.endpoint, s.hub_timeout_s)
-    if got is None:
+    try:
+        cfg, total = _fetch(repo_id, s.endpoint, s.hub_timeout_s)
+    except _NoConfig:  # a timeout or a missing file: asked again next time, not remembered
         return None
-    cfg, total = got
     row = row_from_config(cfg, total)
     try:
         return shape_from_config_row(repo_id, row, f"config.json of {repo_id} from the Hub ({s.endpoint}, "

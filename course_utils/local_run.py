@@ -42,7 +42,7 @@ def _hardware_here(bandwidth_gbs: float | None):
             return custom_hardware(bandwidth_gbs, "metal", "this Mac (measured)"), \
                 f"measured memory bandwidth {bandwidth_gbs:g} GB/s"
     if bandwidth_gbs:
-        return custom_hardware(bandwidth_gbs, "cpu", "this machine's CPU (measured)"), \
+        return custom_hardware(bandwidth_gbs, "cpu", "this machine's CPU (measured)", measured=True), \
             f"CPU, measured memory bandwidth {bandwidth_gbs:g} GB/s"
     return None, "no bandwidth figure"
 
@@ -88,8 +88,8 @@ def gap_notes(predicted: float | None, measured: float | None) -> tuple[str, ...
         return ("Bandwidth is not all: each token also costs a fixed time (threads meeting, small kernels, "
                 "sampling); for a small model that fixed time is a large share, so the bandwidth estimate is "
                 "too high.",) + common
-    return ("Bandwidth: the estimate uses a one-thread copy speed; llama.cpp's threads together read memory "
-            "faster than one thread copies, so the estimate is too low.",) + common
+    return ("Bandwidth: the estimate rests on numpy reading memory with llama.cpp's thread count; llama.cpp's "
+            "own SIMD kernels can read faster, so the estimate is too low.",) + common
 
 
 @dataclass(frozen=True)

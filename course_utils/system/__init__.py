@@ -331,12 +331,15 @@ DEFAULT_NOTE = " (llama.cpp's default count)"
 _CHUNK = 1 << 17  # float64 items per read: 1 MB, a buffer that stays in the L2 cache
 
 
-def _read(part) -> None:
+def _read(part) -> int:
+    """Read ``part`` slice by slice into a small buffer (the last slice may be shorter); the bytes read."""
     import numpy as np
 
     buf = np.empty(min(_CHUNK, len(part)))
-    for i in range(0, len(part) - len(buf) + 1, len(buf)):
-        np.copyto(buf, part[i:i + len(buf)])  # numpy releases the GIL: threads read in parallel
+    for i in range(0, len(part), len(buf)):
+        piece = part[i:i + len(buf)]
+        np.copyto(buf[:len(piece)], piece)  # numpy releases the GIL: threads read in parallel
+    return part.nbytes
 
 
 def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256, threads: int | None = None
@@ -366,8 +369,8 @@ def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256, threads
     with Pool(max_workers=len(parts)) as pool:
         while time.perf_counter() - start < seconds or len(rates) < 3:
             t0 = time.perf_counter()
-            list(pool.map(_read, parts))
-            rates.append(src.nbytes / (time.perf_counter() - t0) / 1e9)
+            read = sum(pool.map(_read, parts))
+            rates.append(read / (time.perf_counter() - t0) / 1e9)
     rates.sort()
     return BandwidthMeasurement(round(rates[-1], 1), round(rates[len(rates) // 2], 1), len(rates), buffer_mb,
                                 round(time.perf_counter() - start, 2),

@@ -61,7 +61,7 @@ def healthcare_box():
                                          "level does it need, and why? Mention licences and data too.")
 
 
-OSAID_OPTIONS = [("—", ""), ("yes", "yes"), ("no", "no")]
+OSAID_OPTIONS = [("—", "")] + [(v, v) for v in openness.OSAID_VERDICTS]
 REASON_OPTIONS = [("—", "")] + [(label, rid) for rid, label in openness.OSAID_REASONS.items()]
 
 
