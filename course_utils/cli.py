@@ -212,8 +212,14 @@ def _run(args: argparse.Namespace) -> int:
                            f"the details)", 1)
 
 
+MAX_MESSAGE_LINES = 3  # a message with several problems (e.g. override typos) shows one per line, at most 3
+
+
 def _fail(name: str, message: str, code: int) -> int:
-    emit(f"course-utils {name}: {one_line(message)}", sys.stderr)
+    lines = [one_line(part) for part in str(message).splitlines() if part.strip()] or [""]
+    if len(lines) > MAX_MESSAGE_LINES:
+        lines = lines[:MAX_MESSAGE_LINES - 1] + [" ".join(lines[MAX_MESSAGE_LINES - 1:])]
+    emit("\n".join(f"course-utils {name}: {line}" for line in lines), sys.stderr)
     return code
 
 

@@ -252,3 +252,14 @@ def test_a_failed_csv_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     with pytest.raises(InvalidInput, match="Cannot write"):
         gradebook.write_csv(tmp_path / "g.csv", ["a"], [{"a": 1}])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cli_shows_each_override_problem_on_its_own_line(klass, tmp_path, capsys):
+    path = write(tmp_path / "ov.csv", HEADER + "nobody-here,ex01,comparison,1,typo\n"
+                 "ada-lovelace,ex01,no_such_question,1,typo\nada-lovelace,ex01,comparison,99,too many\n")
+    assert main(["grade", str(klass), "--overrides", str(path), "--out", str(tmp_path / "g.csv")]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("course-utils grade:")]
+    assert len(lines) == 3
+    assert "line 2" in lines[0] and "nobody-here" in lines[0]
+    assert "line 3" in lines[1] and "no_such_question" in lines[1]
+    assert "line 4" in lines[2] and "99" in lines[2] and "nothing was applied" in lines[2]
