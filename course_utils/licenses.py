@@ -318,9 +318,10 @@ class _Verdict:
 def _mau(v: _Verdict, c: cl.Clause, p: Product) -> None:
     limit = int(c.params["limit"])
     if c.params.get("measured") == "licensee_before_release":
-        when = c.params.get("release_date", "the version's release date")
+        date = c.params.get("release_date")
+        when = date or "the version's release date"
         measured = (f"the monthly active users of all products and services of you and your affiliates in the "
-                    f"calendar month before {when} (the version's release date)")
+                    f"calendar month before {when}" + (" (the version's release date)" if date else ""))
         if p.licensee_mau_at_release is not None and p.licensee_mau_at_release > limit:
             v.add(NOT_ALLOWED, f"You had {p.licensee_mau_at_release:,} monthly active users (with affiliates) before "
                                f"{when}, over {limit:,}: you need a licence from the licensor first.", c)
