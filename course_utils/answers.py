@@ -297,6 +297,36 @@ def current_learner() -> tuple[str, str] | None:
         return None
 
 
+def remembered_language() -> str | None:
+    """The course language the learner chose in notebook 00 (kept beside their name), or None."""
+    try:
+        doc = json.loads((answers_dir() / LEARNER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    lang = doc.get("lang") if isinstance(doc, dict) else None
+    return lang if isinstance(lang, str) else None
+
+
+def remember_language(lang: str) -> str:
+    """Keep the learner's course language for the other notebooks (their name stays as it was)."""
+    from .i18n import set_language
+
+    code = set_language(lang)
+    folder = _ready_folder("remember your language")
+    with _locked(folder, "remember your language"):
+        try:
+            doc = json.loads((folder / LEARNER_FILE).read_text(encoding="utf-8"))
+            doc = doc if isinstance(doc, dict) else {}
+        except (OSError, ValueError):
+            doc = {}
+        doc["lang"] = code
+        try:
+            _atomic_write(folder / LEARNER_FILE, json.dumps(doc, ensure_ascii=False))
+        except OSError as exc:
+            raise AnswerError(f"Could not remember your language: {_os_problem(exc, folder)}.") from None
+    return code
+
+
 def slug_owners(display: str, slug: str) -> list[tuple[str, str]]:
     """Answer files with this slug that belong to somebody else: (file name, their name)."""
     found = []
@@ -327,7 +357,11 @@ def remember_learner(name: str) -> str:
     with _locked(folder, "remember your name"):
         _clean_temp_files(folder)
         try:
-            _atomic_write(folder / LEARNER_FILE, json.dumps({"display": display, "slug": slug}, ensure_ascii=False))
+            profile = {"display": display, "slug": slug}
+            lang = remembered_language()
+            if lang:
+                profile["lang"] = lang
+            _atomic_write(folder / LEARNER_FILE, json.dumps(profile, ensure_ascii=False))
         except OSError as exc:
             raise AnswerError(f"Could not remember your name: {_os_problem(exc, folder)}.") from None
     message = f"Hello {display}! Your answers will be saved as {folder / ('<exercise>_' + slug + '.json')}."

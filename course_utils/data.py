@@ -137,7 +137,7 @@ TABLES: dict[str, TableSpec] = {
         key="model", source="source", required=("model", "source"), facts=False),
 }
 
-JSON_FILES = ("hub_snapshot.json", "answer_key.json")
+JSON_FILES = ("hub_snapshot.json",)
 
 
 def data_dir() -> Path:

@@ -66,8 +66,15 @@ def environment_info(probe_network: bool = True) -> EnvironmentInfo:
     )
 
 
-def setup(show: bool = True) -> EnvironmentInfo:
-    """Check the environment once at the top of a notebook and show a small table."""
+def setup(show: bool = True, lang: str | None = None) -> EnvironmentInfo:
+    """Check the environment once at the top of a notebook and show a small table.
+
+    ``lang`` (the notebook's language, written in by the notebook build) sets the language of every
+    message in this kernel."""
+    if lang:
+        from .i18n import set_language
+
+        set_language(lang)
     info = environment_info()
     if show:
         try:

@@ -1,4 +1,8 @@
-"""Exceptions raised by course_utils. Each message says what was wrong and what to do."""
+"""Every exception course_utils raises. Each message says what was wrong and what to do.
+
+As in huggingface_hub, each error also has the builtin base a caller would catch anyway
+(``InvalidInput`` is a ``ValueError``, ``HubUnavailable`` a ``ConnectionError``), and carries
+structured fields (``repo_id``, ``suggestions``) besides its message."""
 from __future__ import annotations
 
 
@@ -14,12 +18,13 @@ class AnswerError(CourseError):
     """An answer could not be recorded or saved."""
 
 
-class InvalidInput(CourseError):
+class InvalidInput(CourseError, ValueError):
     """Input that cannot be used as given (bad id, bad number, unknown name)."""
 
-    def __init__(self, message: str, suggestions: tuple[str, ...] = ()):
+    def __init__(self, message: str, suggestions: tuple[str, ...] = (), repo_id: str | None = None):
         super().__init__(message)
         self.suggestions = tuple(suggestions)
+        self.repo_id = repo_id
 
     def __str__(self) -> str:
         text = super().__str__()
@@ -32,17 +37,31 @@ class ModelNotFound(InvalidInput):
     """No such model on the Hub nor in the snapshot."""
 
 
-class GatedModel(CourseError):
+class GatedModel(CourseError, PermissionError):
     """The Hub refused metadata for a gated repo (401/403)."""
 
+    def __init__(self, message: str, repo_id: str | None = None):
+        super().__init__(message)
+        self.repo_id = repo_id
 
-class HubUnavailable(CourseError):
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class HubUnavailable(CourseError, ConnectionError):
     """The Hub could not answer (offline, timeout, 429, 5xx, bad body)."""
+
+    def __init__(self, message: str, repo_id: str | None = None):
+        super().__init__(message)
+        self.repo_id = repo_id
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class CourseWarning(UserWarning):
     """A setting or input the course could not use as given; it carried on with a safe default."""
 
 
-class EngineUnavailable(CourseError):
+class EngineUnavailable(CourseError, RuntimeError):
     """The local engine (llama.cpp's server) or its model cannot be used here."""

@@ -95,7 +95,7 @@ def _package_files() -> list[tuple[str, Path]]:
     from .settings import PACKAGE_DIR, _default_data_dir
 
     out = []
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+    for path in sorted([*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.glob("locales/*/*.json")]):
         rel = path.relative_to(PACKAGE_DIR)
         if "__pycache__" not in rel.parts and rel.parts[0] != "_shipped_data":
             out.append((f"{DIST}/{rel.as_posix()}", path))

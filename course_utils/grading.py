@@ -22,16 +22,19 @@ import json
 import math
 import os
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import data
+from . import data, i18n
 from .answer_files import (MAX_DEPTH, MAX_FILE_BYTES, Failure, _depth, _finite_float, _NotFinite, _reject_constant,
                            _shown, read_answer_document, scan_folder)
 from .errors import AnswerError, CourseError, InvalidInput
-from .exercises import EXERCISES
+from .exercises import EXERCISES, KINDS, answer_key
+from .exercises import checks as exercise_checks
+from .settings import snapshot_only
 from .feedback import Check
 
 
@@ -179,9 +182,10 @@ class ClassResult:
 # --------------------------------------------------------------------------- the key
 
 def load_key(path: str | os.PathLike | None = None) -> dict:
-    """The shipped answer key, or an instructor's private key file (same format)."""
+    """The course's answer key (from the exercises' declarations), or an instructor's private key file
+    (same format: ``course-utils key`` prints it)."""
     if path is None:
-        key = data.load_json("answer_key.json")
+        key = answer_key()
     else:
         p = Path(path)
         if p.is_dir():
@@ -234,9 +238,9 @@ def validate_key(key: Any) -> None:
             if q["kind"] not in KINDS:
                 raise InvalidInput(f"Key question {ex}/{q['id']}: unknown kind {q['kind']!r}; "
                                    f"use one of {', '.join(KINDS)}.")
-            if q["kind"] == "function" and q.get("function") not in FUNCTIONS:
+            if q["kind"] == "function" and q.get("function") not in functions():
                 raise InvalidInput(f"Key question {ex}/{q['id']}: unknown function {q.get('function')!r}; "
-                                   f"use one of {', '.join(FUNCTIONS)}.")
+                                   f"use one of {', '.join(functions())}.")
             points = q.get("points", 1)
             if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points < 1e6:
                 raise InvalidInput(f"Key question {ex}/{q['id']}: points must be a number ≥ 0.")
@@ -251,104 +255,9 @@ def question_spec(key: dict, exercise: str, question: str) -> dict:
 
 # --------------------------------------------------------------------------- named checks (objective)
 
-@contextlib.contextmanager
-def _snapshot_only():
-    """Objective facts from the shipped snapshot: reproducible grades, no network."""
-    old = os.environ.get("COURSE_UTILS_OFFLINE")
-    os.environ["COURSE_UTILS_OFFLINE"] = "1"
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("COURSE_UTILS_OFFLINE", None)
-        else:
-            os.environ["COURSE_UTILS_OFFLINE"] = old
-
-
-def _f_matrix(value, spec):
-    from .openness import check_matrix
-
-    return check_matrix(value)
-
-
-def _f_classification(value, spec):
-    from .openness import check_classification
-
-    return check_classification(value)
-
-
-def _f_both_scales(value, spec):
-    from .openness import check_both_scales
-
-    return check_both_scales(value)
-
-
-def _f_checklist(value, spec):
-    from .licenses import check_checklist
-
-    if not isinstance(value, dict) or not isinstance(value.get("repo_id"), str) or not value["repo_id"].strip():
-        raise InvalidInput("The checklist names no model.")
-    restrictions = value.get("restrictions") if isinstance(value.get("restrictions"), list) else []
-    gated = value.get("gated") if isinstance(value.get("gated"), bool) else None
-    return check_checklist(value["repo_id"], str(value.get("license_id") or ""), value.get("commercial_use") or None,
-                           [str(r) for r in restrictions], gated)
-
-
-def _f_team_pick(value, spec):
-    from .matchmaker import check_pick
-
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("No model was picked.")
-    fb = check_pick(spec["team"], value)
-    return tuple(Check(c.need, value, "meets the need", bool(c.ok), c.why) for c in fb.checks)
-
-
-def _f_own_readiness(value, spec):
-    """The learner's table against the audit snapshot recorded with it."""
-    if not isinstance(value, dict) or not isinstance(value.get("audit"), dict):
-        raise InvalidInput("No audit was recorded with this table: click 'Compare with the audit' in notebook 04.")
-    audit = value["audit"]
-    checks = []
-
-    def num(x):
-        return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
-
-    ram, true_ram = num(value.get("ram_gb")), num(audit.get("ram_total_gb"))
-    if true_ram is not None:
-        ok = ram is not None and abs(ram - true_ram) <= max(1.0, 0.1 * true_ram)
-        checks.append(Check("RAM (GB)", ram, true_ram, ok, "within 10 % of the audit"))
-    disk, true_disk = num(value.get("disk_free_gb")), num(audit.get("disk_free_gb"))
-    if true_disk is not None:
-        ok = disk is not None and abs(disk - true_disk) <= max(2.0, 0.15 * true_disk)
-        checks.append(Check("Free disk (GB)", disk, true_disk, ok, "within 15 % of the audit"))
-    for item, truth_key in (("AVX2", "avx2"), ("Verdict", "verdict")):
-        truth = audit.get(truth_key)
-        if truth is not None:
-            checks.append(Check(item, value.get(truth_key), truth, value.get(truth_key) == truth,
-                                "as the audit found"))
-    if not checks:
-        raise InvalidInput("The recorded audit has no values to compare with.")
-    return tuple(checks)
-
-
-def _f_spotted(value, spec):
-    from .benchmarks import check_spotted
-
-    return check_spotted([str(v) for v in value] if isinstance(value, list) else [])
-
-
-def _f_pros_cons(value, spec):
-    from .deploy import check_pros_cons
-
-    return check_pros_cons(value)
-
-
-FUNCTIONS: dict[str, Callable[[Any, dict], tuple[Check, ...]]] = {
-    "openness_matrix": _f_matrix, "openness_classification": _f_classification, "license_checklist": _f_checklist,
-    "openness_both_scales": _f_both_scales,
-    "team_pick": _f_team_pick, "own_readiness": _f_own_readiness, "spotted_errors": _f_spotted,
-    "pros_cons": _f_pros_cons,
-}
+def functions() -> dict[str, Callable[[Any, dict], tuple[Check, ...]]]:
+    """The named checks a key's ``function`` can use: those the exercises declare."""
+    return exercise_checks()
 
 
 # --------------------------------------------------------------------------- question kinds
@@ -370,33 +279,50 @@ def is_blank(value: Any, _depth: int = 0) -> bool:
     return False
 
 
-def _grade_rubric(value, spec, points) -> QuestionResult:
+def fold(text: str) -> str:
+    """Text as rubric terms are matched: no accents, no case, elisions split (l'entraînement -> l entrainement)."""
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return re.sub(r"\b(?:l|d|j|qu|n|s|c|m|t)'", " ", text)
+
+
+def concept_terms(concept: Any) -> tuple[str, str, list[str]]:
+    """(id, first term, every term in every language) of a key concept: an object with ``id`` and
+    per-language lists, or (older private keys) a plain list of alternatives."""
+    if isinstance(concept, dict):
+        terms = [str(w) for lang, words in concept.items() if lang != "id" and isinstance(words, list) for w in words]
+        return str(concept.get("id") or (terms[0] if terms else "")), (terms[0] if terms else ""), terms
+    terms = [str(a) for a in (concept if isinstance(concept, list) else [concept])]
+    return "", terms[0] if terms else "", terms
+
+
+def _grade_rubric(value, spec, points, exercise: str = "") -> QuestionResult:
     text = value if isinstance(value, str) else ""
     words = len(_words(text))
-    low = text.lower()
-    groups = spec.get("concepts", [])
+    low = fold(text)
     checks = []
-    for group in groups:
-        alternatives = [str(a) for a in (group if isinstance(group, list) else [group])]
-        found = next((a for a in alternatives if a.lower() in low), None)
-        checks.append(Check(f"mentions {alternatives[0]}", found, " / ".join(alternatives), found is not None,
-                            "concept found" if found else "concept not found"))
+    for concept in spec.get("concepts", []):
+        cid, first, alternatives = concept_terms(concept)
+        found = next((a for a in alternatives if fold(a) in low), None)
+        what = i18n.label(f"{exercise}.concept.{cid}", i18n.t("grading.rubric.mentions", term=first))
+        checks.append(Check(what, found, " / ".join(alternatives), found is not None,
+                            i18n.t("grading.rubric.found" if found else "grading.rubric.not_found")))
     min_words = int(spec.get("min_words", 0))
     long_enough = words >= min_words
     share = (sum(c.correct for c in checks) / len(checks)) if checks else 1.0
     score = round(points * share, 2) if long_enough else 0.0
-    note = (f"{words} words (minimum {min_words}). Provisional rubric points; your instructor reviews this answer."
-            if long_enough else f"Only {words} words: write at least {min_words} to earn points.")
+    note = (i18n.t("grading.rubric.provisional", words=words, min_words=min_words)
+            if long_enough else i18n.t("grading.rubric.too_short", words=words, min_words=min_words))
     return QuestionResult(spec["id"], score, points, tuple(checks), note, needs_review=True, answered=True)
 
 
-def _grade_question(spec: dict, answers: dict) -> QuestionResult:
+def _grade_question(spec: dict, answers: dict, exercise: str = "") -> QuestionResult:
     qid, kind, points = spec["id"], spec["kind"], float(spec.get("points", 1))
     value = answers.get(qid)
     if is_blank(value):  # no answer earns no points, whatever the kind
         return QuestionResult(qid, 0.0, points, (), "Not answered.", needs_review=False, answered=False)
     if kind == "rubric":
-        return _grade_rubric(value, spec, points)
+        return _grade_rubric(value, spec, points, exercise)
     if kind == "completion":
         return QuestionResult(qid, points, points, (), "Done.")
     if kind == "min_items":
@@ -424,14 +350,14 @@ def _grade_question(spec: dict, answers: dict) -> QuestionResult:
         return QuestionResult(qid, points if ok else 0.0, points,
                               (Check(qid, value, spec["expected"], ok, f"tolerance ±{spec.get('tolerance', 0)}"),))
     # function: partial credit
-    with _snapshot_only():
-        checks = FUNCTIONS[spec["function"]](value, spec)
+    checks = functions()[spec["function"]](value, spec)
     right = sum(c.correct for c in checks)
     score = round(points * right / len(checks), 2) if checks else 0.0
     return QuestionResult(qid, score, points, tuple(checks), f"{right}/{len(checks)} right.")
 
 
-def grade_answers(exercise: str, answers: dict, key: dict | None = None) -> tuple[QuestionResult, ...]:
+def grade_answers(exercise: str, answers: dict, key: dict | None = None,
+                  offline: bool = True) -> tuple[QuestionResult, ...]:
     """Grade one exercise's answers (a dict of question id -> value) against the key."""
     key = key or load_key()
     spec = key["exercises"].get(exercise)
@@ -440,9 +366,9 @@ def grade_answers(exercise: str, answers: dict, key: dict | None = None) -> tupl
     out = []
     for q in spec["questions"]:
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), (snapshot_only() if offline else contextlib.nullcontext()):
                 warnings.simplefilter("ignore")
-                out.append(_grade_question(q, answers))
+                out.append(_grade_question(q, answers, exercise))
         except CourseError as exc:
             out.append(QuestionResult(q["id"], 0.0, float(q.get("points", 1)), (), f"Could not check: {exc}"))
         except Exception as exc:  # noqa: BLE001 - an answer of an odd shape must never stop grading
@@ -451,11 +377,15 @@ def grade_answers(exercise: str, answers: dict, key: dict | None = None) -> tupl
     return tuple(out)
 
 
-def check_question(exercise: str, question: str, value: Any, key: dict | None = None) -> QuestionResult:
-    """What a notebook's Check button shows: the grader's own result for one answer."""
+def check_question(exercise: str, question: str, value: Any, key: dict | None = None,
+                   offline: bool = True) -> QuestionResult:
+    """What a notebook's Check button shows: the grader's own result for one answer.
+
+    ``offline=False`` lets named checks use the live Hub (the grader itself always uses the snapshot)."""
     key = key or load_key()
     spec = question_spec(key, exercise, question)
-    return next(r for r in grade_answers(exercise, {question: value}, {"exercises": {exercise: {"questions": [spec]}}}))
+    one = {"exercises": {exercise: {"questions": [spec]}}}
+    return next(r for r in grade_answers(exercise, {question: value}, one, offline=offline))
 
 
 # --------------------------------------------------------------------------- files and folders
@@ -530,5 +460,3 @@ def _progress(total: int):
     except ImportError:
         return None
 
-
-KINDS = ("exact", "set", "numeric", "function", "rubric", "min_items", "completion")

@@ -24,8 +24,11 @@ import math
 import os
 import sys
 import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -110,7 +113,10 @@ def _default_models_dir() -> Path:
 def _default_answers_dir() -> Path:
     if in_colab():
         return Path("/content/answers")
-    return Path.cwd() / "answers"
+    here = Path.cwd()
+    if here.name in ("fr",):  # a language edition's folder (notebooks/fr): the same answers as notebooks/
+        return here.parent / "answers"
+    return here / "answers"
 
 
 @dataclass(frozen=True)
@@ -128,10 +134,28 @@ class Settings:
     models_dir: Path = Path()
 
 
+_SNAPSHOT_ONLY: ContextVar[str] = ContextVar("course_utils_snapshot_only", default="")
+
+
+@contextmanager
+def snapshot_only(reason: str = "grading uses the shipped snapshot") -> Iterator[None]:
+    """Within this block (this thread or task only), every lookup answers from the shipped snapshot.
+
+    The grader and the Check buttons use it so a grade never depends on the network; the
+    process environment is left alone."""
+    token = _SNAPSHOT_ONLY.set(reason)
+    try:
+        yield
+    finally:
+        _SNAPSHOT_ONLY.reset(token)
+
+
 def get_settings() -> Settings:
     """The settings in force now (environment read on every call)."""
-    reason = ""
-    if _flag("COURSE_UTILS_OFFLINE"):
+    reason = _SNAPSHOT_ONLY.get()
+    if reason:
+        pass
+    elif _flag("COURSE_UTILS_OFFLINE"):
         reason = "COURSE_UTILS_OFFLINE is set"
     elif _flag("HF_HUB_OFFLINE"):
         reason = "HF_HUB_OFFLINE is set"

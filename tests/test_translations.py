@@ -1,0 +1,76 @@
+"""The translation check: every message exists in every language, with the same placeholders, and a
+French message is not left in English (unless listed as the same word in both, in fr/_identical.json)."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from course_utils import i18n
+
+LOCALES = resources.files("course_utils") / "locales"
+
+
+def areas(lang: str) -> set[str]:
+    return {p.name for p in (LOCALES / lang).iterdir() if p.name.endswith(".json") and not p.name.startswith("_")}
+
+
+def identical_ok(lang: str) -> set[str]:
+    path = LOCALES / lang / "_identical.json"
+    return set(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else set()
+
+
+@pytest.mark.parametrize("lang", [code for code in i18n.LANGUAGES if code != i18n.DEFAULT])
+def test_every_message_is_translated_with_the_same_placeholders(lang):
+    assert areas(lang) == areas(i18n.DEFAULT), "each catalog file exists in every language"
+    en, other = i18n.catalog(i18n.DEFAULT), i18n.catalog(lang)
+    missing = sorted(set(en) - set(other))
+    extra = sorted(set(other) - set(en))
+    assert not missing, f"missing in {lang}: {missing[:20]}"
+    assert not extra, f"only in {lang} (not in English): {extra[:20]}"
+    wrong = [k for k in en if i18n.placeholders(en[k]) != i18n.placeholders(other[k])]
+    assert not wrong, f"placeholders differ: {wrong[:20]}"
+    same = [k for k in en if en[k] == other[k] and any(ch.isalpha() for ch in en[k]) and k not in identical_ok(lang)]
+    assert not same, f"left identical to English in {lang} (translate, or list in {lang}/_identical.json): {same[:20]}"
+
+
+def test_messages_format_and_plurals():
+    assert i18n.t("grading.rubric.too_short", "fr", words=3, min_words=15).startswith("Seulement 3 mots")
+    assert i18n.plural_form(0, "fr") == "one" and i18n.plural_form(0, "en") == "other"
+    assert i18n.normalise_language("fr_FR.UTF-8") == "fr" and i18n.normalise_language("Français") == "fr"
+    assert i18n.normalise_language("de") is None
+    with pytest.raises(i18n.MissingMessage):
+        i18n.t("no.such.message")
+
+
+def test_language_follows_the_kernel_choice_then_the_environment(monkeypatch):
+    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
+    try:
+        i18n.set_language("fr")
+        assert i18n.language() == "fr"
+        i18n.set_language(None)
+        monkeypatch.setenv("COURSE_UTILS_LANG", "fr")
+        assert i18n.language() == "fr"
+        monkeypatch.setenv("COURSE_UTILS_LANG", "en")
+        assert i18n.language() == "en"
+        with pytest.raises(ValueError):
+            i18n.set_language("klingon")
+    finally:
+        i18n.set_language(None)
+
+
+def test_the_language_chosen_in_notebook_00_is_remembered(tmp_path, monkeypatch):
+    from course_utils import answers
+
+    monkeypatch.setenv("COURSE_UTILS_ANSWERS_DIR", str(tmp_path))
+    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
+    try:
+        answers.remember_learner("Ada Lovelace")
+        answers.remember_language("fr")
+        i18n.set_language(None)  # a new kernel
+        assert i18n.language() == "fr"
+        answers.remember_learner("Ada Lovelace")  # renaming keeps the language
+        assert answers.remembered_language() == "fr" and answers.current_learner()[0] == "Ada Lovelace"
+    finally:
+        i18n.set_language(None)
