@@ -326,10 +326,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--golden", action="store_true")
+    ap.add_argument("--only", default="", help="build only notebooks whose path contains this (e.g. fr/02)")
     args = ap.parse_args()
     stale = []
     for lang, name in all_notebooks():
         rel = built_path(lang, name)
+        if args.only and args.only not in rel:
+            continue
         path = NOTEBOOKS / rel
         nb = expected(name, lang)
         if args.golden:

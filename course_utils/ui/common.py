@@ -20,6 +20,14 @@ def widgets():
     return ipywidgets
 
 
+def tag(widget, *names: str):
+    """Mark a widget for tests and styling: a CSS class ``cu-<name>`` per name (ipywidgets 7 and 8),
+    e.g. ``cu-check-ex02-checklist_model_1``. Browser tests find widgets by these, never by their text."""
+    for name in names:
+        widget.add_class(f"cu-{name}")
+    return widget
+
+
 def html_block(markup: str):
     from IPython.display import HTML
 
@@ -158,8 +166,8 @@ class Question:
     def check_button(self, read: Callable[[], Any], description: str = "Check", **style):
         """A Button that checks ``read()`` and its Output widget."""
         w = widgets()
-        button = w.Button(description=description, **style)
-        out = w.Output()
+        button = tag(w.Button(description=description, **style), f"check-{self.exercise}-{self.question_id}")
+        out = tag(w.Output(), f"out-{self.exercise}-{self.question_id}")
         on_click(button, out, lambda: self.check(read()))
         return button, out
 
@@ -203,8 +211,8 @@ def question_ids(exercise: str) -> list[str]:
 def save_row(exercise: str):
     """'Save answers' with its Output, then 'Clear an answer' (the explicit way to remove one)."""
     w = widgets()
-    button = w.Button(description="Save answers", button_style="success", icon="save")
-    out = w.Output()
+    button = tag(w.Button(description="Save answers", button_style="success", icon="save"), "save")
+    out = tag(w.Output(), "save-out")
     on_click(button, out, lambda: save_message(exercise))
     which = w.Dropdown(options=[("—", "")] + [(q, q) for q in question_ids(exercise)], value="",
                        description="Clear an answer", style={"description_width": "initial"})
