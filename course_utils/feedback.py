@@ -17,9 +17,21 @@ class Check:
     expected: Any
     correct: bool
     why: str
+    # What the learner reads for given / expected when the stored value is an id ("with_resources"
+    # is shown as "with enough resources"); None shows the value itself.
+    given_label: str | None = None
+    expected_label: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def shown_given(self) -> str:
+        return self.given_label if self.given_label is not None else _show(self.given)
+
+    @property
+    def shown_expected(self) -> str:
+        return self.expected_label if self.expected_label is not None else _show(self.expected)
 
 
 def score(checks: Iterable[Check]) -> tuple[int, int]:
@@ -28,6 +40,10 @@ def score(checks: Iterable[Check]) -> tuple[int, int]:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        from .i18n import t
+
+        return t("common.yes") if value else t("common.no")
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, (list, tuple, set)):
@@ -39,8 +55,8 @@ def checks_html(checks: Iterable[Check], title: str = "", show_expected: bool = 
     checks = list(checks)
     right, total = score(checks)
     rows = "".join(
-        f"<tr><td>{'✅' if c.correct else '❌'}</td><td>{html.escape(c.item)}</td><td>{html.escape(_show(c.given))}</td>"
-        + (f"<td>{html.escape(_show(c.expected))}</td>" if show_expected else "")
+        f"<tr><td>{'✅' if c.correct else '❌'}</td><td>{html.escape(c.item)}</td><td>{html.escape(c.shown_given)}</td>"
+        + (f"<td>{html.escape(c.shown_expected)}</td>" if show_expected else "")
         + f"<td style='text-align:left'>{html.escape(c.why) if not c.correct or show_expected else ''}</td></tr>"
         for c in checks)
     head = "<tr><th></th><th>item</th><th>your answer</th>" + ("<th>expected</th>" if show_expected else "") + \
