@@ -322,6 +322,17 @@ def readme_with_links(text: str) -> str:
     return text[:start] + block + text[end:]
 
 
+def stale_notebooks() -> list[str]:
+    """Built notebooks (paths under notebooks/) that differ from what their source builds."""
+    stale = []
+    for lang, name in all_notebooks():
+        rel = built_path(lang, name)
+        path = NOTEBOOKS / rel
+        if not path.exists() or path.read_text(encoding="utf-8") != dumps(expected(name, lang)):
+            stale.append(rel)
+    return stale
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true")
