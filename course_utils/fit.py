@@ -374,41 +374,39 @@ def shape_from_params(params_b: float) -> ModelShape:
 def shape_from_gguf(path: str | Path) -> ModelShape:
     """Shape and exact tensor bytes from a local GGUF file's header (needs the `gguf` package)."""
     try:
-        from gguf import GGUFReader
+        import gguf  # noqa: F401 - its block-size table sizes the tensors
     except ImportError:
         raise InvalidInput("Reading a GGUF file needs the 'gguf' package: pip install gguf") from None
+    from .gguf_header import read_header
+
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"No GGUF file at {path}.")
     try:
-        reader = GGUFReader(str(path))
+        header = read_header(path)
+        n_bytes = float(sum(t.n_bytes for t in header.tensors))
     except Exception as exc:  # noqa: BLE001 - any parse failure is a bad file for the user
         raise InvalidInput(f"{path.name} is not a readable GGUF file ({type(exc).__name__}: {exc}).") from None
+    meta = header.metadata
 
     def field_value(key: str):
-        f = reader.fields.get(key)
-        if f is None or not f.data:
-            return None
-        part = f.parts[f.data[0]]
-        if f.types and f.types[0].name == "STRING":
-            return bytes(part).decode("utf-8", "replace")
-        return part.tolist()[0] if hasattr(part, "tolist") else part
+        value = meta.get(key)
+        return None if isinstance(value, tuple) else value
 
     arch = field_value("general.architecture") or "llama"
-    n_params = sum(int(t.n_elements) for t in reader.tensors)
-    n_bytes = float(sum(int(t.n_bytes) for t in reader.tensors))
-    names = {t.name for t in reader.tensors}
+    n_params = sum(t.n_elements for t in header.tensors)
+    names = {t.name for t in header.tensors}
     heads = field_value(f"{arch}.attention.head_count")
     hidden = field_value(f"{arch}.embedding_length")
     key_len = field_value(f"{arch}.attention.key_length")
-    vocab_field = reader.fields.get("tokenizer.ggml.tokens")
+    tokens = meta.get("tokenizer.ggml.tokens")
     return ModelShape(
         name=field_value("general.name") or path.stem, params=float(n_params),
         n_layers=field_value(f"{arch}.block_count"), hidden=hidden,
         ffn=field_value(f"{arch}.feed_forward_length"), n_heads=heads,
         n_kv_heads=field_value(f"{arch}.attention.head_count_kv") or heads,
         head_dim=key_len or (hidden // heads if hidden and heads else None),
-        vocab=len(vocab_field.data) if vocab_field is not None else None,
+        vocab=tokens[2] if isinstance(tokens, tuple) else None,
         tied_embeddings="output.weight" not in names, gated_ffn=any(n.endswith("ffn_gate.weight") for n in names),
         max_context=field_value(f"{arch}.context_length"), source=f"GGUF header of {path.name}",
         exact_weight_bytes=n_bytes)
