@@ -299,6 +299,33 @@ def run_pytest(py: Path, run: Run) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
+def run_side_by_side(runs: list[tuple[Path, Run]]) -> dict[str, int]:
+    """Several pytest runs at once (the environments' unit suites: much of their time is spent waiting
+    on kernels, servers and timeouts). Each run's output is kept in a log and printed whole when it ends,
+    so the runs' lines never interleave. COURSE_TEST_SERIAL=1 runs them one after the other instead."""
+    if len(runs) < 2 or os.environ.get("COURSE_TEST_SERIAL", "").strip() in ("1", "true", "yes"):
+        return {run.label: run_pytest(py, run) for py, run in runs}
+    logs = Path(tempfile.mkdtemp(prefix="course-test-logs-"))
+    started = []
+    for i, (py, run) in enumerate(runs):
+        cmd = [str(py), "-m", "pytest", *run.args, "-q"]
+        say(f"{run.label} (side by side, output when it ends): {' '.join(cmd[1:])}")
+        env = dict(test_env(env_folder(run.env) / ".pycache"), COURSE_TEST_ENV=run.env)
+        log = open(logs / f"{i}.log", "w+", encoding="utf-8", errors="replace")
+        began = time.monotonic()
+        started.append((run, log, began, subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)))
+    results = {}
+    for run, log, began, proc in started:
+        rc = proc.wait()
+        log.seek(0)
+        say(f"--- {run.label}: exit {rc} after {time.monotonic() - began:.0f} s ---")
+        sys.stdout.write(log.read())
+        sys.stdout.flush()
+        log.close()
+        results[run.label] = rc
+    return results
+
+
 def chromium() -> str | None:
     for name in ("chromium", "chromium-browser"):
         found = shutil.which(name)
@@ -331,8 +358,11 @@ def cmd_test(args: argparse.Namespace) -> int:
     results = {}
     if args.env == "all" and not args.pytest_args:
         results["learner environment"] = check_learner_env()
+    unit = [(ensure_env(r.env), r) for r in runs if not r.ui]
+    results.update(run_side_by_side(unit))
     for run in runs:
-        results[run.label] = run_pytest(ensure_env(run.env), run)
+        if run.ui:
+            results[run.label] = run_pytest(ensure_env(run.env), run)
     return summarize(results)
 
 

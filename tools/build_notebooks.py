@@ -347,6 +347,7 @@ def main() -> int:
         path = NOTEBOOKS / rel
         nb = expected(name, lang)
         if args.golden:
+            path.parent.mkdir(parents=True, exist_ok=True)  # the kernel starts in the notebook's folder
             nb = refresh_golden(nb, path)
         text = dumps(nb)
         if args.check:
