@@ -57,6 +57,11 @@ CAPABILITIES = tuple(MATRIX["fully_open"])
 ANSWERS = ("yes", "no", "with_resources")
 
 
+def join(items) -> str:
+    """Items in a list the way the language writes it ('a; b' in English, 'a ; b' in French)."""
+    return t("openness.sep").join(items)
+
+
 def level_name(level: str) -> str:
     """'fully_open' -> 'Fully open' (or the French name); an unknown id is shown as it is."""
     from .i18n import label
@@ -224,7 +229,7 @@ class OsaidVerdict:
 
     def explain(self) -> str:
         """The verdict, its reasons and the facts, in words (for a notebook's print)."""
-        reasons = "; ".join(osaid_reason(r) for r in self.reasons) or t("openness.osaid.undecidable")
+        reasons = join(osaid_reason(r) for r in self.reasons) or t("openness.osaid.undecidable")
         return t("openness.osaid.explain", repo_id=self.repo_id, verdict=verdict_name(self.verdict),
                  reasons=reasons, facts="\n".join(f"- {f}" for f in self.facts))
 

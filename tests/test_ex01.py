@@ -208,10 +208,12 @@ def test_a_french_answer_with_accents_and_elisions_earns_the_concepts(lang):
 
 @pytest.mark.parametrize("text, concept", [
     ("l'entraînement", "adapting"), ("données d'entraînement", "clinical_data"), ("la confidentialité", "privacy"),
-    ("l’affinage", "adapting"), ("Licence", "licence"), ("poids", "weights")])
+    ("l’affinage", "adapting"), ("Licence", "licence"), ("poids", "weights"),
+    ("refaire l'entraînement", "retraining"), ("repartir de zéro", "retraining"), ("RÉENTRAÎNER", "retraining"),
+    ("l'ajustement", "fine_tuning"), ("s'adapter", "fine_tuning"), ("qu'on l'examine", "transparency")])
 def test_french_words_alone_find_their_concept(text, concept):
-    healthcare = ex01.EXERCISE.question("healthcare")
-    c = next(c for c in healthcare.concepts if c.id == concept)
+    concepts = [c for q in ex01.EXERCISE.questions for c in q.concepts]
+    c = next(c for c in concepts if c.id == concept)
     assert any(grading.fold(term) in grading.fold(text) for term in c.terms["fr"]), (text, concept)
 
 

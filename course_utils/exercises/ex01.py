@@ -146,10 +146,10 @@ def check_matrix(answers: Any) -> tuple:
 
 def _level_check(repo_id: str, given: Any, item: str):
     from ..feedback import Check
-    from ..openness import classify_model, level_name
+    from ..openness import classify_model, join, level_name
 
     truth = classify_model(repo_id)
-    why = _t("ex01.classify.why", level=level_name(truth.level), facts="; ".join(truth.reasons))
+    why = _t("ex01.classify.why", level=level_name(truth.level), facts=join(truth.reasons))
     return Check(item, given, truth.level, given == truth.level, why, given_label=level_label(given),
                  expected_label=level_name(truth.level))
 
@@ -175,7 +175,7 @@ def check_both_scales(answers: Any, models: tuple[str, ...] = OSAID_MODELS) -> t
     with any requirement the model misses; the feedback names all of them.
     """
     from ..feedback import Check
-    from ..openness import osaid_reason, osaid_verdict
+    from ..openness import join, osaid_reason, osaid_verdict
 
     answers = answers if isinstance(answers, dict) else {}
     out = []
@@ -185,8 +185,8 @@ def check_both_scales(answers: Any, models: tuple[str, ...] = OSAID_MODELS) -> t
         truth = osaid_verdict(repo_id)
         verdict, reason = given.get("osaid"), given.get("reason")
         ok = verdict == truth.verdict and reason in truth.reasons
-        reasons = "; ".join(osaid_reason(r) for r in truth.reasons) or _t("openness.osaid.undecidable")
-        why = _t("ex01.osaid.why", reasons=reasons, facts="; ".join(truth.facts))
+        reasons = join(osaid_reason(r) for r in truth.reasons) or _t("openness.osaid.undecidable")
+        why = _t("ex01.osaid.why", reasons=reasons, facts=join(truth.facts))
         out.append(Check(_t("ex01.osaid.item_verdict", repo_id=repo_id), {"osaid": verdict, "reason": reason},
                          {"osaid": truth.verdict, "reasons": list(truth.reasons)}, ok, why,
                          given_label=_verdict_label(verdict, [reason]),
@@ -222,10 +222,11 @@ EXERCISE = Exercise(
             Concept("data", {"en": ("training data", "data"), "fr": ("données", "corpus")}),
             Concept("code", {"en": ("training code", "code", "recipe"), "fr": ("code", "recette")}),
             Concept("fine_tuning", {"en": ("fine-tun", "fine tun", "adapt"),
-                                    "fr": ("fine-tun", "fine tun", "affin", "adapt", "spécialis")}),
+                                    "fr": ("fine-tun", "fine tun", "affin", "adapt", "spécialis", "ajust",
+                                           "réglage fin")}),
             Concept("retraining", {"en": ("retrain", "reproduc", "train from scratch"),
-                                   "fr": ("réentraîn", "ré-entraîn", "reprodui", "reproduc", "depuis zéro",
-                                          "à partir de zéro")}),
+                                   "fr": ("réentraîn", "ré-entraîn", "refaire l'entraînement", "reprodui",
+                                          "reproduc", "de zéro", "depuis zéro")}),
             Concept("transparency", {"en": ("transparen", "inspect", "audit"),
                                      "fr": ("transparen", "inspect", "audit", "examin", "vérifi")}),
         )),
@@ -239,7 +240,7 @@ EXERCISE = Exercise(
             Concept("licence", {"en": ("licen",), "fr": ("licen", "conditions d'utilisation")}),
             Concept("privacy", {"en": ("privacy", "patient", "confidential", "audit", "transparen"),
                                 "fr": ("confidentialit", "confidentiel", "vie privée", "patient", "secret médical",
-                                       "rgpd", "audit", "transparen")}),
+                                       "anonymis", "rgpd", "audit", "transparen")}),
         )),
     ),
     checks={"openness_matrix": _matrix, "openness_classification": _classification,
