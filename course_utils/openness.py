@@ -3,6 +3,12 @@
 A model is *fully open* when its weights, training code and training data are all released,
 *weights only* when the weights are released but the code or data is not (fully), and
 *architecture only* when there are no weights (only the design and code to train it).
+
+The facts and rules live here (what each level allows, how a level follows from what was
+released, the OSI Open Source AI Definition's requirements); what exercise 1 asks about them (which
+models, which options, its checks) lives in :mod:`course_utils.exercises.ex01`. Every id below
+(``fully_open``, ``with_resources``, ``licence_restricts_use``) is language-independent; the words a
+learner reads come from the ``openness`` message catalog, looked up when a result is made.
 """
 from __future__ import annotations
 
@@ -11,59 +17,65 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
-from .feedback import Check
-
-LEVELS = ("fully_open", "weights_only", "architecture_only")
-LEVEL_NAMES = {"fully_open": "Fully open", "weights_only": "Weights only", "architecture_only": "Architecture only"}
-CAPABILITIES = ("use_directly", "fine_tune", "retrain", "training_transparent")
-CAPABILITY_QUESTIONS = {
-    "use_directly": "Can you use it directly?",
-    "fine_tune": "Can you fine-tune it?",
-    "retrain": "Can you retrain it (redo the training)?",
-    "training_transparent": "Is the training transparent?",
-}
-ANSWERS = ("yes", "no", "with_resources")
+from .i18n import t
 
 
 @dataclass(frozen=True)
 class Cell:
-    answer: str  # one of ANSWERS
-    why: str
+    """What one level lets you do for one capability: the answer id and the other answers that hold."""
+    level: str
+    capability: str
+    answer: str  # "yes", "no" or "with_resources"
     also_accepted: tuple[str, ...] = ()
 
+    @property
+    def why(self) -> str:
+        """The reason, in the language in force. Every "retrain" cell starts with the same rule."""
+        text = t(f"openness.why.{self.level}.{self.capability}")
+        return f"{retrain_rule()} {text}" if self.capability == "retrain" else text
 
-# One rule for every "retrain" cell: the same missing ingredient gets the same answer at every level.
-RETRAIN_RULE = ("Retraining means redoing the training from scratch, which needs the training code, training data "
-                "and a lot of compute.")
 
-# The capability matrix: level -> capability -> Cell.
-MATRIX: dict[str, dict[str, Cell]] = {
-    "fully_open": {
-        "use_directly": Cell("yes", "The weights are released: download and run them."),
-        "fine_tune": Cell("yes", "Released weights can be adapted to your data."),
-        "retrain": Cell("with_resources", RETRAIN_RULE + " A fully open release gives you the code and the data: "
-                                          "only the (large) compute is yours to find.", also_accepted=("yes",)),
-        "training_transparent": Cell("yes", "Anyone can inspect the data and the recipe."),
-    },
-    "weights_only": {
-        "use_directly": Cell("yes", "The weights are released: download and run them (within the licence)."),
-        "fine_tune": Cell("yes", "You can fine-tune released weights even without the original data."),
-        "retrain": Cell("with_resources", RETRAIN_RULE + " The original data (and often the code) is not "
-                                          "released: you cannot reproduce the original training, only train the "
-                                          "architecture from scratch on data and compute of your own.",
-                        also_accepted=("no",)),
-        "training_transparent": Cell("no", "The data and recipe are not (fully) public, so biases and "
-                                           "contamination cannot be checked."),
-    },
-    "architecture_only": {
-        "use_directly": Cell("no", "No weights: there is nothing trained to run yet."),
-        "fine_tune": Cell("no", "Fine-tuning starts from trained weights, which are missing."),
-        "retrain": Cell("with_resources", RETRAIN_RULE + " The design and code are public but the data is not: "
-                                          "you cannot reproduce the original training, only train it from scratch "
-                                          "on data and compute of your own.", also_accepted=("no",)),
-        "training_transparent": Cell("no", "You know how it is built, not what a trained version learned from."),
-    },
+def retrain_rule() -> str:
+    """One rule for every "retrain" cell: the same missing ingredient gets the same answer at every level."""
+    return t("openness.retrain_rule")
+
+
+# The capability matrix: level -> capability -> (answer, *other answers that also hold).
+_MATRIX_ANSWERS = {
+    "fully_open": {"use_directly": ("yes",), "fine_tune": ("yes",), "retrain": ("with_resources", "yes"),
+                   "training_transparent": ("yes",)},
+    "weights_only": {"use_directly": ("yes",), "fine_tune": ("yes",), "retrain": ("with_resources", "no"),
+                     "training_transparent": ("no",)},
+    "architecture_only": {"use_directly": ("no",), "fine_tune": ("no",), "retrain": ("with_resources", "no"),
+                          "training_transparent": ("no",)},
 }
+MATRIX: dict[str, dict[str, Cell]] = {
+    level: {cap: Cell(level, cap, answers[0], tuple(answers[1:])) for cap, answers in row.items()}
+    for level, row in _MATRIX_ANSWERS.items()}
+LEVELS = tuple(MATRIX)  # the three levels, most open first
+CAPABILITIES = tuple(MATRIX["fully_open"])
+ANSWERS = ("yes", "no", "with_resources")
+
+
+def join(items) -> str:
+    """Items in a list the way the language writes it ('a; b' in English, 'a ; b' in French)."""
+    return t("openness.sep").join(items)
+
+
+def level_name(level: str) -> str:
+    """'fully_open' -> 'Fully open' (or the French name); an unknown id is shown as it is."""
+    from .i18n import label
+
+    return label(f"openness.level.{level}", str(level))
+
+
+def capability_question(capability: str) -> str:
+    return t(f"openness.capability.{capability}")
+
+
+def answer_name(answer: str) -> str:
+    """'with_resources' -> 'with enough resources'."""
+    return t(f"openness.answer.{answer}")
 
 
 def _released(value: str | None) -> bool | None:
@@ -72,11 +84,27 @@ def _released(value: str | None) -> bool | None:
     return value.strip().lower() == "yes"
 
 
+def release_word(value: str | None) -> str:
+    """A catalog release fact in words: 'yes', 'no', 'partial (fairseq)' -> 'partly (fairseq)', '' -> 'not verified'.
+
+    A detail in brackets is catalog data and is kept as written."""
+    text = (value or "").strip()
+    low = text.lower()
+    if not text:
+        return t("openness.release.unknown")
+    if low in ("yes", "no"):
+        return t(f"openness.release.{low}")
+    if low.startswith("partial"):
+        detail = text[len("partial"):].strip()
+        return t("openness.release.partial_detail", detail=detail) if detail else t("openness.release.partial")
+    return text
+
+
 def level_from_facts(weights: str | None, training_code: str | None, training_data: str | None) -> str:
     """The level from what was released ('yes', 'no', 'partial (...)' or empty = unknown)."""
     w = _released(weights)
     if w is None:
-        raise InvalidInput("Whether the weights are released is unknown, so the level cannot be decided.")
+        raise InvalidInput(t("openness.error.weights_unknown"))
     if not w:
         return "architecture_only"
     if _released(training_code) and _released(training_data):
@@ -91,7 +119,7 @@ class Openness:
     weights: str
     training_code: str
     training_data: str
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # the release facts in words, in the language in force when it was made
     sources: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,64 +128,38 @@ class Openness:
                 "reasons": list(self.reasons), "sources": self.sources}
 
 
-def _describe(what: str, value: str) -> str:
-    if not value:
-        return f"{what}: not verified"
-    return f"{what}: {value}"
+def fact_line(what: str, value: str | None) -> str:
+    """'weights', 'yes' -> 'weights released: yes' (what: weights, training_code, training_data)."""
+    return t(f"openness.fact.{what}", value=release_word(value))
 
 
-def classify_model(repo_id: str) -> Openness:
-    """The openness level of a catalog model, from its sourced release facts."""
+def catalog_row(repo_id: str) -> dict:
+    """The catalog row holding a model's release facts; a clear message for ids outside the catalog."""
     row = data.index("models").get(repo_id)
     if row is None:
         from .hub import suggest
 
-        raise InvalidInput(f"{repo_id!r} is not in the course catalog, which holds the release facts "
-                           f"(weights, training code, training data).", suggestions=suggest(repo_id))
+        raise InvalidInput(t("openness.error.not_in_catalog", repo_id=repo_id), suggestions=suggest(repo_id))
+    return row
+
+
+def classify_model(repo_id: str) -> Openness:
+    """The openness level of a catalog model, from its sourced release facts."""
+    row = catalog_row(repo_id)
     level = level_from_facts(row["weights_released"], row["training_code_released"], row["training_data_released"])
-    reasons = (_describe("weights released", row["weights_released"]),
-               _describe("training code released", row["training_code_released"]),
-               _describe("training data released", row["training_data_released"]))
+    reasons = (fact_line("weights", row["weights_released"]),
+               fact_line("training_code", row["training_code_released"]),
+               fact_line("training_data", row["training_data_released"]))
     return Openness(repo_id, level, row["weights_released"], row["training_code_released"],
                     row["training_data_released"], reasons, row["source_urls"])
-
-
-def check_matrix(answers: dict[str, dict[str, str]]) -> tuple[Check, ...]:
-    """Per-cell feedback on a learner's capability matrix ({level: {capability: answer}})."""
-    answers = answers if isinstance(answers, dict) else {}
-    feedback = []
-    for level in LEVELS:
-        row = answers.get(level) if isinstance(answers.get(level), dict) else {}
-        for cap in CAPABILITIES:
-            cell = MATRIX[level][cap]
-            given = row.get(cap)
-            ok = given in (cell.answer, *cell.also_accepted)
-            feedback.append(Check(f"{LEVEL_NAMES[level]} / {CAPABILITY_QUESTIONS[cap]}", given, cell.answer, ok,
-                                  cell.why))
-    return tuple(feedback)
-
-
-CLASSIFY_MODELS = ("allenai/OLMo-7B", "EleutherAI/pythia-6.9b", "mistralai/Mistral-7B-v0.1",
-                   "meta-llama/Llama-2-7b-hf", "bigscience/bloom-7b1")
-
-
-def check_classification(answers: dict[str, str], models: tuple[str, ...] = CLASSIFY_MODELS) -> tuple[Check, ...]:
-    """A learner's level for each model against the level its release facts give."""
-    answers = answers if isinstance(answers, dict) else {}
-    out = []
-    for repo_id in models:
-        truth = classify_model(repo_id)
-        given = answers.get(repo_id)
-        out.append(Check(repo_id, given, truth.level, given == truth.level,
-                         f"{LEVEL_NAMES[truth.level]}: " + "; ".join(truth.reasons) + "."))
-    return tuple(out)
 
 
 # --------------------------------------------------------------------------- Open Source AI Definition 1.0
 
 OSAID_URL = "https://opensource.org/ai/open-source-ai-definition"
 OSAID_FAQ_URL = "https://opensource.org/ai/faq"
-# The four freedoms and the three components of the OSI Open Source AI Definition 1.0 (October 2024).
+# The four freedoms and the three components of the OSI Open Source AI Definition 1.0 (October 2024),
+# quoted as OSI publishes them (quotations stay in English; the notebooks explain them in each language).
 OSAID_FREEDOMS = {
     "use": "Use the system for any purpose and without having to ask for permission.",
     "study": "Study how the system works and inspect its components.",
@@ -170,14 +172,24 @@ OSAID_COMPONENTS = {
     "code": "The complete source code used to train and run the system.",
     "parameters": "The model parameters, such as weights or other configuration settings.",
 }
-OSAID_VERDICTS = ("yes", "no")
-OSAID_REASONS = {
-    "meets_definition": "Yes: weights, complete training code and data information, all under open terms",
-    "licence_restricts_use": "No: the licence restricts use or needs permission",
-    "no_training_code": "No: the complete training code is not released",
-    "no_data_information": "No: not enough information about the training data",
-    "no_weights": "No: the weights (parameters) are not released",
-}
+# Why a model meets the definition or not: "meets_definition", or each requirement it misses.
+OSAID_REASONS = ("meets_definition", "licence_restricts_use", "no_training_code", "no_data_information",
+                 "no_weights")
+DATA_INFORMATION = ("released", "published", "none")  # where a model's data information is
+
+
+def osaid_reason(reason: str) -> str:
+    """A reason id in words ('licence_restricts_use' -> 'the licence restricts use or needs permission')."""
+    from .i18n import label
+
+    return label(f"openness.osaid_reason.{reason}", str(reason))
+
+
+def verdict_name(verdict: str) -> str:
+    """'yes' / 'no' / 'unknown' -> words."""
+    from .i18n import label
+
+    return label(f"openness.verdict.{verdict}", str(verdict))
 
 
 def licence_grants_freedoms(license_key: str | None) -> bool | None:
@@ -192,11 +204,15 @@ def licence_grants_freedoms(license_key: str | None) -> bool | None:
 
 
 def data_information(training_data: str | None, published_description: str | None) -> str:
-    """Where a model's data information is: 'in the released data', 'published' (a description
-    without all the data) or 'none recorded'."""
+    """Where a model's data information is: 'released' (in the released data), 'published' (a
+    description without all the data) or 'none' (none recorded)."""
     if _released(training_data):
-        return "in the released data"
-    return "published" if _released(published_description) else "none recorded"
+        return "released"
+    return "published" if _released(published_description) else "none"
+
+
+def data_information_name(where: str) -> str:
+    return t(f"openness.data_information.{where}")
 
 
 @dataclass(frozen=True)
@@ -204,12 +220,18 @@ class OsaidVerdict:
     repo_id: str
     verdict: str  # "yes", "no" or "unknown"
     reasons: tuple[str, ...]  # ids from OSAID_REASONS: why it passes, or every requirement it misses
-    facts: tuple[str, ...]  # the catalog facts the verdict rests on, in words
+    facts: tuple[str, ...]  # the catalog facts the verdict rests on, in words (language in force when made)
     sources: str
 
     def to_dict(self) -> dict[str, Any]:
         return {"repo_id": self.repo_id, "verdict": self.verdict, "reasons": list(self.reasons),
                 "facts": list(self.facts), "sources": self.sources}
+
+    def explain(self) -> str:
+        """The verdict, its reasons and the facts, in words (for a notebook's print)."""
+        reasons = join(osaid_reason(r) for r in self.reasons) or t("openness.osaid.undecidable")
+        return t("openness.osaid.explain", repo_id=self.repo_id, verdict=verdict_name(self.verdict),
+                 reasons=reasons, facts="\n".join(f"- {f}" for f in self.facts))
 
 
 def osaid_from_facts(weights: str | None, training_code: str | None, training_data: str | None,
@@ -231,7 +253,7 @@ def osaid_from_facts(weights: str | None, training_code: str | None, training_da
     if code is False:
         missing.append("no_training_code")
     unknown |= code is None
-    if data_information(training_data, published_data_information) == "none recorded":
+    if data_information(training_data, published_data_information) == "none":
         missing.append("no_data_information")
     if missing:
         return "no", tuple(missing)
@@ -241,40 +263,14 @@ def osaid_from_facts(weights: str | None, training_code: str | None, training_da
 def osaid_verdict(repo_id: str) -> OsaidVerdict:
     """Whether a catalog model meets the OSI Open Source AI Definition 1.0, from its sourced facts."""
     openness = classify_model(repo_id)  # raises a clear message for ids outside the catalog
-    row = data.index("models")[repo_id]
+    row = catalog_row(repo_id)
     licence_ok = licence_grants_freedoms(row["license_key"])
     verdict, reasons = osaid_from_facts(row["weights_released"], row["training_code_released"],
                                         row["training_data_released"], row.get("data_information"), licence_ok)
-    licence = row["license_name"] or row["license_key"] or "no licence recorded"
-    terms = {True: "an OSI-approved licence", False: "not an OSI-approved licence (it restricts use or asks for "
-                                                     "permission)", None: "no verified licence facts"}[licence_ok]
+    licence = row["license_name"] or row["license_key"] or t("openness.licence.none_recorded")
+    terms = t({True: "openness.licence.osi", False: "openness.licence.restricted", None: "openness.licence.unverified"}
+              [licence_ok])
     info = data_information(row["training_data_released"], row.get("data_information"))
-    facts = (*openness.reasons, f"data information: {info}", f"licence: {licence}, {terms}")
+    facts = (*openness.reasons, t("openness.fact.data_information", value=data_information_name(info)),
+             t("openness.fact.licence", licence=licence, terms=terms))
     return OsaidVerdict(repo_id, verdict, reasons, facts, row["source_urls"])
-
-
-OSAID_MODELS = ("allenai/OLMo-2-1124-7B", "EleutherAI/pythia-6.9b", "meta-llama/Llama-3.1-8B-Instruct",
-                "google/gemma-3-4b-it", "bigscience/bloom-7b1", "openai/gpt-oss-20b")
-
-
-def check_both_scales(answers: dict[str, dict[str, str]], models: tuple[str, ...] = OSAID_MODELS) -> tuple[Check, ...]:
-    """Each model on both scales: its openness level, and Open Source AI yes/no with the reason id.
-
-    An answer is {repo_id: {"level": ..., "osaid": "yes"|"no", "reason": reason id}}. A "no" is right
-    with any requirement the model misses; the feedback names all of them.
-    """
-    answers = answers if isinstance(answers, dict) else {}
-    out = []
-    for repo_id in models:
-        given = answers.get(repo_id) if isinstance(answers.get(repo_id), dict) else {}
-        level = classify_model(repo_id)
-        out.append(Check(f"{repo_id}: level", given.get("level"), level.level, given.get("level") == level.level,
-                         f"{LEVEL_NAMES[level.level]}: " + "; ".join(level.reasons) + "."))
-        truth = osaid_verdict(repo_id)
-        verdict, reason = given.get("osaid"), given.get("reason")
-        ok = verdict == truth.verdict and reason in truth.reasons
-        why = ("; ".join(OSAID_REASONS[r] for r in truth.reasons) if truth.reasons else "not decidable") + \
-            ". Facts: " + "; ".join(truth.facts) + "."
-        out.append(Check(f"{repo_id}: Open Source AI", f"{verdict or '—'} ({reason or '—'})",
-                         f"{truth.verdict} ({' or '.join(truth.reasons) or '—'})", ok, why))
-    return tuple(out)

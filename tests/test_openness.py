@@ -1,7 +1,18 @@
+"""The openness facts and rules (course_utils.openness), in English and French."""
 import pytest
 
-from course_utils import openness
+from course_utils import i18n, openness
 from course_utils.errors import InvalidInput
+
+
+@pytest.fixture
+def lang(request):
+    i18n.set_language(getattr(request, "param", "en"))
+    yield i18n.language()
+    i18n.set_language(None)
+
+
+both = pytest.mark.parametrize("lang", ["en", "fr"], indirect=True)
 
 
 @pytest.mark.parametrize("repo_id, level", [
@@ -23,48 +34,58 @@ def test_level_from_facts(w, c, d, level):
     assert openness.level_from_facts(w, c, d) == level
 
 
-def test_unknown_weights_and_unknown_model():
-    with pytest.raises(InvalidInput, match="weights"):
+@pytest.mark.parametrize("lang, weights, catalog", [("en", "weights", "not in the course catalog"),
+                                                    ("fr", "poids", "pas dans le catalogue du cours")],
+                         indirect=["lang"])
+def test_unknown_weights_and_unknown_model(lang, weights, catalog):
+    with pytest.raises(InvalidInput, match=weights):
         openness.level_from_facts("", "yes", "yes")
-    with pytest.raises(InvalidInput, match="not in the course catalog"):
+    with pytest.raises(InvalidInput, match=catalog) as caught:
         openness.classify_model("someone/unknown")
+    assert "someone/unknown" in str(caught.value)
 
 
 def test_matrix_is_complete_data():
+    assert openness.LEVELS == ("fully_open", "weights_only", "architecture_only")
     for level in openness.LEVELS:
+        assert tuple(openness.MATRIX[level]) == openness.CAPABILITIES
         for cap in openness.CAPABILITIES:
             cell = openness.MATRIX[level][cap]
-            assert cell.answer in openness.ANSWERS and cell.why
+            assert cell.answer in openness.ANSWERS and set(cell.also_accepted) <= set(openness.ANSWERS)
+            assert cell.level == level and cell.capability == cap
 
 
-def test_check_matrix_gives_per_cell_feedback():
-    perfect = {lvl: {cap: openness.MATRIX[lvl][cap].answer for cap in openness.CAPABILITIES}
-               for lvl in openness.LEVELS}
-    assert all(f.correct for f in openness.check_matrix(perfect))
-    wrong = {lvl: dict(row) for lvl, row in perfect.items()}
-    wrong["weights_only"]["retrain"] = "yes"
-    wrong["architecture_only"]["use_directly"] = "yes"
-    bad = [f for f in openness.check_matrix(wrong) if not f.correct]
-    assert {f.item for f in bad} == {"Weights only / Can you retrain it (redo the training)?",
-                                     "Architecture only / Can you use it directly?"}
-    assert all(f.why for f in bad)
-    missing = [f for f in openness.check_matrix({}) if not f.correct]
-    assert len(missing) == 12 and missing[0].given is None
+@both
+def test_every_cell_and_name_reads_in_the_language(lang):
+    whys = {openness.MATRIX[lvl][cap].why for lvl in openness.LEVELS for cap in openness.CAPABILITIES}
+    assert len(whys) == 12 and all(whys)
+    english = {"en": True, "fr": False}[lang]
+    assert ("The weights are released" in openness.MATRIX["fully_open"]["use_directly"].why) is english
+    assert openness.level_name("weights_only") == {"en": "Weights only", "fr": "Poids seulement"}[lang]
+    assert openness.answer_name("with_resources") == {"en": "with enough resources",
+                                                      "fr": "avec assez de ressources"}[lang]
+    assert openness.capability_question("fine_tune").endswith("?")
+    assert openness.level_name("no_such_level") == "no_such_level"  # never a crash on an odd saved value
 
 
-def test_fully_open_retrain_accepts_yes():
-    answers = {"fully_open": {"retrain": "yes"}}
-    cell = [f for f in openness.check_matrix(answers) if f.item.startswith("Fully open / Can you retrain")][0]
-    assert cell.correct
+@both
+def test_release_facts_in_words(lang):
+    words = {"en": ("yes", "no", "partly (fairseq)", "not verified"), "fr": ("oui", "non", "en partie (fairseq)",
+                                                                             "non vérifié")}[lang]
+    assert (openness.release_word("yes"), openness.release_word("No"), openness.release_word("partial (fairseq)"),
+            openness.release_word("")) == words
+    reasons = openness.classify_model("meta-llama/Llama-2-7b-hf").reasons
+    assert reasons[2] == {"en": "training data released: no", "fr": "données d'entraînement publiées : non"}[lang]
 
 
-def test_check_classification():
-    answers = {"allenai/OLMo-7B": "fully_open", "meta-llama/Llama-2-7b-hf": "fully_open"}
-    checks = {c.item: c for c in openness.check_classification(answers)}
-    assert checks["allenai/OLMo-7B"].correct
-    assert not checks["meta-llama/Llama-2-7b-hf"].correct and "training data released: no" in checks["meta-llama/Llama-2-7b-hf"].why
-    assert checks["bigscience/bloom-7b1"].given is None and not checks["bigscience/bloom-7b1"].correct
-    assert len(openness.check_classification("garbage")) == len(openness.CLASSIFY_MODELS)
+def test_retrain_cells_share_one_rule_in_both_languages():
+    for code in ("en", "fr"):
+        i18n.set_language(code)
+        try:
+            rule = openness.retrain_rule()
+            assert all(openness.MATRIX[lvl]["retrain"].why.startswith(rule) for lvl in openness.LEVELS)
+        finally:
+            i18n.set_language(None)
 
 
 # --------------------------------------------------------------------------- Open Source AI Definition 1.0
@@ -85,14 +106,29 @@ def test_check_classification():
 def test_osaid_verdicts_from_catalog_facts(repo_id, verdict, must_include):
     v = openness.osaid_verdict(repo_id)
     assert v.verdict == verdict and must_include <= set(v.reasons) and v.sources.startswith("http")
+    assert set(v.reasons) <= set(openness.OSAID_REASONS)
     assert any(f.startswith("licence:") for f in v.facts)
 
 
-def test_bloom_fails_only_on_its_licence():
+@both
+def test_bloom_fails_only_on_its_licence(lang):
     v = openness.osaid_verdict("bigscience/bloom-7b1")
-    assert "no_data_information" not in v.reasons and "data information: published" in v.facts
-    assert openness.data_information("yes", "") == "in the released data"
-    assert openness.data_information("no", "") == "none recorded"
+    assert "no_data_information" not in v.reasons
+    published = openness.data_information_name("published")
+    assert {"en": "data information: ", "fr": "information sur les données : "}[lang] + published in v.facts
+    assert openness.data_information("yes", "") == "released"
+    assert openness.data_information("no", "yes") == "published"
+    assert openness.data_information("no", "") == "none"
+    assert all(openness.data_information_name(w) for w in openness.DATA_INFORMATION)
+
+
+@both
+def test_osaid_verdict_explains_itself_in_the_language(lang):
+    text = openness.osaid_verdict("meta-llama/Llama-3.1-8B-Instruct").explain()
+    assert text.startswith("meta-llama/Llama-3.1-8B-Instruct") and "Llama 3.1 Community License Agreement" in text
+    assert {"en": "the licence restricts use", "fr": "la licence restreint l'usage"}[lang] in text
+    assert "licence_restricts_use" not in text and "('" not in text  # words, not ids or Python values
+    assert openness.osaid_reason("odd") == "odd" and openness.verdict_name("unknown")
 
 
 def test_licence_fact_comes_from_the_licence_table():
@@ -121,32 +157,3 @@ def test_osaid_quotes_the_definition():
     assert "without having to ask for permission" in openness.OSAID_FREEDOMS["use"]
     assert "substantially equivalent system" in openness.OSAID_COMPONENTS["data_information"]
     assert openness.OSAID_URL == "https://opensource.org/ai/open-source-ai-definition"
-
-
-def test_check_both_scales():
-    right = {m: {"level": openness.classify_model(m).level, "osaid": openness.osaid_verdict(m).verdict,
-                 "reason": openness.osaid_verdict(m).reasons[0]} for m in openness.OSAID_MODELS}
-    checks = openness.check_both_scales(right)
-    assert len(checks) == 2 * len(openness.OSAID_MODELS) and all(c.correct for c in checks)
-    # Llama: downloadable weights, so "weights only" is right, but "yes, Open Source AI" is wrong
-    wrong = dict(right, **{"meta-llama/Llama-3.1-8B-Instruct": {"level": "weights_only", "osaid": "yes",
-                                                                 "reason": "meets_definition"}})
-    by = {c.item: c for c in openness.check_both_scales(wrong)}
-    assert by["meta-llama/Llama-3.1-8B-Instruct: level"].correct
-    bad = by["meta-llama/Llama-3.1-8B-Instruct: Open Source AI"]
-    assert not bad.correct and "licence restricts use" in bad.why and "Llama 3.1" in bad.why
-    # "no" with a reason the model does not miss is wrong: gpt-oss's Apache-2.0 licence is fine
-    gpt = dict(right, **{"openai/gpt-oss-20b": {"level": "weights_only", "osaid": "no",
-                                               "reason": "licence_restricts_use"}})
-    assert not {c.item: c for c in openness.check_both_scales(gpt)}["openai/gpt-oss-20b: Open Source AI"].correct
-    assert len(openness.check_both_scales("garbage")) == 2 * len(openness.OSAID_MODELS)
-    assert not any(c.correct for c in openness.check_both_scales({m: "yes" for m in openness.OSAID_MODELS}))
-
-
-def test_osaid_grader_uses_the_same_function():
-    from course_utils.grading import check_question
-
-    right = {m: {"level": openness.classify_model(m).level, "osaid": openness.osaid_verdict(m).verdict,
-                 "reason": openness.osaid_verdict(m).reasons[0]} for m in openness.OSAID_MODELS}
-    result = check_question("ex01", "open_source_ai", right)
-    assert result.score == result.max_points == 3

@@ -1,106 +1,118 @@
-"""Notebook 01 (open-source levels): matrix quiz, model classification, free-text answers."""
+"""Notebook 01 (open-source levels): matrix quiz, model classification, both scales, free-text answers.
+
+Widgets only: the options, labels, facts and checks come from :mod:`course_utils.exercises.ex01`
+(text in the language in force when the widget is built). Test classes (``cu-...``):
+``ex01-matrix-<level>-<capability>``, ``ex01-classify-<model>``, ``ex01-osaid-<model>-{level,osaid,reason}``
+(model = :func:`slug` of the repo id), ``ex01-comparison-text``, ``ex01-healthcare-text``; the Check
+buttons carry ``check-ex01-<question>``.
+"""
 from __future__ import annotations
 
-from .. import openness
-from .common import Question, picker_question, text_answer, widgets
+import html
+import re
+
+from ..exercises import ex01 as spec
+from .common import Question, picker_question, tag, text_answer, widgets
 
 EX = "ex01"
-ANSWER_LABELS = [("—", ""), ("yes", "yes"), ("no", "no"), ("with enough resources", "with_resources")]
-LEVEL_OPTIONS = [("—", "")] + [(openness.LEVEL_NAMES[lvl], lvl) for lvl in openness.LEVELS]
+
+
+def slug(repo_id: str) -> str:
+    """A repo id as a CSS-class-safe word: 'allenai/OLMo-7B' -> 'allenai-olmo-7b'."""
+    return re.sub(r"[^a-z0-9]+", "-", repo_id.lower()).strip("-")
+
+
+def table_html(head: list[str], rows: list[list[str]]) -> str:
+    """A plain table with the catalog's source note under it (every cell escaped)."""
+    from ..i18n import t
+
+    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{th}</tr>{body}</table><p><i>{html.escape(t('ex01.facts.source'))}</i></p>"
 
 
 def matrix_quiz():
     """A 4 x 3 grid of answers; 'Check matrix' gives per-cell feedback and records the answers."""
+    from ..i18n import t
+
     w = widgets()
     q = Question(EX, "matrix", {})
+    options = spec.answer_options()
+    widths = ["280px"] + ["190px"] * len(spec.MATRIX_LEVELS)
+    rows = [w.HBox([w.HTML(f"<b>{html.escape(h)}</b>", layout=w.Layout(width=wd))
+                    for h, wd in zip(spec.matrix_header(), widths)])]
     cells: dict[str, dict[str, object]] = {}
-    head = [w.HTML("<b>Question</b>", layout=w.Layout(width="280px"))] + [
-        w.HTML(f"<b>{openness.LEVEL_NAMES[lvl]}</b>", layout=w.Layout(width="190px")) for lvl in openness.LEVELS]
-    rows = [w.HBox(head)]
-    for cap in openness.CAPABILITIES:
-        line = [w.HTML(openness.CAPABILITY_QUESTIONS[cap], layout=w.Layout(width="280px"))]
-        for lvl in openness.LEVELS:
-            dd = w.Dropdown(options=ANSWER_LABELS, value=q.part(lvl, cap, options=ANSWER_LABELS),
-                            layout=w.Layout(width="190px"))
+    for cap, question in spec.matrix_rows():
+        line = [w.HTML(html.escape(question), layout=w.Layout(width=widths[0]))]
+        for lvl in spec.MATRIX_LEVELS:
+            dd = tag(w.Dropdown(options=options, value=q.part(lvl, cap, options=options),
+                                layout=w.Layout(width="190px")), f"ex01-matrix-{lvl}-{cap}")
             cells.setdefault(lvl, {})[cap] = dd
             line.append(dd)
         rows.append(w.HBox(line))
     button, out = q.check_button(lambda: {lvl: {cap: dd.value for cap, dd in caps.items()}
-                                          for lvl, caps in cells.items()}, "Check matrix", button_style="primary")
-    return w.VBox(rows + [button, out])
+                                          for lvl, caps in cells.items()}, t("ex01.matrix.button"),
+                                 button_style="primary")
+    return tag(w.VBox(rows + [button, out]), "ex01-matrix")
 
 
-def facts_table(models=openness.CLASSIFY_MODELS) -> str:
-    import html
-
-    body = ""
-    for repo_id in models:
-        o = openness.classify_model(repo_id)
-        body += (f"<tr><td>{html.escape(repo_id)}</td><td>{html.escape(o.weights or 'not verified')}</td>"
-                 f"<td>{html.escape(o.training_code or 'not verified')}</td>"
-                 f"<td>{html.escape(o.training_data or 'not verified')}</td></tr>")
-    return ("<table><tr><th>model</th><th>weights released</th><th>training code released</th>"
-            f"<th>training data released</th></tr>{body}</table><p><i>From the course catalog (data/models.csv), "
-            "each row with its sources.</i></p>")
+def facts_table(models=spec.CLASSIFY_MODELS) -> str:
+    return table_html(*spec.classify_facts(models))
 
 
-def classify_models(models=openness.CLASSIFY_MODELS):
+def classify_models(models=spec.CLASSIFY_MODELS):
     """The release facts of real models and a level picker per model, with feedback."""
+    from ..i18n import t
+
     w = widgets()
-    pickers, button, out = picker_question(EX, "classify", models, LEVEL_OPTIONS, "Check levels")
-    return w.VBox([w.HTML(facts_table(models)), *pickers.children, button, out])
+    pickers, button, out = picker_question(EX, "classify", models, spec.level_options(), t("ex01.classify.button"))
+    for repo_id, picker in zip(models, pickers.children):
+        tag(picker, f"ex01-classify-{slug(repo_id)}")
+    return tag(w.VBox([w.HTML(facts_table(models)), *pickers.children, button, out]), "ex01-classify")
+
+
+def _text_box(question_id: str, prompt: str):
+    box = text_answer(EX, question_id, prompt)
+    tag(box.children[1], f"ex01-{question_id}-text")
+    return box
 
 
 def comparison_box():
-    return text_answer(EX, "comparison", "Compare the three levels in a short paragraph (what each lets you "
-                                         "do, and what it hides).")
+    from ..i18n import t
+
+    return _text_box("comparison", t("ex01.comparison.prompt"))
 
 
 def healthcare_box():
-    return text_answer(EX, "healthcare", "A hospital wants an assistant retrained on its clinical notes. Which "
-                                         "level does it need, and why? Mention licences and data too.")
+    from ..i18n import t
+
+    return _text_box("healthcare", t("ex01.healthcare.prompt"))
 
 
-OSAID_OPTIONS = [("—", "")] + [(v, v) for v in openness.OSAID_VERDICTS]
-REASON_OPTIONS = [("—", "")] + [(label, rid) for rid, label in openness.OSAID_REASONS.items()]
-
-
-def osaid_facts_table(models=openness.OSAID_MODELS) -> str:
+def osaid_facts_table(models=spec.OSAID_MODELS) -> str:
     """What each model released and under which licence, from the catalog (no verdicts)."""
-    import html
-
-    from .. import data
-
-    rows = data.index("models")
-    body = ""
-    for repo_id in models:
-        r = rows[repo_id]
-        info = openness.data_information(r["training_data_released"], r["data_information"])
-        cells = (repo_id, r["weights_released"], r["training_code_released"], r["training_data_released"], info,
-                 r["license_name"] or r["license_key"])
-        body += "<tr>" + "".join(f"<td>{html.escape(c or 'not verified')}</td>" for c in cells) + "</tr>"
-    return ("<table><tr><th>model</th><th>weights</th><th>training code</th><th>training data</th>"
-            f"<th>data information</th><th>licence</th></tr>{body}</table><p><i>From the course catalog "
-            "(data/models.csv), each row with its sources.</i></p>")
+    return table_html(*spec.osaid_facts(models))
 
 
-def both_scales_quiz(models=openness.OSAID_MODELS):
+def both_scales_quiz(models=spec.OSAID_MODELS):
     """Per model: a level, Open Source AI yes/no and the reason; 'Check both scales' gives feedback."""
+    from ..i18n import t
+
     w = widgets()
     q = Question(EX, "open_source_ai", {})
+    options = {"level": spec.level_options(), "osaid": spec.verdict_options(), "reason": spec.reason_options()}
+    widths = {"model": "300px", "level": "170px", "osaid": "120px", "reason": "440px"}
     pickers: dict[str, dict[str, object]] = {}
     lines = []
     for repo_id in models:
-        row = {"level": w.Dropdown(options=LEVEL_OPTIONS, value=q.part(repo_id, "level", options=LEVEL_OPTIONS),
-                                   layout=w.Layout(width="170px")),
-               "osaid": w.Dropdown(options=OSAID_OPTIONS, value=q.part(repo_id, "osaid", options=OSAID_OPTIONS),
-                                   layout=w.Layout(width="80px")),
-               "reason": w.Dropdown(options=REASON_OPTIONS, value=q.part(repo_id, "reason", options=REASON_OPTIONS),
-                                    layout=w.Layout(width="440px"))}
+        row = {part: tag(w.Dropdown(options=opts, value=q.part(repo_id, part, options=opts),
+                                    layout=w.Layout(width=widths[part])), f"ex01-osaid-{slug(repo_id)}-{part}")
+               for part, opts in options.items()}
         pickers[repo_id] = row
-        lines.append(w.HBox([w.HTML(repo_id, layout=w.Layout(width="300px")), *row.values()]))
-    head = w.HBox([w.HTML(f"<b>{t}</b>", layout=w.Layout(width=wd)) for t, wd in
-                   (("model", "300px"), ("level", "170px"), ("OSAID?", "80px"), ("reason", "440px"))])
+        lines.append(w.HBox([w.HTML(html.escape(repo_id), layout=w.Layout(width=widths["model"])), *row.values()]))
+    heads = (("model", "model"), ("level", "level"), ("verdict", "osaid"), ("reason", "reason"))
+    head = w.HBox([w.HTML(f"<b>{html.escape(t(f'ex01.osaid.head.{key}'))}</b>", layout=w.Layout(width=widths[part]))
+                   for key, part in heads])
     button, out = q.check_button(lambda: {m: {k: dd.value for k, dd in row.items()} for m, row in pickers.items()},
-                                 "Check both scales", button_style="primary")
-    return w.VBox([w.HTML(osaid_facts_table(models)), head, *lines, button, out])
+                                 t("ex01.osaid.button"), button_style="primary")
+    return tag(w.VBox([w.HTML(osaid_facts_table(models)), head, *lines, button, out]), "ex01-osaid")
