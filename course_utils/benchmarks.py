@@ -321,6 +321,7 @@ def plot_score_vs_size(df, title: str | None = None):
             ax.annotate(_short(row["repo_id"]), (row["params_b"], row["average"]), fontsize=7,
                         xytext=(4, 4), textcoords="offset points")
     ax.set_xscale("log")
+    ax.margins(y=0.15)  # room for the names above the highest and lowest points
     if len(sized):
         ticks = size_ticks(float(sized["params_b"].min()), float(sized["params_b"].max()))
         ax.set_xlim(ticks[0], ticks[-1])
