@@ -4,11 +4,20 @@ import time
 import pytest
 
 from course_utils import benchmarks as b
+from course_utils import i18n
 from course_utils.errors import InvalidInput
+from course_utils.exercises import ex05
 
 
 def sheet():
-    return [{k: v for k, v in r.items() if k != "source"} for r in b.sheet_claims()]
+    return ex05.claimed_table()
+
+
+@pytest.fixture(params=["en", "fr"])
+def lang(request):
+    i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language(None)
 
 
 def test_loading_thousands_of_rows_is_fast():
@@ -71,15 +80,14 @@ def test_compare_joins_licence_and_size_and_never_mixes_versions():
 
 
 def test_compare_missing_scores_and_bad_ids():
-    df = b.compare(["allenai/OLMo-7B"])
-    assert df.loc[0, "average"] != df.loc[0, "average"] or df.loc[0, "average"] is None  # NaN / None
-    assert "allenai/OLMo-7B-hf" in df.loc[0, "note"]
+    with pytest.raises(InvalidInput, match=r"allenai/OLMo-7B \(try allenai/OLMo-7B-hf\) has no v1 scores"):
+        b.compare(["allenai/OLMo-7B"])  # the id has a row without scores: OLMo-7B-hf was evaluated
     with pytest.raises(InvalidInput, match="did you mean: facebook/opt-6.7b"):
         b.compare(["facebook/opt-6.7"])
-    with pytest.raises(InvalidInput, match="not on the Open LLM Leaderboard v2 data. It is on the v1"):
+    with pytest.raises(InvalidInput, match=r"No model left.*0-hero/Matter-0.1-7B \(scored on v1 only\)"):
         b.compare(["0-hero/Matter-0.1-7B"], 2)
-    never = b.compare(["facebook/opt-6.7b"], 2)  # listed in v2 data, never evaluated there
-    assert "no v2 score" in never.loc[0, "note"]
+    with pytest.raises(InvalidInput, match="has no v2 scores"):
+        b.compare(["facebook/opt-6.7b"], 2)  # listed in v2 data, never evaluated there
     with pytest.raises(InvalidInput, match="1 or 2"):
         b.compare(["x/y"], 3)
     with pytest.raises(InvalidInput, match="at least one"):
@@ -93,15 +101,74 @@ def test_case_insensitive_and_search_as_you_type():
     assert b.search_ids("", 1) == []
 
 
-def test_plots():
+def test_the_official_repo_ranks_before_re_uploads():
+    hits = b.search_ids("llama-2-7b-chat", 1)
+    assert hits[0] == "meta-llama/Llama-2-7b-chat-hf"
+    assert hits.index("meta-llama/Llama-2-7b-chat-hf") < hits.index("TheBloke/Llama-2-7b-Chat-AWQ")
+    assert b.search_ids("llama-2-7b", 1)[:2] == ["meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-7b-chat-hf"]
+    assert all(h.startswith(("mistralai/", "mistral-community/")) for h in b.search_ids("mistral-7b", 2)[:6])
+    # the rule: organisations that publish original models in the course catalog, not re-uploaders
+    assert {"meta-llama", "mistralai", "qwen", "google", "facebook"} <= b.publishers()
+    assert not {"thebloke", "unsloth", "lmstudio-community"} & b.publishers()
+
+
+def test_comparing_on_v2_skips_models_without_v2_scores_and_names_them(lang):
+    df = b.compare(["facebook/opt-6.7b", "bigscience/bloom-7b1", "meta-llama/Llama-2-7b-chat-hf",
+                    "0-hero/Matter-0.1-7B"], 2)
+    assert list(df["repo_id"]) == ["bigscience/bloom-7b1", "meta-llama/Llama-2-7b-chat-hf"]
+    assert set(df.attrs["skipped"]) == {"facebook/opt-6.7b", "0-hero/Matter-0.1-7B"}
+    note = df.attrs["notes"][0]
+    assert "facebook/opt-6.7b" in note and "0-hero/Matter-0.1-7B" in note
+    assert ("have no v2 scores" in note) if lang == "en" else ("n'ont pas de score v2" in note)
+    assert b.compare(["bigscience/bloom-7b1"], 2).attrs["notes"] == []
+    with pytest.raises(InvalidInput):  # a typo is still an error, not a skipped model
+        b.compare(["bigscience/bloom-7b1", "nobody/nothing"], 2)
+
+
+def test_plots(lang):
     import matplotlib.pyplot as plt
 
     df = b.compare(["facebook/opt-6.7b", "bigscience/bloom-7b1", "meta-llama/Llama-2-7b-chat-hf"])
     fig = b.plot_scores(df)
-    assert "v1" in fig.axes[0].get_title() and len(fig.axes[0].patches) == 3 * 7
+    ax = fig.axes[0]
+    assert "v1" in ax.get_title() and len(ax.patches) == 3 * 7
+    assert len({p.get_hatch() for p in ax.patches}) == 3  # each model has its own hatch, not only a colour
+    assert [x.get_text() for x in ax.get_xticklabels()][-1] == ("Average" if lang == "en" else "Moyenne")
     fig2 = b.plot_score_vs_size(df)
-    assert fig2.axes[0].get_xscale() == "log" and fig2.axes[0].get_legend().get_title().get_text() == "licence"
+    ax2 = fig2.axes[0]
+    assert ax2.get_xscale() == "log" and ax2.get_legend().get_title().get_text() == "licence"
+    assert ax2.get_title().startswith("Average score against size" if lang == "en" else "Score moyen selon la taille")
+    assert ax2.get_title() != ax.get_title()
+    markers = {tuple(map(tuple, c.get_paths()[0].vertices.round(2))) for c in ax2.collections}
+    assert len(markers) == 3  # one marker shape per licence
+    unit = "B" if lang == "en" else "Md"
+    assert [x.get_text() for x in ax2.get_xticklabels()] == [f"{v} {unit}" for v in (5, 6, 7, 8, 10)]
     plt.close("all")
+
+
+def test_log_axis_ticks_are_round_numbers():
+    assert b.size_ticks(0.5, 13) == [0.2, 0.5, 1, 2, 5, 10, 20]
+    assert b.size_ticks(1.1, 7.2) == [0.5, 1, 2, 5, 10]
+    assert b.size_ticks(6.66, 7.07) == [5, 6, 7, 8, 10]  # similar sizes get finer round ticks
+
+
+def test_charts_are_described_in_words(lang):
+    df = b.compare(["facebook/opt-6.7b", "meta-llama/Llama-2-7b-chat-hf"])
+    bars = b.describe_scores(df)
+    assert "opt-6.7b" in bars and "v1" in bars
+    assert ("HellaSwag 68.66, MMLU 24.57" if lang == "en" else "HellaSwag 68,66 ; MMLU 24,57") in bars
+    assert ("Bar chart" if lang == "en" else "Diagramme en barres") in bars
+    dots = b.describe_score_vs_size(df)
+    avg = "50.74" if lang == "en" else "50,74"
+    assert "Llama-2-7b-chat-hf" in dots and avg in dots and "llama2" in dots
+
+
+def test_benchmarks_are_explained_in_both_languages(lang):
+    for version, benches in b.BENCHMARKS.items():
+        for bench in (*benches, "average"):
+            assert len(b.about(bench)) > 20
+    assert "57" in b.about("mmlu") and "25" in b.about("mmlu")
+    assert b.SCALE[2].startswith("Open LLM Leaderboard v2") and list(b.SCALE) == [1, 2]
 
 
 def test_cli_compare_and_check_claims(capsys, tmp_path):

@@ -139,43 +139,69 @@ def test_save_row_saves(answers_dir):
     assert (answers_dir / "ex01_ada.json").exists()
 
 
-def test_benchmark_explorer_flow():
+@pytest.fixture(params=["en", "fr"])
+def lang(request):
+    from course_utils import i18n
+
+    i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language(None)
+
+
+def test_benchmark_explorer_flow(lang):
     from course_utils.ui import ex05
 
     box = ex05.explorer()
     version, query, hits, buttons, chosen, compare, out = box.children[:7]
+    assert "meta-llama/Llama-2-7b-chat-hf" in chosen.value  # starts from the sheet's three models
+    buttons.children[1].click()  # Clear
+    query.value = "llama-2-7b-chat"
+    assert hits.options[0] == "meta-llama/Llama-2-7b-chat-hf"  # the official repo before re-uploads
     query.value = "opt-6.7b"
     assert "facebook/opt-6.7b" in hits.options
     hits.value = ("facebook/opt-6.7b",)
     buttons.children[0].click()
-    assert "facebook/opt-6.7b" in chosen.value
+    assert "facebook/opt-6.7b" in chosen.value and "Llama" not in chosen.value
     compare.click()
-    kinds = [list(o.get("data", {})) for o in out.outputs]
-    assert any("text/html" in k for k in kinds) and sum("image/png" in k for k in kinds) == 2
+    shown = texts(out)
+    assert "table" in shown and shown.count("<img src='data:image/png;base64,") == 2
+    assert shown.count(" alt='") == 2 and ("Bar chart" if lang == "en" else "Diagramme en barres") in shown
+    assert ("What each benchmark measures" if lang == "en" else "Ce que mesure chaque benchmark") in shown
+    assert "cu-ex05-chart" in out._dom_classes and "cu-ex05-search" in query._dom_classes
     cases = box.children[8].children
-    assert len(cases) == 1
+    assert len(cases) == 1 and cases[0].description == "opt-6.7b"
     cases[0].value = "Baseline for research comparisons"
     assert answers.store().get("ex05", "use_cases") == {"facebook/opt-6.7b": "Baseline for research comparisons"}
     box.children[9].click()
     checked = texts(box.children[10])
-    assert "0.5/1 points" in checked and "1/2 points" in checked  # 1 model and 1 use case, of 2 wanted
+    assert "0.5/1" in checked and "1/2" in checked  # 1 model and 1 use case, of 2 wanted
+    query.value = "llama-2-7b-chat-hf"
+    hits.value = ("meta-llama/Llama-2-7b-chat-hf",)
+    buttons.children[0].click()
     version.value = 2
     compare.click()
-    assert "no v2 score under this id" in texts(out) and UNEXPECTED_CLASS not in texts(out)  # never evaluated on v2
+    shown = texts(out)
+    assert UNEXPECTED_CLASS not in shown and "IFEval" in shown
+    assert "facebook/opt-6.7b" in shown and ("no v2 scores" if lang == "en" else "pas de score v2") in shown
+    assert [c.description for c in box.children[8].children] == ["Llama-2-7b-chat-hf"]
     query.value = "zzzz-no-such-model"
     assert hits.options == ()
 
 
-def test_spot_the_errors_widget():
+def test_spot_the_errors_widget(lang):
     from course_utils.ui import ex05
 
     box = ex05.spot_the_errors()
     checkboxes = [c for c in box.children if hasattr(c, "value") and isinstance(c.value, bool)]
+    assert len(checkboxes) == 9 and all("cu-ex05-cell" in c._dom_classes for c in checkboxes)
     for cb in checkboxes:
         if "Llama-2-7b-chat-hf — HellaSwag" not in cb.description:
             cb.value = True
     box.children[-2].click()
-    assert "9/9 right" in texts(box.children[-1])
+    shown = texts(box.children[-1])
+    assert "9/9" in shown  # the one cell that is right is left unticked
+    assert (">wrong<" if lang == "en" else ">fausse<") in shown and ("licence" in shown.lower())
+    assert "True" not in shown and "|" not in shown  # labels, not stored values
 
 
 def test_cost_planner_and_pros_cons_and_timing():

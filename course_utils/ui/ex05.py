@@ -1,99 +1,149 @@
-"""Notebook 05 (benchmark explorer): search-as-you-type picker, comparison, charts, spot the errors."""
+"""Notebook 05 (benchmark explorer): search-as-you-type picker, comparison, charts, spot the errors.
+
+Widgets only wire inputs to functions (``benchmarks``, ``exercises.ex05``) and show their results;
+the picked list is an :class:`~course_utils.exercises.ex05.Picks`, the claimed table and which of its
+cells count are declared in ``exercises/ex05.py``. Every text comes from the catalogs.
+"""
 from __future__ import annotations
 
+import base64
 import html
+import io
+import re
 
-from .. import answers, benchmarks
+from .. import benchmarks
+from ..exercises import ex05
 from ..grading import check_question
-from .common import Question, html_block, on_click, record_quietly, run_safely, widgets
+from ..i18n import t
+from .common import Question, html_block, message_html, on_click, record_quietly, run_safely, tag, widgets
 
-EX = "ex05"
+EX = ex05.EX
+HIDDEN_COLUMNS = ("source", "license_source", "params_source")
+
+
+def _header(column: str) -> str:
+    if column in benchmarks.LABELS:
+        return benchmarks.bench_label(column)
+    return t(f"ex05.column.{column}")
 
 
 def comparison_html(df) -> str:
-    cols = [c for c in df.columns if c not in ("source", "license_source", "params_source")]
-    table = df[cols].to_html(index=False, na_rep="—", float_format=lambda x: f"{x:.2f}", classes="dataframe")
-    return f"<p><b>{html.escape(df.attrs['scale'])}</b></p>{table}<p><small>Scores: {html.escape(df['source'].iloc[0])}" \
-           f" (derived from the public dump of the Open LLM Leaderboard, MPL-2.0)</small></p>"
+    """The comparison table with headers a learner reads, what each benchmark measures, and the source."""
+    cols = [c for c in df.columns if c not in HIDDEN_COLUMNS and not (c == "note" and not df[c].astype(bool).any())]
+    shown = df[cols].rename(columns={c: _header(c) for c in cols})
+    table = shown.to_html(index=False, na_rep="—", float_format=lambda x: f"{x:.2f}", classes="dataframe")
+    about = "".join(f"<li>{html.escape(benchmarks.about(b))}</li>"
+                    for b in (*benchmarks.BENCHMARKS[df.attrs["version"]], "average"))
+    return (f"<p><b>{html.escape(df.attrs['scale'])}</b></p>{table}"
+            f"<details><summary>{html.escape(t('ex05.about_benchmarks'))}</summary><ul>{about}</ul></details>"
+            f"<p><small>{html.escape(t('ex05.scores_source', source=df['source'].iloc[0]))}</small></p>")
+
+
+def chart_html(fig, alt: str) -> str:
+    """A chart as an <img> whose alt text a screen reader reads, with the same text under it for all."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", dpi=90)
+    plt.close(fig)
+    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f"<figure class='cu-ex05-figure' style='margin:0.5em 0'><img src='{src}' alt='{html.escape(alt, quote=True)}'"
+            f" style='max-width:100%'/><figcaption><details><summary>{html.escape(t('ex05.chart_in_words'))}"
+            f"</summary><p>{html.escape(alt)}</p></details></figcaption></figure>")
+
+
+def compare_outputs(picks: ex05.Picks, version: int, cases) -> list:
+    """What Compare shows: a note on models left out, the table, and the two charts with their alt text."""
+    df = ex05.explore(picks, version)
+    cases.children = tuple(use_case_box(rid) for rid in df["repo_id"])
+    shown = [html_block(message_html(note, "warn")) for note in df.attrs.get("notes", ())]
+    return shown + [html_block(comparison_html(df)),
+                    html_block(chart_html(benchmarks.plot_scores(df), benchmarks.describe_scores(df))),
+                    html_block(chart_html(benchmarks.plot_score_vs_size(df), benchmarks.describe_score_vs_size(df)))]
 
 
 def explorer():
     w = widgets()
-    version = w.ToggleButtons(options=[("v1 (2023-24)", 1), ("v2 (2024-25)", 2)], value=1, description="Leaderboard")
-    query = w.Text(description="Search", placeholder="type part of a model id, e.g. llama-2-7b", continuous_update=True)
-    hits = w.SelectMultiple(options=[], rows=8, description="Matches", layout=w.Layout(width="520px"))
-    add = w.Button(description="Add to comparison", layout=w.Layout(width="auto"))
-    clear = w.Button(description="Clear")
-    chosen = w.HTML()
-    compare_button = w.Button(description="Compare", button_style="primary")
-    out = w.Output()
-    cases = w.VBox()
-    picked: list[str] = [m for m in Question(EX, "compared_models", []).initial if isinstance(m, str)]
+    picks = ex05.Picks()
+    version = tag(w.ToggleButtons(options=[(t("ex05.version.v1"), 1), (t("ex05.version.v2"), 2)],
+                                  value=ex05.DEFAULT_VERSION, description=t("ex05.version.label"),
+                                  style={"description_width": "initial"}), "ex05-version")
+    query = tag(w.Text(description=t("ex05.search.label"), placeholder=t("ex05.search.placeholder"),
+                       continuous_update=True, layout=w.Layout(width="520px"),
+                       style={"description_width": "initial"}), "ex05-search")
+    hits = tag(w.SelectMultiple(options=[], rows=8, description=t("ex05.matches"), layout=w.Layout(width="520px"),
+                                style={"description_width": "initial"}), "ex05-matches")
+    add = tag(w.Button(description=t("ex05.add"), layout=w.Layout(width="auto")), "ex05-add")
+    clear = tag(w.Button(description=t("ex05.clear")), "ex05-clear")
+    order = w.HTML(f"<small>{html.escape(t('ex05.search.order'))}</small>")
+    chosen = tag(w.HTML(), "ex05-picked")
+    compare_button = tag(w.Button(description=t("ex05.compare"), button_style="primary"), "ex05-compare")
+    out = tag(w.Output(), "ex05-chart", "ex05-compare-out")
+    cases = tag(w.VBox(), "ex05-use-cases")
 
     def refresh_chosen():
-        chosen.value = "<b>Chosen:</b> " + (html.escape(", ".join(picked)) or "none yet")
+        chosen.value = f"<b>{html.escape(t('ex05.picked_label'))}</b> {html.escape(picks.shown())}"
 
     def on_query(change=None):
         hits.options = benchmarks.search_ids(query.value, version.value)
 
-    def on_add(_b=None):
-        for rid in hits.value:
-            if rid not in picked:
-                picked.append(rid)
-        answers.record(EX, "compared_models", list(picked))
+    def on_add():
+        picks.add(hits.value)
         refresh_chosen()
 
     def on_clear(_b=None):
-        picked.clear()
+        picks.clear()
         refresh_chosen()
-
-    def compare():
-        df = benchmarks.compare(picked, version.value)
-        cases.children = tuple(use_case_box(rid) for rid in df["repo_id"])
-        return [html_block(comparison_html(df)), benchmarks.plot_scores(df), benchmarks.plot_score_vs_size(df)]
 
     query.observe(on_query, names="value")
     version.observe(on_query, names="value")
     add.on_click(lambda b: run_safely(out, on_add, clear_first=False))
     clear.on_click(on_clear)
-    on_click(compare_button, out, compare)
+    on_click(compare_button, out, lambda: compare_outputs(picks, version.value, cases))
     refresh_chosen()
-    check_button = w.Button(description="Check")
-    check_out = w.Output()
+    check_button = tag(w.Button(description=t("ex05.check")), f"check-{EX}-{ex05.COMPARED}")
+    check_out = tag(w.Output(), f"out-{EX}-{ex05.COMPARED}")
     on_click(check_button, check_out, lambda: [
-        check_question(EX, "compared_models", answers.restored(EX, "compared_models", [])),
-        check_question(EX, "use_cases", answers.restored(EX, "use_cases", {}))])
-    return w.VBox([version, query, hits, w.HBox([add, clear]), chosen, compare_button, out,
-                   w.HTML("<b>Ideal use case for each model</b> (appears after Compare)"), cases, check_button,
-                   check_out])
+        check_question(EX, ex05.COMPARED, Question(EX, ex05.COMPARED, []).initial),
+        check_question(EX, ex05.USE_CASES, Question(EX, ex05.USE_CASES, {}).initial)])
+    return w.VBox([version, query, hits, w.HBox([add, clear, order]), chosen, compare_button, out,
+                   w.HTML(f"<b>{html.escape(t('ex05.use_cases.title'))}</b> {html.escape(t('ex05.use_cases.when'))}"),
+                   cases, check_button, check_out])
 
 
 def use_case_box(repo_id: str):
     w = widgets()
-    box = w.Text(value=Question(EX, "use_cases", {}).part(repo_id), description=repo_id.split("/")[-1][:20], placeholder="ideal use case…",
-                 layout=w.Layout(width="600px"), style={"description_width": "160px"})
-
-    box.observe(lambda change: record_quietly(EX, "use_cases", {repo_id: change["new"]}), names="value")
+    box = tag(w.Text(value=Question(EX, ex05.USE_CASES, {}).part(repo_id), description=repo_id.split("/")[-1],
+                     placeholder=t("ex05.use_cases.placeholder"), layout=w.Layout(width="680px"),
+                     style={"description_width": "initial"}), "ex05-use-case")
+    box.observe(lambda change: record_quietly(EX, ex05.USE_CASES, {repo_id: change["new"]}), names="value")
     return box
 
 
 def claims_table_html() -> str:
-    rows = "".join(f"<tr><td>{html.escape(r['model'])}</td><td>{r['hellaswag']}</td><td>{r['mmlu']}</td>"
-                   f"<td>{html.escape(r['license'])}</td></tr>" for r in benchmarks.sheet_claims())
-    return ("<table><tr><th>model</th><th>HellaSwag</th><th>MMLU</th><th>licence</th></tr>"
-            f"{rows}</table><p><small>As claimed in the original exercise sheet.</small></p>")
+    fields = ex05.CLAIM_FIELDS
+    head = "".join(f"<th>{html.escape(benchmarks.field_label(f))}</th>" for f in fields)
+    rows = "".join("<tr><td>" + html.escape(r["model"]) + "</td>" +
+                   "".join(f"<td>{html.escape(str(r[f]))}</td>" for f in fields) + "</tr>"
+                   for r in ex05.claimed_table())
+    return (f"<table><tr><th>{html.escape(t('ex05.column.repo_id'))}</th>{head}</tr>{rows}</table>"
+            f"<p><small>{html.escape(t('ex05.claims.caption'))}</small></p>")
+
+
+def _cell_tag(cell: dict) -> str:
+    return "ex05-cell-" + re.sub(r"[^A-Za-z0-9_-]+", "-", f"{cell['model'].split('/')[-1]}-{cell['field']}").lower()
 
 
 def spot_the_errors():
     w = widgets()
-    q = Question(EX, "spotted_errors", [])
+    q = Question(EX, ex05.SPOTTED, [])
     boxes = {}
-    for r in benchmarks.sheet_claims():
-        for field in benchmarks.CLAIM_FIELDS:
-            key = f"{r['model']}|{field}"
-            boxes[key] = w.Checkbox(value=key in q.initial, description=f"{r['model']} — {benchmarks.LABELS.get(field, field)}"
-                                    f" = {r[field]}", layout=w.Layout(width="600px"),
-                                    style={"description_width": "initial"})
-    button, out = q.check_button(lambda: [k for k, b in boxes.items() if b.value], button_style="primary")
-    return w.VBox([w.HTML(claims_table_html() + "<p>Tick every value you believe is wrong:</p>"), *boxes.values(),
+    for cell in ex05.claim_cells():
+        boxes[cell["key"]] = tag(w.Checkbox(
+            value=cell["key"] in q.initial, description=t("ex05.claims.cell", model=cell["model"], field=cell["label"],
+                                                          claimed=cell["claimed"]),
+            layout=w.Layout(width="600px"), style={"description_width": "initial"}), "ex05-cell", _cell_tag(cell))
+    button, out = q.check_button(lambda: [k for k, b in boxes.items() if b.value], t("ex05.check"),
+                                 button_style="primary")
+    return w.VBox([w.HTML(claims_table_html() + f"<p>{html.escape(t('ex05.claims.tick'))}</p>"), *boxes.values(),
                    button, out])
