@@ -216,11 +216,13 @@ class _Table:
 
     def to_dict(self):
         rows = self.df.astype(object).where(self.df.notna(), None).to_dict(orient="records")
-        return {"version": self.df.attrs.get("version"), "scale": self.title, "rows": rows}
+        return {"version": self.df.attrs.get("version"), "scale": self.title, "rows": rows,
+                "skipped": list(self.df.attrs.get("skipped", [])), "notes": list(self.df.attrs.get("notes", []))}
 
     def to_text(self):
         cols = [c for c in self.df.columns if c not in ("source", "license_source", "params_source")]
-        return self.title + "\n" + self.df[cols].to_string(index=False)
+        notes = "".join(f"\n{note}" for note in self.df.attrs.get("notes", []))
+        return self.title + "\n" + self.df[cols].to_string(index=False) + notes
 
 
 def _claims_args(p):

@@ -100,3 +100,14 @@ def test_refresh_data_online_against_fake_hub(capsys, live_hub, tmp_path):
     assert len(by_id) >= 60  # models the fake Hub does not know keep their old record
     result = json.loads(out)
     assert result["refreshed"] == 1 and "bigscience/bloom-7b1" in result["kept_old"]
+
+
+def test_compare_on_v2_names_the_models_it_left_out(capsys):
+    code, out, err = run(capsys, "compare", "meta-llama/Llama-2-7b-chat-hf", "facebook/opt-6.7b", "--version", "2",
+                         "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["skipped"] == ["facebook/opt-6.7b"]
+    assert [r["repo_id"] for r in doc["rows"]] == ["meta-llama/Llama-2-7b-chat-hf"]
+    assert "facebook/opt-6.7b" in doc["notes"][0]
+    code, out, err = run(capsys, "compare", "meta-llama/Llama-2-7b-chat-hf", "facebook/opt-6.7b", "--version", "2")
+    assert code == 0 and "facebook/opt-6.7b" in out.splitlines()[-1]
