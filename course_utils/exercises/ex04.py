@@ -254,3 +254,45 @@ def engine_status() -> tuple[bool, str]:
     if supported and "does not load" not in why:
         return False, t("ex04.run.not_installed")
     return False, t("ex04.run.unavailable", reason=why)
+
+
+# --------------------------------------------------------------------------- what the original sheet got wrong
+
+def _example_machine(**over):
+    """A described (not audited) laptop for the errata: Linux x86-64, 16 GB, AVX2, gcc/make/cmake/git."""
+    from dataclasses import replace
+
+    from ..system import TOOLS, GpuReport, SystemAudit, Tool
+
+    base = SystemAudit(os="Linux", os_version="6.8", flavour="linux", flavour_text="Linux", machine="x86_64",
+                       cpu="example CPU", cpu_arch="x86", cpu_flags=("sse4_2", "avx", "avx2", "fma", "f16c"),
+                       cpu_flags_unknown=(), cores_physical=4, cores_logical=8, ram_total_gb=16.0,
+                       ram_available_gb=12.0, disk_path="/", disk_free_gb=100.0,
+                       tools={n: Tool(n, n in ("gcc", "make", "cmake", "git"), "1") for n in TOOLS},
+                       gpu=GpuReport("none", None, None, False, ""), problems=(), duration_s=0.0)
+    return replace(base, **over)
+
+
+def sheet_errata() -> str:
+    """Three lines that correct the original sheet with the course's own rules: the memory a 4-bit 7B
+    really needs (not 16 GB of RAM and 40 GB of disk), a CPU without AVX2 (slower, not impossible),
+    and macOS on Apple Silicon (a first-class llama.cpp platform)."""
+    from ..fit import estimate
+    from ..i18n import t
+    from ..readiness import readiness, status_text
+    from ..system import TOOLS, GpuReport, Tool
+
+    model, quant, context = REFERENCE_MODEL
+    e = estimate(model, quant, context)
+    old_cpu = _example_machine(cpu_flags=("sse4_2", "avx"))
+    cpu = readiness(model, quant, context, machine=old_cpu, cpu_bandwidth_gbs=20).row("cpu")
+    mac = _example_machine(os="macOS", os_version="15", flavour="macos-arm64", machine="arm64", cpu="Apple M2",
+                           cpu_arch="arm", cpu_flags=("neon", "dotprod"),
+                           tools={n: Tool(n, n in ("clang", "make", "cmake", "git"), "1") for n in TOOLS},
+                           gpu=GpuReport("apple_metal", "Apple M2", 16.0, True, ""))
+    platform = readiness(model, quant, context, machine=mac).row("platform")
+    return "\n".join((
+        t("ex04.errata.memory", model=model.split("/")[-1], quant=quant, context=context, file=e.file_size_gb,
+          ram=e.ram_needed_gb),
+        t("ex04.errata.avx", status=status_text(cpu.status), advice=cpu.advice),
+        t("ex04.errata.macos", status=status_text(platform.status), where=t("readiness.platform.where.macos-arm64"))))
