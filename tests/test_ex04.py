@@ -151,6 +151,15 @@ def test_the_session_keeps_the_audit_so_widgets_hold_none(monkeypatch):
 
     with pytest.raises(InvalidInput, match="model id"):
         session.readiness("  ", "Q4_K_M", 4096)
+    with pytest.raises(InvalidInput, match="no architecture or size for mistralai/Mistral-7B-Instruct:") as exc:
+        session.readiness("mistralai/Mistral-7B-Instruct", "Q4_K_M", 4096)
+    assert exc.value.repo_id == "mistralai/Mistral-7B-Instruct" and "mistralai/Mistral-7B-Instruct-v0.3" in exc.value.suggestions
+    i18n.set_language("fr")
+    try:
+        with pytest.raises(InvalidInput, match="ni l'architecture ni la taille"):
+            session.readiness("nobody/nothing", "Q4_K_M", 4096)
+    finally:
+        i18n.set_language(None)
 
 
 def test_engine_status_says_how_to_install_in_each_language(monkeypatch):
@@ -178,3 +187,37 @@ def test_choices_have_labels_in_both_languages():
                     assert ex04.choice_label(field, v) not in ("", "—")
                 finally:
                     i18n.set_language(None)
+
+
+def test_running_without_the_engine_says_so_in_the_learners_language(monkeypatch, answers_dir):
+    from course_utils import answers, engine
+    from course_utils.errors import EngineUnavailable
+
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+    monkeypatch.setattr(engine, "engine_available", lambda: (False, "not installed"))
+    monkeypatch.setattr("platform.system", lambda: "Linux")
+    monkeypatch.setattr("platform.machine", lambda: "x86_64")
+    i18n.set_language("fr")
+    try:
+        with pytest.raises(EngineUnavailable, match="n'est pas installé"):
+            ex04.Session().measure()
+    finally:
+        i18n.set_language(None)
+    assert answers.store().get("ex04", ex04.MEASURED_RUN) is None
+
+
+def test_local_run_texts_in_french(monkeypatch):
+    from course_utils import local_run
+
+    i18n.set_language("fr")
+    try:
+        assert "trop haute" in local_run.gap_notes(120, 60)[0] and "trop basse" in local_run.gap_notes(20, 40)[0]
+        monkeypatch.setattr(local_run.os, "getloadavg", lambda: (9.0, 8.0, 7.0))
+        monkeypatch.setattr(local_run.os, "cpu_count", lambda: 2)
+        assert "charge 9.0 sur 2 cœurs" in local_run.busy_note(2)[0]
+        from course_utils.errors import InvalidInput
+
+        with pytest.raises(InvalidInput, match="prompt est vide"):
+            local_run.measure_local(prompt="  ")
+    finally:
+        i18n.set_language(None)

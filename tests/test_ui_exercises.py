@@ -132,7 +132,7 @@ def test_audit_readiness_and_own_table():
     assert "Chart in words" in texts(tagged(r, "ex04-readiness-out"))
     tagged(r, "ex04-model").value = "nobody/nothing"
     tagged(r, "ex04-readiness").click()
-    assert "pass the parameter count" in texts(tagged(r, "ex04-readiness-out"))
+    assert "no architecture or size for nobody/nothing" in texts(tagged(r, "ex04-readiness-out"))
     own = ex04.own_table()
     assert "Mistral-7B-Instruct-v0.3 at Q4_K_M" in own.children[0].value  # the verdict names its model
     tagged(own, "ex04-table-ram_gb").value = 1.0

@@ -199,10 +199,19 @@ class Session:
         from ..i18n import t
         from ..readiness import readiness
 
+        from ..fit import QUANTS
+
         model = (model or "").strip()
         if not model:
             raise InvalidInput(t("ex04.error.no_model"))
-        return readiness(model, quant, context, machine=self.machine(), measure_bandwidth=measure_bandwidth)
+        try:
+            return readiness(model, quant, context, machine=self.machine(), measure_bandwidth=measure_bandwidth)
+        except InvalidInput as exc:
+            if quant not in QUANTS or context not in CONTEXTS:
+                raise
+            # the pickers only offer valid quantizations and contexts: what failed is the typed model
+            raise InvalidInput(t("ex04.error.unknown_model", model=model), suggestions=exc.suggestions,
+                               repo_id=model) from None
 
     def own_table(self, fields: dict) -> dict:
         """The learner's table as it is recorded: their fields and the audit they are checked against."""
@@ -224,6 +233,12 @@ class Session:
         from .. import answers
         from ..local_run import measure_local
 
+        if server is None:
+            ready, why = engine_status()
+            if not ready:
+                from ..errors import EngineUnavailable
+
+                raise EngineUnavailable(why)  # said in the learner's language, before anything starts
         bandwidth = self.prediction.result.bandwidth_gbs if self.prediction else None
         report = measure_local((model or "").strip() or None, max_tokens=max_tokens, bandwidth_gbs=bandwidth,
                                server=server)
