@@ -110,10 +110,11 @@ class Readiness:
 
     def to_text(self) -> str:
         lines = [self.title()]
+        width = max(len(r.check) for r in self.rows)
         for r in self.rows:
-            lines.append(f"{status_text(r.status):<14} {r.check:<14} {r.detail}")
+            lines.append(f"{status_text(r.status):<14} {r.check:<{width}} {r.detail}")
             if r.advice:
-                lines.append(f"{'':<14} {'':<14} -> {r.advice}")
+                lines.append(f"{'':<14} {'':<{width}} -> {r.advice}")
         if self.suggestion:
             lines.append(t("readiness.report.suggestion", text=self.suggestion))
         return "\n".join(lines)
@@ -361,8 +362,11 @@ class AuditView:
     problems: tuple[str, ...]
 
     def to_text(self) -> str:
-        return "\n".join(f"{k:<16} {v}" for k, v in self.rows + tuple((t("readiness.audit.problems"), p)
-                                                                      for p in self.problems))
+        width = max(len(k) for k, _ in self.rows)
+        lines = [f"{k:<{width}} {v}" for k, v in self.rows]
+        if self.problems:
+            lines += [t("readiness.audit.problems"), *(f"- {p}" for p in self.problems)]
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
