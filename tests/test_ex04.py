@@ -221,3 +221,14 @@ def test_local_run_texts_in_french(monkeypatch):
             local_run.measure_local(prompt="  ")
     finally:
         i18n.set_language(None)
+
+
+def test_the_memory_chart_in_words():
+    text = ex04.chart_alt_text("mistralai/Mistral-7B-Instruct-v0.3", 4096, 6.0)
+    assert "Q4_K_M" in text and "F16" not in text and "6.0 GB available" in text
+    assert ex04.chart_alt_text("mistralai/Mistral-7B-Instruct-v0.3", 4096, 0.1).endswith("these fit: none.")
+    i18n.set_language("fr")
+    try:
+        assert "tiennent : aucune" in ex04.chart_alt_text("mistralai/Mistral-7B-Instruct-v0.3", 4096, 0.1)
+    finally:
+        i18n.set_language(None)

@@ -253,6 +253,17 @@ class Session:
 SESSION = Session()
 
 
+def chart_alt_text(model: str, context: int, available_gb: float | None) -> str:
+    """The memory chart in words: which quantizations of the model fit in the RAM available now."""
+    from ..fit import memory_by_quant
+    from ..i18n import t
+
+    if available_gb is None:
+        return t("ex04.chart.alt_unknown", model=model)
+    fit = [e.quant for e in memory_by_quant(model, context) if e.ram_needed_gb <= available_gb]
+    return t("ex04.chart.alt", model=model, gb=available_gb, fits=", ".join(fit) or t("ex04.chart.none"))
+
+
 def engine_status() -> tuple[bool, str]:
     """(ready, one line): is llama.cpp's engine here, and is the course's model downloaded already?"""
     import platform

@@ -46,13 +46,8 @@ def memory_chart(model: str, context: int, available_gb: float | None):
 
 
 def chart_caption(model: str, context: int, available_gb: float | None):
-    """The chart in words (its alt text): which quantizations fit in the RAM available now."""
-    ests = memory_by_quant(model, context)
-    if available_gb is None:
-        return html_block(f"<p><small>{html.escape(t('ex04.chart.alt_unknown', model=model))}</small></p>")
-    fit = [e.quant for e in ests if e.ram_needed_gb <= available_gb]
-    text = t("ex04.chart.alt", model=model, gb=available_gb, fits=", ".join(fit) or t("ex04.chart.none"))
-    return html_block(f"<p><small>{html.escape(text)}</small></p>")
+    """The chart in words (its alt text), under the chart."""
+    return html_block(f"<p><small>{html.escape(exercise.chart_alt_text(model, context, available_gb))}</small></p>")
 
 
 def audit_panel():
