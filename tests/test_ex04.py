@@ -137,8 +137,11 @@ def test_upgrade_plan_rubric_in_both_languages(french):
 
 
 def test_the_session_keeps_the_audit_so_widgets_hold_none(monkeypatch):
-    made = []
+    made, measured = [], []
     monkeypatch.setattr(system, "audit", lambda: made.append(1) or machine())
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(system, "measure_memory_bandwidth", lambda: measured.append(1) or SimpleNamespace(gbs=30.0))
     session = ex04.Session()
     assert session.machine() is session.machine() and len(made) == 1
     session.run_audit()
@@ -147,6 +150,10 @@ def test_the_session_keeps_the_audit_so_widgets_hold_none(monkeypatch):
     assert r.model == "mistralai/Mistral-7B-Instruct-v0.3" and len(made) == 2
     own = session.own_table({"ram_gb": 16.0})
     assert own["ram_gb"] == 16.0 and own["audit"]["os"] == "linux"
+    session.readiness("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 4096, measure_bandwidth=True)
+    assert len(measured) == 1  # measured once for the table and the panel
+    assert session.readiness("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 4096,
+                             measure_bandwidth=True).tokens_per_s is not None
     from course_utils.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="model id"):

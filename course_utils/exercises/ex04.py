@@ -176,14 +176,24 @@ class Session:
 
     def __init__(self):
         self._audit = None
+        self._bandwidth: float | None = None
         self.prediction: Prediction | None = None
 
     def run_audit(self):
-        """Audit this machine now (the audit button) and keep it."""
+        """Audit this machine now (the audit button) and keep it (the bandwidth is measured again later)."""
         from ..system import audit
 
         self._audit = audit()
+        self._bandwidth = None
         return self._audit
+
+    def bandwidth(self) -> float | None:
+        """This machine's memory bandwidth (GB/s), measured once (about a second) and kept."""
+        if self._bandwidth is None:
+            from ..system import measure_memory_bandwidth
+
+            self._bandwidth = measure_memory_bandwidth().gbs
+        return self._bandwidth
 
     def machine(self):
         """The kept audit, made now if there is none yet."""
@@ -205,7 +215,8 @@ class Session:
         if not model:
             raise InvalidInput(t("ex04.error.no_model"))
         try:
-            return readiness(model, quant, context, machine=self.machine(), measure_bandwidth=measure_bandwidth)
+            return readiness(model, quant, context, machine=self.machine(),
+                             cpu_bandwidth_gbs=self.bandwidth() if measure_bandwidth else None)
         except InvalidInput as exc:
             if quant not in QUANTS or context not in CONTEXTS:
                 raise
@@ -214,8 +225,9 @@ class Session:
                                repo_id=model) from None
 
     def own_table(self, fields: dict) -> dict:
-        """The learner's table as it is recorded: their fields and the audit they are checked against."""
-        return {**fields, "audit": audit_snapshot(self.machine())}
+        """The learner's table as it is recorded: their fields and the audit they are checked against
+        (with the measured bandwidth, so the reference verdict includes the speed row)."""
+        return {**fields, "audit": audit_snapshot(self.machine(), cpu_bandwidth_gbs=self.bandwidth())}
 
     def predict(self, model: str = ""):
         """The course's decode estimate for a GGUF on this machine (default: SmolLM2-135M, fetched once)."""
