@@ -239,3 +239,12 @@ def test_the_memory_chart_in_words():
         assert "tiennent : aucune" in ex04.chart_alt_text("mistralai/Mistral-7B-Instruct-v0.3", 4096, 0.1)
     finally:
         i18n.set_language(None)
+
+
+def test_the_verdict_names_the_reference_the_snapshot_was_made_with():
+    value = table()
+    value["audit"]["reference_model"] = ["TinyLlama/TinyLlama-1.1B-Chat-v1.0", "Q8_0", 2048]
+    assert any(item == "Verdict for TinyLlama/TinyLlama-1.1B-Chat-v1.0 at Q8_0 with a 2,048-token context"
+               for item in checks(value))
+    value["audit"]["reference_model"] = "tampered"
+    assert any("Mistral-7B-Instruct-v0.3" in item for item in checks(value))

@@ -44,10 +44,13 @@ def os_family(flavour: str | None) -> str | None:
             "colab": "colab"}.get(flavour or "")
 
 
-def reference_text() -> str:
+def reference_text(reference=None) -> str:
+    """The reference model in words; ``reference`` is (repo id, quant, context) as a snapshot saved it."""
     from ..i18n import t
 
-    model, quant, context = REFERENCE_MODEL
+    ok = isinstance(reference, (list, tuple)) and len(reference) == 3 and isinstance(reference[2], int) \
+        and not isinstance(reference[2], bool)
+    model, quant, context = reference if ok else REFERENCE_MODEL
     return t("ex04.reference", model=model, quant=quant, context=context)
 
 
@@ -132,7 +135,8 @@ def _own_readiness(value, spec):
             ok = given == truth
             expected = choice_label(field, truth)
             why = t("ex04.why.audit")
-        item = t("ex04.field.verdict_for", reference=reference_text()) if field == "verdict" \
+        item = t("ex04.field.verdict_for", reference=reference_text(audit.get("reference_model"))) \
+            if field == "verdict" \
             else t(f"ex04.field.{field}")
         checks.append(Check(item, given, truth, ok, why, given_label=choice_label(field, given),
                             expected_label=expected))
