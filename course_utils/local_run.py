@@ -13,6 +13,7 @@ from typing import Any
 from . import engine
 from .engine import ENGINE, LocalServer
 from .errors import CourseError, EngineUnavailable, InvalidInput
+from .i18n import t
 from .timing import TimingResult, time_generation
 
 DEFAULT_PROMPT = "Explain in three sentences what a GGUF file is."
@@ -35,16 +36,16 @@ def _hardware_here(bandwidth_gbs: float | None):
     if a.gpu.kind == "apple_metal" and a.cpu:
         try:
             hw = find_hardware(a.cpu)
-            return hw, f"{hw.name}, {hw.bandwidth_gbs:g} GB/s (table)"
+            return hw, t("local_run.basis.table", name=hw.name, bw=hw.bandwidth_gbs)
         except InvalidInput:
             pass
         if bandwidth_gbs:
             return custom_hardware(bandwidth_gbs, "metal", "this Mac (measured)"), \
-                f"measured memory bandwidth {bandwidth_gbs:g} GB/s"
+                t("local_run.basis.mac_measured", bw=bandwidth_gbs)
     if bandwidth_gbs:
         return custom_hardware(bandwidth_gbs, "cpu", "this machine's CPU (measured)", measured=True), \
-            f"CPU, measured memory bandwidth {bandwidth_gbs:g} GB/s"
-    return None, "no bandwidth figure"
+            t("local_run.basis.cpu_measured", bw=bandwidth_gbs)
+    return None, t("local_run.basis.none")
 
 
 _PREDICTIONS: dict[tuple, Prediction] = {}
@@ -71,7 +72,7 @@ def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: flo
         try:
             e = estimate(gguf_path=str(path), context=max(1, int(context)), hardware=hw)
         except CourseError as exc:
-            return Prediction(None, bandwidth_gbs, f"no estimate: {exc}", None)
+            return Prediction(None, bandwidth_gbs, t("local_run.no_estimate", reason=exc), None)
         _PREDICTIONS[key] = Prediction(e.tokens_per_s, bandwidth_gbs, basis, e.file_size_gb)
     return _PREDICTIONS[key]
 
@@ -80,16 +81,10 @@ def gap_notes(predicted: float | None, measured: float | None) -> tuple[str, ...
     """Why the estimate and the run differ, in the direction they differ."""
     if not predicted or not measured:
         return ()
-    common = ("Threads and build: llama.cpp uses the physical cores, and the prebuilt Linux/Windows wheel is "
-              "compiled for any CPU (no AVX-512/AMX).",
-              "Overhead: the client's figure also pays for HTTP and one JSON chunk per token; the server's figure "
-              "is decode alone.")
+    common = (t("local_run.gap.threads"), t("local_run.gap.overhead"))
     if predicted > measured:
-        return ("Bandwidth is not all: each token also costs a fixed time (threads meeting, small kernels, "
-                "sampling); for a small model that fixed time is a large share, so the bandwidth estimate is "
-                "too high.",) + common
-    return ("Bandwidth: the estimate rests on numpy reading memory with llama.cpp's thread count; llama.cpp's "
-            "own SIMD kernels can read faster, so the estimate is too low.",) + common
+        return (t("local_run.gap.too_high"),) + common
+    return (t("local_run.gap.too_low"),) + common
 
 
 @dataclass(frozen=True)
@@ -120,20 +115,24 @@ class RunReport:
 
     def to_text(self) -> str:
         def tps(v):
-            return "unknown" if v is None else f"{v:.1f} tokens/s"
+            return t("local_run.report.unknown") if v is None else t("local_run.report.tps", tps=v)
 
-        rows = [("engine", f"{self.engine}, {self.threads} threads (started in {self.startup_s} s)"),
-                ("model", self.model_path),
-                ("generated", f"{self.tokens} tokens ({self.tokens_from})"),
-                ("first token", f"{self.measured_ttft_s:.3f} s"),
-                ("measured", f"{tps(self.measured_tokens_per_s)} (seen by this client)"),
-                ("server says", tps(self.server_tokens_per_s)),
-                ("predicted", f"{tps(self.predicted_tokens_per_s)} ({self.prediction_basis})")]
+        def row(key: str, **fields) -> tuple[str, str]:
+            return t(f"local_run.report.{key}"), t(f"local_run.report.{key}.value", **fields)
+
+        rows = [row("engine", engine=self.engine, threads=self.threads, startup=self.startup_s),
+                (t("local_run.report.model"), self.model_path),
+                row("generated", tokens=self.tokens, source=self.tokens_from),
+                row("first_token", s=self.measured_ttft_s),
+                row("measured", tps=tps(self.measured_tokens_per_s)),
+                (t("local_run.report.server"), tps(self.server_tokens_per_s)),
+                row("predicted", tps=tps(self.predicted_tokens_per_s), basis=self.prediction_basis)]
         if self.prediction_error is not None:
-            rows.append(("gap", f"{self.prediction_error:+.0%} (prediction vs the server's own figure)"
-                         if self.server_tokens_per_s else f"{self.prediction_error:+.0%} (prediction vs measured)"))
-        rows += [("note", n) for n in self.notes]
-        return "\n".join(f"{k:<12} {v}" for k, v in rows)
+            key = "local_run.report.gap.server" if self.server_tokens_per_s else "local_run.report.gap.measured"
+            rows.append((t("local_run.report.gap"), t(key, gap=self.prediction_error)))
+        rows += [(t("local_run.report.note"), n) for n in self.notes]
+        width = max(len(k) for k, _ in rows) + 1
+        return "\n".join(f"{k:<{width}} {v}" for k, v in rows)
 
     def _repr_html_(self) -> str:
         import html
@@ -156,8 +155,7 @@ def busy_note(threads: int) -> tuple[str, ...]:
     cores = os.cpu_count() or 1
     if load <= cores:
         return ()
-    return (f"This machine was busy (load {load:.1f} on {cores} cores): llama.cpp's {threads} threads wait for "
-            f"each other, so the run is slower than the machine can do; fewer threads (--threads 1) can be faster.",)
+    return (t("local_run.busy", load=load, cores=cores, threads=threads),)
 
 
 def measure_local(model: str | None = None, quant: str | None = None, max_tokens: int = 64,
@@ -168,11 +166,11 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
     from .gguf_models import resolve_model
 
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= 4096:
-        raise InvalidInput(f"max_tokens must be a whole number from 1 to 4096, not {max_tokens!r}.")
+        raise InvalidInput(t("local_run.error.max_tokens", value=repr(max_tokens)))
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 50:
-        raise InvalidInput(f"runs must be a whole number from 1 to 50, not {runs!r}.")
+        raise InvalidInput(t("local_run.error.runs", value=repr(runs)))
     if not isinstance(prompt, str) or not prompt.strip():
-        raise InvalidInput("The prompt is empty; give a short question for the model.")
+        raise InvalidInput(t("local_run.error.prompt"))
     if server is None:
         from .gguf_models import is_local_spec
 

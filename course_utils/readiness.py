@@ -1,38 +1,82 @@
 """Can *this* machine run model X at quantization Y with context N, and how fast?
 
 Requirements come from the fit estimator for that model, quantization and context, never from
-fixed thresholds. Each row is ✅ / ⚠️ / ❌ with advice that is actually right for llama.cpp:
-macOS is a first-class platform (Metal on Apple Silicon), a CPU without AVX2 means a slower
-build rather than no build, and WSL2 runs the Linux build.
+fixed thresholds. Each row has a status (:class:`Status`: ok / warn / bad), what the model needs,
+what this machine has, and advice that is actually right for llama.cpp: macOS is a first-class
+platform (Metal on Apple Silicon), a CPU without AVX2 means a slower build rather than no build,
+and WSL2 runs the Linux build. The emoji (always beside a word, so colour is never the only
+signal) is chosen only when a row is rendered. Every sentence comes from the ``readiness`` catalog.
 """
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from . import data
 from .errors import InvalidInput
 from .fit import QUANTS, FitEstimate, estimate
 from .hardware import Hardware, custom_hardware, find_hardware, known_hardware
+from .i18n import t
 from .system import SystemAudit
 
-OK, WARN, BAD = "✅", "⚠️", "❌"
+
+class Status(str, Enum):
+    """A row's or a verdict's status; its value is what JSON holds."""
+    OK = "ok"
+    WARN = "warn"
+    BAD = "bad"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+OK, WARN, BAD = Status.OK, Status.WARN, Status.BAD
+ICONS = {Status.OK: "✅", Status.WARN: "⚠️", Status.BAD: "❌"}  # rendering only, always with a word
+
 DISK_MARGIN_GB = 1.0  # room for the download's temporary copy and logs (a course choice)
 APPLE_GPU_SHARE = 0.75  # peers' assumption for the RAM macOS lets the GPU wire; adjustable there
 SPEED_OK = 8.0  # tokens/s: a course choice for "comfortable in a chat"; below 2 feels very slow
 SPEED_SLOW = 2.0
+X86_BASELINE = ("avx2", "fma", "f16c")  # what llama.cpp's prebuilt x86 CPU builds assume
+
+
+def status_word(status: Status | str) -> str:
+    """The word for a row's status ("OK", "caution", "blocker"), in the language in force."""
+    return t(f"readiness.status.{Status(status).value}")
+
+
+def status_text(status: Status | str) -> str:
+    """Emoji and word: what a table cell shows."""
+    return f"{ICONS[Status(status)]} {status_word(status)}"
+
+
+def verdict_text(status: Status | str) -> str:
+    """Emoji and verdict ("✅ ready", "⚠️ ready with changes", "❌ not ready")."""
+    return f"{ICONS[Status(status)]} {t(f'readiness.verdict.{Status(status).value}')}"
 
 
 @dataclass(frozen=True)
 class Row:
-    check: str
-    status: str
-    detail: str
+    id: str  # ram, disk, cpu, platform, gpu, speed
+    check: str  # its label, in the language in force when made
+    status: Status
+    need: str  # what the model (or llama.cpp) needs
+    have: str  # what this machine has
     advice: str = ""
 
+    @property
+    def detail(self) -> str:
+        return t("readiness.detail", need=self.need, have=self.have) if self.need else self.have
+
     def to_dict(self) -> dict[str, str]:
-        return {"check": self.check, "status": self.status, "detail": self.detail, "advice": self.advice}
+        return {"id": self.id, "check": self.check, "status": self.status.value, "need": self.need,
+                "have": self.have, "detail": self.detail, "advice": self.advice}
+
+
+def _row(row_id: str, status: Status, need: str, have: str, advice: str = "") -> Row:
+    return Row(row_id, t(f"readiness.check.{row_id}"), status, need, have, advice)
 
 
 @dataclass(frozen=True)
@@ -47,139 +91,168 @@ class Readiness:
     suggestion: str
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Status:
         statuses = {r.status for r in self.rows}
         return BAD if BAD in statuses else WARN if WARN in statuses else OK
 
+    def row(self, row_id: str) -> Row:
+        return next(r for r in self.rows if r.id == row_id)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "quant": self.quant, "context": self.context, "verdict": self.verdict,
+        return {"model": self.model, "quant": self.quant, "context": self.context, "verdict": self.verdict.value,
                 "rows": [r.to_dict() for r in self.rows], "tokens_per_s": self.tokens_per_s,
                 "speed_basis": self.speed_basis, "suggestion": self.suggestion,
                 "estimate": self.estimate.to_dict()}
 
+    def title(self) -> str:
+        return t("readiness.report.title", model=self.model, quant=self.quant, context=self.context,
+                 verdict=verdict_text(self.verdict))
+
     def to_text(self) -> str:
-        lines = [f"{self.model} at {self.quant}, {self.context:,}-token context: {self.verdict}"]
+        lines = [self.title()]
+        width = max(len(r.check) for r in self.rows)
         for r in self.rows:
-            lines.append(f"{r.status} {r.check:<14} {r.detail}")
+            lines.append(f"{status_text(r.status):<14} {r.check:<{width}} {r.detail}")
             if r.advice:
-                lines.append(f"   {'':<14} -> {r.advice}")
+                lines.append(f"{'':<14} {'':<{width}} -> {r.advice}")
         if self.suggestion:
-            lines.append(f"Suggestion: {self.suggestion}")
+            lines.append(t("readiness.report.suggestion", text=self.suggestion))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        body = "".join(f"<tr><td>{r.status}</td><th style='text-align:left'>{html.escape(r.check)}</th>"
-                       f"<td style='text-align:left'>{html.escape(r.detail)}</td>"
-                       f"<td style='text-align:left'><i>{html.escape(r.advice)}</i></td></tr>" for r in self.rows)
-        tail = f"<p><b>Suggestion:</b> {html.escape(self.suggestion)}</p>" if self.suggestion else ""
-        return (f"<p><b>{html.escape(self.model)}</b> at {self.quant}, {self.context:,} tokens: {self.verdict}</p>"
-                f"<table class='course-readiness'>{body}</table>{tail}")
+        def cell(text: str, tag: str = "td", extra: str = "") -> str:
+            return f"<{tag} style='text-align:left'{extra}>{text}</{tag}>"
+
+        head = "".join(cell(html.escape(t(f"readiness.column.{c}")), "th")
+                       for c in ("status", "check", "need", "have", "advice"))
+        body = "".join(
+            f"<tr class='cu-row-{r.id} cu-status-{r.status.value}'>{cell(html.escape(status_text(r.status)))}"
+            f"{cell(html.escape(r.check), 'th')}{cell(html.escape(r.need))}{cell(html.escape(r.have))}"
+            f"{cell('<i>' + html.escape(r.advice) + '</i>' if r.advice else '')}</tr>" for r in self.rows)
+        tail = (f"<p><b>{html.escape(t('readiness.report.suggestion_label'))}</b> {html.escape(self.suggestion)}</p>"
+                if self.suggestion else "")
+        return (f"<p><b>{html.escape(self.title())}</b></p>"
+                f"<table class='course-readiness'><tr>{head}</tr>{body}</table>{tail}")
 
 
 # --------------------------------------------------------------------------- rows
 
 def _ram_row(est: FitEstimate, a: SystemAudit) -> Row:
     need = est.ram_needed_gb
-    detail = (f"needs ~{need:.1f} GB (weights {est.file_size_gb:.1f} + KV cache {est.kv_cache_gb:.1f} + "
-              f"overhead {est.overhead_gb:.1f}); ")
+    needs = t("readiness.ram.need", need=need, weights=est.file_size_gb, kv=est.kv_cache_gb,
+              overhead=est.overhead_gb)
     if a.ram_total_gb is None:
-        return Row("RAM", WARN, detail + "this machine's RAM is unknown", "check your RAM by hand")
-    detail += f"{a.ram_available_gb or 0:.1f} GB free of {a.ram_total_gb:.1f} GB"
+        return _row("ram", WARN, needs, t("readiness.ram.unknown"), t("readiness.ram.advice.unknown"))
+    have = t("readiness.ram.have", free=a.ram_available_gb or 0, total=a.ram_total_gb)
     if a.ram_available_gb is not None and need <= a.ram_available_gb:
-        return Row("RAM", OK, detail)
+        return _row("ram", OK, needs, have)
     if need <= a.ram_total_gb:
-        return Row("RAM", WARN, detail, "close other programs first, or pick a smaller quantization or context")
-    return Row("RAM", BAD, detail, "too big for this machine: pick a smaller quantization, context or model "
-                                   "(see the suggestion)")
+        return _row("ram", WARN, needs, have, t("readiness.ram.advice.close"))
+    return _row("ram", BAD, needs, have, t("readiness.ram.advice.too_big"))
 
 
 def _disk_row(est: FitEstimate, a: SystemAudit) -> Row:
-    detail = f"the GGUF file is ~{est.file_size_gb:.1f} GB; "
+    needs = t("readiness.disk.need", size=est.file_size_gb, margin=DISK_MARGIN_GB)
     if a.disk_free_gb is None:
-        return Row("Disk", WARN, detail + "free space unknown", "check the free space by hand")
-    detail += f"{a.disk_free_gb:.1f} GB free at {a.disk_path}"
+        return _row("disk", WARN, needs, t("readiness.disk.unknown"), t("readiness.disk.advice.unknown"))
+    have = t("readiness.disk.have", free=a.disk_free_gb, path=a.disk_path)
     if a.disk_free_gb >= est.file_size_gb + DISK_MARGIN_GB:
-        return Row("Disk", OK, detail)
+        return _row("disk", OK, needs, have)
     if a.disk_free_gb >= est.file_size_gb:
-        return Row("Disk", WARN, detail, "it fits, only just: free a little space first")
-    return Row("Disk", BAD, detail, f"free {est.file_size_gb + DISK_MARGIN_GB - a.disk_free_gb:.1f} GB, or "
-                                    f"download to another drive")
+        return _row("disk", WARN, needs, have, t("readiness.disk.advice.tight"))
+    return _row("disk", BAD, needs, have,
+                t("readiness.disk.advice.free", gb=est.file_size_gb + DISK_MARGIN_GB - a.disk_free_gb))
 
 
 def _cpu_row(a: SystemAudit) -> Row:
     if a.cpu_arch is None:
-        return Row("CPU features", WARN, "CPU features could not be read", "llama.cpp still runs; a build "
-                                                                            "from source picks what the CPU has")
+        return _row("cpu", WARN, t("readiness.cpu.need.any"), t("readiness.cpu.unknown"),
+                    t("readiness.cpu.advice.unknown"))
     flags = set(a.cpu_flags)
+    vm = t("readiness.cpu.vm") if a.hypervisor else ""
     if a.cpu_arch == "arm":
+        needs = t("readiness.cpu.need.arm")
         if "neon" not in flags:
-            return Row("CPU features", WARN, f"{a.cpu or 'ARM CPU'}: no NEON/ASIMD reported (32-bit ARM?)",
-                       "llama.cpp runs, slowly; a 64-bit OS is much faster")
+            return _row("cpu", WARN, needs, t("readiness.cpu.arm.no_neon", cpu=a.cpu or "ARM"),
+                        t("readiness.cpu.advice.arm32"))
         extra = [f for f in ("dotprod", "i8mm") if f in flags]
-        return Row("CPU features", OK, f"NEON{' + ' + ', '.join(extra) if extra else ''}: what llama.cpp uses on ARM")
-    base = {"avx2", "fma", "f16c"}
+        have = t("readiness.cpu.arm.neon_plus", extra=", ".join(extra)) if extra else t("readiness.cpu.arm.neon")
+        return _row("cpu", OK, needs, have)
+    needs = t("readiness.cpu.need.x86")
+    base = set(X86_BASELINE)
     unknown = set(a.cpu_flags_unknown)
     extra = [f for f in ("avx512f", "avx_vnni", "amx") if f in flags]
-    bonus = f"; speed-ups: {', '.join(extra)}" if extra else ""
     if base <= flags or ("avx2" in flags and base - flags <= unknown):
-        note = " (FMA/F16C not reported by Windows; every AVX2 CPU we know of has them)" if base - flags else ""
-        return Row("CPU features", OK, f"AVX2 + FMA + F16C: the baseline of llama.cpp's prebuilt CPU builds"
-                                       f"{note}{bonus}")
+        have = t("readiness.cpu.x86.baseline")
+        if base - flags:
+            have += t("readiness.cpu.x86.windows_note")
+        if extra:
+            have += t("readiness.cpu.x86.bonus", extra=", ".join(extra))
+        return _row("cpu", OK, needs, have)
     if "avx" in flags:
-        return Row("CPU features", WARN, "AVX but no AVX2" + (" (a VM may hide it)" if a.hypervisor else ""),
-                   "slower, not impossible: build llama.cpp from source on this machine (GGML_NATIVE, the default) "
-                   "or use the CPU_ALL_VARIANTS build, which loads an AVX-only variant")
-    return Row("CPU features", WARN, "no AVX reported" + (" (a VM may hide it)" if a.hypervisor else ""),
-               "llama.cpp still runs, but much slower: build from source on this machine so it uses what the CPU has")
+        return _row("cpu", WARN, needs, t("readiness.cpu.x86.avx_only", vm=vm), t("readiness.cpu.advice.avx_only"))
+    return _row("cpu", WARN, needs, t("readiness.cpu.x86.no_avx", vm=vm), t("readiness.cpu.advice.no_avx"))
+
+
+GPU_KINDS = ("nvidia", "amd", "intel", "apple_metal", "manual", "unknown")
+FLAVOURS = ("linux", "colab", "wsl2", "wsl1", "macos-arm64", "macos-rosetta", "macos-x86_64", "windows")
+
+
+def compilers_found(a: SystemAudit) -> tuple[str, ...]:
+    """The C/C++ compilers the audit found: gcc, clang, cl (MSVC)."""
+    return tuple(n for n in ("gcc", "clang", "cl") if a.tools.get(n) and a.tools[n].found)
+
+
+def tool_found(a: SystemAudit, name: str) -> bool:
+    return bool(a.tools.get(name) and a.tools[name].found)
 
 
 def _platform_row(a: SystemAudit) -> Row:
-    compilers = [t for t in ("gcc", "clang", "cl") if a.tools.get(t) and a.tools[t].found]
-    build_ok = compilers and a.tools.get("cmake") and a.tools["cmake"].found and a.tools.get("git") \
-        and a.tools["git"].found
-    where = {"colab": "Google Colab: this audit describes the Colab VM, not your own computer",
-             "wsl2": "WSL2: llama.cpp's Linux build runs as on Linux",
-             "wsl1": "WSL1: the Linux build runs; WSL2 is the usual choice today",
-             "macos-arm64": "macOS on Apple Silicon: a first-class llama.cpp platform (Metal, NEON, Accelerate)",
-             "macos-rosetta": "this Python runs under Rosetta 2: use native arm64 tools for llama.cpp",
-             "macos-x86_64": "macOS on Intel: llama.cpp publishes a macOS x64 build",
-             "windows": "Windows: llama.cpp publishes Windows builds (CPU, CUDA, Vulkan)"}.get(
-        a.flavour, f"{a.os}: supported by llama.cpp")
-    tools = f"compilers: {', '.join(compilers) or 'none'}; cmake: " \
-            f"{'yes' if a.tools.get('cmake') and a.tools['cmake'].found else 'no'}; git: " \
-            f"{'yes' if a.tools.get('git') and a.tools['git'].found else 'no'}"
+    compilers = compilers_found(a)
+    build_ok = bool(compilers) and tool_found(a, "cmake") and tool_found(a, "git")
+    flavour = a.flavour if a.flavour in FLAVOURS else "other"
+    where = t(f"readiness.platform.where.{flavour}", os=a.os)
+
+    def yes_no(found: bool) -> str:
+        return t("common.yes") if found else t("common.no")
+
+    tools = t("readiness.platform.tools", compilers=", ".join(compilers) or t("readiness.platform.none"),
+              make=yes_no(tool_found(a, "make")), cmake=yes_no(tool_found(a, "cmake")),
+              git=yes_no(tool_found(a, "git")))
+    have = t("readiness.platform.have", where=where, tools=tools)
+    needs = t("readiness.platform.need")
     if build_ok:
-        return Row("OS and tools", OK, f"{where}; {tools}")
-    install = {"macos-arm64": "`brew install llama.cpp`, or Xcode Command Line Tools + cmake to build",
-               "macos-x86_64": "`brew install llama.cpp`, or Xcode Command Line Tools + cmake to build",
-               "windows": "a prebuilt release from llama.cpp's GitHub page, or Visual Studio Build Tools + CMake"}.get(
-        a.flavour, "a prebuilt release or `brew install llama.cpp`, or install gcc/clang, cmake and git to build")
-    return Row("OS and tools", WARN, f"{where}; {tools}", f"no full build toolchain: use {install}")
+        return _row("platform", OK, needs, have)
+    family = {"macos-arm64": "macos", "macos-x86_64": "macos", "macos-rosetta": "macos",
+              "windows": "windows"}.get(a.flavour, "other")
+    return _row("platform", WARN, needs, have, t(f"readiness.platform.install.{family}"))
 
 
 def _gpu_row(est: FitEstimate, a: SystemAudit) -> Row:
     g = a.gpu
     need = est.ram_needed_gb
+    needs = t("readiness.gpu.need", need=need)
     if g.kind in ("nvidia", "amd", "intel", "manual"):
-        api = {"nvidia": "CUDA", "amd": "ROCm or Vulkan", "intel": "Vulkan or SYCL", "manual": "GPU"}[g.kind]
+        api = t(f"readiness.gpu.api.{g.kind}")
+        name = g.name or t("readiness.gpu.your_gpu")
         if g.vram_gb is None and g.kind == "nvidia":
-            return Row("GPU", OK, f"{g.name}: memory shared with the CPU (not reported by nvidia-smi)")
+            return _row("gpu", OK, needs, t("readiness.gpu.nvidia_shared", name=name))
         if g.vram_gb is None:
-            return Row("GPU", WARN, f"{g.name}: memory not reported", "give its memory with --vram GB to check the fit")
+            return _row("gpu", WARN, needs, t("readiness.gpu.memory_unknown", name=name),
+                        t("readiness.gpu.advice.give_vram"))
+        have = t("readiness.gpu.vram", name=name, vram=g.vram_gb, api=api)
         if need <= g.vram_gb:
-            return Row("GPU", OK, f"{g.name}, {g.vram_gb:.1f} GB VRAM: the whole model fits ({api})")
-        return Row("GPU", WARN, f"{g.name}, {g.vram_gb:.1f} GB VRAM < {need:.1f} GB needed",
-                   "offload only some layers (-ngl) and keep the rest on the CPU, or pick a smaller quantization")
+            return _row("gpu", OK, needs, have)
+        return _row("gpu", WARN, needs, have, t("readiness.gpu.advice.offload"))
     if g.kind == "apple_metal":
         usable = (a.ram_total_gb or 0) * APPLE_GPU_SHARE
+        have = t("readiness.gpu.metal", usable=usable, share=APPLE_GPU_SHARE)
         if need <= usable:
-            return Row("GPU", OK, f"Apple GPU via Metal, unified memory: ~{usable:.1f} GB usable "
-                                  f"(assumed {APPLE_GPU_SHARE:.0%} of RAM)")
-        return Row("GPU", WARN, f"needs {need:.1f} GB, more than the ~{usable:.1f} GB macOS usually lets the GPU use",
-                   "pick a smaller quantization, or raise the limit (sysctl iogpu.wired_limit_mb) at your own risk")
+            return _row("gpu", OK, needs, have)
+        return _row("gpu", WARN, needs, have, t("readiness.gpu.advice.metal_limit"))
     if g.kind == "unknown":
-        return Row("GPU", WARN, g.detail, "the CPU build works; GPU use was not checked")
-    return Row("GPU", OK, "no supported GPU: llama.cpp runs on the CPU (see the speed row)")
+        return _row("gpu", WARN, needs, t("readiness.gpu.unknown"), t("readiness.gpu.advice.unknown"))
+    return _row("gpu", OK, t("readiness.gpu.need_optional"), t("readiness.gpu.none"))
 
 
 # --------------------------------------------------------------------------- speed
@@ -189,34 +262,42 @@ def _hardware_for_speed(a: SystemAudit, cpu_bandwidth_gbs: float | None) -> tupl
     if a.gpu.kind == "nvidia" and a.gpu.name:
         try:
             hw = find_hardware(a.gpu.name)
-            return hw, f"{hw.name}, {hw.bandwidth_gbs:g} GB/s (table)"
+            return hw, t("readiness.speed.basis.table", name=hw.name, bw=hw.bandwidth_gbs)
         except InvalidInput:
             pass
     if a.gpu.kind == "apple_metal" and a.cpu:
         try:
             hw = find_hardware(a.cpu)
-            return hw, f"{hw.name}, {hw.bandwidth_gbs:g} GB/s (table)"
+            return hw, t("readiness.speed.basis.table", name=hw.name, bw=hw.bandwidth_gbs)
         except InvalidInput:
             variants = [h for h in known_hardware() if h.name.lower().startswith(a.cpu.lower() + " (")]
             if variants:
                 hw = min(variants, key=lambda h: h.bandwidth_gbs)
-                return hw, f"{hw.name}, {hw.bandwidth_gbs:g} GB/s (table; the slower variant of your chip)"
+                return hw, t("readiness.speed.basis.variant", name=hw.name, bw=hw.bandwidth_gbs)
     if cpu_bandwidth_gbs:
         backend = "metal" if a.gpu.kind == "apple_metal" else "cpu"
         return custom_hardware(cpu_bandwidth_gbs, backend, "this machine (measured)", measured=backend == "cpu"), \
-            f"measured memory bandwidth {cpu_bandwidth_gbs:g} GB/s with llama.cpp's thread count"
-    return None, "bandwidth unknown"
+            t("readiness.speed.basis.measured", bw=cpu_bandwidth_gbs)
+    return None, t("readiness.speed.basis.unknown")
+
+
+def _offload_text(o) -> str:
+    """Why the speed is lower when the model does not fit on the GPU (from the estimator's figures)."""
+    if o.gpu_layers == 0:
+        return t("readiness.speed.offload.none", memory=o.memory_gb)
+    return t("readiness.speed.offload.partial", ngl=o.gpu_layers, layers=o.n_layers)
 
 
 def _speed_row(tps: float | None, basis: str) -> Row:
+    needs = t("readiness.speed.need", ok=SPEED_OK, slow=SPEED_SLOW)
     if tps is None:
-        return Row("Speed", WARN, "could not estimate (no bandwidth figure)", "run the bandwidth measurement")
-    detail = f"~{tps:.1f} tokens/s decode ({basis})"
+        return _row("speed", WARN, needs, t("readiness.speed.unknown"), t("readiness.speed.advice.measure"))
+    have = t("readiness.speed.have", tps=tps, basis=basis)
     if tps >= SPEED_OK:
-        return Row("Speed", OK, detail)
+        return _row("speed", OK, needs, have)
     if tps >= SPEED_SLOW:
-        return Row("Speed", WARN, detail, "usable but slow: a smaller quantization or model decodes faster")
-    return Row("Speed", BAD, detail, "very slow: pick a smaller quantization or model")
+        return _row("speed", WARN, needs, have, t("readiness.speed.advice.slow"))
+    return _row("speed", BAD, needs, have, t("readiness.speed.advice.very_slow"))
 
 
 # --------------------------------------------------------------------------- suggestion
@@ -228,7 +309,7 @@ def suggest_smaller(model: str | None, quant: str, context: int, budget_gb: floa
     for q in QUANTS[start + 1:]:
         e = estimate(model, q, context, params_b=params_b)
         if e.ram_needed_gb <= budget_gb:
-            return f"{q} needs ~{e.ram_needed_gb:.1f} GB: it fits ({e.file_size_gb:.1f} GB file)."
+            return t("readiness.suggest.quant", quant=q, need=e.ram_needed_gb, file=e.file_size_gb)
     fits = []
     for row in data.load("model_architectures"):
         try:
@@ -239,9 +320,8 @@ def suggest_smaller(model: str | None, quant: str, context: int, budget_gb: floa
             fits.append((e.params_b, row["repo_id"], e.ram_needed_gb))
     if fits:
         p, rid, need = max(fits)
-        return (f"no quantization of this model fits in {budget_gb:.1f} GB; {rid} ({p:.1f} B) at Q4_K_M "
-                f"needs ~{need:.1f} GB.")
-    return f"nothing in the course catalog fits in {budget_gb:.1f} GB at this context; try a shorter context."
+        return t("readiness.suggest.model", budget=budget_gb, model=rid, params=p, need=need)
+    return t("readiness.suggest.nothing", budget=budget_gb)
 
 
 def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 4096, *,
@@ -263,7 +343,7 @@ def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 40
         speed = estimate(model, quant, context, params_b=params_b, hardware=hw, vram_gb=gpu_vram, cpu_hardware=cpu)
         tps = speed.tokens_per_s
         if speed.offload is not None and not speed.offload.fits:
-            basis += f"; {speed.offload.text}"
+            basis = t("readiness.speed.basis.with_offload", basis=basis, offload=_offload_text(speed.offload))
     rows = (_ram_row(est, a), _disk_row(est, a), _cpu_row(a), _platform_row(a), _gpu_row(est, a),
             _speed_row(tps, basis))
     suggestion = ""
@@ -273,21 +353,61 @@ def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 40
     return Readiness(est.model, est.quant, est.context, est, rows, tps, basis, suggestion)
 
 
-# --------------------------------------------------------------------------- the learner's own table (exercise 4)
+# --------------------------------------------------------------------------- the audit, as a learner reads it
 
-REFERENCE_MODEL = ("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 4096)
-_VERDICTS = {OK: "ready", WARN: "warn", BAD: "no"}
+@dataclass(frozen=True)
+class AuditView:
+    """This machine's audit as labelled rows in the language in force (notebook 04's first panel)."""
+    rows: tuple[tuple[str, str], ...]
+    problems: tuple[str, ...]
+
+    def to_text(self) -> str:
+        width = max(len(k) for k, _ in self.rows)
+        lines = [f"{k:<{width}} {v}" for k, v in self.rows]
+        if self.problems:
+            lines += [t("readiness.audit.problems"), *(f"- {p}" for p in self.problems)]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
+                       f"{html.escape(v)}</td></tr>" for k, v in self.rows)
+        notes = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+        head = f"<p>{html.escape(t('readiness.audit.problems'))}</p><ul>{notes}</ul>" if notes else ""
+        return f"<table class='course-audit'>{body}</table>{head}"
 
 
-def audit_snapshot(machine: SystemAudit, cpu_bandwidth_gbs: float | None = None) -> dict:
-    """What the grader compares a learner's own table with (saved in the answer, as plain JSON)."""
-    avx2 = None
-    if machine.cpu_arch is not None:
-        avx2 = "arm" if machine.cpu_arch == "arm" else ("yes" if "avx2" in machine.cpu_flags else "no")
-    r = readiness(REFERENCE_MODEL[0], REFERENCE_MODEL[1], REFERENCE_MODEL[2], machine=machine,
-                  cpu_bandwidth_gbs=cpu_bandwidth_gbs)
-    return {"ram_total_gb": None if machine.ram_total_gb is None else round(machine.ram_total_gb, 1),
-            "disk_free_gb": None if machine.disk_free_gb is None else round(machine.disk_free_gb, 1),
-            "avx2": avx2, "verdict": _VERDICTS[r.verdict],
-            "reference": f"{REFERENCE_MODEL[0]} at {REFERENCE_MODEL[1]}, {REFERENCE_MODEL[2]} tokens",
-            "flavour": machine.flavour}
+def audit_view(a: SystemAudit) -> AuditView:
+    """The audit's facts with catalog labels: system, CPU, cores, features, RAM, disk, tools, GPU."""
+    def gb(x):
+        return t("readiness.audit.unknown") if x is None else t("readiness.audit.gb", gb=x)
+
+    flavour = a.flavour if a.flavour in FLAVOURS else "other"
+    flags = ", ".join(a.cpu_flags) or t("readiness.audit.no_flags")
+    if a.cpu_flags_unknown:
+        flags += t("readiness.audit.flags_unreported", flags=", ".join(a.cpu_flags_unknown))
+    found = ", ".join(f"{x.name} {x.version or ''}".strip() for x in a.tools.values() if x.found) \
+        or t("readiness.platform.none")
+    missing = ", ".join(x.name for x in a.tools.values() if not x.found and x.name != "cl")
+    tools = found + (t("readiness.audit.missing", tools=missing) if missing else "")
+    g = a.gpu
+    if g.kind == "none":
+        gpu = t("readiness.audit.gpu.none")
+    else:
+        gpu = t(f"readiness.audit.gpu.kind.{g.kind}") if g.kind in GPU_KINDS else g.kind
+        if g.name:
+            gpu = f"{g.name} ({gpu})"
+        if g.vram_gb:
+            gpu += t("readiness.audit.gpu.unified" if g.unified_memory else "readiness.audit.gpu.vram", gb=g.vram_gb)
+    unknown = "?"
+    rows = ((t("readiness.audit.system"), t("readiness.audit.system_value", kind=t(f"readiness.os.{flavour}") if flavour != "other" else a.os,
+                                            os=a.os, version=a.os_version, machine=a.machine)),
+            (t("readiness.audit.cpu"), a.cpu or t("readiness.audit.unknown")),
+            (t("readiness.audit.cores"), t("readiness.audit.cores_value", physical=a.cores_physical or unknown,
+                                           logical=a.cores_logical or unknown)),
+            (t("readiness.check.cpu"), flags),
+            (t("readiness.check.ram"), t("readiness.audit.ram_value", total=gb(a.ram_total_gb),
+                                         available=gb(a.ram_available_gb))),
+            (t("readiness.audit.disk"), t("readiness.audit.disk_value", free=gb(a.disk_free_gb), path=a.disk_path)),
+            (t("readiness.audit.tools"), tools),
+            (t("readiness.check.gpu"), gpu))
+    return AuditView(rows, tuple(a.problems))

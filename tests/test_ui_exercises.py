@@ -108,24 +108,67 @@ def test_search_and_team_pick():
     assert answers.store().get("ex03", "pick_legaltech") == "Intel/neural-chat-7b-v3-1"
 
 
+def tagged(box, name):
+    """The widget inside box marked with ui.common.tag(name) (browser tests use the same class)."""
+    if f"cu-{name}" in getattr(box, "_dom_classes", ()):
+        return box
+    for child in getattr(box, "children", ()):
+        found = tagged(child, name)
+        if found is not None:
+            return found
+    return None
+
+
 def test_audit_readiness_and_own_table():
     a = ex04.audit_panel()
-    a.children[0].click()
-    assert "CPU features" in texts(a.children[1])
+    tagged(a, "ex04-audit").click()
+    assert "CPU features" in texts(tagged(a, "ex04-audit-out")) and "course-audit" in texts(a.children[1])
     r = ex04.readiness_panel()
-    r.children[2].value = False  # no bandwidth measurement in tests
-    r.children[3].click()
-    out = r.children[4].outputs
+    tagged(r, "ex04-measure").value = False  # no bandwidth measurement in tests
+    tagged(r, "ex04-readiness").click()
+    out = tagged(r, "ex04-readiness-out").outputs
     assert any("course-readiness" in str(o.get("data", {}).get("text/html", "")) for o in out)
     assert any("image/png" in o.get("data", {}) for o in out)  # the memory chart
-    r.children[0].value = "nobody/nothing"
-    r.children[3].click()
-    assert "pass the parameter count" in texts(r.children[4])
+    assert "Chart in words" in texts(tagged(r, "ex04-readiness-out"))
+    tagged(r, "ex04-model").value = "nobody/nothing"
+    tagged(r, "ex04-readiness").click()
+    assert "no architecture or size for nobody/nothing" in texts(tagged(r, "ex04-readiness-out"))
     own = ex04.own_table()
-    own.children[0].children[0].value = 1.0
-    own.children[2].click()
-    assert "0/3 points" in texts(own.children[3])  # 1 GB of RAM and nothing else filled in
-    assert answers.store().get("ex04", "own_readiness")["ram_gb"] == 1.0
+    assert "Mistral-7B-Instruct-v0.3 at Q4_K_M" in own.children[0].value  # the verdict names its model
+    tagged(own, "ex04-table-ram_gb").value = 1.0
+    tagged(own, "check-ex04-own_readiness").click()
+    html = texts(tagged(own, "out-ex04-own_readiness"))
+    assert "0/3 points" in html and "Operating system" in html  # 1 GB of RAM and nothing else filled in
+    recorded = answers.store().get("ex04", "own_readiness")
+    assert recorded["ram_gb"] == 1.0 and {"os", "compiler", "make", "cmake"} <= set(recorded)
+    for field in ("disk_free_gb", "avx2", "os", "compiler", "make", "cmake", "verdict"):
+        assert tagged(own, f"ex04-table-{field}") is not None
+
+
+def test_ex04_widgets_in_french():
+    from course_utils import i18n
+
+    i18n.set_language("fr")
+    try:
+        r = ex04.readiness_panel()
+        assert tagged(r, "ex04-readiness").description == "Vérifier"
+        tagged(r, "ex04-measure").value = False
+        tagged(r, "ex04-readiness").click()
+        html = texts(tagged(r, "ex04-readiness-out"))
+        assert "Mémoire vive (RAM)" in html and "Le graphique en mots" in html
+        own = ex04.own_table()
+        assert tagged(own, "ex04-table-os").options[1][0] == "Linux"
+        assert tagged(own, "ex04-table-make").options[1][0] == "oui"
+        assert "en Q4_K_M avec un contexte de 4096 tokens" in own.children[0].value
+        tagged(own, "check-ex04-own_readiness").click()
+        import html as markup
+
+        assert "Système d'exploitation" in markup.unescape(texts(tagged(own, "out-ex04-own_readiness")))
+        run = ex04.predict_measure_panel()
+        assert tagged(run, "ex04-predict").description == "1. Prédire"
+        assert tagged(run, "ex04-run").description == "2. Le lancer pour de vrai"
+    finally:
+        i18n.set_language(None)
 
 
 def test_save_row_saves(answers_dir):

@@ -82,7 +82,8 @@ def test_widgets_show_saved_choices(restarted):
     saved = json.loads((restarted / "ex06_ada-lovelace.json").read_text())["answers"]["pros_cons"]
     assert {p.description: p.value for p in pros} == saved
     own = ex04.own_table()
-    assert own.children[0].children[0].value == 16.0 and own.children[1].children[0].value == "yes"
+    assert own.children[1].children[0].value == 16.0 and own.children[2].children[0].value == "yes"  # RAM, AVX2
+    assert own.children[2].children[1].value == ""  # a table saved before the OS field: blank, nothing lost
     explorer = ex05.explorer()
     assert "bigscience/bloom-7b1" in explorer.children[4].value
     planner = ex06.cost_planner()
