@@ -56,9 +56,16 @@ class SearchLog:
 SEARCHES = SearchLog()
 
 
-def pick_answer(team_id: str, repo_id: str) -> dict:
-    """What a Check records for a team: the model and the last search run for that team (if any)."""
-    return {"repo_id": str(repo_id or "").strip(), "search": SEARCHES.get(team_id)}
+def pick_answer(team_id: str, repo_id: str, saved: Any = None) -> str | dict:
+    """What a Check records for a team: the model and the last search run for that team in this kernel.
+
+    Without a new search the pick keeps the shape it was saved in (``saved``, the answer kept so far): a
+    plain id stays a plain id, and a recorded search stays recorded (a blank part never replaces it)."""
+    repo = str(repo_id or "").strip()
+    search = SEARCHES.get(team_id)
+    if search is None and not isinstance(saved, dict):
+        return repo
+    return {"repo_id": repo, "search": search}
 
 
 def search_for(team_id: str, **filters):
@@ -73,6 +80,13 @@ def search_for(team_id: str, **filters):
     result = search_models(**filters)
     SEARCHES.record(team_id, result)
     return result
+
+
+def check_pick_needs(team_id: str, repo_id: str):
+    """The team's needs measured on one model (what a pick's Check shows, one row per need)."""
+    from ..matchmaker import check_pick
+
+    return check_pick(TEAMS[team_id], repo_id).checks
 
 
 def _team_pick(value, spec):

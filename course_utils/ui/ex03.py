@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 
+from .. import answers
+
 from ..exercises.ex03 import TEAMS, pick_answer, pick_parts, search_for
 from ..hub import SearchResult, model_url
 from ..i18n import t, tn
@@ -92,7 +94,8 @@ def team_pick(team_id: str):
     repo = tag(w.Text(value=saved_repo, description=t("ex03.pick.label"), placeholder=t("ex03.pick.placeholder"),
                       layout=w.Layout(width="520px"), style={"description_width": "initial"}),
                f"ex03-pick-{team_id}")
-    button, out = q.check_button(lambda: pick_answer(team_id, repo.value), t("ex03.pick.button"),
+    button, out = q.check_button(lambda: pick_answer(team_id, repo.value, answers.restored(EX, q.question_id)),
+                                 t("ex03.pick.button"),
                                  button_style="primary")
     why = text_answer(EX, f"why_{team_id}", t("ex03.why.prompt", team=team.name), rows=3)
     return tag(w.VBox([w.HTML(f"<h4>{html.escape(team.name)}</h4><p>{html.escape(team.brief)}</p>"),
