@@ -57,6 +57,12 @@ class NeedCheck:
     def label(self) -> str:
         return t(f"matchmaker.need.{self.need}")
 
+    @property
+    def text(self) -> str:
+        """One line a learner reads: the need, what the model has, and what the team needs."""
+        return t("matchmaker.row", mark="✅" if self.ok else "❌", label=self.label, measured=self.measured,
+                 wanted=self.wanted)
+
 
 @dataclass(frozen=True)
 class PickFeedback:
@@ -140,7 +146,7 @@ def _maths(need: MathsNeed, m: ModelSummary) -> NeedCheck:
         why = t("matchmaker.maths.ok" if ok else "matchmaker.maths.bad")
         if via and via != m.repo_id:
             why += " " + t("matchmaker.maths.via", base=via)
-        return NeedCheck("maths", ok, why, "; ".join(parts), wanted)
+        return NeedCheck("maths", ok, why, t("matchmaker.list_sep").join(parts), wanted)
     if {"math", "mathematics"} & {tag.lower() for tag in m.tags}:
         return NeedCheck("maths", True, t("matchmaker.maths.card"), t("matchmaker.maths.card_measured"), wanted)
     return NeedCheck("maths", None, t("matchmaker.maths.unknown"), t("matchmaker.maths.no_score"), wanted)
