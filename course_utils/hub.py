@@ -565,6 +565,7 @@ WORD_GROUPS: dict[str, tuple[str, ...]] = {
 MATHS_BAR = {"gsm8k": 50.0, "math_lvl5": 10.0}  # v1 GSM8K (raw %) or v2 MATH Lvl 5 (normalised) at least this
 MULTILINGUAL_MIN = 5  # languages on the card for "multilingual"
 CODE_NAMES = ("code", "coder")  # names that say a model is made for code (e.g. Qwen2.5-Coder)
+# beyond these, data/card_facts.csv quotes what model cards say a model is made for (code, maths)
 
 
 def model_url(repo_id: str) -> str:
@@ -624,6 +625,17 @@ def maths_scores(summary: ModelSummary) -> dict[str, Any]:
     return {}
 
 
+def card_facts(summary: ModelSummary) -> dict[str, tuple[str, str]]:
+    """What the model card says the model is made for (data/card_facts.csv): strength -> (quote, source).
+    A quantized re-upload is its base model, so it gets its base model's card facts."""
+    table = data.index("card_facts")
+    for rid in (summary.repo_id, *(summary.base_model if summary.quantization else ())):
+        row = table.get(rid)
+        if row is not None:
+            return {s.strip(): (row["quote"], row["source_url"]) for s in row["strengths"].split(";") if s.strip()}
+    return {}
+
+
 def gguf_builds_of(repo_id: str) -> tuple[str, ...]:
     """GGUF repos in the shipped snapshot whose card names this model as their base model."""
     _date, records = snapshot()
@@ -664,6 +676,8 @@ def word_match(summary: ModelSummary, word: str) -> str | None:
             return t("matchmaker.search.why_math", score=f"{scores['math_lvl5']:g}")
         if "math" in name:
             return t("matchmaker.search.why_name", word="math")
+        if "maths" in card_facts(summary):
+            return t("matchmaker.search.why_card", strength=t(f"matchmaker.strength.{group}"))
     elif group == "multilingual":
         if (summary.language_count or 0) >= MULTILINGUAL_MIN:
             return tn("matchmaker.search.why_languages", summary.language_count)
@@ -673,6 +687,8 @@ def word_match(summary: ModelSummary, word: str) -> str | None:
             return t("matchmaker.search.why_name", word=hit)
         if "code" in {x.lower() for x in summary.tags}:
             return t("matchmaker.search.why_tag", tag="code")
+        if "code" in card_facts(summary):
+            return t("matchmaker.search.why_card", strength=t(f"matchmaker.strength.{group}"))
     return None
 
 

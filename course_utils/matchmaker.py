@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .hub import ModelSummary, commercial_license_ids, gguf_builds_of, maths_scores, model_summary
+from .hub import ModelSummary, card_facts, commercial_license_ids, gguf_builds_of, maths_scores, model_summary
 from .i18n import t
 
 NeedId = Literal["task", "size", "cpu", "maths", "languages", "licence"]
@@ -147,6 +147,10 @@ def _maths(need: MathsNeed, m: ModelSummary) -> NeedCheck:
         if via and via != m.repo_id:
             why += " " + t("matchmaker.maths.via", base=via)
         return NeedCheck("maths", ok, why, t("matchmaker.list_sep").join(parts), wanted)
+    quoted = card_facts(m).get("maths")
+    if quoted:
+        return NeedCheck("maths", True, t("matchmaker.maths.card_quote", quote=quoted[0], source=quoted[1]),
+                         t("matchmaker.maths.card_measured"), wanted)
     if {"math", "mathematics"} & {tag.lower() for tag in m.tags}:
         return NeedCheck("maths", True, t("matchmaker.maths.card"), t("matchmaker.maths.card_measured"), wanted)
     return NeedCheck("maths", None, t("matchmaker.maths.unknown"), t("matchmaker.maths.no_score"), wanted)

@@ -46,12 +46,15 @@ def test_quantized_builds_get_their_base_models_scores_and_fine_tunes_do_not():
                                                                    "TheBloke/phi-2-GGUF"}  # phi-2: GSM8K 54.81 %
 
 
-def test_offline_search_finds_multilingual_models_and_says_when_it_cannot_know_code():
+def test_offline_search_finds_multilingual_and_code_models():
     r = hub.search_models(task="text-generation", tags=["multilingual"], max_params_b=8, commercial_only=True)
     assert "bigscience/bloomz-3b" in ids(r) and "mistralai/Mistral-7B-v0.1" not in ids(r)
     assert all((m.language_count or 0) >= hub.MULTILINGUAL_MIN for m in r.results)
-    r = hub.search_models(tags=["code"])
-    assert not r.results and r.url in r.notes[-1] and "no facts about code" in r.notes[-1]
+    r = hub.search_models(tags=["code"])  # from what model cards say (data/card_facts.csv)
+    assert {"microsoft/Phi-3-mini-4k-instruct", "tiiuae/Falcon3-7B-Instruct"} <= set(ids(r))
+    assert r.why["microsoft/Phi-3-mini-4k-instruct-gguf"] == ("its model card names code among its strengths",)
+    r = hub.search_models(tags=["code"], max_params_b=1)
+    assert not r.results and r.url in r.notes[-1] and "code facts only from a few model cards" in r.notes[-1]
 
 
 def test_search_words_typed_with_commas_and_names():
