@@ -115,6 +115,7 @@ def test_search_and_team_pick():
     html = texts(pick.children[2])
     assert "1.5/2 points" in html and "GGUF" in html  # 3 of 4 needs met: no GGUF build
     assert "at most 16 GB of RAM" in html  # the need, beside the measured value
+    assert "Search recorded with this pick:" in html and "other=math" in html
     saved = answers.store().get("ex03", "pick_legaltech")
     assert saved["repo_id"] == "Intel/neural-chat-7b-v3-1" and "other=math" in saved["search"]["url"]
     SEARCHES.clear()

@@ -86,6 +86,22 @@ def search_panel():
                    w.HBox([quantized, commercial, button]), out])
 
 
+def search_note_html(search: dict | None) -> str:
+    """The search recorded with a pick (its Hub URL), or a hint to run one."""
+    if not search or not search.get("url"):
+        return f"<p><small>{html.escape(t('ex03.pick.no_search'))}</small></p>"
+    url = html.escape(str(search["url"]))
+    return (f"<p class='cu-ex03-search-used'><small>{html.escape(t('ex03.pick.search_used'))} "
+            f"<a href='{url}' target='_blank' rel='noopener'>{url}</a></small></p>")
+
+
+def check_pick(q: Question, team_id: str, repo_id: str):
+    """Record and check a pick (with the team's last search), then say which search it records."""
+    result = q.check(pick_answer(team_id, repo_id, answers.restored(EX, q.question_id)))
+    _repo, search = pick_parts(answers.restored(EX, q.question_id))
+    return [*(result if isinstance(result, list) else [result]), html_block(search_note_html(search))]
+
+
 def team_pick(team_id: str):
     team = TEAMS[team_id]
     w = widgets()
@@ -94,9 +110,10 @@ def team_pick(team_id: str):
     repo = tag(w.Text(value=saved_repo, description=t("ex03.pick.label"), placeholder=t("ex03.pick.placeholder"),
                       layout=w.Layout(width="520px"), style={"description_width": "initial"}),
                f"ex03-pick-{team_id}")
-    button, out = q.check_button(lambda: pick_answer(team_id, repo.value, answers.restored(EX, q.question_id)),
-                                 t("ex03.pick.button"),
-                                 button_style="primary")
+    button = tag(w.Button(description=t("ex03.pick.button"), button_style="primary"),
+                 f"check-{EX}-{q.question_id}")
+    out = tag(w.Output(), f"out-{EX}-{q.question_id}")
+    on_click(button, out, lambda: check_pick(q, team_id, repo.value))
     why = text_answer(EX, f"why_{team_id}", t("ex03.why.prompt", team=team.name), rows=3)
     return tag(w.VBox([w.HTML(f"<h4>{html.escape(team.name)}</h4><p>{html.escape(team.brief)}</p>"),
                        w.HBox([repo, button]), out, why]), f"ex03-team-{team_id}")
