@@ -132,6 +132,10 @@ TABLES: dict[str, TableSpec] = {
     "repo_ids": TableSpec(
         "repo_ids.csv", {"asked_id": "str", "kind": "str", "correct_ids": "str", "source_url": "str"},
         key="asked_id", source="source_url", required=("asked_id", "kind", "correct_ids", "source_url")),
+    # what a model card says a model is made for (search words "code", "math"), quoted from the card
+    "card_facts": TableSpec(
+        "card_facts.csv", {"repo_id": "str", "strengths": "str", "quote": "str", "source_url": "str"},
+        key="repo_id", source="source_url", required=("repo_id", "strengths", "quote", "source_url")),
     "sheet_claims": TableSpec(
         "sheet_claims.csv", {"model": "str", "hellaswag": "float", "mmlu": "float", "license": "str", "source": "str"},
         key="model", source="source", required=("model", "source"), facts=False),

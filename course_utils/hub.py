@@ -123,21 +123,25 @@ class SearchResult:
     source: str
     notes: tuple[str, ...] = ()
     filters: dict = field(default_factory=dict)
+    url: str = ""  # the same search on the Hub's website (https://huggingface.co/models?...)
+    why: dict = field(default_factory=dict)  # repo id -> why it matched the search words
 
     def to_dict(self) -> dict[str, Any]:
         return {"results": [{"repo_id": r.repo_id, "params_b": r.params_b, "license_id": r.license_id,
                              "license_name": r.license_name, "license_key": r.license_key,
                              "downloads": r.downloads, "pipeline_tag": r.pipeline_tag,
-                             "quantization": r.quantization, "language_count": r.language_count}
+                             "quantization": r.quantization, "language_count": r.language_count,
+                             "url": model_url(r.repo_id), "why": list(self.why.get(r.repo_id, ()))}
                             for r in self.results],
-                "source": self.source, "notes": list(self.notes), "filters": self.filters}
+                "source": self.source, "notes": list(self.notes), "filters": self.filters, "url": self.url}
 
     def to_text(self) -> str:
         head = f"{'repo_id':<52} {'params_b':>8} {'license':<28} {'downloads':>11}"
         rows = [f"{r.repo_id:<52} {r.params_b if r.params_b is not None else '?':>8} "
                 f"{(r.license_key or '?'):<28} {r.downloads if r.downloads is not None else '-':>11}"
                 for r in self.results]
-        return "\n".join([head, *rows, f"({len(self.results)} result(s); source: {self.source})", *self.notes])
+        return "\n".join([head, *rows, f"({len(self.results)} result(s); source: {self.source})", *self.notes,
+                          *([self.url] if self.url else [])])
 
 
 # --------------------------------------------------------------------------- parsing (both paths)
@@ -548,14 +552,153 @@ def commercial_license_ids() -> set[str]:
     return commercial_keys()
 
 
+# --------------------------------------------------------------------------- search: words, facts, URLs
+
+HUB_WEB = "https://huggingface.co"
+# What a search word can mean beyond the Hub's own tags (the snapshot's records carry few tags): each
+# group is matched against the course's facts. The bars are course choices, not Hub rules.
+WORD_GROUPS: dict[str, tuple[str, ...]] = {
+    "maths": ("math", "maths", "mathematics", "gsm8k", "reasoning", "mathematiques", "mathématiques", "raisonnement"),
+    "multilingual": ("multilingual", "multilingue", "languages", "langues"),
+    "code": ("code", "coding", "coder", "programming", "programmation"),
+}
+MATHS_BAR = {"gsm8k": 50.0, "math_lvl5": 10.0}  # v1 GSM8K (raw %) or v2 MATH Lvl 5 (normalised) at least this
+MULTILINGUAL_MIN = 5  # languages on the card for "multilingual"
+CODE_NAMES = ("code", "coder")  # names that say a model is made for code (e.g. Qwen2.5-Coder)
+# beyond these, data/card_facts.csv quotes what model cards say a model is made for (code, maths)
+
+
+def model_url(repo_id: str) -> str:
+    """The model's page on the Hub."""
+    return f"{HUB_WEB}/{repo_id}"
+
+
+def hub_search_url(task: str | None = None, tags: Iterable[str] = (), max_params_b: float | None = None,
+                   quantized: bool | None = None, text: str | None = None) -> str:
+    """The Hub's own model search page with the same filters (sorted by downloads), as the exercise sheet
+    records it. The page has no filter for a number of languages or for commercial licences."""
+    from urllib.parse import urlencode
+
+    tags = [t.strip() for t in tags if t and t.strip()]
+    query: list[tuple[str, str]] = []
+    if task:
+        query.append(("pipeline_tag", task))
+    if quantized or any(t.lower() == "gguf" for t in tags):
+        query.append(("library", "gguf"))
+    other = [t for t in tags if t.lower() != "gguf"]
+    if other:
+        query.append(("other", ",".join(other)))
+    if max_params_b:
+        query.append(("num_parameters", f"min:0,max:{max_params_b:g}B"))
+    if text:
+        query.append(("search", text))
+    query.append(("sort", "downloads"))
+    return f"{HUB_WEB}/models?" + urlencode(query, safe=":,")
+
+
+@lru_cache(maxsize=2)
+def _board_lower(version: int) -> dict[str, dict]:
+    return {r["repo_id"].lower(): r for r in data.load(f"leaderboard_v{version}")}
+
+
+def _scores_of(repo_id: str) -> dict[str, float]:
+    out = {}
+    for version, column in ((1, "gsm8k"), (2, "math_lvl5")):
+        row = _board_lower(version).get(repo_id.lower())
+        if row is not None and isinstance(row.get(column), (int, float)):
+            out[column] = float(row[column])
+    return out
+
+
+def maths_scores(summary: ModelSummary) -> dict[str, Any]:
+    """The model's maths scores in the course's leaderboard data: ``gsm8k`` (v1) and ``math_lvl5`` (v2),
+    and ``via``, the repo they were measured on: a quantized re-upload has its base model's weights, so it
+    is given its base model's scores; a fine-tune is a different model and gets none of its base's."""
+    own = _scores_of(summary.repo_id)
+    if own:
+        return {**own, "via": summary.repo_id}
+    if summary.quantization:
+        for base in summary.base_model:
+            found = _scores_of(base)
+            if found:
+                return {**found, "via": base}
+    return {}
+
+
+def card_facts(summary: ModelSummary) -> dict[str, tuple[str, str]]:
+    """What the model card says the model is made for (data/card_facts.csv): strength -> (quote, source).
+    A quantized re-upload is its base model, so it gets its base model's card facts."""
+    table = data.index("card_facts")
+    for rid in (summary.repo_id, *(summary.base_model if summary.quantization else ())):
+        row = table.get(rid)
+        if row is not None:
+            return {s.strip(): (row["quote"], row["source_url"]) for s in row["strengths"].split(";") if s.strip()}
+    return {}
+
+
+def gguf_builds_of(repo_id: str) -> tuple[str, ...]:
+    """GGUF repos in the shipped snapshot whose card names this model as their base model."""
+    _date, records = snapshot()
+    out = []
+    for rid, rec in records.items():
+        card = rec.get("cardData") or {}
+        bases = card.get("base_model") or ()
+        bases = (bases,) if isinstance(bases, str) else tuple(bases)
+        if "gguf" in (rec.get("tags") or ()) and repo_id.lower() in {b.lower() for b in bases}:
+            out.append(rid)
+    return tuple(sorted(out))
+
+
+def _group_of(word: str) -> str | None:
+    return next((g for g, words in WORD_GROUPS.items() if word in words), None)
+
+
+def word_match(summary: ModelSummary, word: str) -> str | None:
+    """Why a model matches one search word (a tag, its task, a language, its name, or the course's
+    facts for maths, several languages and code), or None."""
+    from .i18n import t, tn
+
+    w = word.strip().lower()
+    if not w:
+        return None
+    if w in {x.lower() for x in summary.tags} or w == (summary.pipeline_tag or "") or \
+            w in {x.lower() for x in summary.languages}:
+        return t("matchmaker.search.why_tag", tag=w)
+    name = summary.repo_id.lower()
+    if len(w) >= 3 and w in name:
+        return t("matchmaker.search.why_name", word=w)
+    group = _group_of(w)
+    if group == "maths":
+        scores = maths_scores(summary)
+        if scores.get("gsm8k", -1) >= MATHS_BAR["gsm8k"]:
+            return t("matchmaker.search.why_gsm8k", score=f"{scores['gsm8k']:g}")
+        if scores.get("math_lvl5", -1) >= MATHS_BAR["math_lvl5"]:
+            return t("matchmaker.search.why_math", score=f"{scores['math_lvl5']:g}")
+        if "math" in name:
+            return t("matchmaker.search.why_name", word="math")
+        if "maths" in card_facts(summary):
+            return t("matchmaker.search.why_card", strength=t(f"matchmaker.strength.{group}"))
+    elif group == "multilingual":
+        if (summary.language_count or 0) >= MULTILINGUAL_MIN:
+            return tn("matchmaker.search.why_languages", summary.language_count)
+    elif group == "code":
+        hit = next((c for c in CODE_NAMES if c in name), None)
+        if hit:
+            return t("matchmaker.search.why_name", word=hit)
+        if "code" in {x.lower() for x in summary.tags}:
+            return t("matchmaker.search.why_tag", tag="code")
+        if "code" in card_facts(summary):
+            return t("matchmaker.search.why_card", strength=t(f"matchmaker.strength.{group}"))
+    return None
+
+
 def matches(summary: ModelSummary, task: str | None = None, tags: Iterable[str] = (),
             max_params_b: float | None = None, quantized: bool | None = None, min_languages: int | None = None,
             commercial_only: bool = False) -> bool:
-    """The search filters, applied the same way to live and snapshot results."""
+    """The search filters, applied the same way to live and snapshot results (every word must match)."""
     if task and summary.pipeline_tag != task:
         return False
-    wanted = {t.lower() for t in tags if t}
-    if wanted and not wanted <= {t.lower() for t in summary.tags}:
+    if any(word_match(summary, w) is None for w in tags if w):
         return False
     if max_params_b is not None and (summary.params_b is None or summary.params_b > max_params_b):
         return False
@@ -578,33 +721,52 @@ def _sort_key(sort: str):
     return lambda r: r.repo_id.lower()
 
 
+def _split_words(tags: Iterable[str]) -> tuple[str, ...]:
+    """Search words as typed: 'math, gguf' or ['math', 'gguf'] -> ('math', 'gguf')."""
+    out = []
+    for item in tags:
+        out += [w.strip() for w in str(item or "").split(",") if w.strip()]
+    return tuple(dict.fromkeys(out))
+
+
 def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_b: float | None = None,
                   quantized: bool | None = None, min_languages: int | None = None, commercial_only: bool = False,
                   sort: str = "downloads", limit: int = 20, text: str | None = None) -> SearchResult:
-    """Search models with the course's filters; live when reachable, else the snapshot."""
+    """Search models with the course's filters; live when reachable, else the snapshot.
+
+    Every result says why it matched the search words (``why``), and ``url`` is the same search on the
+    Hub's website. Live results are sorted by downloads; the snapshot has no download counts."""
+    from .i18n import t
+
     if sort not in ("downloads", "params", "id"):
-        raise InvalidInput(f"sort must be 'downloads', 'params' or 'id', not {sort!r}.")
-    if not isinstance(limit, int) or not 1 <= limit <= 200:
-        raise InvalidInput(f"limit must be a whole number from 1 to 200, not {limit!r}.")
-    if max_params_b is not None and (not isinstance(max_params_b, (int, float)) or max_params_b <= 0):
-        raise InvalidInput(f"max params must be a positive number of billions, not {max_params_b!r}.")
-    if min_languages is not None and (not isinstance(min_languages, int) or min_languages < 0):
-        raise InvalidInput(f"min languages must be a whole number, not {min_languages!r}.")
+        raise InvalidInput(t("matchmaker.search.bad_sort", value=repr(sort)))
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 200:
+        raise InvalidInput(t("matchmaker.search.bad_limit", value=repr(limit)))
+    if max_params_b is not None and (isinstance(max_params_b, bool) or not isinstance(max_params_b, (int, float))
+                                     or not 0 < max_params_b < 1e6):
+        raise InvalidInput(t("matchmaker.search.bad_params", value=repr(max_params_b)))
+    if min_languages is not None and (isinstance(min_languages, bool) or not isinstance(min_languages, int)
+                                      or min_languages < 0):
+        raise InvalidInput(t("matchmaker.search.bad_languages", value=repr(min_languages)))
     task = check_task(task)
-    tags = tuple(t.strip() for t in tags if t and t.strip())
+    tags = _split_words(tags)
+    text = str(text).strip() if text is not None and str(text).strip() else None
     filters = dict(task=task, tags=list(tags), max_params_b=max_params_b, quantized=quantized,
                    min_languages=min_languages, commercial_only=commercial_only, sort=sort, limit=limit,
                    text=text)
     keep = dict(task=task, tags=tags, max_params_b=max_params_b, quantized=quantized,
                 min_languages=min_languages, commercial_only=commercial_only)
+    url = hub_search_url(task, tags, max_params_b, quantized, text)
     notes: list[str] = []
+    if min_languages or commercial_only:
+        notes.append(t("matchmaker.search.url_lacks"))
     online, reason = _use_live()
     if online:
         params: dict[str, Any] = {"sort": "downloads" if sort == "downloads" else "likes", "direction": -1,
                                   "limit": min(500, max(limit * 5, 50))}
         if task:
             params["pipeline_tag"] = task
-        hub_tags = list(tags) + (["gguf"] if quantized else [])
+        hub_tags = list(tags) + (["gguf"] if quantized and "gguf" not in {w.lower() for w in tags} else [])
         if hub_tags:
             params["filter"] = hub_tags
         if text:
@@ -612,12 +774,14 @@ def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_
         try:
             found = [r for r in _live_search(params) if matches(r, **keep)]
             found.sort(key=_sort_key(sort))
-            return SearchResult(tuple(found[:limit]), LIVE, tuple(notes), filters)
+            found = found[:limit]
+            why = {r.repo_id: tuple(word_match(r, w) for w in tags) for r in found}
+            return SearchResult(tuple(found), LIVE, tuple(notes), filters, url, why)
         except _LiveFailure as failure:
-            notes.append(f"Live search failed: {failure}. Showing the shipped snapshot ({snapshot_source()}) instead.")
+            notes.insert(0, t("matchmaker.search.live_failed", failure=str(failure), source=snapshot_source()))
     else:
-        notes.append(f"Hub not used: {reason}. Searching the shipped snapshot ({snapshot_source()}) "
-                     f"({len(snapshot()[1])} models; download counts are not in the snapshot).")
+        notes.insert(0, t("matchmaker.search.offline", reason=reason, source=snapshot_source(),
+                          n=len(snapshot()[1])))
     _date, records = snapshot()
     cat = catalog()
     results = []
@@ -628,4 +792,10 @@ def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_
         if matches(summary, **keep):
             results.append(summary)
     results.sort(key=_sort_key(sort))
-    return SearchResult(tuple(results[:limit]), snapshot_source(), tuple(notes), filters)
+    results = results[:limit]
+    if not results and any(_group_of(w.lower()) == "code" for w in tags):
+        notes.append(t("matchmaker.search.no_code_facts", url=url))
+    elif not results:
+        notes.append(t("matchmaker.search.none", url=url))
+    why = {r.repo_id: tuple(word_match(r, w) for w in tags) for r in results}
+    return SearchResult(tuple(results), snapshot_source(), tuple(notes), filters, url, why)

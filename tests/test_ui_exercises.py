@@ -97,15 +97,28 @@ def test_checklist_widget():
 
 
 def test_search_and_team_pick():
+    from course_utils.exercises.ex03 import SEARCHES
+
+    SEARCHES.clear()
     panel = ex03.search_panel()
-    panel.children[2].children[2].click()
-    assert "source: <b>course facts researched" in texts(panel.children[-1])
+    assert "cu-ex03-search" in panel.children[3].children[2]._dom_classes
+    assert "cu-ex03-results" in panel.children[-1]._dom_classes
+    panel.children[1].children[1].value = "math"
+    panel.children[3].children[2].click()
+    html = texts(panel.children[-1])
+    assert "source: course facts researched" in html and "https://huggingface.co/microsoft/Phi-3-mini-4k-instruct" in html
+    assert "https://huggingface.co/models?pipeline_tag=text-generation&amp;other=math" in html
     pick = ex03.team_pick("legaltech")
+    assert "cu-ex03-pick-legaltech" in pick.children[1].children[0]._dom_classes
     pick.children[1].children[0].value = "Intel/neural-chat-7b-v3-1"
     pick.children[1].children[1].click()
     html = texts(pick.children[2])
     assert "1.5/2 points" in html and "GGUF" in html  # 3 of 4 needs met: no GGUF build
-    assert answers.store().get("ex03", "pick_legaltech") == "Intel/neural-chat-7b-v3-1"
+    assert "at most 16 GB of RAM" in html  # the need, beside the measured value
+    assert "Search recorded with this pick:" in html and "other=math" in html
+    saved = answers.store().get("ex03", "pick_legaltech")
+    assert saved["repo_id"] == "Intel/neural-chat-7b-v3-1" and "other=math" in saved["search"]["url"]
+    SEARCHES.clear()
 
 
 def tagged(box, name):
