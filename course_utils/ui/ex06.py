@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import answers, deploy
 from ..exercises import ex06 as exercise
-from ..i18n import t
+from ..i18n import t, tn
 from ..timing import openai_compatible, time_generation
 from .common import Question, html_block, on_click, run_safely, tag, text_answer, widgets
 
@@ -139,7 +139,7 @@ def pros_cons():
                          layout=w.Layout(width="95%", height="6em")), "ex06-own")
     button, out = q.check_button(lambda: {**{sid: p.value for sid, p in pickers.items()}, exercise.OWN: own.value},
                                  t("ex06.pros_cons.check"), button_style="primary")
-    intro = w.HTML("<p>" + html.escape(t("ex06.pros_cons.intro", n=exercise.myth_count(),
+    intro = w.HTML("<p>" + html.escape(tn("ex06.pros_cons.intro", exercise.myth_count(),
                                          total=len(exercise.STATEMENTS))) + "</p>")
     own_label = w.HTML("<p><b>" + html.escape(t("ex06.own.label")) + "</b></p>")
     return tag(w.VBox([intro, *pickers.values(), own_label, own, button, out]), "ex06-pros-cons")

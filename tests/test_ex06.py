@@ -1,0 +1,125 @@
+"""Exercise 6's own functions (course_utils/exercises/ex06.py), called directly, in both languages."""
+import json
+from pathlib import Path
+
+import pytest
+
+from course_utils import data, deploy, i18n
+from course_utils.exercises import ex06
+from course_utils.grading import check_question
+
+FIXTURE = Path(__file__).parent / "fixtures" / "answers" / "ex06_ada-lovelace.json"
+RIGHT = {sid: side for sid, side in ex06.STATEMENTS.items()}
+
+
+@pytest.fixture(params=["en", "fr"])
+def lang(request):
+    i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language(None)
+
+
+def test_statements_cover_the_sheets_dimensions_and_state_their_myth_count(lang):
+    # the original sheet's five dimensions: cost, latency, control, ease of setup, scalability & maintenance
+    for sid in ("upfront_cost", "pay_per_use", "network_latency", "privacy", "setup_local", "setup_cloud",
+                "scaling", "maintenance_local"):
+        assert sid in ex06.STATEMENTS
+    assert set(ex06.STATEMENTS.values()) <= set(ex06.SIDES)
+    assert ex06.myth_count() == 2 == sum(side == "not_true" for side in ex06.STATEMENTS.values())
+    intro = i18n.tn("ex06.pros_cons.intro", ex06.myth_count(), total=len(ex06.STATEMENTS))
+    assert "2" in intro and ("myths" in intro if lang == "en" else "idées reçues" in intro)
+
+
+def test_pros_cons_feedback_shows_labels(lang):
+    assert all(c.correct for c in ex06.check_pros_cons(RIGHT))
+    wrong = dict(RIGHT, myth_local_faster="local_pro")
+    bad = [c for c in ex06.check_pros_cons(wrong) if not c.correct]
+    assert len(bad) == 1
+    assert bad[0].shown_given == i18n.t("ex06.side.local_pro") and bad[0].shown_expected == i18n.t("ex06.side.not_true")
+    assert bad[0].item == i18n.t("ex06.statement.myth_local_faster")
+    assert ("RTX 4090" in bad[0].why) and ("depends on the hardware" in bad[0].why if lang == "en"
+                                           else "dépend du matériel" in bad[0].why)
+    assert "local_pro" not in bad[0].shown_given
+
+
+def test_old_saved_answers_still_restore_and_grade():
+    old = json.loads(FIXTURE.read_text())["answers"]["pros_cons"]
+    assert ex06.is_legacy(old)
+    assert ex06.normalise_pros_cons(old)["myth_local_faster"] == "not_true"
+    assert check_question("ex06", "pros_cons", old).score == 3  # the full marks it had
+    # an id given since wins over the old sentence
+    mixed = dict(old, myth_local_faster="local_pro")
+    assert ex06.normalise_pros_cons(mixed)["myth_local_faster"] == "local_pro"
+    assert check_question("ex06", "pros_cons", mixed).score < 3
+
+
+def test_own_pros_and_cons_are_kept_not_graded():
+    answer = dict(RIGHT, own="local con: no air conditioning for a GPU")
+    assert ex06.normalise_pros_cons(answer)["own"].startswith("local con")
+    assert check_question("ex06", "pros_cons", answer).score == 3
+    assert len(ex06.check_pros_cons(answer)) == len(ex06.STATEMENTS)
+
+
+def test_default_prices_and_price_rows(lang):
+    prices = ex06.default_prices()
+    assert set(prices) == set(ex06.DEFAULT_PRICE_ROWS)
+    rows = ex06.price_rows()
+    assert [r["input"] for r in rows] == [i18n.t(f"deploy.input.{f}") for f in prices]
+    assert ex06.default_inputs(hours_per_day=4).hours_per_day == 4
+
+
+@pytest.mark.parametrize("hardware", list(ex06.HARDWARE))
+def test_every_hardware_choice_has_a_sourced_price_power_and_time_to_first_token(hardware):
+    choice = ex06.choose_hardware("mistralai/Mistral-7B-Instruct-v0.3", hardware)
+    assert choice.time_to_first_token_s is not None and choice.tokens_per_s > 0
+    assert choice.price.source.startswith("http") and choice.power.source.startswith("http")
+    prices = {r["item"]: r["value"] for r in data.load("deployment_prices") if r["category"] in ("hardware", "power_draw")}
+    assert prices[choice.price.item] == choice.price.value and prices[choice.power.item] == choice.power.value
+    assert f"{choice.price.value:g}" in choice.message
+
+
+def test_apple_time_to_first_token_is_estimated(lang):
+    choice = ex06.choose_hardware("mistralai/Mistral-7B-Instruct-v0.3", "Apple M4 (10-core GPU)")
+    assert choice.time_to_first_token_s == pytest.approx(2.43, abs=0.3)
+    assert choice.price.value == 599 and choice.power.value == 65
+    assert "pp512" in choice.message
+
+
+def test_unknown_hardware_is_a_clear_message(lang):
+    from course_utils.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="Apple M4"):
+        ex06.choose_hardware("mistralai/Mistral-7B-Instruct-v0.3", "Commodore 64")
+
+
+def test_inputs_to_record_keeps_changes_and_saved():
+    start = {"hours_per_day": 4.0, "power_watts": 450.0}
+    assert ex06.inputs_to_record({"hours_per_day": 4.0, "power_watts": 300.0}, start, None) == {"power_watts": 300.0}
+    assert ex06.inputs_to_record(dict(start), start, {"hours_per_day": 6}) == {"hours_per_day": 4.0}
+
+
+def test_planner_view_and_chart_alt_text(lang):
+    import matplotlib.pyplot as plt
+
+    values = {f: getattr(ex06.default_inputs(hours_per_day=4), f) for f in
+              ("hardware_price_usd", "lifetime_months", "power_watts", "electricity_usd_per_kwh", "hours_per_day",
+               "cloud_gpu_usd_per_hour", "api_usd_per_m_input", "api_usd_per_m_output", "tokens_per_second")}
+    text, fig, alt = ex06.planner_view(values)
+    assert ("break-even" in text) if lang == "en" else ("seuil de rentabilité" in text)
+    for option in deploy.OPTIONS:
+        assert deploy.option_label(option) in alt
+    assert "4.0" in alt and ("h/day" in alt if lang == "en" else "h/jour" in alt)
+    ax = fig.axes[0]
+    assert ax.get_title() == i18n.t("deploy.chart.title")
+    styles = {(line.get_linestyle(), line.get_marker()) for line in ax.lines[:3]}
+    assert len(styles) == 3  # not colour alone: each option has its own line style and marker
+    assert [tx.get_text() for tx in ax.texts] == [deploy.option_label(o) for o in deploy.OPTIONS]  # direct labels
+    plt.close("all")
+
+
+def test_rubric_reads_french_plans():
+    plan_fr = ("Nous choisissons une API : à 4 heures par jour le coût reste de quelques dollars par mois, loin du "
+               "seuil de rentabilité d'un GPU local. La latence est bonne, le premier token arrive vite. Le risque "
+               "principal concerne la confidentialité des données des clients. " * 2)
+    result = check_question("ex06", "plan", plan_fr)
+    assert all(c.correct for c in result.checks), [c.item for c in result.checks if not c.correct]
