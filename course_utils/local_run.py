@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .i18n import t
 from . import engine
 from .engine import ENGINE, LocalServer
 from .errors import CourseError, EngineUnavailable, InvalidInput
@@ -35,16 +36,16 @@ def _hardware_here(bandwidth_gbs: float | None):
     if a.gpu.kind == "apple_metal" and a.cpu:
         try:
             hw = find_hardware(a.cpu)
-            return hw, f"{hw.name}, {hw.bandwidth_gbs:g} GB/s (table)"
+            return hw, t("timing.local.basis_table", name=hw.name, bandwidth=f"{hw.bandwidth_gbs:g}")
         except InvalidInput:
             pass
         if bandwidth_gbs:
             return custom_hardware(bandwidth_gbs, "metal", "this Mac (measured)"), \
-                f"measured memory bandwidth {bandwidth_gbs:g} GB/s"
+                t("timing.local.basis_measured", bandwidth=f"{bandwidth_gbs:g}")
     if bandwidth_gbs:
         return custom_hardware(bandwidth_gbs, "cpu", "this machine's CPU (measured)", measured=True), \
-            f"CPU, measured memory bandwidth {bandwidth_gbs:g} GB/s"
-    return None, "no bandwidth figure"
+            t("timing.local.basis_cpu", bandwidth=f"{bandwidth_gbs:g}")
+    return None, t("timing.local.no_bandwidth")
 
 
 _PREDICTIONS: dict[tuple, Prediction] = {}
@@ -71,7 +72,7 @@ def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: flo
         try:
             e = estimate(gguf_path=str(path), context=max(1, int(context)), hardware=hw)
         except CourseError as exc:
-            return Prediction(None, bandwidth_gbs, f"no estimate: {exc}", None)
+            return Prediction(None, bandwidth_gbs, t("timing.local.no_estimate", reason=str(exc)), None)
         _PREDICTIONS[key] = Prediction(e.tokens_per_s, bandwidth_gbs, basis, e.file_size_gb)
     return _PREDICTIONS[key]
 
@@ -80,16 +81,10 @@ def gap_notes(predicted: float | None, measured: float | None) -> tuple[str, ...
     """Why the estimate and the run differ, in the direction they differ."""
     if not predicted or not measured:
         return ()
-    common = ("Threads and build: llama.cpp uses the physical cores, and the prebuilt Linux/Windows wheel is "
-              "compiled for any CPU (no AVX-512/AMX).",
-              "Overhead: the client's figure also pays for HTTP and one JSON chunk per token; the server's figure "
-              "is decode alone.")
+    common = (t("timing.gap.threads"), t("timing.gap.overhead"))
     if predicted > measured:
-        return ("Bandwidth is not all: each token also costs a fixed time (threads meeting, small kernels, "
-                "sampling); for a small model that fixed time is a large share, so the bandwidth estimate is "
-                "too high.",) + common
-    return ("Bandwidth: the estimate rests on numpy reading memory with llama.cpp's thread count; llama.cpp's "
-            "own SIMD kernels can read faster, so the estimate is too low.",) + common
+        return (t("timing.gap.too_high"),) + common
+    return (t("timing.gap.too_low"),) + common
 
 
 @dataclass(frozen=True)
@@ -119,21 +114,27 @@ class RunReport:
         return d
 
     def to_text(self) -> str:
-        def tps(v):
-            return "unknown" if v is None else f"{v:.1f} tokens/s"
+        from .timing import source_label
 
-        rows = [("engine", f"{self.engine}, {self.threads} threads (started in {self.startup_s} s)"),
+        def tps(v):
+            return t("timing.report.unknown") if v is None else t("timing.report.tps", speed=f"{v:.1f}")
+
+        rows = [("engine", t("timing.report.engine_value", engine=self.engine, threads=self.threads,
+                             seconds=self.startup_s)),
                 ("model", self.model_path),
-                ("generated", f"{self.tokens} tokens ({self.tokens_from})"),
-                ("first token", f"{self.measured_ttft_s:.3f} s"),
-                ("measured", f"{tps(self.measured_tokens_per_s)} (seen by this client)"),
-                ("server says", tps(self.server_tokens_per_s)),
+                ("generated", t("timing.report.generated_value", tokens=self.tokens,
+                                source=source_label(self.tokens_from))),
+                ("first_token", f"{self.measured_ttft_s:.3f} s"),
+                ("measured", t("timing.report.measured_value", speed=tps(self.measured_tokens_per_s))),
+                ("server", tps(self.server_tokens_per_s)),
                 ("predicted", f"{tps(self.predicted_tokens_per_s)} ({self.prediction_basis})")]
         if self.prediction_error is not None:
-            rows.append(("gap", f"{self.prediction_error:+.0%} (prediction vs the server's own figure)"
-                         if self.server_tokens_per_s else f"{self.prediction_error:+.0%} (prediction vs measured)"))
+            rows.append(("gap", t("timing.report.gap_server" if self.server_tokens_per_s else "timing.report.gap_measured",
+                                  gap=f"{self.prediction_error:+.0%}")))
         rows += [("note", n) for n in self.notes]
-        return "\n".join(f"{k:<12} {v}" for k, v in rows)
+        labels = [t(f"timing.report.{k}") for k, _v in rows]
+        width = max(12, *(len(x) + 1 for x in labels))
+        return "\n".join(f"{label:<{width}} {v}" for label, (_k, v) in zip(labels, rows))
 
     def _repr_html_(self) -> str:
         import html
@@ -156,8 +157,7 @@ def busy_note(threads: int) -> tuple[str, ...]:
     cores = os.cpu_count() or 1
     if load <= cores:
         return ()
-    return (f"This machine was busy (load {load:.1f} on {cores} cores): llama.cpp's {threads} threads wait for "
-            f"each other, so the run is slower than the machine can do; fewer threads (--threads 1) can be faster.",)
+    return (t("timing.local.busy", load=f"{load:.1f}", cores=cores, threads=threads),)
 
 
 def measure_local(model: str | None = None, quant: str | None = None, max_tokens: int = 64,
@@ -168,11 +168,11 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
     from .gguf_models import resolve_model
 
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= 4096:
-        raise InvalidInput(f"max_tokens must be a whole number from 1 to 4096, not {max_tokens!r}.")
+        raise InvalidInput(t("timing.local.max_tokens", value=repr(max_tokens)))
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 50:
-        raise InvalidInput(f"runs must be a whole number from 1 to 50, not {runs!r}.")
+        raise InvalidInput(t("timing.error.runs", value=repr(runs)))
     if not isinstance(prompt, str) or not prompt.strip():
-        raise InvalidInput("The prompt is empty; give a short question for the model.")
+        raise InvalidInput(t("timing.local.empty_prompt"))
     if server is None:
         from .gguf_models import is_local_spec
 

@@ -123,3 +123,35 @@ def test_rubric_reads_french_plans():
                "principal concerne la confidentialité des données des clients. " * 2)
     result = check_question("ex06", "plan", plan_fr)
     assert all(c.correct for c in result.checks), [c.item for c in result.checks if not c.correct]
+
+
+def test_timing_and_engine_text_read_in_both_languages(lang):
+    from course_utils import engine, timing
+    from course_utils.errors import InvalidInput
+
+    result = timing.time_generation(lambda prompt, n: "one two three four", runs=1)
+    text = result.to_text()
+    assert ("time to first token" in text and "not streamed" in result.notes[0]) if lang == "en" else \
+        ("premier token" in text and "flux" in result.notes[0] and "médiane" in text)
+    assert timing.source_label(result.tokens_from) == i18n.t("timing.from.words")
+    with pytest.raises(InvalidInput, match="http://127.0.0.1:8080/v1"):
+        timing.chat_url("localhost:8080")
+    with pytest.raises(timing.TimingError, match="Could not reach" if lang == "en" else "Impossible de joindre"):
+        timing.time_generation(timing.openai_compatible("http://127.0.0.1:9/v1", "m", timeout=2), runs=1)
+    ready, line = engine.status()
+    assert line and ("llama.cpp" in line or "xllamacpp" in line)
+    assert ("wheels" in engine.no_wheel()) and (("only" in engine.no_wheel()) if lang == "en"
+                                                 else ("ne publie" in engine.no_wheel()))
+
+
+def test_run_report_reads_in_both_languages(lang):
+    from course_utils import local_run, timing
+
+    result = timing.time_generation(lambda prompt, n: "one two three", runs=1)
+    report = local_run.RunReport("llama.cpp (xllamacpp)", "/m/smol.gguf", 3, 0.1, 30.0, 40.0, 50.0, 0.25,
+                                 result.tokens_from, 2, 20.0, "CPU", 0.5, result, ("a note",))
+    text = report.to_text()
+    assert ("first token" in text and "server says" in text) if lang == "en" else \
+        ("premier token" in text and "selon le serveur" in text and "écart" in text)
+    assert "+25%" in text and "a note" in text
+    assert local_run.gap_notes(120, 60)[0] == i18n.t("timing.gap.too_high")
