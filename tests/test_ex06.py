@@ -155,3 +155,9 @@ def test_run_report_reads_in_both_languages(lang):
         ("premier token" in text and "selon le serveur" in text and "écart" in text)
     assert "+25%" in text and "a note" in text
     assert local_run.gap_notes(120, 60)[0] == i18n.t("timing.gap.too_high")
+
+
+def test_price_table_units_read_in_both_languages(lang):
+    units = {r["field"]: r["unit"] for r in ex06.price_rows()}
+    assert units["cloud_gpu_usd_per_hour"] == ("USD per hour" if lang == "en" else "dollars US par heure")
+    assert units["power_watts"] == "watts"

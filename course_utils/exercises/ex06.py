@@ -63,9 +63,20 @@ def price_rows() -> list[dict[str, Any]]:
     """The starting-price table as a learner reads it: what each input is, its value, date and source."""
     from ..i18n import t
 
-    return [{"field": field, "input": t(f"deploy.input.{field}"), "value": p.value, "unit": p.unit, "item": p.item,
+    return [{"field": field, "input": t(f"deploy.input.{field}"), "value": p.value, "unit": unit_label(p.unit), "item": p.item,
              "provider": p.provider, "observed": p.observed, "source": p.source}
             for field, p in default_prices().items()]
+
+
+# units of data/deployment_prices.csv -> catalog key (deploy.unit.<key>); any other unit is shown as it is
+UNITS = {"USD": "usd", "USD per hour": "usd_per_hour", "USD per 1M input tokens": "usd_per_m_input",
+         "USD per 1M output tokens": "usd_per_m_output", "watts": "watts", "USD per kWh": "usd_per_kwh"}
+
+
+def unit_label(unit: str) -> str:
+    from ..i18n import t
+
+    return t(f"deploy.unit.{UNITS[unit]}") if unit in UNITS else unit
 
 
 def inputs_to_record(values: dict[str, float], start: dict[str, float], saved: Any) -> dict[str, float]:

@@ -116,6 +116,7 @@ def cost_planner():
     for widget in s.values():
         widget.observe(lambda change: run_safely(out, lambda: redraw(change)), names="value")
     on_click(speed_button, speed_out, use_hardware)
+    hardware.observe(lambda _change: run_safely(speed_out, use_hardware), names="value")  # other hardware: its price too
     run_safely(out, redraw)
     return tag(w.VBox([w.HTML(price_table_html()), *s.values(), w.HBox([model, hardware, speed_button]),
                        speed_out, out]), "ex06-costs")
