@@ -24,6 +24,16 @@ DAYS_PER_MONTH = 30
 OPTIONS = ("local", "cloud_gpu", "api")  # the three ways to run a model; labels: deploy.option.<id>
 
 
+def number(value: float, spec: str) -> str:
+    """A number as a learner reads it: 1,234.50 in English, 1 234,50 in French (the data keep their numbers)."""
+    from .i18n import language
+
+    text = format(value, spec)
+    if language() == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
 def option_label(option: str) -> str:
     return t(f"deploy.option.{option}")
 
@@ -84,11 +94,12 @@ class MonthlyCosts:
     def to_text(self) -> str:
         """The monthly costs as a learner reads them (in the language in force)."""
         be = (t("deploy.costs.never") if self.break_even_hours_per_day is None
-              else t("deploy.costs.hours", hours=f"{self.break_even_hours_per_day:.1f}"))
-        return "\n".join([t("deploy.costs.local", total=f"{self.local_usd:,.2f}", hardware=f"{self.local_hardware_usd:,.2f}",
-                            power=f"{self.local_power_usd:,.2f}"),
-                          t("deploy.costs.cloud_gpu", total=f"{self.cloud_gpu_usd:,.2f}"),
-                          t("deploy.costs.api", total=f"{self.api_usd:,.2f}", tokens=f"{self.output_tokens_m:,.2f}"),
+              else t("deploy.costs.hours", hours=number(self.break_even_hours_per_day, ".1f")))
+        return "\n".join([t("deploy.costs.local", total=number(self.local_usd, ",.2f"),
+                            hardware=number(self.local_hardware_usd, ",.2f"), power=number(self.local_power_usd, ",.2f")),
+                          t("deploy.costs.cloud_gpu", total=number(self.cloud_gpu_usd, ",.2f")),
+                          t("deploy.costs.api", total=number(self.api_usd, ",.2f"),
+                            tokens=number(self.output_tokens_m, ",.2f")),
                           t("deploy.costs.cheapest", option=option_label(self.cheapest)),
                           t("deploy.costs.break_even", value=be), *self.notes])
 
@@ -130,7 +141,7 @@ def monthly_costs(inputs: CostInputs) -> MonthlyCosts:
     options = {"local": local, "cloud_gpu": cloud, "api": api}
     notes = []
     if break_even_h is not None and break_even_h > 24:
-        notes.append(t("deploy.costs.beyond_a_day", hours=f"{break_even_h:.0f}"))
+        notes.append(t("deploy.costs.beyond_a_day", hours=number(break_even_h, ".0f")))
     return MonthlyCosts(round(local, 2), round(hw, 2), round(power, 2), round(cloud, 2), round(api, 2),
                         round(tokens, 3), min(options, key=options.get),
                         None if break_even_h is None else round(break_even_h, 2),
@@ -169,9 +180,9 @@ def plot_break_even(inputs: CostInputs, max_hours: float = 24):
                     textcoords="offset points", va="center", fontsize=8, color=colour)
     if costs.break_even_hours_per_day is not None and costs.break_even_hours_per_day <= max_hours:
         ax.axvline(costs.break_even_hours_per_day, color="#555", linestyle=":", linewidth=1.5,
-                   label=t("deploy.chart.break_even", hours=f"{costs.break_even_hours_per_day:.1f}"))
+                   label=t("deploy.chart.break_even", hours=number(costs.break_even_hours_per_day, ".1f")))
     ax.axvline(inputs.hours_per_day, color="#555", alpha=0.25, linewidth=6,
-               label=t("deploy.chart.your_usage", hours=f"{inputs.hours_per_day:g}"))
+               label=t("deploy.chart.your_usage", hours=number(inputs.hours_per_day, "g")))
     ax.set_xlabel(t("deploy.chart.x"))
     ax.set_ylabel(t("deploy.chart.y"))
     ax.set_title(t("deploy.chart.title"))
@@ -186,14 +197,15 @@ def break_even_alt(inputs: CostInputs, max_hours: float = 24) -> str:
     break-even and the learner's usage."""
     curves = cost_curves(inputs, max_hours)
     costs = monthly_costs(inputs)
-    parts = [t("deploy.chart.alt.intro", hours=f"{max_hours:g}")]
-    parts += [t("deploy.chart.alt.line", option=option_label(name), start=f"{curves[name][0]:,.0f}",
-                end=f"{curves[name][-1]:,.0f}", hours=f"{max_hours:g}") for name in OPTIONS]
+    parts = [t("deploy.chart.alt.intro", hours=number(max_hours, "g"))]
+    parts += [t("deploy.chart.alt.line", option=option_label(name), start=number(curves[name][0], ",.0f"),
+                end=number(curves[name][-1], ",.0f"), hours=number(max_hours, "g")) for name in OPTIONS]
     if costs.break_even_hours_per_day is not None and costs.break_even_hours_per_day <= max_hours:
-        parts.append(t("deploy.chart.alt.break_even", hours=f"{costs.break_even_hours_per_day:.1f}"))
+        parts.append(t("deploy.chart.alt.break_even", hours=number(costs.break_even_hours_per_day, ".1f")))
     else:
-        parts.append(t("deploy.chart.alt.no_break_even", hours=f"{max_hours:g}"))
-    parts.append(t("deploy.chart.alt.usage", hours=f"{inputs.hours_per_day:g}", option=option_label(costs.cheapest)))
+        parts.append(t("deploy.chart.alt.no_break_even", hours=number(max_hours, "g")))
+    parts.append(t("deploy.chart.alt.usage", hours=number(inputs.hours_per_day, "g"),
+                   option=option_label(costs.cheapest)))
     return " ".join(parts)
 
 
@@ -261,7 +273,7 @@ def latency(model: str, quant: str = "Q4_K_M", hardware: str | None = None, band
     tps = est.tokens_per_s
     if tps is None:
         raise InvalidInput(t("deploy.latency.no_hardware"))
-    basis = t("deploy.latency.decode", hardware=est.hardware or "?", bandwidth=f"{est.bandwidth_gbs:g}")
+    basis = t("deploy.latency.decode", hardware=est.hardware or "?", bandwidth=number(est.bandwidth_gbs, "g"))
     pp = prompt_tokens_per_s
     if pp is None and est.hardware:
         rows = [r for r in data.load("llamacpp_speed_calibration") if r["hardware"] == est.hardware and r["pp512_tps"]]

@@ -108,7 +108,7 @@ def test_planner_view_and_chart_alt_text(lang):
     assert ("break-even" in text) if lang == "en" else ("seuil de rentabilité" in text)
     for option in deploy.OPTIONS:
         assert deploy.option_label(option) in alt
-    assert "4.0" in alt and ("h/day" in alt if lang == "en" else "h/jour" in alt)
+    assert deploy.number(4.0, ".1f") in alt and ("h/day" in alt if lang == "en" else "h/jour" in alt)
     ax = fig.axes[0]
     assert ax.get_title() == i18n.t("deploy.chart.title")
     styles = {(line.get_linestyle(), line.get_marker()) for line in ax.lines[:3]}

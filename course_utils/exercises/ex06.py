@@ -63,8 +63,8 @@ def price_rows() -> list[dict[str, Any]]:
     """The starting-price table as a learner reads it: what each input is, its value, date and source."""
     from ..i18n import t
 
-    return [{"field": field, "input": t(f"deploy.input.{field}"), "value": p.value, "unit": unit_label(p.unit), "item": p.item,
-             "provider": p.provider, "observed": p.observed, "source": p.source}
+    return [{"field": field, "input": t(f"deploy.input.{field}"), "value": p.value, "unit": unit_label(p.unit),
+             "item": p.item, "provider": p.provider, "observed": p.observed, "source": p.source}
             for field, p in default_prices().items()]
 
 
@@ -121,10 +121,12 @@ def choose_hardware(model: str, hardware: str) -> HardwareChoice:
         except LookupError:
             found[what] = None
     ttft = (t("ex06.hardware.ttft_unknown") if lat.time_to_first_token_s is None
-            else t("ex06.hardware.ttft", seconds=f"{lat.time_to_first_token_s:.2f}"))
-    lines = [t("ex06.hardware.speed", speed=f"{lat.tokens_per_s:.0f}", tokens=PROMPT_TOKENS, ttft=ttft)]
+            else t("ex06.hardware.ttft", seconds=deploy.number(lat.time_to_first_token_s, ".2f")))
+    lines = [t("ex06.hardware.speed", speed=deploy.number(lat.tokens_per_s, ".0f"), tokens=PROMPT_TOKENS,
+               ttft=ttft)]
     for what, price in found.items():
-        lines.append(t(f"ex06.hardware.{what}", value=f"{price.value:g}", item=price.item, observed=price.observed)
+        lines.append(t(f"ex06.hardware.{what}", value=deploy.number(price.value, "g"), item=price.item,
+                       observed=price.observed)
                      if price else t(f"ex06.hardware.no_{what}"))
     lines.append(lat.basis)
     return HardwareChoice(lat.tokens_per_s, lat.time_to_first_token_s, found["price"], found["power"],

@@ -46,7 +46,7 @@ def speed_slider_max(speeds=None) -> float:
 
 
 def price_table_html() -> str:
-    rows = "".join(f"<tr><td>{html.escape(p['input'])}</td><td>{p['value']:g} {html.escape(p['unit'])}</td>"
+    rows = "".join(f"<tr><td>{html.escape(p['input'])}</td><td>{deploy.number(p['value'], 'g')} {html.escape(p['unit'])}</td>"
                    f"<td>{html.escape(p['item'])} ({html.escape(p['provider'])})</td><td>{html.escape(p['observed'])}</td>"
                    f"<td><a href='{html.escape(p['source'])}' target='_blank'>{html.escape(t('ex06.prices.source'))}"
                    f"</a></td></tr>" for p in exercise.price_rows())
