@@ -187,6 +187,7 @@ def plot_break_even(inputs: CostInputs, max_hours: float = 24):
     ax.set_ylabel(t("deploy.chart.y"))
     ax.set_title(t("deploy.chart.title"))
     ax.set_xlim(0, max_hours * 1.12)  # room for the end labels
+    ax.set_xticks([h for h in range(0, int(max_hours) + 1, 4)])
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

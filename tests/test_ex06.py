@@ -161,3 +161,16 @@ def test_price_table_units_read_in_both_languages(lang):
     units = {r["field"]: r["unit"] for r in ex06.price_rows()}
     assert units["cloud_gpu_usd_per_hour"] == ("USD per hour" if lang == "en" else "dollars US par heure")
     assert units["power_watts"] == "watts"
+
+
+def test_what_check_records_keeps_an_old_answer_in_its_shape():
+    old = json.loads(FIXTURE.read_text())["answers"]["pros_cons"]
+    picked = {sid: "" for sid in ex06.STATEMENTS}
+    picked.update(ex06.normalise_pros_cons(old))
+    assert ex06.pros_cons_to_record(picked, "", old) == old  # unchanged: the saved file stays as it was
+    picked["setup_cloud"] = "cloud_pro"  # a statement the old sheet did not have
+    new = ex06.pros_cons_to_record(picked, "local con: noise", old)
+    assert new["setup_cloud"] == "cloud_pro" and new["own"] == "local con: noise"
+    assert new["Local is always faster than the cloud"] == "not true"
+    fresh = ex06.pros_cons_to_record({"privacy": "local_pro", "offline": ""}, " ", None)
+    assert fresh == {"privacy": "local_pro"}

@@ -218,6 +218,26 @@ def is_legacy(value: Any) -> bool:
             and not any(k in STATEMENTS for k in value))
 
 
+def pros_cons_to_record(picked: dict[str, str], own: str, saved: Any) -> dict[str, str]:
+    """What Check records: the picks by statement id and the learner's own points; blanks are left out
+    (a blank never replaces an answer). For an answer saved before ids (:func:`is_legacy`), the
+    statements it holds keep their old keys and side names, so re-checking an unchanged old answer
+    leaves the saved file exactly as it was."""
+    legacy = is_legacy(saved)
+    old_key = {sid: sentence for sentence, sid in LEGACY_STATEMENTS.items()}
+    out: dict[str, str] = {}
+    for sid, side in picked.items():
+        if not side:
+            continue
+        if legacy and old_key.get(sid) in saved:
+            out[old_key[sid]] = side.replace("_", " ")
+        else:
+            out[sid] = side
+    if isinstance(own, str) and own.strip():
+        out[OWN] = own
+    return out
+
+
 def check_pros_cons(value: Any, spec: dict | None = None):
     """Feedback on a learner's sorting of the statements (the learner's own points are not graded).
 

@@ -138,7 +138,8 @@ def pros_cons():
                            f"ex06-statement-{sid}")
     own = tag(w.Textarea(value=given.get(exercise.OWN, ""), placeholder=t("ex06.own.placeholder"),
                          layout=w.Layout(width="95%", height="6em")), "ex06-own")
-    button, out = q.check_button(lambda: {**{sid: p.value for sid, p in pickers.items()}, exercise.OWN: own.value},
+    button, out = q.check_button(lambda: exercise.pros_cons_to_record({sid: p.value for sid, p in pickers.items()},
+                                                                      own.value, q.initial),
                                  t("ex06.pros_cons.check"), button_style="primary")
     intro = w.HTML("<p>" + html.escape(tn("ex06.pros_cons.intro", exercise.myth_count(),
                                          total=len(exercise.STATEMENTS))) + "</p>")
