@@ -6,8 +6,9 @@ Costs per month (30 days):
 - API = tokens per month / 1e6 x price per 1M tokens (input and output priced separately)
 Tokens per month for a usage level come from the decode speed the fit estimator gives for the
 local model (one speed model in the package), unless you pass your own volume.
-Default prices ship in data/deployment_prices.csv, each with its date and source; every number can
-be overridden.
+Prices ship in data/deployment_prices.csv, each with its date and source (:func:`pick_price`); which
+rows exercise 6 starts from is declared in ``course_utils/exercises/ex06.py``. Every number can be
+overridden. Text a learner reads comes from the ``deploy`` catalog (``locales/<lang>/deploy.json``).
 """
 from __future__ import annotations
 
@@ -17,8 +18,24 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
+from .i18n import t
 
 DAYS_PER_MONTH = 30
+OPTIONS = ("local", "cloud_gpu", "api")  # the three ways to run a model; labels: deploy.option.<id>
+
+
+def number(value: float, spec: str) -> str:
+    """A number as a learner reads it: 1,234.50 in English, 1 234,50 in French (the data keep their numbers)."""
+    from .i18n import language
+
+    text = format(value, spec)
+    if language() == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def option_label(option: str) -> str:
+    return t(f"deploy.option.{option}")
 
 
 @dataclass(frozen=True)
@@ -50,11 +67,11 @@ class CostInputs:
             if value is None and name == "output_tokens_per_month_m":
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise InvalidInput(f"{name.replace('_', ' ')} must be a number ≥ 0, not {value!r}.")
+                raise InvalidInput(t("deploy.input.not_a_number", name=t(f"deploy.input.{name}"), value=repr(value)))
         if self.lifetime_months <= 0:
-            raise InvalidInput("The hardware lifetime must be more than 0 months.")
+            raise InvalidInput(t("deploy.input.lifetime_zero"))
         if self.hours_per_day > 24:
-            raise InvalidInput(f"Hours per day must be at most 24, not {self.hours_per_day}.")
+            raise InvalidInput(t("deploy.input.hours_over_24", value=self.hours_per_day))
         return self
 
 
@@ -66,7 +83,7 @@ class MonthlyCosts:
     cloud_gpu_usd: float
     api_usd: float
     output_tokens_m: float
-    cheapest: str
+    cheapest: str  # one of OPTIONS
     break_even_hours_per_day: float | None  # local vs cloud GPU; None = cloud never costs more
     break_even_output_tokens_m: float | None  # local vs API, per month
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -75,14 +92,16 @@ class MonthlyCosts:
         return asdict(self)
 
     def to_text(self) -> str:
-        be = ("never (the cloud GPU costs less per hour than local power)" if self.break_even_hours_per_day is None
-              else f"{self.break_even_hours_per_day:.1f} h/day")
-        return "\n".join([f"local      ${self.local_usd:,.2f}/month (hardware ${self.local_hardware_usd:,.2f} + "
-                          f"power ${self.local_power_usd:,.2f})",
-                          f"cloud GPU  ${self.cloud_gpu_usd:,.2f}/month",
-                          f"API        ${self.api_usd:,.2f}/month for {self.output_tokens_m:,.2f} M output tokens",
-                          f"cheapest   {self.cheapest}", f"break-even local vs cloud GPU: {be}",
-                          *self.notes])
+        """The monthly costs as a learner reads them (in the language in force)."""
+        be = (t("deploy.costs.never") if self.break_even_hours_per_day is None
+              else t("deploy.costs.hours", hours=number(self.break_even_hours_per_day, ".1f")))
+        return "\n".join([t("deploy.costs.local", total=number(self.local_usd, ",.2f"),
+                            hardware=number(self.local_hardware_usd, ",.2f"), power=number(self.local_power_usd, ",.2f")),
+                          t("deploy.costs.cloud_gpu", total=number(self.cloud_gpu_usd, ",.2f")),
+                          t("deploy.costs.api", total=number(self.api_usd, ",.2f"),
+                            tokens=number(self.output_tokens_m, ",.2f")),
+                          t("deploy.costs.cheapest", option=option_label(self.cheapest)),
+                          t("deploy.costs.break_even", value=be), *self.notes])
 
 
 def local_monthly(i: CostInputs, hours_per_day: float | None = None) -> tuple[float, float]:
@@ -119,11 +138,10 @@ def monthly_costs(inputs: CostInputs) -> MonthlyCosts:
     power_per_token_m = (power_per_hour / (i.tokens_per_second * 3600 / 1e6)) if i.tokens_per_second else math.inf
     api_margin = per_token_m - power_per_token_m
     break_even_tokens = hw / api_margin if api_margin > 0 else None
-    options = {"local": local, "cloud GPU": cloud, "API": api}
+    options = {"local": local, "cloud_gpu": cloud, "api": api}
     notes = []
     if break_even_h is not None and break_even_h > 24:
-        notes.append(f"Local only pays off above {break_even_h:.0f} h/day, which a day does not have: the cloud GPU "
-                     f"is cheaper at any usage.")
+        notes.append(t("deploy.costs.beyond_a_day", hours=number(break_even_h, ".0f")))
     return MonthlyCosts(round(local, 2), round(hw, 2), round(power, 2), round(cloud, 2), round(api, 2),
                         round(tokens, 3), min(options, key=options.get),
                         None if break_even_h is None else round(break_even_h, 2),
@@ -137,29 +155,59 @@ def cost_curves(inputs: CostInputs, max_hours: float = 24, steps: int = 49) -> d
     hw = i.hardware_price_usd / i.lifetime_months
     return {"hours": hours,
             "local": [hw + local_monthly(i, h)[1] for h in hours],
-            "cloud GPU": [i.cloud_gpu_usd_per_hour * h * DAYS_PER_MONTH for h in hours],
-            "API": [api_monthly(i, output_tokens_m(i, h)) for h in hours]}
+            "cloud_gpu": [i.cloud_gpu_usd_per_hour * h * DAYS_PER_MONTH for h in hours],
+            "api": [api_monthly(i, output_tokens_m(i, h)) for h in hours]}
+
+
+# Each option has its own colour, line style and marker, and a label at the line's end: the chart
+# reads the same in greyscale and for red-green colour blindness.
+LINE_STYLES = {"local": ("#1b6e20", "-", "o"), "cloud_gpu": ("#1f4e79", "--", "s"), "api": ("#8a5a00", "-.", "^")}
 
 
 def plot_break_even(inputs: CostInputs, max_hours: float = 24):
-    """Monthly cost against hours of use per day, with the local/cloud break-even marked."""
+    """Monthly cost against hours of use per day, with the local/cloud break-even marked.
+
+    Its text alternative is :func:`break_even_alt`."""
     import matplotlib.pyplot as plt
 
     curves = cost_curves(inputs, max_hours)
     costs = monthly_costs(inputs)
     fig, ax = plt.subplots(figsize=(8, 4))
-    for name, colour in (("local", "#1b6e20"), ("cloud GPU", "#1f4e79"), ("API", "#8a5a00")):
-        ax.plot(curves["hours"], curves[name], label=name, color=colour)
+    for name, (colour, style, marker) in LINE_STYLES.items():
+        ax.plot(curves["hours"], curves[name], label=option_label(name), color=colour, linestyle=style,
+                marker=marker, markevery=6, linewidth=2)
+        ax.annotate(option_label(name), (curves["hours"][-1], curves[name][-1]), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=8, color=colour)
     if costs.break_even_hours_per_day is not None and costs.break_even_hours_per_day <= max_hours:
-        ax.axvline(costs.break_even_hours_per_day, color="#555", linestyle=":",
-                   label=f"local = cloud GPU at {costs.break_even_hours_per_day:.1f} h/day")
-    ax.axvline(inputs.hours_per_day, color="#a01010", alpha=0.3, linewidth=6, label="your usage")
-    ax.set_xlabel("hours of generation per day")
-    ax.set_ylabel("USD per month")
-    ax.set_title("Monthly cost for the same work")
+        ax.axvline(costs.break_even_hours_per_day, color="#555", linestyle=":", linewidth=1.5,
+                   label=t("deploy.chart.break_even", hours=number(costs.break_even_hours_per_day, ".1f")))
+    ax.axvline(inputs.hours_per_day, color="#555", alpha=0.25, linewidth=6,
+               label=t("deploy.chart.your_usage", hours=number(inputs.hours_per_day, "g")))
+    ax.set_xlabel(t("deploy.chart.x"))
+    ax.set_ylabel(t("deploy.chart.y"))
+    ax.set_title(t("deploy.chart.title"))
+    ax.set_xlim(0, max_hours * 1.12)  # room for the end labels
+    ax.set_xticks([h for h in range(0, int(max_hours) + 1, 4)])
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def break_even_alt(inputs: CostInputs, max_hours: float = 24) -> str:
+    """The chart of :func:`plot_break_even` in words (its alt text): each line's start and end, the
+    break-even and the learner's usage."""
+    curves = cost_curves(inputs, max_hours)
+    costs = monthly_costs(inputs)
+    parts = [t("deploy.chart.alt.intro", hours=number(max_hours, "g"))]
+    parts += [t("deploy.chart.alt.line", option=option_label(name), start=number(curves[name][0], ",.0f"),
+                end=number(curves[name][-1], ",.0f"), hours=number(max_hours, "g")) for name in OPTIONS]
+    if costs.break_even_hours_per_day is not None and costs.break_even_hours_per_day <= max_hours:
+        parts.append(t("deploy.chart.alt.break_even", hours=number(costs.break_even_hours_per_day, ".1f")))
+    else:
+        parts.append(t("deploy.chart.alt.no_break_even", hours=number(max_hours, "g")))
+    parts.append(t("deploy.chart.alt.usage", hours=number(inputs.hours_per_day, "g"),
+                   option=option_label(costs.cheapest)))
+    return " ".join(parts)
 
 
 # --------------------------------------------------------------------------- default prices
@@ -174,39 +222,27 @@ def _price(row: dict, output: bool = False) -> Price:
                  row["observed"], row["source_url"])
 
 
-def _pick(category: str, *needles: str) -> dict:
+def pick_price(category: str, *needles: str, output: bool = False) -> Price:
+    """The first row of data/deployment_prices.csv in ``category`` whose item, provider and region contain
+    every needle (case-insensitive); ``output=True`` takes an API row's output-token price.
+    ``category="electricity"`` with no needles: the newest price per kWh."""
+    if category == "electricity" and not needles:
+        row = max((r for r in _rows("electricity") if r["unit"] == "USD per kWh"), key=lambda r: r["observed"])
+        return _price(row)
     for row in _rows(category):
         text = f"{row['item']} {row['provider']} {row['region']}".lower()
         if all(n.lower() in text for n in needles):
-            return row
+            return _price(row, output)
     raise LookupError(f"no {category} price matching {needles}")
 
 
-def default_prices() -> dict[str, Price]:
-    """The prices the planner starts from, each with its date and source (see data/deployment_prices.csv)."""
-    gpu = _pick("cloud_gpu", "g6.xlarge", "us-east-1")
-    api = _pick("api_tokens", "Meta-Llama-3.1-8B-Instruct", "DeepInfra")
-    # the dated street price, not the 2022 launch list price (which halves the break-even)
-    hardware = _pick("hardware", "RTX 4090", "street price")
-    power = _pick("power_draw", "RTX 4090")
-    electricity = max((r for r in _rows("electricity") if r["unit"] == "USD per kWh"), key=lambda r: r["observed"])
-    return {"cloud_gpu_usd_per_hour": _price(gpu), "api_usd_per_m_input": _price(api),
-            "api_usd_per_m_output": _price(api, output=True), "hardware_price_usd": _price(hardware),
-            "power_watts": _price(power), "electricity_usd_per_kwh": _price(electricity)}
-
-
-def default_inputs(**overrides: Any) -> CostInputs:
-    prices = default_prices()
+def inputs_from(prices: dict[str, Price], **overrides: Any) -> CostInputs:
+    """Cost inputs from prices (keyed by CostInputs field), then ``overrides``."""
     base = CostInputs(**{k: p.value for k, p in prices.items()})
     try:
         return replace(base, **overrides).validate()
     except TypeError as exc:
-        raise InvalidInput(f"Unknown cost input: {exc}") from None
-
-
-def price_table() -> list[dict[str, Any]]:
-    return [{"input": k, "value": p.value, "unit": p.unit, "item": p.item, "provider": p.provider,
-             "observed": p.observed, "source": p.source} for k, p in default_prices().items()]
+        raise InvalidInput(t("deploy.input.unknown", detail=str(exc))) from None
 
 
 # --------------------------------------------------------------------------- latency
@@ -237,8 +273,8 @@ def latency(model: str, quant: str = "Q4_K_M", hardware: str | None = None, band
                    backend=backend)
     tps = est.tokens_per_s
     if tps is None:
-        raise InvalidInput("Give a hardware name or a bandwidth to estimate the speed.")
-    basis = f"decode from the fit estimator ({est.hardware}, {est.bandwidth_gbs:g} GB/s)"
+        raise InvalidInput(t("deploy.latency.no_hardware"))
+    basis = t("deploy.latency.decode", hardware=est.hardware or "?", bandwidth=number(est.bandwidth_gbs, "g"))
     pp = prompt_tokens_per_s
     if pp is None and est.hardware:
         rows = [r for r in data.load("llamacpp_speed_calibration") if r["hardware"] == est.hardware and r["pp512_tps"]]
@@ -246,44 +282,9 @@ def latency(model: str, quant: str = "Q4_K_M", hardware: str | None = None, band
             # pp512 was measured on Llama 2 7B Q4_0; scale by the weights read (compute ~ parameters)
             ref = estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 512).params_b
             pp = rows[0]["pp512_tps"] * ref / est.params_b
-            basis += f"; prompt speed from llama-bench pp512 on {est.hardware}, scaled by model size"
+            basis += t("deploy.latency.prompt_from_bench", hardware=est.hardware)
     ttft = prompt_tokens / pp if pp else None
     total = (ttft or 0) + output_tokens / tps if ttft is not None else None
     if ttft is None:
-        basis += "; time to first token unknown (prompt processing is compute-bound: measure it)"
+        basis += t("deploy.latency.ttft_unknown")
     return Latency(tps, None if ttft is None else round(ttft, 3), None if total is None else round(total, 2), basis)
-
-
-# --------------------------------------------------------------------------- pros and cons (exercise 6)
-
-SIDES = ("local pro", "local con", "cloud pro", "cloud con", "not true")
-# statement -> (the right side, why). Kept short and checkable against the rest of the course.
-STATEMENTS: dict[str, tuple[str, str]] = {
-    "Prompts and outputs never leave your own machines": (
-        "local pro", "With local inference no third party sees the data."),
-    "You pay for the hardware up front, before any use": (
-        "local con", "The purchase price is due on day one; the cost model spreads it over the lifetime."),
-    "No hardware to buy: you pay per hour or per token": (
-        "cloud pro", "Cloud GPUs and APIs bill by use (see the price table's dates)."),
-    "Every request crosses the network, adding round-trip time": (
-        "cloud con", "Network latency adds to the time to first token."),
-    "Capacity grows or shrinks with demand within minutes": (
-        "cloud pro", "Renting more GPUs is quicker than buying and installing them."),
-    "Speed is limited by your machine's memory bandwidth": (
-        "local con", "Decode speed ~ bandwidth / model size: a laptop is slower than a data-centre GPU."),
-    "Prices and models can change under you (provider decisions)": (
-        "cloud con", "Prices move (see the dated price table) and hosted models are retired."),
-    "Local is always faster than the cloud": (
-        "not true", "It depends on the hardware: an RTX 4090 decodes a 7B model far faster than a laptop CPU."),
-    "Open models cannot run in the cloud": (
-        "not true", "Open weights run on rented GPUs and are served by many API providers."),
-}
-
-
-def check_pros_cons(given: dict[str, str]):
-    """Feedback on a learner's sorting of the statements into pros and cons."""
-    from .feedback import Check
-
-    given = given if isinstance(given, dict) else {}
-    return tuple(Check(statement, given.get(statement) or None, side, given.get(statement) == side, why)
-                 for statement, (side, why) in STATEMENTS.items())

@@ -30,15 +30,18 @@ from typing import Any
 
 from .errors import EngineUnavailable, InvalidInput
 from .hardware import llama_cpp_threads
+from .i18n import t
 from .timing import openai_compatible
 
 ENGINE = "llama.cpp (xllamacpp)"
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 5.0
-NO_WHEEL = ("xllamacpp publishes wheels for Linux (x86_64, aarch64), macOS (Apple Silicon, Intel) and Windows "
-            "x86_64 only. Elsewhere run a server yourself, e.g. Ollama (`ollama serve`, base URL "
-            "http://127.0.0.1:11434/v1) or llama.cpp's `llama-server -m model.gguf --port 8080` (base URL "
-            "http://127.0.0.1:8080/v1), and time it through the OpenAI-compatible path.")
+
+
+def no_wheel() -> str:
+    """Where the engine's wheels exist, and what to do elsewhere (in the language in force)."""
+    return t("timing.engine.no_wheel")
+
 _WHEEL_PLATFORMS = {("Linux", "x86_64"), ("Linux", "aarch64"), ("Darwin", "arm64"), ("Darwin", "x86_64"),
                     ("Windows", "AMD64")}
 
@@ -49,11 +52,11 @@ def engine_available() -> tuple[bool, str]:
         import xllamacpp
     except ImportError:
         if (platform.system(), platform.machine()) not in _WHEEL_PLATFORMS:
-            return False, f"No llama.cpp engine for {platform.system()} {platform.machine()}. {NO_WHEEL}"
-        return False, ("llama.cpp's server is not installed: pip install 'course-utils[run]' (or pip install "
-                       "xllamacpp). Or use any OpenAI-compatible server you already run.")
+            return False, t("timing.engine.no_engine", system=platform.system(), machine=platform.machine(),
+                            hint=no_wheel())
+        return False, t("timing.engine.not_installed")
     except Exception as exc:  # noqa: BLE001 - a broken native wheel
-        return False, f"xllamacpp is installed but does not load ({type(exc).__name__}: {exc}). {NO_WHEEL}"
+        return False, t("timing.engine.broken", error=f"{type(exc).__name__}: {exc}", hint=no_wheel())
     return True, str(getattr(xllamacpp, "__version__", ""))
 
 
@@ -95,7 +98,7 @@ class LocalServer:
                  ready_timeout: float = READY_TIMEOUT_S):
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
-            raise InvalidInput(f"No GGUF file at {self.model_path}.")
+            raise InvalidInput(t("timing.engine.no_gguf", path=str(self.model_path)))
         self.n_ctx, self.threads = int(n_ctx), int(threads or llama_cpp_threads())
         self.ready_timeout = ready_timeout
         self.url: str | None = None
@@ -141,8 +144,8 @@ class LocalServer:
             self.proc.stdin.flush()
             reply = self._read_reply(t0 + self.ready_timeout)
             if "error" in reply:
-                raise EngineUnavailable(f"llama.cpp could not load {self.model_path.name}: {reply['error']}"
-                                        f"{self._log_tail()}")
+                raise EngineUnavailable(t("timing.engine.could_not_load", name=self.model_path.name,
+                                          error=reply["error"], log=self._log_tail()))
             self.url = reply["url"].rstrip("/")
             self._wait_healthy(t0 + self.ready_timeout)
         except BaseException:
@@ -157,12 +160,12 @@ class LocalServer:
         try:
             raw = lines.get(timeout=max(0.1, deadline - time.perf_counter()))
         except queue.Empty:
-            raise EngineUnavailable(f"llama.cpp did not start within {self.ready_timeout:g} s"
-                                    f"{self._log_tail()}") from None
+            raise EngineUnavailable(t("timing.engine.start_timeout", seconds=f"{self.ready_timeout:g}",
+                                      log=self._log_tail())) from None
         try:
             return json.loads(raw)
         except ValueError:
-            raise EngineUnavailable(f"llama.cpp's server stopped while starting{self._log_tail()}") from None
+            raise EngineUnavailable(t("timing.engine.stopped_starting", log=self._log_tail())) from None
 
     def _wait_healthy(self, deadline: float) -> None:
         while True:
@@ -173,7 +176,7 @@ class LocalServer:
             except OSError:
                 pass
             if time.perf_counter() > deadline or self.proc.poll() is not None:
-                raise EngineUnavailable(f"llama.cpp's server never became ready{self._log_tail()}")
+                raise EngineUnavailable(t("timing.engine.never_ready", log=self._log_tail()))
             time.sleep(0.1)
 
     def _log_tail(self) -> str:
@@ -191,7 +194,7 @@ class LocalServer:
     @property
     def base_url(self) -> str:
         if not self.url:
-            raise EngineUnavailable("The llama.cpp server is not running.")
+            raise EngineUnavailable(t("timing.engine.not_running"))
         return self.url + "/v1"
 
     def generate(self, timeout: float = 120.0):
@@ -225,6 +228,6 @@ def status() -> tuple[bool, str]:
     ok, why = engine_available()
     if not ok:
         return False, why
-    model = ("in the cache" if cached_default_model() else
-             f"not downloaded yet ({SMOLLM2.size / 1e6:.0f} MB from PyPI, once, on the first run)")
-    return True, f"llama.cpp is ready (xllamacpp {why}); the course's model {SMOLLM2.name}: {model}."
+    model = (t("timing.engine.model_cached") if cached_default_model() else
+             t("timing.engine.model_not_downloaded", mb=f"{SMOLLM2.size / 1e6:.0f}"))
+    return True, t("timing.engine.ready", version=why, name=SMOLLM2.name, model=model)

@@ -25,15 +25,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from .errors import CourseError, InvalidInput
+from .i18n import t
 
 
 class TimingError(CourseError):
     """The generation could not be measured (server down, HTTP error, bad stream)."""
 
 
-START_HINT = ("Start one locally, e.g. `llama-server -m model.gguf --port 8080` (llama.cpp; base URL "
-              "http://127.0.0.1:8080/v1) or `ollama serve` then `ollama pull llama3.2` (base URL "
-              "http://127.0.0.1:11434/v1).")
+def start_hint() -> str:
+    """How to start a server to time (in the language in force)."""
+    return t("timing.start_hint")
 
 # where a run's token count came from, best first
 FROM_USAGE = "usage.completion_tokens"
@@ -42,6 +43,16 @@ FROM_LENGTH = "max_tokens (finish_reason length)"
 FROM_CHUNKS = "one per chunk (approximate)"
 FROM_WORDS = "whitespace words (approximate)"
 FROM_COUNTER = "your count_tokens"
+# what a learner reads for each source (the stored value stays the id above)
+_FROM_KEYS = {FROM_USAGE: "usage", FROM_TIMINGS: "timings", FROM_LENGTH: "length", FROM_CHUNKS: "chunks",
+              FROM_WORDS: "words", FROM_COUNTER: "counter"}
+
+
+def source_label(source: str) -> str:
+    """A token source as the learner reads it ('mixed: a, b' labels each part)."""
+    if source.startswith("mixed: "):
+        return t("timing.from.mixed", sources=", ".join(source_label(p) for p in source[7:].split(", ")))
+    return t(f"timing.from.{_FROM_KEYS[source]}") if source in _FROM_KEYS else source
 
 
 class ReasoningText(str):
@@ -97,15 +108,16 @@ class TimingResult:
         return asdict(self)
 
     def to_text(self) -> str:
-        lines = [f"time to first token  {self.ttft_s:.3f} s (median of {len(self.runs)})"]
+        lines = [t("timing.result.ttft", seconds=f"{self.ttft_s:.3f}", runs=len(self.runs))]
         if self.first_answer_s is not None and self.first_answer_s - self.ttft_s > 0.0005:
-            lines.append(f"first answer token   {self.first_answer_s:.3f} s (after the reasoning)")
-        lines.append(f"decode speed         {self.tokens_per_s:.1f} tokens/s"
-                     + (" (approximate)" if self.approximate else ""))
+            lines.append(t("timing.result.first_answer", seconds=f"{self.first_answer_s:.3f}"))
+        lines.append(t("timing.result.speed", speed=f"{self.tokens_per_s:.1f}")
+                     + (t("timing.result.approximate") if self.approximate else ""))
         if self.server_tokens_per_s is not None:
-            lines.append(f"server's own figure  {self.server_tokens_per_s:.1f} tokens/s")
-        lines += [f"total                {self.total_s:.2f} s for {self.tokens} tokens ({self.tokens_from})",
-                  f"method: {self.method}", *self.notes]
+            lines.append(t("timing.result.server", speed=f"{self.server_tokens_per_s:.1f}"))
+        lines += [t("timing.result.total", seconds=f"{self.total_s:.2f}", tokens=self.tokens,
+                    source=source_label(self.tokens_from)),
+                  t("timing.result.method", method=self.method), *self.notes]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -142,7 +154,7 @@ def _one_run(generate: Callable, prompt: str, max_new_tokens: int, count_tokens:
         return Run(total, total, tokens, tokens / total if total > 0 else 0.0, False, total, source,
                    server_tokens_per_s=stats.server_tokens_per_s if stats else None)
     if not isinstance(result, Iterable):
-        raise InvalidInput(f"generate() must return text or yield text chunks, not {type(result).__name__}.")
+        raise InvalidInput(t("timing.error.not_text", type=type(result).__name__))
     first = first_answer = None
     chunks = reasoning = 0
     for chunk in result:
@@ -158,7 +170,7 @@ def _one_run(generate: Callable, prompt: str, max_new_tokens: int, count_tokens:
         chunks += 1
     end = time.perf_counter()
     if first is None:
-        raise TimingError("The generation produced no text, so there is nothing to time.")
+        raise TimingError(t("timing.error.no_text"))
     stats = getattr(result, "stats", None)
     tokens, source = _count(stats, max_new_tokens, chunks)
     decode = end - first
@@ -180,11 +192,11 @@ def time_generation(generate: Callable[[str, int], Any], prompt: str = "Explain 
                     count_tokens: Callable[[str], int] = _words, warmup: bool = False) -> TimingResult:
     """Time ``runs`` generations and report the medians."""
     if not callable(generate):
-        raise InvalidInput("generate must be a function: generate(prompt, max_new_tokens) -> text or chunks.")
+        raise InvalidInput(t("timing.error.not_callable"))
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1 or runs > 50:
-        raise InvalidInput(f"runs must be a whole number from 1 to 50, not {runs!r}.")
+        raise InvalidInput(t("timing.error.runs", value=repr(runs)))
     if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 1:
-        raise InvalidInput(f"max_new_tokens must be a positive whole number, not {max_new_tokens!r}.")
+        raise InvalidInput(t("timing.error.max_new_tokens", value=repr(max_new_tokens)))
     if warmup:
         _one_run(generate, prompt, max_new_tokens, count_tokens)
     measured = tuple(_one_run(generate, prompt, max_new_tokens, count_tokens) for _ in range(runs))
@@ -194,15 +206,14 @@ def time_generation(generate: Callable[[str, int], Any], prompt: str = "Explain 
     approximate = any(r.tokens_from in (FROM_CHUNKS, FROM_WORDS) for r in measured)
     notes = []
     if not streamed:
-        notes.append("The output was not streamed: time to first token equals the total time.")
+        notes.append(t("timing.note.not_streamed"))
     if streamed and any(r.chunks == 1 for r in measured):
-        notes.append("The whole answer came in one chunk, so the decode speed after the first token is unknown.")
+        notes.append(t("timing.note.one_chunk"))
     if approximate and streamed:
-        notes.append("The server did not say how many tokens it generated: each chunk was counted as one token.")
+        notes.append(t("timing.note.chunks_counted"))
     if any(r.reasoning_chunks for r in measured):
-        notes.append("Reasoning tokens count as generated tokens; the first answer token came after them.")
-    method = (f"streamed; tokens from {source}; tokens/s = tokens after the first chunk / time after it"
-              if streamed else f"whole text; tokens from {source}; tokens/s = tokens / total time")
+        notes.append(t("timing.note.reasoning"))
+    method = t("timing.method.streamed" if streamed else "timing.method.whole", source=source_label(source))
     first_answer = _median(r.first_answer_s for r in measured)
     server_tps = _median(r.server_tokens_per_s for r in measured)
     return TimingResult(
@@ -220,7 +231,7 @@ def time_generation(generate: Callable[[str, int], Any], prompt: str = "Explain 
 def chat_url(base_url: str) -> str:
     """The /v1/chat/completions address of a base URL (with or without /v1)."""
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise InvalidInput(f"The base URL must start with http:// or https://, not {base_url!r}. {START_HINT}")
+        raise InvalidInput(t("timing.error.base_url", value=repr(base_url), hint=start_hint()))
     url = base_url.strip().rstrip("/")
     if url.endswith("/chat/completions"):
         return url
@@ -238,7 +249,7 @@ def openai_compatible(base_url: str, model: str, api_key: str | None = None, tim
     """
     url = chat_url(base_url)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise InvalidInput(f"timeout must be a positive number of seconds, not {timeout!r}.")
+        raise InvalidInput(t("timing.error.timeout", value=repr(timeout)))
     read_timeout = float(read_timeout or timeout)
     state = {"stream_options": stream}  # dropped for good if a server rejects the field
 
@@ -257,8 +268,8 @@ def openai_compatible(base_url: str, model: str, api_key: str | None = None, tim
             if exc.status in (400, 422) and "stream_options" in exc.detail and state["stream_options"]:
                 state["stream_options"] = False
                 return generate(prompt, max_new_tokens)
-            raise TimingError(f"{url} answered HTTP {exc.status}: {exc.detail or exc.reason}. Check the model name "
-                              f"({model!r}) and the server's log.") from None
+            raise TimingError(t("timing.error.http", url=url, status=exc.status, detail=exc.detail or exc.reason,
+                                model=repr(model))) from None
         return _read_response(call, response, max_new_tokens)
 
     return generate
@@ -298,9 +309,10 @@ class _Call:
     def fail(self, what: str) -> TimingError:
         """The error for a read that ended early: the deadline, a stall, or a dropped connection."""
         if self.expired or time.monotonic() >= self.deadline:
-            return TimingError(f"{self.url} did not finish within {self.timeout:g} s ({what}). Try fewer tokens, "
-                               f"a smaller model, or a longer timeout.")
-        return TimingError(f"The stream from {self.url} stalled: no data for {self.read_timeout:g} s ({what}).")
+            return TimingError(t("timing.error.deadline", url=self.url, seconds=f"{self.timeout:g}",
+                                 what=t(f"timing.while.{what}")))
+        return TimingError(t("timing.error.stalled", url=self.url, seconds=f"{self.read_timeout:g}",
+                             what=t(f"timing.while.{what}")))
 
     def open(self):
         self.watchdog.start()
@@ -313,12 +325,12 @@ class _Call:
             response = self.conn.getresponse()
         except (socket.timeout, TimeoutError):
             self.close()
-            raise self.fail("waiting for the first byte") from None
+            raise self.fail("first_byte") from None
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             if self.expired:
-                raise self.fail("waiting for the answer") from None
-            raise TimingError(f"Could not reach {self.url} ({exc}). {START_HINT}") from None
+                raise self.fail("answer") from None
+            raise TimingError(t("timing.error.unreachable", url=self.url, detail=str(exc), hint=start_hint())) from None
         if response.status >= 400:
             detail = response.read(300).decode("utf-8", "replace").strip()
             self.close()
@@ -338,7 +350,7 @@ def _read_response(call: _Call, response, max_new_tokens: int) -> str | Iterator
     try:
         raw = response.read(2_000_000)
     except (OSError, http.client.HTTPException):
-        raise call.fail("reading the answer") from None
+        raise call.fail("reading") from None
     finally:
         call.close()
     try:
@@ -346,7 +358,7 @@ def _read_response(call: _Call, response, max_new_tokens: int) -> str | Iterator
         choice = doc["choices"][0]
         text = CompletionText(str(choice["message"]["content"] or ""))
     except (ValueError, KeyError, IndexError, TypeError):
-        raise TimingError(f"{call.url} did not stream and its answer is not a chat completion: {raw[:200]!r}") from None
+        raise TimingError(t("timing.error.not_chat", url=call.url, raw=repr(raw[:200]))) from None
     text.stats = StreamStats(max_tokens=max_new_tokens, finish_reason=choice.get("finish_reason"))
     _take_figures(doc, text.stats)
     return text
@@ -382,12 +394,12 @@ class _Stream:
             try:
                 raw = self.response.readline(1_000_000)
             except (socket.timeout, TimeoutError):
-                raise self.call.fail("midway through the stream") from None
+                raise self.call.fail("midway") from None
             except (OSError, http.client.HTTPException):
-                raise self.call.fail("the connection dropped midway") from None
+                raise self.call.fail("dropped") from None
             if not raw:
                 if self.call.expired:
-                    raise self.call.fail("midway through the stream")
+                    raise self.call.fail("midway")
                 return
             yield raw.decode("utf-8", "replace").strip()
 
@@ -403,18 +415,17 @@ class _Stream:
             try:
                 doc = json.loads(payload)
             except ValueError:
-                raise TimingError(f"Malformed chunk in the stream from {url}: {payload[:120]!r}") from None
+                raise TimingError(t("timing.error.malformed", url=url, payload=repr(payload[:120]))) from None
             if not isinstance(doc, dict):
-                raise TimingError(f"Malformed chunk in the stream from {url} (not a JSON object): {payload[:120]!r}")
+                raise TimingError(t("timing.error.malformed_object", url=url, payload=repr(payload[:120])))
             if "error" in doc and "choices" not in doc:
-                raise TimingError(f"{url} reported an error midway: {str(doc['error'])[:200]}")
+                raise TimingError(t("timing.error.midway", url=url, error=str(doc["error"])[:200]))
             _take_figures(doc, self.stats)
             choices = doc.get("choices")
             if choices is None or choices == []:
                 continue  # e.g. the last chunk that carries only the usage
             if not isinstance(choices, list) or not isinstance(choices[0], dict):
-                raise TimingError(f"Malformed chunk in the stream from {url} (choices must be a list of objects): "
-                                  f"{payload[:120]!r}")
+                raise TimingError(t("timing.error.malformed_choices", url=url, payload=repr(payload[:120])))
             choice = choices[0]
             if choice.get("finish_reason"):
                 self.stats.finish_reason = choice["finish_reason"]
@@ -426,5 +437,4 @@ class _Stream:
             if isinstance(text, str) and text:
                 yield text
         if not data_lines:
-            raise TimingError(f"{url} said it would stream but sent no 'data:' lines; is it an OpenAI-compatible "
-                              f"server?")
+            raise TimingError(t("timing.error.no_data_lines", url=url))

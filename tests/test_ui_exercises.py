@@ -265,18 +265,52 @@ def test_cost_planner_and_pros_cons_and_timing():
 
     planner = ex06.cost_planner()
     out = planner.children[-1]
-    assert any("image/png" in o.get("data", {}) for o in out.outputs)
+    assert "cu-ex06-chart" in out._dom_classes and "cu-ex06-costs" in planner._dom_classes
+    chart = texts(out)
+    assert "data:image/png;base64," in chart and "alt='Line chart of the monthly cost" in chart
     sliders = [c for c in planner.children if hasattr(c, "min")]
     hours = [s for s in sliders if "hours" in s.description][0]
     hours.value = 12
     assert "hours_per_day" in answers.store().get("ex06", "cost_inputs") and \
         answers.store().get("ex06", "cost_inputs")["hours_per_day"] == 12
     speed_row = planner.children[-3]
-    speed_row.children[2].click()
-    assert "tokens/s" in texts(planner.children[-2])
+    assert "cu-ex06-hardware" in speed_row.children[1]._dom_classes
+    speed_row.children[1].value = "Apple M4 (10-core GPU)"  # choosing it is enough
+    assert "tokens/s" in texts(planner.children[-2]) and "Mac mini" in texts(planner.children[-2])
+    price = [s for s in sliders if s.description == "hardware price ($)"][0]
+    power = [s for s in sliders if s.description == "power draw (W)"][0]
+    assert price.value == 599 and power.value == 65  # the chosen hardware's own dated price and power
+    assert answers.store().get("ex06", "cost_inputs")["hardware_price_usd"] == 599
     pc = ex06.pros_cons()
     pc.children[-2].click()
     assert "0/3 points" in texts(pc.children[-1]) and "Not answered" in texts(pc.children[-1])
+    assert "2 of them are myths" in pc.children[0].value
+    myth = [p for p in pc.children if "cu-ex06-statement-myth_local_faster" in getattr(p, "_dom_classes", ())][0]
+    assert myth.description == "Local is always faster than the cloud"
+    myth.value = "local_pro"
+    own = [p for p in pc.children if "cu-ex06-own" in getattr(p, "_dom_classes", ())][0]
+    own.value = "cloud con: our data may not leave the EU"
+    pc.children[-2].click()
+    shown = texts(pc.children[-1])
+    assert "local: pro" in shown and "not true (a myth)" in shown and "local_pro" not in shown
+    assert answers.store().get("ex06", "pros_cons") == {"myth_local_faster": "local_pro",
+                                                        "own": "cloud con: our data may not leave the EU"}
+
+
+def test_ex06_widgets_read_french():
+    from course_utils import i18n
+    from course_utils.ui import ex06
+
+    i18n.set_language("fr")
+    try:
+        planner = ex06.cost_planner()
+        assert "Prix de départ" in planner.children[0].value
+        assert "seuil de rentabilité" in texts(planner.children[-1]) and "alt='Graphique" in texts(planner.children[-1])
+        pc = ex06.pros_cons()
+        assert "idées reçues" in pc.children[0].value and pc.children[-2].description == "Vérifier"
+        assert ex06.timing_panel().children[3].description == "Mesurer"
+    finally:
+        i18n.set_language(None)
 
 
 def test_speed_slider_follows_the_estimator():

@@ -1,19 +1,36 @@
-"""Notebook 06 (cloud vs local): cost sliders with a live break-even plot, pros/cons, timing, plan."""
+"""Notebook 06 (cloud vs local): cost sliders with a live break-even plot, pros/cons, timing, plan.
+
+Widgets only wire inputs to the plain functions of ``course_utils.exercises.ex06`` (and ``deploy``,
+``timing``) and show their results; every text comes from the catalogs.
+"""
 from __future__ import annotations
 
+import base64
+import html
+import io
 from pathlib import Path
 
-import html
-
 from .. import answers, deploy
+from ..exercises import ex06 as exercise
+from ..i18n import t, tn
 from ..timing import openai_compatible, time_generation
-from .common import Question, html_block, on_click, picker_question, run_safely, text_answer, widgets
+from .common import Question, html_block, on_click, run_safely, tag, text_answer, widgets
 
-EX = "ex06"
-SPEED_MODELS = ["mistralai/Mistral-7B-Instruct-v0.3", "meta-llama/Llama-3.1-8B-Instruct",
-                "microsoft/Phi-3-mini-4k-instruct", "TinyLlama/TinyLlama-1.1B-Chat-v1.0"]
-SPEED_HARDWARE = ["NVIDIA GeForce RTX 4090", "NVIDIA GeForce RTX 3060 12GB", "Apple M1 Pro (14-core GPU)",
-                  "Apple M4 (10-core GPU)"]
+EX = exercise.EX
+SPEED_MODELS = list(exercise.SPEED_MODELS)
+SPEED_HARDWARE = list(exercise.HARDWARE)
+# slider: CostInputs field -> (integer slider, min, max, step)
+SLIDERS = {
+    "hardware_price_usd": (False, 0, 6000, 50),
+    "lifetime_months": (True, 6, 72, 6),
+    "power_watts": (False, 5, 1000, 5),
+    "electricity_usd_per_kwh": (False, 0.0, 0.6, 0.01),
+    "hours_per_day": (False, 0, 24, 0.5),
+    "cloud_gpu_usd_per_hour": (False, 0.0, 10, 0.05),
+    "api_usd_per_m_input": (False, 0.0, 5, 0.01),
+    "api_usd_per_m_output": (False, 0.0, 15, 0.01),
+    "tokens_per_second": (False, 1, None, 1),  # max: speed_slider_max()
+}
 
 
 def speed_slider_max(speeds=None) -> float:
@@ -22,81 +39,112 @@ def speed_slider_max(speeds=None) -> float:
     A slider that stops below the estimate would clamp it and under-count the tokens an API would bill.
     """
     if speeds is None:
-        speeds = [deploy.latency(m, "Q4_K_M", hardware=h).tokens_per_s for m in SPEED_MODELS for h in SPEED_HARDWARE]
+        speeds = [deploy.latency(m, exercise.QUANT, hardware=h).tokens_per_s for m in SPEED_MODELS
+                  for h in SPEED_HARDWARE]
     top = max([300.0, *(1.1 * float(v) for v in speeds if v)])
     return float(-(-top // 50) * 50)
 
 
 def price_table_html() -> str:
-    rows = "".join(f"<tr><td>{html.escape(p['input'])}</td><td>{p['value']:g} {html.escape(p['unit'])}</td>"
+    rows = "".join(f"<tr><td>{html.escape(p['input'])}</td><td>{deploy.number(p['value'], 'g')} {html.escape(p['unit'])}</td>"
                    f"<td>{html.escape(p['item'])} ({html.escape(p['provider'])})</td><td>{html.escape(p['observed'])}</td>"
-                   f"<td><a href='{html.escape(p['source'])}' target='_blank'>source</a></td></tr>"
-                   for p in deploy.price_table())
-    return ("<p><b>Starting prices</b> (prices move: check the dates)</p><table><tr><th>input</th><th>value</th>"
-            f"<th>what</th><th>observed</th><th></th></tr>{rows}</table>")
+                   f"<td><a href='{html.escape(p['source'])}' target='_blank'>{html.escape(t('ex06.prices.source'))}"
+                   f"</a></td></tr>" for p in exercise.price_rows())
+    head = "".join(f"<th>{html.escape(t(f'ex06.prices.{c}'))}</th>" for c in ("input", "value", "what", "observed"))
+    return (f"<p><b>{html.escape(t('ex06.prices.title'))}</b> {html.escape(t('ex06.prices.dates'))}</p>"
+            f"<table><tr>{head}<th></th></tr>{rows}</table>")
+
+
+def figure_html(fig, alt: str, dpi: int = 90):
+    """A matplotlib figure as an <img> with its alt text (screen readers read the alt)."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", dpi=dpi)
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return html_block(f"<img class='cu-chart' alt='{html.escape(alt, quote=True)}' "
+                      f"src='data:image/png;base64,{data}'/>")
 
 
 def cost_planner():
     w = widgets()
-    d = deploy.default_inputs()
-    q = Question(EX, "cost_inputs", {})
+    d = exercise.default_inputs()
+    q = Question(EX, exercise.COST_INPUTS, {})
 
-    def slider(cls, value, lo, hi, step, label):
-        return cls(value=value, min=lo, max=hi, step=step, description=label, continuous_update=False,
-                   style={"description_width": "200px"}, layout=w.Layout(width="520px"))
+    def slider(field):
+        integer, lo, hi, step = SLIDERS[field]
+        hi = speed_slider_max() if hi is None else hi
+        value = int(getattr(d, field)) if integer else getattr(d, field)
+        return tag((w.IntSlider if integer else w.FloatSlider)(
+            value=value, min=lo, max=hi, step=step, description=t(f"deploy.input.{field}"),
+            continuous_update=False, style={"description_width": "260px"}, layout=w.Layout(width="600px")),
+            f"ex06-input-{field}")
 
-    s = {
-        "hardware_price_usd": slider(w.FloatSlider, d.hardware_price_usd, 0, 6000, 50, "hardware price ($)"),
-        "lifetime_months": slider(w.IntSlider, int(d.lifetime_months), 6, 72, 6, "hardware lifetime (months)"),
-        "power_watts": slider(w.FloatSlider, d.power_watts, 5, 1000, 5, "power draw (W)"),
-        "electricity_usd_per_kwh": slider(w.FloatSlider, d.electricity_usd_per_kwh, 0.0, 0.6, 0.01, "electricity ($/kWh)"),
-        "hours_per_day": slider(w.FloatSlider, d.hours_per_day, 0, 24, 0.5, "hours of use per day"),
-        "cloud_gpu_usd_per_hour": slider(w.FloatSlider, d.cloud_gpu_usd_per_hour, 0.0, 10, 0.05, "cloud GPU ($/hour)"),
-        "api_usd_per_m_input": slider(w.FloatSlider, d.api_usd_per_m_input, 0.0, 5, 0.01, "API $ per 1M input tokens"),
-        "api_usd_per_m_output": slider(w.FloatSlider, d.api_usd_per_m_output, 0.0, 15, 0.01, "API $ per 1M output tokens"),
-        "tokens_per_second": slider(w.FloatSlider, d.tokens_per_second, 1, speed_slider_max(), 1,
-                                    "local decode speed (tokens/s)"),
-    }
+    s = {field: slider(field) for field in SLIDERS}
     start = {k: widget.value for k, widget in s.items()}
     for k, widget in s.items():  # start from the learner's saved inputs
         widget.value = q.part(k, default=start[k])
-    model = w.Dropdown(options=SPEED_MODELS, description="model", layout=w.Layout(width="420px"))
-    hardware = w.Dropdown(options=SPEED_HARDWARE, description="hardware", layout=w.Layout(width="420px"))
-    speed_button = w.Button(description="Set speed from the estimator", layout=w.Layout(width="auto"))
-    out = w.Output()
-    speed_out = w.Output()
+    model = w.Dropdown(options=SPEED_MODELS, description=t("ex06.hardware.model"), layout=w.Layout(width="420px"))
+    hardware = tag(w.Dropdown(options=SPEED_HARDWARE, description=t("ex06.hardware.hardware"),
+                              layout=w.Layout(width="420px")), "ex06-hardware")
+    speed_button = tag(w.Button(description=t("ex06.hardware.button"), layout=w.Layout(width="auto")),
+                       "ex06-use-hardware")
+    out = tag(w.Output(), "ex06-chart")
+    speed_out = tag(w.Output(), "ex06-hardware-out")
 
-    def inputs():
-        return deploy.CostInputs(**{k: float(v.value) for k, v in s.items()})
+    def values():
+        return {k: v.value for k, v in s.items()}
 
     def redraw(change=None):
         if change is not None:  # moved by the learner: record what differs from the starting prices
-            q.record({k: v.value for k, v in s.items() if k in q.initial or v.value != start[k]})
-        costs = deploy.monthly_costs(inputs())
-        return [html_block("<pre>" + html.escape(costs.to_text()) + "</pre>"), deploy.plot_break_even(inputs())]
+            q.record(exercise.inputs_to_record(values(), start, q.initial))
+        text, fig, alt = exercise.planner_view(values())
+        return [html_block("<pre>" + html.escape(text) + "</pre>"), figure_html(fig, alt)]
 
-    def set_speed():
-        lat = deploy.latency(model.value, "Q4_K_M", hardware=hardware.value)
+    def use_hardware():
+        choice = exercise.choose_hardware(model.value, hardware.value)
         speed = s["tokens_per_second"]
-        speed.max = max(speed.max, speed_slider_max([lat.tokens_per_s]))  # never clamp the estimate
-        speed.value = round(lat.tokens_per_s)
-        ttft = "unknown" if lat.time_to_first_token_s is None else f"{lat.time_to_first_token_s:.2f} s"
-        return html_block(f"<p>~{lat.tokens_per_s:.0f} tokens/s, time to first token for a 500-token prompt: {ttft}"
-                          f"<br><small>{html.escape(lat.basis)}</small></p>")
+        speed.max = max(speed.max, speed_slider_max([choice.tokens_per_s]))  # never clamp the estimate
+        speed.value = round(choice.tokens_per_s)
+        if choice.price is not None:
+            s["hardware_price_usd"].value = choice.price.value
+        if choice.power is not None:
+            s["power_watts"].value = choice.power.value
+        return html_block(f"<pre>{html.escape(choice.message)}</pre>")
 
     for widget in s.values():
         widget.observe(lambda change: run_safely(out, lambda: redraw(change)), names="value")
-    on_click(speed_button, speed_out, set_speed)
+    on_click(speed_button, speed_out, use_hardware)
+    hardware.observe(lambda _change: run_safely(speed_out, use_hardware), names="value")  # other hardware: its price too
     run_safely(out, redraw)
-    return w.VBox([w.HTML(price_table_html()), *s.values(), w.HBox([model, hardware, speed_button]), speed_out, out])
+    return tag(w.VBox([w.HTML(price_table_html()), *s.values(), w.HBox([model, hardware, speed_button]),
+                       speed_out, out]), "ex06-costs")
 
 
 def pros_cons():
+    """One picker per statement (the answer is {statement id: side id}), the learner's own points, Check."""
     w = widgets()
-    options = [("—", "")] + [(side, side) for side in deploy.SIDES]
-    pickers, button, out = picker_question(EX, "pros_cons", deploy.STATEMENTS, options, label_width="430px",
-                                           width="640px")
-    return w.VBox([*pickers.children, button, out])
+    q = Question(EX, exercise.PROS_CONS, {})
+    given = exercise.normalise_pros_cons(q.initial)
+    options = exercise.side_options()
+    values = [v for _label, v in options]
+    pickers = {}
+    for sid in exercise.STATEMENTS:
+        start = given.get(sid, "")
+        pickers[sid] = tag(w.Dropdown(options=options, value=start if start in values else "",
+                                      description=exercise.statement_text(sid),
+                                      style={"description_width": "470px"}, layout=w.Layout(width="700px")),
+                           f"ex06-statement-{sid}")
+    own = tag(w.Textarea(value=given.get(exercise.OWN, ""), placeholder=t("ex06.own.placeholder"),
+                         layout=w.Layout(width="95%", height="6em")), "ex06-own")
+    button, out = q.check_button(lambda: exercise.pros_cons_to_record({sid: p.value for sid, p in pickers.items()},
+                                                                      own.value, q.initial),
+                                 t("ex06.pros_cons.check"), button_style="primary")
+    intro = w.HTML("<p>" + html.escape(tn("ex06.pros_cons.intro", exercise.myth_count(),
+                                         total=len(exercise.STATEMENTS))) + "</p>")
+    own_label = w.HTML("<p><b>" + html.escape(t("ex06.own.label")) + "</b></p>")
+    return tag(w.VBox([intro, *pickers.values(), own_label, own, button, out]), "ex06-pros-cons")
 
 
 def measure(base_url: str = "", model: str = "", runs: int = 3, max_new_tokens: int = 64, hf_model: str = "",
@@ -123,23 +171,23 @@ def measure(base_url: str = "", model: str = "", runs: int = 3, max_new_tokens: 
         report = measure_local(max_tokens=max_new_tokens, runs=runs, server=server)
         result, source, shown = report.timing, "llama.cpp (this machine)", report
         model = Path(report.model_path).name
-    answers.record(EX, "timing", {"base_url": source, "model": model, "ttft_s": result.ttft_s,
-                                  "tokens_per_s": result.tokens_per_s, "total_s": result.total_s,
-                                  "tokens": result.tokens, "tokens_from": result.tokens_from})
+    answers.record(EX, exercise.TIMING, {"base_url": source, "model": model, "ttft_s": result.ttft_s,
+                                         "tokens_per_s": result.tokens_per_s, "total_s": result.total_s,
+                                         "tokens": result.tokens, "tokens_from": result.tokens_from})
     return shown
 
 
 def timing_panel():
     w = widgets()
-    url = w.Text(value="", placeholder="empty: the course's small model on llama.cpp, here",
-                 description="Base URL", layout=w.Layout(width="520px"))
-    model = w.Text(value="", placeholder="the endpoint's model name, e.g. llama3.2", description="Model",
-                   layout=w.Layout(width="520px"))
-    runs = w.IntSlider(value=3, min=1, max=10, description="Runs")
-    hf_model = w.Text(value="", placeholder="Colab: a transformers model id", description="transformers",
-                      layout=w.Layout(width="420px"))
-    button = w.Button(description="Measure", button_style="primary")
-    out = w.Output()
+    url = tag(w.Text(value="", placeholder=t("ex06.timing.url_placeholder"), description=t("ex06.timing.url"),
+                     layout=w.Layout(width="520px")), "ex06-url")
+    model = tag(w.Text(value="", placeholder=t("ex06.timing.model_placeholder"), description=t("ex06.timing.model"),
+                       layout=w.Layout(width="520px")), "ex06-model")
+    runs = w.IntSlider(value=3, min=1, max=10, description=t("ex06.timing.runs"))
+    hf_model = tag(w.Text(value="", placeholder=t("ex06.timing.hf_placeholder"), description="transformers",
+                          layout=w.Layout(width="420px")), "ex06-hf-model")
+    button = tag(w.Button(description=t("ex06.timing.button"), button_style="primary"), "ex06-run")
+    out = tag(w.Output(), "ex06-run-out")
     from .ex04 import _show_status
 
     _show_status(out)
@@ -148,5 +196,4 @@ def timing_panel():
 
 
 def plan_box():
-    return text_answer(EX, "plan", "Your plan: local, cloud GPU or API for your use case? Give the numbers that "
-                                   "decided it (cost per month, speed, break-even) and one risk.", rows=6)
+    return text_answer(EX, exercise.PLAN, t("ex06.plan.prompt"), rows=6)
