@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import sys
 import warnings
 from contextlib import contextmanager
@@ -65,7 +66,18 @@ _PLAIN = {"✅": "OK", "⚠️": "WARNING", "⚠": "WARNING", "❌": "PROBLEM", 
 
 
 def plain_text(text: str, encoding: str) -> str:
-    """``text`` with what ``encoding`` cannot show replaced by plain words, then by '?'."""
+    """``text`` with what ``encoding`` cannot show replaced by plain words, then by '?'.
+
+    A status emoji already followed by its word ("✅ OK", "⚠️ caution") is dropped rather than doubled."""
+    from .i18n import LANGUAGES, t
+
+    words = "|".join(re.escape(t(f"readiness.status.{s}", lang)) for s in ("ok", "warn", "bad") for lang in LANGUAGES)
+    for symbol in ("✅", "⚠️", "⚠", "❌"):
+        if symbol in text:
+            try:
+                symbol.encode(encoding)
+            except UnicodeEncodeError:
+                text = re.sub(re.escape(symbol) + rf" (?=({words})\b)", "", text)
     for symbol, word in _PLAIN.items():
         if symbol in text:
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import os
 import subprocess
 import sys
@@ -361,7 +362,8 @@ def test_cp1252_stdout_prints_plain_status_words():
     r = _subprocess(["audit", "--params", "7", "--no-bandwidth"], PYTHONIOENCODING="cp1252")
     out = r.stdout.decode("cp1252")
     assert r.returncode == 0 and b"Traceback" not in r.stderr, r.stderr
-    assert "OK RAM" in out and ("WARNING Speed" in out or "PROBLEM" in out), out
+    assert re.search(r"^OK +RAM", out, re.M) and re.search(r"^(caution|PROBLEM|blocker) +Speed", out, re.M), out
+    assert "OK OK" not in out, out
     r = _subprocess(["search", "--task", "nope"], PYTHONIOENCODING="cp1252")
     assert r.returncode == 2 and b"Traceback" not in r.stderr, r.stderr
     r = _subprocess(["model", "facebook/opt-6.7b", "--json"], PYTHONIOENCODING="cp1252")
