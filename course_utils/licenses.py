@@ -338,7 +338,7 @@ class SaasVerdict:
 
     def to_text(self) -> str:
         verdict, licence, check = t("licenses.text.verdict"), t("licenses.text.licence"), t("licenses.text.check")
-        width = max(map(len, (verdict, licence, check))) + 2
+        width = max(10, max(map(len, (verdict, licence, check))) + 2)
         lines = [f"{verdict:<{width}}{verdict_label(self.verdict)}"
                  + (f"  {t('licenses.text.needs_review')}" if self.needs_review else ""),
                  f"{licence:<{width}}{self.license_key}"
