@@ -134,6 +134,7 @@ def test_bad_input_reads_in_the_language(lang):
     assert err.value.suggestions == ("apache-2.0",)
     assert {"en": "is not a licence id the course knows", "fr": "n'est pas un identifiant de licence"}[lang] \
         in str(err.value)
+    assert {"en": "(did you mean: apache-2.0?)", "fr": "(vouliez-vous dire : apache-2.0 ?)"}[lang] in str(err.value)
     with pytest.raises(InvalidInput, match={"en": "whole number", "fr": "nombre entier"}[lang]):
         licenses.saas_verdict("llama2", monthly_active_users=-1)
     with pytest.raises(InvalidInput, match={"en": "whole number", "fr": "nombre entier"}[lang]):
