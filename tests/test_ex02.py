@@ -230,3 +230,13 @@ def test_card_bad_id_is_a_message(lang):
     button.click()
     html = " ".join(str(o.get("data", {}).get("text/html", "")) for o in out.outputs)
     assert {"en": "whole number", "fr": "nombre entier"}[lang] in html and UNEXPECTED_CLASS not in html
+
+
+def test_the_card_calls_ui_lookup_at_click_time(monkeypatch):
+    """The browser suite breaks ``ui.ex02.lookup`` on purpose and expects the card to show the apology."""
+    from course_utils.ui.common import UNEXPECTED_CLASS
+
+    card = ui.license_card()
+    monkeypatch.setattr(ui, "lookup", lambda *a, **k: 1 / 0)
+    card.children[0].children[1].click()
+    assert UNEXPECTED_CLASS in " ".join(str(o.get("data", {}).get("text/html", "")) for o in card.children[-1].outputs)
