@@ -138,7 +138,7 @@ class LicenseReport:
         gated = t("licenses.html.gated", value=_gated_text(self.gated))
         facts = t("licenses.html.facts_from", source=source_text(self.model_source))
         return (f"<div class='course-license'>{head}<b>{html.escape(self.license_key)}</b> "
-                f"({html.escape(self.shown_name)})<br>{html.escape(t('licenses.html.commercial_use'))} "
+                f"(<cite>{html.escape(self.shown_name)}</cite>)<br>{html.escape(t('licenses.html.commercial_use'))} "
                 f"<b style='color:{colour}'>{html.escape(commercial_label(self.commercial_use))}</b> · {link}"
                 + (f" · {html.escape(gated)}" if self.repo_id else "")
                 + (f" · {html.escape(facts)}" if self.model_source else "")
@@ -351,7 +351,8 @@ class SaasVerdict:
     def _repr_html_(self) -> str:
         icon, colour = {ALLOWED: ("✅", "#1b6e20"), WITH_CONDITIONS: ("⚠️", "#8a5a00"),
                         NOT_ALLOWED: ("❌", "#a01010")}[self.verdict]
-        items = "".join(f"<li>{html.escape(r.text)} <i>({html.escape(r.clause)})</i></li>" for r in self.reasons)
+        # the clause a reason rests on, cited by the licence's own (English) name: <cite>, the title of a work
+        items = "".join(f"<li>{html.escape(r.text)} (<cite>{html.escape(r.clause)}</cite>)</li>" for r in self.reasons)
         checks = "".join(f"<li>{html.escape(c)}</li>" for c in self.checks)
         head = html.escape(t("licenses.html.saas", verdict=verdict_label(self.verdict)))
         return (f"<div class='course-saas'><b style='color:{colour}'>{icon} {head}</b>"

@@ -139,6 +139,8 @@ def test_bad_input_reads_in_the_language(lang):
         licenses.saas_verdict("llama2", monthly_active_users=-1)
     with pytest.raises(InvalidInput, match={"en": "whole number", "fr": "nombre entier"}[lang]):
         ex02.lookup(LLAMA2, mau_at_release="lots")
+    with pytest.raises(InvalidInput, match={"en": "Type a model id first", "fr": "Saisissez d'abord"}[lang]):
+        ex02.lookup("  ")
     with pytest.raises(InvalidInput, match={"en": "names no model", "fr": "aucun modèle"}[lang]):
         ex02.EXERCISE.checks["license_checklist"]({"repo_id": " "}, {})
 
@@ -240,3 +242,13 @@ def test_the_card_calls_ui_lookup_at_click_time(monkeypatch):
     monkeypatch.setattr(ui, "lookup", lambda *a, **k: 1 / 0)
     card.children[0].children[1].click()
     assert UNEXPECTED_CLASS in " ".join(str(o.get("data", {}).get("text/html", "")) for o in card.children[-1].outputs)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"], indirect=True)
+def test_the_cards_model_facts_read_in_the_language(lang):
+    summary = ex02.lookup("facebook/opt-6.7b")[0]
+    html = summary._repr_html_()
+    for words in {"en": ("Downloads (30 days)", "6.7 B", "course facts researched"),
+                  "fr": ("Téléchargements (30 jours)", "6,7 milliards", "faits vérifiés par le cours")}[lang]:
+        assert words in html, words
+    assert summary.source.startswith("course facts researched")  # the value itself is unchanged

@@ -86,6 +86,10 @@ def lookup(repo_id: str, commercial: bool = True, mau: int | None = None, trains
     from ..hub import model_summary
     from ..i18n import t
 
+    from ..errors import InvalidInput
+
+    if not isinstance(repo_id, str) or not repo_id.strip():
+        raise InvalidInput(t("ex02.error.no_model_id", example=EXAMPLE_MODEL))
     at_release = optional_count(mau_at_release, t("ex02.card.at_release"))
     summary = model_summary(repo_id)
     report = licenses.license_report(summary.repo_id, summary=summary)
