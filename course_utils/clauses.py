@@ -12,56 +12,62 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import data
+from .i18n import label, t
 
 
 @dataclass(frozen=True)
 class Kind:
-    label: str  # what the clause means, for the licence card
     option: str = ""  # the checklist option it belongs to ("" = not a checklist item)
     conditional: bool = False  # does it make commercial use conditional?
     limitation: bool = False  # a limitation (else a condition) on the licence card
 
 
+# What each kind means for the licence card is the catalog's ``clauses.kind.<kind>`` (see kind_label).
 KINDS: dict[str, Kind] = {
-    "commercial_use": Kind("Commercial use is granted"),
-    "non_commercial_only": Kind("Non-commercial use only", "non_commercial", limitation=True),
-    "research_only": Kind("Research (or evaluation) use only: no commercial or production use",
-                          "non_commercial", limitation=True),
-    "mau_threshold": Kind("Above a number of monthly active users a separate licence is needed", "user_threshold",
-                          conditional=True, limitation=True),
-    "attribution_notice": Kind("Give the licence text, keep notices or show a credit", "attribution"),
-    "derivative_naming": Kind("Models built with it must carry its name", "derivative_naming", conditional=True),
-    "use_policy": Kind("Use restrictions / acceptable use policy", "use_restrictions", conditional=True,
-                       limitation=True),
-    "outputs_may_not_train_other_models": Kind("Outputs may not be used to improve other models",
-                                               "no_training_other_models", conditional=True, limitation=True),
-    "derivatives_carry_restrictions": Kind("Models trained on its outputs fall under the same terms",
-                                           conditional=True, limitation=True),
-    "terms_bind_derivatives": Kind("Its terms travel with every copy and derivative"),
-    "hosted_service_is_distribution": Kind("Offering it as a hosted service counts as distribution"),
-    "share_alike": Kind("Adaptations must use the same licence", "share_alike"),
-    "trademark": Kind("No right to use the licensor's names or trademarks", "trademark", limitation=True),
-    "export_control": Kind("Export controls, trade laws or regional limits apply", "export_control",
-                           limitation=True),
-    "region_exclusion": Kind("Rights not granted in some regions", "export_control", conditional=True,
-                             limitation=True),
-    "remote_restriction": Kind("The licensor may restrict use it believes breaches the terms", conditional=True,
-                               limitation=True),
-    "revocable": Kind("The licensor may end the licence at any time", limitation=True),
+    "commercial_use": Kind(),
+    "non_commercial_only": Kind("non_commercial", limitation=True),
+    "research_only": Kind("non_commercial", limitation=True),
+    "mau_threshold": Kind("user_threshold", conditional=True, limitation=True),
+    "attribution_notice": Kind("attribution"),
+    "derivative_naming": Kind("derivative_naming", conditional=True),
+    "use_policy": Kind("use_restrictions", conditional=True, limitation=True),
+    "outputs_may_not_train_other_models": Kind("no_training_other_models", conditional=True, limitation=True),
+    "derivatives_carry_restrictions": Kind(conditional=True, limitation=True),
+    "terms_bind_derivatives": Kind(),
+    "hosted_service_is_distribution": Kind(),
+    "share_alike": Kind("share_alike"),
+    "trademark": Kind("trademark", limitation=True),
+    "export_control": Kind("export_control", limitation=True),
+    "region_exclusion": Kind("export_control", conditional=True, limitation=True),
+    "remote_restriction": Kind(conditional=True, limitation=True),
+    "revocable": Kind(limitation=True),
 }
 
-# The exercise-2 checklist: option id -> label, in this order.
-OPTIONS: dict[str, str] = {
-    "non_commercial": "Non-commercial or research use only",
-    "user_threshold": "A limit on monthly active users (a separate licence above it)",
-    "use_restrictions": "Use-based restrictions / acceptable use policy you must follow (or pass on)",
-    "attribution": "Keep the licence text, notices or a 'built with' credit",
-    "derivative_naming": "Models you build with it must carry its name",
-    "no_training_other_models": "No using outputs to improve other models",
-    "share_alike": "Adaptations must use the same licence",
-    "trademark": "No use of the licensor's names or trademarks",
-    "export_control": "Export controls, trade laws or regional limits",
-}
+# The exercise-2 checklist options, in this order; each one's label is ``clauses.option.<id>``.
+OPTIONS: tuple[str, ...] = ("non_commercial", "user_threshold", "use_restrictions", "attribution",
+                            "derivative_naming", "no_training_other_models", "share_alike", "trademark",
+                            "export_control")
+
+
+def kind_label(kind: str) -> str:
+    """What a clause kind means, in the language in force (e.g. 'Non-commercial use only')."""
+    return t(f"clauses.kind.{kind}")
+
+
+def option_label(option: str) -> str:
+    """A checklist option's label in the language in force; the id itself for an option the course lacks."""
+    return label(f"clauses.option.{option}", option)
+
+
+def section_label(section: str) -> str:
+    """A clause's section as cited: the licence's own numbering ('§4(a)', 'Attachment A') stays as written;
+    the few names the course gave to unnumbered parts ('grant') are translated."""
+    return label(f"clauses.section.{section}", section)
+
+
+def region_label(region: str) -> str:
+    """A region id of the clause table ('EU') in words."""
+    return label(f"clauses.region.{region}", region)
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class Clause:
 
     @property
     def label(self) -> str:
-        return KINDS[self.kind].label
+        return kind_label(self.kind)
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "label": self.label, "params": dict(self.params), "quote": self.quote,

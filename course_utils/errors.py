@@ -29,7 +29,9 @@ class InvalidInput(CourseError, ValueError):
     def __str__(self) -> str:
         text = super().__str__()
         if self.suggestions:
-            text += " (did you mean: " + ", ".join(self.suggestions) + "?)"
+            from .i18n import t  # looked up when shown, in the language in force
+
+            text += " " + t("errors.did_you_mean", suggestions=", ".join(self.suggestions))
         return text
 
 

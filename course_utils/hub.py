@@ -98,19 +98,30 @@ class ModelSummary:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        """The model's facts as a table, in the language in force (catalog ``model_facts.*``); the notes
+        are shown as the lookup wrote them."""
         import html
 
-        rows = [("Model", self.repo_id), ("Licence", self.license_key or "not stated"),
-                ("Gated", {True: "yes (accept the terms on the model page)", False: "no",
-                           None: "unknown"}[self.gated]),
-                ("Task", self.pipeline_tag or "not stated"),
-                ("Parameters", f"{self.params_b:g} B" if self.params_b else "unknown"),
-                ("Languages", ", ".join(self.languages) or (f"{self.language_count}" if self.language_count
-                                                          else "not stated")),
-                ("Base model", ", ".join(self.base_model) or "—"),
-                ("Quantized", self.quantization or "no"),
-                ("Downloads (30 days)", f"{self.downloads:,}" if self.downloads is not None else "not in snapshot"),
-                ("Source", self.source)]
+        from .i18n import language, t
+        from .licenses import number, source_text  # licenses reads hub lazily too
+
+        def decimal(x: float) -> str:
+            return f"{x:g}".replace(".", ",") if language() == "fr" else f"{x:g}"
+
+        not_stated = t("model_facts.not_stated")
+        rows = [(t("model_facts.model"), self.repo_id), (t("model_facts.licence"), self.license_key or not_stated),
+                (t("model_facts.gated"), t({True: "model_facts.gated_yes", False: "common.no",
+                                           None: "model_facts.unknown"}[self.gated])),
+                (t("model_facts.task"), self.pipeline_tag or not_stated),
+                (t("model_facts.parameters"), t("model_facts.billions", n=decimal(self.params_b)) if self.params_b
+                 else t("model_facts.unknown")),
+                (t("model_facts.languages"), ", ".join(self.languages) or (f"{self.language_count}"
+                                                                          if self.language_count else not_stated)),
+                (t("model_facts.base_model"), ", ".join(self.base_model) or "—"),
+                (t("model_facts.quantized"), self.quantization or t("common.no")),
+                (t("model_facts.downloads"), number(self.downloads) if self.downloads is not None
+                 else t("model_facts.not_in_snapshot")),
+                (t("model_facts.source"), source_text(self.source))]
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
                        f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>" for k, v in rows)
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)

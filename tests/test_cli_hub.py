@@ -55,7 +55,7 @@ def test_saas_flags(capsys):
     doc = json.loads(out)
     assert (doc["license_id"], doc["license_name"], doc["license_key"]) == ("other", "qwen", "other:qwen")
     code, out, _ = run(capsys, "saas", "meta-llama/Llama-2-7b-chat-hf", "--trains-on-outputs")
-    assert code == 0 and out.startswith("verdict   not_allowed")
+    assert code == 0 and out.startswith("verdict   not allowed")  # the text reads labels; --json keeps ids
     code, _, err = run(capsys, "saas", "x/y", "--mau", "lots")
     assert code == 2 and "expected a whole number" in err
 

@@ -112,3 +112,17 @@ def test_use_limits_for_the_open_source_ai_definition():
     assert {c.kind for c in clauses.use_limits("llama3.1")} >= {"use_policy", "mau_threshold"}
     assert clauses.use_limits("gemma") and clauses.use_limits("bigscience-bloom-rail-1.0")
     assert clauses.use_limits("other:falcon-llm-license") is None  # unknown: no guess
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_kind_option_and_region_has_words_in_each_language(lang):
+    """Clause kinds, checklist options and the table's region ids read from the catalogs; a new kind or
+    region without a catalog entry fails here (the quotes themselves stay as the licence writes them)."""
+    from course_utils import i18n
+
+    catalog = i18n.catalog(lang)
+    assert all(f"clauses.kind.{k}" in catalog for k in clauses.KINDS)
+    assert all(f"clauses.option.{o}" in catalog for o in clauses.OPTIONS)
+    assert {clauses.KINDS[k].option for k in clauses.KINDS} - {""} <= set(clauses.OPTIONS)
+    regions = {c.params["region"] for c in clauses.all_clauses() if "region" in c.params}
+    assert regions and all(f"clauses.region.{r}" in catalog for r in regions)

@@ -77,7 +77,7 @@ def test_reupload_is_judged_under_its_base_models_licence():
     assert "disagrees" in r.note and quote in r.note and r.commercial_use == "conditional"
     v = saas_verdict("unsloth/gemma-2b-it")
     assert v.license_key == "gemma" and v.verdict == "allowed_with_conditions" and v.governed_by
-    assert v.reasons[0].clause == "base model lineage"
+    assert v.reasons[0].kind == "lineage"
     assert cites(v, clause_quoting("gemma", "as an enforceable provision in any agreement"))
 
 
@@ -231,7 +231,7 @@ def test_unknown_licence_needs_review_and_gating_is_a_reason():
     v = saas_verdict("TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T")
     assert v.needs_review and v.verdict == "not_allowed" and "read the licence text" in v.reasons[0].text
     v = saas_verdict("mistralai/Mistral-7B-Instruct-v0.3")
-    assert any(r.clause == "Hub gating" for r in v.reasons)
+    assert any(r.kind == "gating" for r in v.reasons)
     assert "SaaS use" in v._repr_html_()
 
 
