@@ -169,7 +169,7 @@ def load_key(path: str | os.PathLike | None = None) -> dict:
         except UnicodeDecodeError:
             raise InvalidInput(i18n.t("grading.keyfile.not_utf8", name=p.name)) from None
         except RecursionError:
-            raise InvalidInput(i18n.t("grading.keyfile.too_deep", name=p.name, depth=MAX_DEPTH)) from None
+            raise InvalidInput(i18n.t("grading.keyfile.recursion", name=p.name)) from None
         except _NotFinite as exc:
             raise InvalidInput(i18n.t("grading.keyfile.not_finite", name=p.name, value=exc)) from None
         except ValueError as exc:
