@@ -135,7 +135,7 @@ class ClassResult:
         s = self.summary()
         mean = i18n.t("grading.summary.mean", mean=s["mean"]) if s["mean"] is not None else \
             i18n.t("grading.summary.no_mean")
-        lines = ["; ".join([i18n.tn("grading.summary.graded", s["graded"], learners=i18n.tn(
+        lines = [i18n.t("grading.summary.sep").join([i18n.tn("grading.summary.graded", s["graded"], learners=i18n.tn(
                      "grading.summary.learners", s["learners"])),
                      i18n.tn("grading.summary.failed", s["failed"]), mean,
                      i18n.tn("grading.summary.to_review", s["needs_review"])])]
@@ -257,3 +257,47 @@ def _progress(total: int):
     except ImportError:
         return None
 
+
+
+# --------------------------------------------------------------------------- the key as a file
+
+@dataclass(frozen=True)
+class KeyWritten:
+    """What `course-utils key --out FILE` did."""
+
+    path: str
+    exercises: int
+    questions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"written": self.path, "exercises": self.exercises, "questions": self.questions}
+
+    def to_text(self) -> str:
+        return i18n.t("cli.key.written", path=self.path, questions=i18n.tn("cli.key.questions", self.questions),
+                      exercises=self.exercises)
+
+
+def write_key(path: str | os.PathLike, key: dict | None = None) -> KeyWritten:
+    """Write the course's answer key (or ``key``) as a private key file an instructor can edit and pass
+    back with ``--key`` (the file is checked as :func:`load_key` would read it)."""
+    import tempfile
+
+    key = key or course_key()
+    validate_key(key)
+    target = Path(path)
+    if target.is_dir():
+        raise InvalidInput(i18n.t("grading.keyfile.folder", path=target))
+    text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.",
+                                   suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise InvalidInput(i18n.t("grading.keyfile.cannot_write", path=target, error=exc.strerror or exc)) from None
+    questions = sum(len(spec["questions"]) for spec in key["exercises"].values())
+    return KeyWritten(str(target), len(key["exercises"]), questions)
