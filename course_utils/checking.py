@@ -159,6 +159,8 @@ def _grade_rubric(value, spec, points, exercise: str = "") -> QuestionResult:
     checks = []
     for concept in spec.get("concepts", []):
         cid, first, alternatives = concept_terms(concept)
+        mine = concept.get(i18n.language()) if isinstance(concept, dict) else None
+        first = str(mine[0]) if isinstance(mine, list) and mine else first  # the fallback label's word
         found = next((a for a in alternatives if fold(a) in low), None)
         what = i18n.label(f"{exercise}.concept.{cid}", i18n.t("grading.rubric.mentions", term=first))
         checks.append(Check(what, found, " / ".join(alternatives), found is not None,

@@ -135,7 +135,7 @@ def test_save_row_saves(answers_dir):
     answers.record("ex01", "q", 1)
     row = save_row("ex01")
     row.children[0].click()
-    assert "Saved 1 answer(s)" in texts(row.children[1])
+    assert "Saved 1 answer to" in texts(row.children[1])
     assert (answers_dir / "ex01_ada.json").exists()
 
 

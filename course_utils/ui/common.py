@@ -212,13 +212,20 @@ def question_ids(exercise: str) -> list[str]:
     return ids
 
 
+def question_label(exercise: str, question_id: str) -> str:
+    """What a learner reads for a question: the catalog's ``<exercise>.question.<id>``, else its id."""
+    from ..i18n import label
+
+    return label(f"{exercise}.question.{question_id}", question_id)
+
+
 def save_row(exercise: str):
     """'Save answers' with its Output, then 'Clear an answer' (the explicit way to remove one)."""
     w = widgets()
     button = tag(w.Button(description=t("common.save.button"), button_style="success", icon="save"), "save")
     out = tag(w.Output(), "save-out")
     on_click(button, out, lambda: save_message(exercise))
-    which = w.Dropdown(options=[("—", "")] + [(q, q) for q in question_ids(exercise)], value="",
+    which = w.Dropdown(options=[("—", "")] + [(question_label(exercise, q), q) for q in question_ids(exercise)], value="",
                        description=t("common.clear.which"), style={"description_width": "initial"})
     clear_button = tag(w.Button(description=t("common.clear.button"), button_style="warning"), "clear")
     clear_out = tag(w.Output(), "clear-out")
