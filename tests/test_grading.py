@@ -317,8 +317,8 @@ def test_the_score_line_appears_once(lang):
 
 
 @pytest.mark.parametrize("lang, blank, done, items", [
-    ("en", "Not answered.", "Done.", "1 item given; at least 2 are needed. Each counts with at least 3 words."),
-    ("fr", "Sans réponse.", "Fait.", "1 élément donné ; il en faut au moins 2. Chacun compte à partir de 3 mots.")],
+    ("en", "Not answered.", "Done.", "1 item given (at least 2 needed). Each counts with at least 3 words."),
+    ("fr", "Sans réponse.", "Fait.", "1 élément donné (il en faut au moins 2). Chacun compte à partir de 3 mots.")],
     indirect=["lang"])
 def test_grading_notes_are_sentences_in_the_course_language(lang, blank, done, items):
     key = {"exercises": {"ex05": {"questions": [
