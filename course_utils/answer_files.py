@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from .answers import SCHEMA_VERSION, sanitize_learner
 from .errors import AnswerError
 from .exercises import EXERCISES
+from .i18n import t
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32  # nesting levels an answer file may have (real ones have about 4)
@@ -74,39 +75,38 @@ def _has_surrogates(text: str) -> bool:
 def parse_answer_document(raw: bytes) -> dict:
     """Validate the bytes of one answer file; raises AnswerError with the reason it cannot be graded."""
     if not raw.strip():
-        raise AnswerError("is empty")
+        raise AnswerError(t("grading.file.empty"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise AnswerError("is UTF-16 text: save it as UTF-8")
+        raise AnswerError(t("grading.file.utf16"))
     try:
         text = raw.decode("utf-8-sig")  # a BOM (some editors add one) is accepted
     except UnicodeDecodeError:
-        raise AnswerError("is not UTF-8 text") from None
+        raise AnswerError(t("grading.file.not_utf8")) from None
     try:
         doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except _NotFinite as exc:
-        raise AnswerError(f"contains {str(exc)[:20]}, which is not a finite number "
-                          f"(NaN and Infinity are not JSON)") from None
+        raise AnswerError(t("grading.file.not_finite", value=str(exc)[:20])) from None
     except RecursionError:
-        raise AnswerError("is nested too deeply to be an answer file") from None
+        raise AnswerError(t("grading.file.recursion")) from None
     except json.JSONDecodeError as exc:
-        raise AnswerError(f"is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise AnswerError(t("grading.file.not_json_at", error=exc.msg, line=exc.lineno)) from None
     except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise AnswerError(f"is not valid JSON ({str(exc)[:80]})") from None
+        raise AnswerError(t("grading.file.not_json", error=str(exc)[:80])) from None
     if not isinstance(doc, dict):
-        raise AnswerError("is JSON but not an answer file (no object at the top)")
+        raise AnswerError(t("grading.file.not_object"))
     if _depth(doc) > MAX_DEPTH:
-        raise AnswerError(f"is nested more than {MAX_DEPTH} levels deep; answer files are not")
+        raise AnswerError(t("grading.file.too_deep", depth=MAX_DEPTH))
     version = doc.get("schema_version")
     if type(version) is not int or version != SCHEMA_VERSION:  # True == 1 in Python, but it is no version
-        raise AnswerError(f"has schema version {clean_text(repr(version), 40)}; this grader reads {SCHEMA_VERSION}")
+        raise AnswerError(t("grading.file.schema", version=clean_text(repr(version), 40), expected=SCHEMA_VERSION))
     if not isinstance(doc.get("exercise"), str) or doc["exercise"] not in EXERCISES:
-        raise AnswerError(f"names an unknown exercise {clean_text(repr(doc.get('exercise')), 40)}")
+        raise AnswerError(t("grading.file.unknown_exercise", exercise=clean_text(repr(doc.get("exercise")), 40)))
     if not isinstance(doc.get("answers"), dict):
-        raise AnswerError("has no 'answers' object")
+        raise AnswerError(t("grading.file.no_answers"))
     try:
         doc["learner"] = sanitize_learner(doc.get("learner"))
     except AnswerError:
-        raise AnswerError("has no usable learner name") from None
+        raise AnswerError(t("grading.file.no_learner")) from None
     for name in ("learner_display", "learner_email", "learner_id"):
         value = doc.get(name)
         doc[name] = clean_text(value.strip()) if isinstance(value, str) else ""
@@ -120,22 +120,22 @@ def read_answer_document(path: Path) -> dict:
     try:
         info = path.lstat()
     except OSError as exc:
-        raise AnswerError(f"cannot be read ({exc.strerror})") from None
+        raise AnswerError(t("grading.file.unreadable", error=exc.strerror)) from None
     if stat.S_ISLNK(info.st_mode):
-        raise AnswerError("is a symbolic link (not followed)")
+        raise AnswerError(t("grading.file.symlink"))
     if stat.S_ISDIR(info.st_mode):
-        raise AnswerError("is a folder, not an answer file")
+        raise AnswerError(t("grading.file.folder"))
     if not stat.S_ISREG(info.st_mode):
-        raise AnswerError("is not a regular file")
+        raise AnswerError(t("grading.file.not_regular"))
     if info.st_size > MAX_FILE_BYTES:
-        raise AnswerError(f"is too large ({info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        raise AnswerError(t("grading.file.too_large", size=f"{info.st_size:,}", limit=f"{MAX_FILE_BYTES:,}"))
     try:
         with path.open("rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise AnswerError(f"cannot be read ({exc.strerror})") from None
+        raise AnswerError(t("grading.file.unreadable", error=exc.strerror)) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise AnswerError(f"is too large (over {MAX_FILE_BYTES:,} bytes)")
+        raise AnswerError(t("grading.file.too_large_over", limit=f"{MAX_FILE_BYTES:,}"))
     return parse_answer_document(raw)
 
 
@@ -150,7 +150,7 @@ def scan_folder(folder: Path, skip: Iterable[Path] = ()) -> tuple[list[Path], li
         try:
             entries = sorted(os.scandir(here), key=lambda e: e.name)
         except OSError as exc:
-            skipped.append(Failure(_shown(here, folder), f"is a folder that cannot be read ({exc.strerror})"))
+            skipped.append(Failure(_shown(here, folder), t("grading.file.folder_unreadable", error=exc.strerror)))
             continue
         for entry in entries:
             path = Path(entry.path)
@@ -163,21 +163,21 @@ def scan_folder(folder: Path, skip: Iterable[Path] = ()) -> tuple[list[Path], li
             except OSError:
                 is_dir = is_file = False
             if entry.is_symlink():
-                skipped.append(Failure(shown, "is a symbolic link (not followed)"))
+                skipped.append(Failure(shown, t("grading.file.symlink")))
             elif entry.name.startswith("."):
-                skipped.append(Failure(shown, f"is a hidden {'folder' if is_dir else 'file'} (skipped)"))
+                skipped.append(Failure(shown, t("grading.file.hidden_folder" if is_dir else "grading.file.hidden_file")))
             elif is_dir:
                 if entry.name.lower().endswith(".json"):
-                    skipped.append(Failure(shown, "is a folder, not an answer file (the files inside are graded)"))
+                    skipped.append(Failure(shown, t("grading.file.json_folder")))
                 stack.append(path)
             elif not is_file:
-                skipped.append(Failure(shown, "is not a regular file"))
+                skipped.append(Failure(shown, t("grading.file.not_regular")))
             elif entry.name.endswith(".json"):
                 files.append(path)
             elif ".json" in entry.name.lower():
-                skipped.append(Failure(shown, "is not named *.json: rename it to end in .json to grade it"))
+                skipped.append(Failure(shown, t("grading.file.rename")))
             else:
-                skipped.append(Failure(shown, "is not a .json answer file"))
+                skipped.append(Failure(shown, t("grading.file.not_json_file")))
     return sorted(files), skipped
 
 

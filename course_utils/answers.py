@@ -35,6 +35,7 @@ from typing import Any, Iterator
 from . import __version__
 from .errors import AnswerError
 from .exercises import EXERCISES
+from .i18n import t, tn
 from .settings import get_settings, in_colab
 
 SCHEMA_VERSION = 1
@@ -63,13 +64,12 @@ def sanitize_learner(name: str) -> str:
     Raises AnswerError for a name with no letter or digit at all.
     """
     if not isinstance(name, str):
-        raise AnswerError("The learner name must be text, e.g. 'Ada Lovelace'.")
+        raise AnswerError(t("answers.name.not_text"))
     # NFKC first (full-width and ligature forms to plain letters); a letter that NFKC turns into
     # marks only (some Arabic presentation forms) is kept as it is instead
     slug = _slug(unicodedata.normalize("NFKC", name)) or _slug(unicodedata.normalize("NFC", name))
     if not slug:
-        raise AnswerError(f"The learner name {name!r} has no letters or digits: type your name "
-                          f"(for example 'Ada Lovelace') and try again.")
+        raise AnswerError(t("answers.name.no_letters", name=repr(name)))
     if slug in _WINDOWS_RESERVED:
         slug += "-learner"
     return slug
@@ -101,13 +101,12 @@ def same_learner(a: str, b: str) -> bool:
 
 def _check_display(name: str) -> str:
     if not isinstance(name, str):
-        raise AnswerError("The learner name must be text, e.g. 'Ada Lovelace'.")
+        raise AnswerError(t("answers.name.not_text"))
     display = name.strip()
     if not display:
-        raise AnswerError("Type your name in the box first (for example 'Ada Lovelace'), then try again.")
+        raise AnswerError(t("answers.name.empty"))
     if len(display) > MAX_DISPLAY_LENGTH:
-        raise AnswerError(f"That name is {len(display)} characters long; the limit is {MAX_DISPLAY_LENGTH}. "
-                          f"Type a shorter form of your name.")
+        raise AnswerError(t("answers.name.too_long", length=len(display), limit=MAX_DISPLAY_LENGTH))
     sanitize_learner(display)  # says so if it has no letters or digits
     return display
 
@@ -117,7 +116,7 @@ def _check_display(name: str) -> str:
 
 def _check_exercise(exercise: str) -> str:
     if exercise not in EXERCISES:
-        raise AnswerError(f"Unknown exercise {exercise!r}; expected one of {', '.join(EXERCISES)}.")
+        raise AnswerError(t("answers.unknown_exercise", exercise=repr(exercise), choices=", ".join(EXERCISES)))
     return exercise
 
 
@@ -126,12 +125,11 @@ def _check_value(question_id: str, value: Any) -> Any:
     try:
         text = json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
-        raise AnswerError(f"The answer to {question_id!r} cannot be saved: use text, numbers, "
-                          f"true/false, lists or dicts (got {type(value).__name__}).") from None
+        raise AnswerError(t("answers.value.type", question=repr(question_id), type=type(value).__name__)) from None
     size = len(value) if isinstance(value, str) else len(text)
     if size > MAX_VALUE_CHARS:
-        raise AnswerError(f"Your answer to {question_id!r} is {size:,} characters long; the limit is "
-                          f"{MAX_VALUE_CHARS:,}. It was NOT recorded: shorten it and it is recorded again.")
+        raise AnswerError(t("answers.value.too_long", question=repr(question_id), size=f"{size:,}",
+                            limit=f"{MAX_VALUE_CHARS:,}"))
     return json.loads(text)
 
 
@@ -185,30 +183,32 @@ def _os_problem(exc: OSError, path: Path) -> str:
     """A one-line reason for an OSError on the answers folder, with what to do."""
     code = exc.errno
     if code == errno.ENOSPC or code == getattr(errno, "EDQUOT", -1):
-        return (f"the disk holding {path} is full: free some space (delete large downloads), "
-                f"then save again")
+        return t("answers.os.full", path=path)
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (f"{path} is read-only for you: set COURSE_UTILS_ANSWERS_DIR to a folder you can "
-                f"write, then save again")
+        return t("answers.os.read_only", path=path)
     if code in (errno.ENOTDIR, errno.EEXIST):
-        return (f"part of {path} is a file, not a folder: move that file away or set "
-                f"COURSE_UTILS_ANSWERS_DIR to a folder")
+        return t("answers.os.not_folder", path=path)
     if code == errno.ENOENT:
-        return f"{path} does not exist and could not be created: create it or set COURSE_UTILS_ANSWERS_DIR"
-    return f"{path} could not be written ({exc.strerror or exc})"
+        return t("answers.os.missing", path=path)
+    return t("answers.os.other", path=path, error=exc.strerror or exc)
+
+
+def _kept(action: str) -> str:
+    return "" if action.startswith("remember") else " " + t("answers.still_in_session")
 
 
 def _ready_folder(action: str) -> Path:
     """The answers folder, created if missing; AnswerError when it cannot be used."""
     folder = answers_dir()
-    kept = "" if action.startswith("remember") else " Your answers are still in this session."
+    kept = _kept(action)
     if folder.exists() and not folder.is_dir():
-        raise AnswerError(f"Could not {action}: {folder} is a file, not a folder. Move it away or set "
-                          f"COURSE_UTILS_ANSWERS_DIR to a folder.{kept}")
+        raise AnswerError(t("answers.could_not", action=t(f"answers.action.{action}"),
+                            problem=t("answers.os.is_file", path=folder)) + kept)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AnswerError(f"Could not {action}: {_os_problem(exc, folder)}.{kept}") from None
+        raise AnswerError(t("answers.could_not", action=t(f"answers.action.{action}"),
+                            problem=_os_problem(exc, folder)) + kept) from None
     return folder
 
 
@@ -228,12 +228,12 @@ def _locked(folder: Path, action: str) -> Iterator[None]:
             lock = SoftFileLock(str(folder / (LOCK_FILE + ".soft")), timeout=LOCK_TIMEOUT_S)
             lock.acquire()
     except Timeout:
-        raise AnswerError(f"Could not {action}: another notebook or script has been saving to {folder} "
-                          f"for {LOCK_TIMEOUT_S:.0f} s. Try again in a moment; your answers are still "
-                          f"in this session.") from None
+        raise AnswerError(t("answers.could_not", action=t(f"answers.action.{action}"),
+                            problem=t("answers.lock_timeout", folder=folder, seconds=f"{LOCK_TIMEOUT_S:.0f}"))
+                          + _kept(action)) from None
     except OSError as exc:
-        kept = "" if action.startswith("remember") else " Your answers are still in this session."
-        raise AnswerError(f"Could not {action}: {_os_problem(exc, folder)}.{kept}") from None
+        raise AnswerError(t("answers.could_not", action=t(f"answers.action.{action}"),
+                            problem=_os_problem(exc, folder)) + _kept(action)) from None
     try:
         yield
     finally:
@@ -270,9 +270,9 @@ def read_answer_file(path: Path) -> dict:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
-        raise AnswerError(f"{path} is not a readable answer file: {exc}") from None
+        raise AnswerError(t("answers.file.unreadable", path=path, error=exc)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("answers"), dict):
-        raise AnswerError(f"{path} is not an answer file (no 'answers' object).")
+        raise AnswerError(t("answers.file.not_answers", path=path))
     return doc
 
 
@@ -312,8 +312,8 @@ def remember_language(lang: str) -> str:
     from .i18n import set_language
 
     code = set_language(lang)
-    folder = _ready_folder("remember your language")
-    with _locked(folder, "remember your language"):
+    folder = _ready_folder("remember_language")
+    with _locked(folder, "remember_language"):
         try:
             doc = json.loads((folder / LEARNER_FILE).read_text(encoding="utf-8"))
             doc = doc if isinstance(doc, dict) else {}
@@ -323,7 +323,8 @@ def remember_language(lang: str) -> str:
         try:
             _atomic_write(folder / LEARNER_FILE, json.dumps(doc, ensure_ascii=False))
         except OSError as exc:
-            raise AnswerError(f"Could not remember your language: {_os_problem(exc, folder)}.") from None
+            raise AnswerError(t("answers.could_not", action=t("answers.action.remember_language"),
+                                problem=_os_problem(exc, folder))) from None
     return code
 
 
@@ -353,8 +354,8 @@ def remember_learner(name: str) -> str:
     known = current_learner()
     if known and same_learner(known[0], display):
         slug = known[1]
-    folder = _ready_folder("remember your name")
-    with _locked(folder, "remember your name"):
+    folder = _ready_folder("remember_name")
+    with _locked(folder, "remember_name"):
         _clean_temp_files(folder)
         try:
             profile = {"display": display, "slug": slug}
@@ -363,12 +364,12 @@ def remember_learner(name: str) -> str:
                 profile["lang"] = lang
             _atomic_write(folder / LEARNER_FILE, json.dumps(profile, ensure_ascii=False))
         except OSError as exc:
-            raise AnswerError(f"Could not remember your name: {_os_problem(exc, folder)}.") from None
-    message = f"Hello {display}! Your answers will be saved as {folder / ('<exercise>_' + slug + '.json')}."
+            raise AnswerError(t("answers.could_not", action=t("answers.action.remember_name"),
+                                problem=_os_problem(exc, folder))) from None
+    message = t("answers.hello", name=display, path=folder / (t("answers.exercise_placeholder") + "_" + slug + ".json"))
     others = slug_owners(display, slug)
     if others:
-        message += (f" Note: {others[0][0]} already holds the answers of {others[0][1]!r}; saving will not "
-                    f"replace them. If that is not you, add something to your name (e.g. a middle initial).")
+        message += " " + t("answers.slug_taken", file=others[0][0], owner=repr(others[0][1]))
     return message
 
 
@@ -388,7 +389,7 @@ class AnswerStore:
         an answer that cannot be kept raises AnswerError and is remembered as not kept."""
         _check_exercise(exercise)
         if not isinstance(question_id, str) or not question_id.strip():
-            raise AnswerError("A question id must be non-empty text, e.g. 'q1'.")
+            raise AnswerError(t("answers.question_id"))
         try:
             value = _check_value(question_id, value)
         except AnswerError as exc:
@@ -439,8 +440,7 @@ class AnswerStore:
         if learner is None:
             known = current_learner()
             if known is None:
-                raise AnswerError("No learner name yet: run notebook 00 (00_start_here.ipynb, step 'Who are "
-                                  "you?'), then save again. Your answers are still kept in this session.")
+                raise AnswerError(t("answers.no_learner"))
             return known
         display = _check_display(learner)
         return display, sanitize_learner(display)
@@ -463,11 +463,8 @@ class AnswerStore:
                 if doc is not None:
                     owner = _owner(doc)
                     if owner is not None and not same_learner(owner, display):
-                        raise AnswerError(
-                            f"Not saved: {path.name} already holds the answers of {owner!r}, whose name gives "
-                            f"the same file name as {display!r}. If you are {owner!r}, type your name exactly "
-                            f"like that in notebook 00; if not, add something to your name (e.g. a middle "
-                            f"initial) and save again. Your answers are still in this session.")
+                        raise AnswerError(t("answers.not_saved_owner", file=path.name, owner=repr(owner),
+                                            name=repr(display)))
                     on_disk = doc["answers"]
             merged = merge_answers(on_disk, self._answers.get(exercise, {}))
             for q in cleared:
@@ -484,15 +481,14 @@ class AnswerStore:
             try:
                 _atomic_write(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
             except OSError as exc:
-                raise AnswerError(f"Could not save: {_os_problem(exc, path)}. Your answers are still in "
-                                  f"this session.") from None
+                raise AnswerError(t("answers.could_not", action=t("answers.action.save"),
+                                    problem=_os_problem(exc, path)) + _kept("save")) from None
         self._answers[exercise] = dict(merged)
         self._cleared.get(exercise, set()).difference_update(cleared)
         problems = tuple(self.not_kept(exercise).values())
-        message = f"Saved {len(merged)} answer(s) to {path}."
+        message = tn("answers.saved", len(merged), path=path)
         if problems:
-            message = (f"Saved {len(merged)} answer(s) to {path}, but NOT these: " + " ".join(problems)
-                       + " Then save again.")
+            message = tn("answers.saved_but", len(merged), path=path, problems=" ".join(problems))
         downloaded = False
         if offer_download and in_colab():
             downloaded, note = offer_colab_download(path)
@@ -509,23 +505,22 @@ class AnswerStore:
         known = current_learner() if learner is None else (learner, sanitize_learner(learner))
         if known is not None and (answers_dir() / f"{exercise}_{known[1]}.json").exists():
             result = self.save(exercise, learner, offer_download=False)
-            return f"Cleared your answer to {question_id!r} and saved {result.path.name}. Run its cell again to see it empty."
-        return f"Cleared your answer to {question_id!r}. Run its cell again to see it empty."
+            return t("answers.cleared_saved", question=repr(question_id), file=result.path.name)
+        return t("answers.cleared", question=repr(question_id))
 
 
 def offer_colab_download(path: Path) -> tuple[bool, str]:
     """Ask Colab's browser to download the file; (started?, message for the learner)."""
-    fallback = (f"If no download starts, open the Files panel on the left, find {path} and "
-                f"choose Download.")
+    fallback = t("answers.download.fallback", path=path)
     if not Path(path).is_file():
-        return False, f"There is no file {path} to download yet: save first."
+        return False, t("answers.download.no_file", path=path)
     try:
         from google.colab import files  # type: ignore[import-not-found]
 
         files.download(str(path))
     except Exception as exc:  # noqa: BLE001 - any failure here must not lose the save
-        return False, f"The automatic download did not start ({type(exc).__name__}). {fallback}"
-    return True, f"A download of {path.name} was offered. {fallback}"
+        return False, t("answers.download.failed", error=type(exc).__name__) + " " + fallback
+    return True, t("answers.download.offered", file=path.name) + " " + fallback
 
 
 _STORE = AnswerStore()

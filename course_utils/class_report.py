@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .gradebook import gradebook_rows, question_rows
 from .grading import ClassResult
+from .i18n import t, tn
 
 
 def class_table(result: ClassResult):
@@ -35,9 +36,9 @@ def plot_distribution(result: ClassResult):
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.hist(table["percent"].astype(float) if len(table) else [], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
             color="#1f4e79", edgecolor="white")
-    ax.set_xlabel("total score (% of the whole course; missing exercises count 0)")
-    ax.set_ylabel("learners")
-    ax.set_title(f"Class distribution ({len(table)} learners)")
+    ax.set_xlabel(t("dashboard.chart.distribution.x"))
+    ax.set_ylabel(t("dashboard.chart.distribution.y"))
+    ax.set_title(tn("dashboard.chart.distribution.title", len(table)))
     fig.tight_layout()
     return fig
 
@@ -51,8 +52,8 @@ def plot_difficulty(result: ClassResult):
     ax.barh(labels, df["mean_percent"], color="#8a5a00")
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("mean score (%): low = hard")
-    ax.set_title("Per-question difficulty")
+    ax.set_xlabel(t("dashboard.chart.difficulty.x"))
+    ax.set_title(t("dashboard.chart.difficulty.title"))
     fig.tight_layout()
     return fig
 
@@ -90,4 +91,4 @@ def _shown_value(value) -> str:
     try:
         return json.dumps(value, ensure_ascii=False)[:5000]
     except (TypeError, ValueError, RecursionError):
-        return "(an answer that is not text)"
+        return t("dashboard.not_text")

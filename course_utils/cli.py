@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
+from .cli_args import language
 from .errors import CourseError, DataFileError, InvalidInput
+from .i18n import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES
 
 EXIT_BAD_INPUT = 2
 _COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], Any], str]] = {}
@@ -158,10 +160,15 @@ def build_parser() -> argparse.ArgumentParser:
     _load_commands()
     parser = _Parser(prog="course-utils", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"course-utils {__version__}")
+    parser.add_argument("--lang", type=language, default=None, metavar="|".join(LANGUAGES),
+                        help="language of the messages (default: COURSE_UTILS_LANG, else English); "
+                             "JSON keys stay the same")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (setup, _fn, help_text) in _COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+        p.add_argument("--lang", type=language, default=argparse.SUPPRESS, metavar="|".join(LANGUAGES),
+                       help="language of the messages (as before the command)")
         setup(p)
     return parser
 
@@ -171,14 +178,36 @@ def _load_commands() -> None:
     from . import cli_commands  # noqa: F401
 
 
+def _language_for_the_run(chosen: str | None) -> str:
+    """``--lang``, else COURSE_UTILS_LANG (a value that is not a course language stops the run), else
+    English: a terminal run does not follow the language a learner picked in notebook 00."""
+    if chosen:
+        return chosen
+    env = os.environ.get("COURSE_UTILS_LANG", "").strip()
+    if env:
+        try:
+            return language(env)
+        except argparse.ArgumentTypeError as exc:
+            emit(f"course-utils: COURSE_UTILS_LANG: {one_line(exc)}", sys.stderr)
+            raise SystemExit(EXIT_BAD_INPUT) from None
+    return DEFAULT_LANGUAGE
+
+
 def main(argv: list[str] | None = None) -> int:
-    with _one_line_warnings():
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if not args.command:
-            parser.print_help()
-            return EXIT_BAD_INPUT
-        return _run(args)
+    from . import i18n
+
+    previous = i18n._current
+    try:
+        with _one_line_warnings():
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            i18n.set_language(_language_for_the_run(args.lang))
+            if not args.command:
+                parser.print_help()
+                return EXIT_BAD_INPUT
+            return _run(args)
+    finally:
+        i18n._current = previous  # main() called from Python (tests, scripts) leaves the caller's language
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -72,6 +72,16 @@ def text(what: str, max_len: int = MAX_TEXT) -> Callable[[str], str]:
     return parse
 
 
+def language(value: str) -> str:
+    """A course language code ('en', 'fr'; 'French', 'fr_FR' are read as 'fr')."""
+    from .i18n import LANGUAGES, normalise_language, t
+
+    code = normalise_language(value)
+    if code is None:
+        raise argparse.ArgumentTypeError(t("cli.lang.bad", value=_shown(value), choices=", ".join(LANGUAGES)))
+    return code
+
+
 def output_file(value: str) -> str:
     """A path a file can be written to: not a folder, in a folder that exists."""
     path = Path(value).expanduser()

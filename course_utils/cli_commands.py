@@ -241,7 +241,8 @@ def _check_claims(args):
 
 def _grade_args(p):
     p.add_argument("dir", metavar="DIR", help="folder of answer files (*.json)")
-    p.add_argument("--key", help="a private answer key (default: the shipped data/answer_key.json)")
+    p.add_argument("--key", help="a private answer key (default: the course's, built from the exercises; "
+                                 "`course-utils key --out FILE` writes it to start one from)")
     p.add_argument("--overrides", help="CSV of manual scores: learner,exercise,question,score,comment")
     p.add_argument("--out", help="gradebook CSV (a per-question CSV is written beside it)")
     p.add_argument("--roster", help="CSV of learners (name, email, id): also writes grades_canvas.csv and "
@@ -256,8 +257,36 @@ def _grade(args):
     return grade(args.dir, args.key, args.overrides, args.out, args.roster, progress=not args.json)
 
 
+def _key_args(p):
+    p.add_argument("--out", type=check.output_file, metavar="FILE",
+                   help="write the key to FILE (default: print it) to start a private key from")
+
+
+@command("key", "the course's answer key, built from the exercises' declarations (the --key file format)")
+@arguments(_key_args)
+def _key(args):
+    from .grading import write_key, load_key
+
+    return write_key(args.out) if args.out else KeyDocument(load_key())
+
+
+class KeyDocument:
+    """The key itself: ``--json`` and the plain output are the same JSON document."""
+
+    def __init__(self, key):
+        self.key = key
+
+    def to_dict(self):
+        return self.key
+
+    def to_text(self):
+        import json
+
+        return json.dumps(self.key, indent=2, ensure_ascii=False)
+
+
 def _autograder_args(p):
-    p.add_argument("--key", help="a private answer key (default: the shipped data/answer_key.json)")
+    p.add_argument("--key", help="a private answer key (default: the course's, built from the exercises)")
     p.add_argument("--out", default="autograder.zip", help="where to write the zip (default: autograder.zip)")
     p.add_argument("--exercise", action="append", metavar="EX",
                    help="the exercise(s) this Gradescope assignment covers (default: all of them)")

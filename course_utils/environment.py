@@ -20,16 +20,32 @@ class EnvironmentInfo:
     hub: str  # "online" / "offline (...)"
     package_version: str
     answers_dir: str
+    hub_state: str = ""  # "online", "offline" or "not_checked" (``hub`` is the English line, for JSON)
+    hub_reason: str = ""
 
     def rows(self) -> list[tuple[str, str]]:
+        """The table a learner reads, in the course language."""
+        from .i18n import t
+
+        where = t("environment.where.colab") if self.where == "Google Colab" else t("environment.where.local")
+        if self.hub_state == "online":
+            hub = t("environment.hub.online")
+        elif self.hub_state == "offline":
+            hub = t("environment.hub.offline", reason=self.hub_reason)
+        elif self.hub_state == "not_checked":
+            hub = t("environment.hub.not_checked")
+        else:
+            hub = self.hub
+        widgets = (t("environment.ipywidgets", version=self.ipywidgets, major=self.ipywidgets_major)
+                   if self.ipywidgets_major else
+                   t("environment.not_installed") if self.ipywidgets == "not installed" else self.ipywidgets)
         return [
-            ("Running in", self.where),
+            (t("environment.row.where"), where),
             ("Python", self.python),
-            ("ipywidgets", f"{self.ipywidgets} (major {self.ipywidgets_major})" if self.ipywidgets_major
-             else self.ipywidgets),
-            ("Hugging Face Hub", self.hub),
+            ("ipywidgets", widgets),
+            ("Hugging Face Hub", hub),
             ("course_utils", self.package_version),
-            ("Answers folder", self.answers_dir),
+            (t("environment.row.answers"), self.answers_dir),
         ]
 
     def _repr_html_(self) -> str:
@@ -53,8 +69,9 @@ def environment_info(probe_network: bool = True) -> EnvironmentInfo:
     if probe_network:
         reach = hub_reachability()
         hub = "online" if reach.online else f"offline: {reach.reason}; answers come from the shipped snapshot"
+        state, reason = ("online", "") if reach.online else ("offline", str(reach.reason))
     else:
-        hub = "not checked"
+        hub, state, reason = "not checked", "not_checked", ""
     return EnvironmentInfo(
         where="Google Colab" if in_colab() else "local",
         python=platform.python_version(),
@@ -63,6 +80,8 @@ def environment_info(probe_network: bool = True) -> EnvironmentInfo:
         hub=hub,
         package_version=__version__,
         answers_dir=str(get_settings().answers_dir),
+        hub_state=state,
+        hub_reason=reason,
     )
 
 

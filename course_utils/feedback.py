@@ -51,7 +51,11 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def checks_html(checks: Iterable[Check], title: str = "", show_expected: bool = True) -> str:
+def checks_html(checks: Iterable[Check], title: str = "", show_expected: bool = True, caption: bool = True) -> str:
+    """The checks as a table. ``caption=False`` leaves out the "n/m right" line (a result that shows its
+    score already, as :class:`checking.QuestionResult` does, must not show it twice)."""
+    from .i18n import t
+
     checks = list(checks)
     right, total = score(checks)
     rows = "".join(
@@ -59,7 +63,13 @@ def checks_html(checks: Iterable[Check], title: str = "", show_expected: bool = 
         + (f"<td>{html.escape(c.shown_expected)}</td>" if show_expected else "")
         + f"<td style='text-align:left'>{html.escape(c.why) if not c.correct or show_expected else ''}</td></tr>"
         for c in checks)
-    head = "<tr><th></th><th>item</th><th>your answer</th>" + ("<th>expected</th>" if show_expected else "") + \
-           "<th style='text-align:left'>why</th></tr>"
-    caption = f"<p><b>{html.escape(title)}</b> {right}/{total} right</p>" if title else f"<p>{right}/{total} right</p>"
-    return f"<div class='course-feedback'>{caption}<table>{head}{rows}</table></div>"
+    head = (f"<tr><th></th><th>{html.escape(t('grading.table.item'))}</th>"
+            f"<th>{html.escape(t('grading.table.given'))}</th>"
+            + (f"<th>{html.escape(t('grading.table.expected'))}</th>" if show_expected else "")
+            + f"<th style='text-align:left'>{html.escape(t('grading.table.why'))}</th></tr>")
+    line = html.escape(t("grading.table.right", right=right, total=total))
+    if not caption:
+        top = f"<p><b>{html.escape(title)}</b></p>" if title else ""
+    else:
+        top = f"<p><b>{html.escape(title)}</b> {line}</p>" if title else f"<p>{line}</p>"
+    return f"<div class='course-feedback'>{top}<table>{head}{rows}</table></div>"

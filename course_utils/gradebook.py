@@ -21,6 +21,7 @@ from .answers import sanitize_learner
 from .errors import AnswerError, InvalidInput
 from .exercises import EXERCISES
 from .grading import ClassResult, grade_dir, load_key
+from .i18n import t
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,11 +35,11 @@ def safe_cell(value: Any) -> Any:
 
 def _check_target(path: Path) -> None:
     if path.is_dir():
-        raise InvalidInput(f"{path} is a folder: give a file name for the output, e.g. {path / 'grades.csv'}.")
+        raise InvalidInput(t("gradebook.target.folder", path=path, example=path / "grades.csv"))
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise InvalidInput(f"Cannot write {path}: {parent} is a file, not a folder.")
+                raise InvalidInput(t("gradebook.target.parent_file", path=path, parent=parent))
             break
 
 
@@ -63,7 +64,7 @@ def write_csv(path: str | os.PathLike, columns: Iterable[str], rows: Iterable[di
         if tmp is not None:  # a full disk or a refused rename must not leave a hidden half-written file
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        raise InvalidInput(f"Cannot write {path} ({exc.strerror}): choose another place.") from None
+        raise InvalidInput(t("gradebook.cannot_write", path=path, error=exc.strerror)) from None
     return path
 
 
@@ -125,10 +126,9 @@ class RosterJoin:
         return tuple(e for e, learner in self.matched if learner is None)
 
     def to_lines(self) -> list[str]:
-        lines = [f"  not on the roster: {learner}" for learner in self.unknown]
-        lines += [f"  matches several roster entries (left out of the LMS files): {learner}"
-                  for learner in self.ambiguous]
-        lines += [f"  on the roster, no answer file: {e.name or e.email or e.id} (roster line {e.line})"
+        lines = ["  " + t("gradebook.roster.unknown", learner=learner) for learner in self.unknown]
+        lines += ["  " + t("gradebook.roster.ambiguous", learner=learner) for learner in self.ambiguous]
+        lines += ["  " + t("gradebook.roster.no_file", who=e.name or e.email or e.id, line=e.line)
                   for e in self.no_submission]
         return lines
 
@@ -146,19 +146,19 @@ def read_roster(path: str | os.PathLike) -> tuple[RosterEntry, ...]:
         for field_name, aliases in ROSTER_ALIASES.items():
             where[field_name] = next((i for i, h in enumerate(header) if h in aliases), None)
         if where["name"] is None or (where["email"] is None and where["id"] is None):
-            raise InvalidInput(f"The roster {p.name}, line 1, needs a header with name and email and/or id "
-                               f"(SIS or ID number) columns; found {', '.join(header)[:120] or 'nothing'}.")
+            raise InvalidInput(t("gradebook.roster.header", name=p.name,
+                                 found=", ".join(header)[:120] or t("gradebook.roster.nothing")))
         entries = []
         for row in reader:
             if not any(c.strip() for c in row):
                 continue
             get = {f: (row[i].strip() if i is not None and i < len(row) else "") for f, i in where.items()}
             if not (get["name"] or get["email"] or get["id"]):
-                raise InvalidInput(f"The roster {p.name}, line {reader.line_num}, has no name, email or id.")
+                raise InvalidInput(t("gradebook.roster.empty_row", name=p.name, line=reader.line_num))
             entries.append(RosterEntry(reader.line_num, get["name"], get["email"], get["id"], get["login"],
                                        get["section"], get["canvas_id"]))
     except csv.Error as exc:
-        raise InvalidInput(f"The roster {p.name}, line {reader.line_num}, is not valid CSV ({exc}).") from None
+        raise InvalidInput(t("gradebook.roster.bad_csv", name=p.name, line=reader.line_num, error=exc)) from None
     return tuple(entries)
 
 
@@ -259,7 +259,7 @@ class GradeRun:
         lines = [self.result.to_text()]
         if self.roster is not None:
             lines += self.roster.to_lines()
-        lines += [f"  wrote {w}" for w in self.written]
+        lines += ["  " + t("gradebook.wrote", path=w) for w in self.written]
         return "\n".join(lines)
 
     def __getattr__(self, name):  # a GradeRun reads like the ClassResult it wraps

@@ -17,6 +17,7 @@ from pathlib import Path
 from .answers import sanitize_learner
 from .errors import AnswerError, InvalidInput
 from .grading import ClassResult, QuestionResult
+from .i18n import t, tn
 
 COLUMNS = ("learner", "exercise", "question", "score", "comment")
 MAX_BYTES = 5_000_000
@@ -44,31 +45,30 @@ class Overrides:
 
 def _problems(name: str, problems: list[str]) -> InvalidInput:
     shown = problems if len(problems) <= MAX_SHOWN else problems[:MAX_SHOWN - 1] + [
-        f"and {len(problems) - MAX_SHOWN + 1} more problem(s)"]
-    return InvalidInput("\n".join(f"{name} {p}" for p in shown) +
-                        " (nothing was applied: fix the file and grade again)")
+        tn("overrides.more", len(problems) - MAX_SHOWN + 1)]
+    return InvalidInput("\n".join(f"{name} {p}" for p in shown) + " " + t("overrides.nothing_applied"))
 
 
 def _read_text(p: Path, what: str = "overrides") -> str:
     """The text of a small UTF-8 CSV (``what``: "overrides" or "roster", for the messages)."""
+    kind = t(f"overrides.what.{what}")
     if p.is_dir():
-        raise InvalidInput(f"The {what} file {p} is a folder: give the {what} .csv file.")
+        raise InvalidInput(t("overrides.file.folder", what=kind, path=p))
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput(f"No {what} file at {p}: check the path.") from None
+        raise InvalidInput(t("overrides.file.missing", what=kind, path=p)) from None
     except OSError as exc:
-        raise InvalidInput(f"The {what} file {p} cannot be read ({exc.strerror}).") from None
+        raise InvalidInput(t("overrides.file.unreadable", what=kind, path=p, error=exc.strerror)) from None
     if len(raw) > MAX_BYTES:
-        raise InvalidInput(f"The {what} file {p.name} is over {MAX_BYTES:,} bytes: is it the right file?")
+        raise InvalidInput(t("overrides.file.too_large", what=kind, name=p.name, limit=f"{MAX_BYTES:,}"))
     if b"\0" in raw:
-        raise InvalidInput(f"The {what} file {p.name} is not a text file: save it as a UTF-8 CSV.")
+        raise InvalidInput(t("overrides.file.binary", what=kind, name=p.name))
     try:
         return raw.decode("utf-8-sig")  # Excel's "CSV UTF-8" adds a BOM
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise InvalidInput(f"The {what} file {p.name}, line {line}, is not UTF-8 text: save it as "
-                           f"\"CSV UTF-8\" and try again.") from None
+        raise InvalidInput(t("overrides.file.not_utf8", what=kind, name=p.name, line=line)) from None
 
 
 def _number(text: str | None) -> float | None:
@@ -89,11 +89,10 @@ def read_overrides(path: str | os.PathLike | None) -> Overrides | None:
     try:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
-        raise InvalidInput(f"The overrides file {p.name}, line 1, is not a CSV ({exc}).") from None
+        raise InvalidInput(t("overrides.not_csv", name=p.name, error=exc)) from None
     missing = [c for c in COLUMNS[:4] if c not in header]
     if missing:
-        raise InvalidInput(f"The overrides file {p.name}, line 1, needs the columns {', '.join(COLUMNS)}; "
-                           f"missing {', '.join(missing)}.")
+        raise InvalidInput(t("overrides.columns", name=p.name, columns=", ".join(COLUMNS), missing=", ".join(missing)))
     reader.fieldnames = header
     rows, problems, seen = [], [], {}
     try:
@@ -105,20 +104,20 @@ def read_overrides(path: str | os.PathLike | None) -> Overrides | None:
             try:
                 learner = sanitize_learner(get["learner"])
             except AnswerError:
-                problems.append(f"line {n}: the learner is empty or has no letters")
+                problems.append(t("overrides.row.no_learner", line=n))
                 continue
             score = _number(get["score"])
             if score is None:
-                problems.append(f"line {n}: score {get['score']!r} is not a number (nan and inf are not scores)")
+                problems.append(t("overrides.row.not_number", line=n, score=repr(get["score"])))
                 continue
             ident = (learner, get["exercise"], get["question"])
             if ident in seen:
-                problems.append(f"line {n}: repeats line {seen[ident]} ({'/'.join(ident)}); keep one")
+                problems.append(t("overrides.row.repeat", line=n, first=seen[ident], where="/".join(ident)))
                 continue
             seen[ident] = n
             rows.append(Override(n, learner, get["exercise"], get["question"], score, get["comment"]))
     except csv.Error as exc:
-        problems.append(f"line {reader.line_num}: is not valid CSV ({exc})")
+        problems.append(t("overrides.row.bad_csv", line=reader.line_num, error=exc))
     if problems:
         raise _problems(p.name, problems)
     return Overrides(p.name, tuple(rows))
@@ -126,7 +125,7 @@ def read_overrides(path: str | os.PathLike | None) -> Overrides | None:
 
 def _suggest(word: str, choices) -> str:
     near = difflib.get_close_matches(word, list(choices), n=2, cutoff=0.6)
-    return f" (did you mean: {', '.join(near)}?)" if near else ""
+    return " " + t("overrides.did_you_mean", choices=", ".join(near)) if near else ""
 
 
 def apply_overrides(result: ClassResult, overrides: Overrides, key: dict) -> ClassResult:
@@ -136,21 +135,23 @@ def apply_overrides(result: ClassResult, overrides: Overrides, key: dict) -> Cla
     problems, hits = [], {}
     for o in overrides.rows:
         spec = key["exercises"].get(o.exercise)
-        where = f"line {o.line}:"
+        line = o.line
         if o.learner not in learners:
-            problems.append(f"{where} unknown learner {o.learner!r} (no graded file){_suggest(o.learner, learners)}")
+            problems.append(t("overrides.row.unknown_learner", line=line, learner=repr(o.learner))
+                            + _suggest(o.learner, learners))
         elif spec is None:
-            problems.append(f"{where} unknown exercise {o.exercise!r}{_suggest(o.exercise, key['exercises'])}")
+            problems.append(t("overrides.row.unknown_exercise", line=line, exercise=repr(o.exercise))
+                            + _suggest(o.exercise, key["exercises"]))
         elif (o.learner, o.exercise) not in graded:
-            problems.append(f"{where} {o.learner} has no graded {o.exercise} file, so there is nothing to override")
+            problems.append(t("overrides.row.no_file", line=line, learner=o.learner, exercise=o.exercise))
         else:
             questions = {q["id"]: float(q.get("points", 1)) for q in spec["questions"]}
             if o.question not in questions:
-                problems.append(f"{where} {o.exercise} has no question {o.question!r}"
-                                f"{_suggest(o.question, questions)}")
+                problems.append(t("overrides.row.unknown_question", line=line, exercise=o.exercise,
+                                  question=repr(o.question)) + _suggest(o.question, questions))
             elif not 0 <= o.score <= questions[o.question]:
-                problems.append(f"{where} score {o.score:g} is outside 0..{questions[o.question]:g} for "
-                                f"{o.exercise}/{o.question}")
+                problems.append(t("overrides.row.out_of_range", line=line, score=f"{o.score:g}",
+                                  max_points=f"{questions[o.question]:g}", where=f"{o.exercise}/{o.question}"))
             else:
                 hits[(o.learner, o.exercise, o.question)] = o
     if problems:
@@ -163,8 +164,8 @@ def apply_overrides(result: ClassResult, overrides: Overrides, key: dict) -> Cla
             o = hits.get((learner, exercise, q.question))
             if o is not None:
                 q = QuestionResult(q.question, o.score, q.max_points, q.checks,
-                                   f"Reviewed by the instructor: {o.comment}" if o.comment
-                                   else "Reviewed by the instructor.", needs_review=False, answered=q.answered)
+                                   t("overrides.reviewed_comment", comment=o.comment) if o.comment
+                                   else t("overrides.reviewed"), needs_review=False, answered=q.answered)
             questions.append(q)
         results[i] = replace(r, questions=tuple(questions))
     return replace(result, results=tuple(results))
@@ -177,13 +178,13 @@ def save_override(path: str | os.PathLike, learner: str, exercise: str, question
 
     p = Path(path)
     if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score) or score < 0:
-        raise InvalidInput(f"The score must be a number ≥ 0, not {score!r}.")
+        raise InvalidInput(t("overrides.score.not_number", score=repr(score)))
     if max_points is not None and score > max_points:
-        raise InvalidInput(f"The score {score:g} is above this question's {max_points:g} points.")
+        raise InvalidInput(t("overrides.score.above", score=f"{score:g}", max_points=f"{max_points:g}"))
     try:
         learner = sanitize_learner(learner)  # as read_overrides keys the rows: one row per learner
     except AnswerError:
-        raise InvalidInput(f"The learner {learner!r} is empty or has no letters.") from None
+        raise InvalidInput(t("overrides.learner.empty", learner=repr(learner))) from None
     existing = read_overrides(p) if p.exists() else None
     rows = {(o.learner, o.exercise, o.question): o for o in (existing.rows if existing else ())}
     rows[(learner, exercise, question)] = Override(0, learner, exercise, question, float(score),

@@ -460,3 +460,58 @@ def test_file_system_without_flock_falls_back_to_a_soft_lock(fresh_store, answer
     path = fresh_store.save("ex01", learner="ada", offer_download=False).path
     assert json.loads(path.read_text())["answers"] == {"q": 1}
     assert not (answers_dir / (answers.LOCK_FILE + ".soft")).exists()  # released
+
+
+# ---------------------------------------------------------------- messages in both languages
+
+from course_utils import i18n  # noqa: E402
+
+
+@pytest.mark.parametrize("lang, hello, saved, cleared", [
+    ("en", "Hello Ada Lovelace! Your answers will be saved as", "Saved 1 answer to", "Cleared your answer to 'q' and saved"),
+    ("fr", "Bonjour Ada Lovelace ! Vos réponses seront enregistrées sous", "1 réponse enregistrée dans",
+     "Votre réponse à 'q' est effacée et ex01_ada-lovelace.json est enregistré.")])
+def test_learner_messages_in_the_course_language(answers_dir, monkeypatch, lang, hello, saved, cleared):
+    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
+    try:
+        i18n.set_language(lang)
+        assert answers.remember_learner("Ada Lovelace").startswith(hello)
+        store = answers.AnswerStore()
+        store.record("ex01", "q", "x")
+        assert store.save("ex01", offer_download=False).message.startswith(saved)
+        assert store.clear("ex01", "q").startswith(cleared)
+        with pytest.raises(AnswerError) as info:
+            store.record("ex01", "q", "x" * 30_000)
+        assert ("NOT recorded" if lang == "en" else "PAS été retenue") in str(info.value)
+    finally:
+        i18n.set_language(None)
+
+
+def test_folder_problems_in_french(answers_dir, monkeypatch):
+    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
+    answers_dir.write_text("a file where the folder should be")
+    store = answers.AnswerStore()
+    store.record("ex01", "q", "x")
+    try:
+        i18n.set_language("fr")
+        with pytest.raises(AnswerError, match="Impossible d'enregistrer : .* est un fichier, pas un dossier.*"
+                                              "toujours dans cette session"):
+            store.save("ex01", learner="Ada", offer_download=False)
+    finally:
+        i18n.set_language(None)
+
+
+def test_environment_table_in_both_languages(monkeypatch):
+    from course_utils.environment import environment_info
+
+    info = environment_info(probe_network=False)
+    try:
+        i18n.set_language("fr")
+        rows = dict(info.rows())
+        assert rows["Exécution"] in ("en local", "Google Colab") and rows["Hugging Face Hub"] == "non vérifié"
+        assert "Dossier des réponses" in rows
+        i18n.set_language("en")
+        rows = dict(info.rows())
+        assert rows["Running in"] == "local" and rows["Hugging Face Hub"] == "not checked"
+    finally:
+        i18n.set_language(None)

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import class_report, grading, overrides as manual
-from course_utils.ui.dashboard import DEFAULT_FOLDER, dashboard
+from course_utils import class_report, grading, i18n, overrides as manual
+from course_utils.settings import get_settings
+from course_utils.ui.dashboard import DEFAULT_FOLDER, dashboard, default_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "answers"
 
@@ -41,9 +42,9 @@ def test_dashboard_widget_grades_reviews_and_saves(klass):
     path, overrides, load, out, _title, items, answer, score_row, save, saved = box.children
     assert overrides.value == str(klass / "overrides.csv")  # the README's place for review scores
     load.click()
-    assert "graded 13 file(s)" in texts(out) and sum("image/png" in o.get("data", {}) for o in out.outputs) == 2
+    assert "graded 13 files from 4 learners" in texts(out) and sum("image/png" in o.get("data", {}) for o in out.outputs) == 2
     assert items.options and "blockquote" in answer.value
-    assert f"{len(items.options)} free-text answer(s) to review" in texts(out)  # the count is the list
+    assert f"{len(items.options)} free-text answers to review" in texts(out)  # the count is the list
     label = items.options[0]
     score_row.children[0].value = 0.5
     score_row.children[1].value = "checked by hand"
@@ -92,3 +93,47 @@ def test_dashboard_finishes_a_hostile_folder(klass):
     box.children[2].click()
     shown = texts(box.children[3])
     assert "ex03_deep.json: is nested too deeply" in shown and "course-msg-error" not in shown
+
+
+@pytest.mark.parametrize("edition", ["notebooks", "notebooks/fr"])
+def test_dashboard_default_is_the_folder_the_learners_notebooks_save_to(tmp_path, monkeypatch, edition):
+    """notebooks/fr/instructor grades notebooks/answers, where the French notebooks (notebooks/fr) save."""
+    monkeypatch.delenv("COURSE_UTILS_ANSWERS_DIR", raising=False)
+    learners = tmp_path / edition
+    (learners / "instructor").mkdir(parents=True)
+    monkeypatch.chdir(learners)
+    saved_to = get_settings().answers_dir.resolve()
+    assert saved_to == (tmp_path / "notebooks" / "answers").resolve()
+    monkeypatch.chdir(learners / "instructor")
+    assert (Path.cwd() / default_folder()).resolve() == saved_to
+    assert dashboard().children[0].value == default_folder()
+
+
+def test_dashboard_in_french(klass):
+    try:
+        i18n.set_language("fr")
+        box = dashboard(str(klass))
+        assert box.children[2].description == "Charger et noter"
+        box.children[2].click()
+        shown = texts(box.children[3])
+        assert "13 fichiers notés, de 4 apprenants" in shown and "réponses rédigées à relire" in shown
+        assert "apprenant" in shown and "moyenne %" in shown  # column names
+        assert "Rien à enregistrer" not in shown
+        box.children[8].click()
+    finally:
+        i18n.set_language(None)
+
+
+def test_report_charts_speak_the_course_language(klass):
+    import matplotlib.pyplot as plt
+
+    result = grading.grade_dir(klass)
+    try:
+        i18n.set_language("fr")
+        fig = class_report.plot_distribution(result)
+        assert fig.axes[0].get_title() == "Répartition de la classe (4 apprenants)"
+        assert fig.axes[0].get_ylabel() == "apprenants"
+        assert class_report.plot_difficulty(result).axes[0].get_title() == "Difficulté par question"
+    finally:
+        i18n.set_language(None)
+        plt.close("all")

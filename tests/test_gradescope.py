@@ -88,7 +88,7 @@ def test_run_autograder_grades_a_submission(autograder):
     assert len(tests) == sum(len(e["questions"]) for e in grading.load_key()["exercises"].values())
     assert sum(t["max_score"] for t in doc["tests"]) == sum(points.values())
     matrix = tests["ex01 Open-source levels: matrix"]
-    assert matrix["score"] == matrix["max_score"] == 4 and "12/12 right" in matrix["output"]
+    assert matrix["score"] == matrix["max_score"] == 4 and "12 of 12 checks right" in matrix["output"]
     assert doc["score"] == points["ex01"] + points["ex02"]  # the other exercises count 0
     assert "No ex03 answer file" in tests["ex03 LLM matchmaker: pick_ngo"]["output"]
     assert "ex03_broken.json: is not valid JSON" in doc["output"] and "Ada Lovelace" in doc["output"]

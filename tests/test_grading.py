@@ -279,3 +279,80 @@ def test_no_answer_earns_no_points():
     assert grading.check_question("ex06", "pros_cons", {}).score == 0
     assert grading.check_question("ex01", "matrix", {"fully_open": {"use_directly": ""}}).answered is False
     assert grading.check_question("ex06", "cost_inputs", {"hours_per_day": 0}).score == 1  # 0 is an answer
+
+
+# ---------------------------------------------------------------- one answer (checking) in both languages
+
+from course_utils import checking, i18n  # noqa: E402
+
+
+@pytest.fixture
+def lang(request, monkeypatch):
+    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
+    i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language(None)
+
+
+def test_one_answer_checking_is_its_own_module_and_grading_still_names_it():
+    assert grading.check_question is checking.check_question and grading.fold is checking.fold
+    assert grading.is_blank is checking.is_blank and grading.QuestionResult is checking.QuestionResult
+    import inspect
+
+    assert "offline" in inspect.signature(checking.check_question).parameters
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"], indirect=True)
+def test_the_score_line_appears_once(lang):
+    value = json.loads((FIXTURES / "ex01_ada-lovelace.json").read_text())["answers"]
+    matrix = next(iter(value))
+    result = checking.check_question("ex01", matrix, value[matrix])
+    shown = result._repr_html_()
+    assert shown.count(f"{result.score:g}/{result.max_points:g} points") == 1
+    right = sum(c.correct for c in result.checks)
+    assert f"{right}/{len(result.checks)}" not in shown  # no second "n/m right" line
+    words = {"en": f"{right} of {len(result.checks)} checks right.", "fr": f"{right} vérifications réussies sur"}
+    assert words[lang] in shown and shown.count(words[lang]) == 1
+    assert "True" not in shown and "False" not in shown
+
+
+@pytest.mark.parametrize("lang, blank, done, items", [
+    ("en", "Not answered.", "Done.", "1 item given (at least 2 needed). Each counts with at least 3 words."),
+    ("fr", "Sans réponse.", "Fait.", "1 élément donné (il en faut au moins 2). Chacun compte à partir de 3 mots.")],
+    indirect=["lang"])
+def test_grading_notes_are_sentences_in_the_course_language(lang, blank, done, items):
+    key = {"exercises": {"ex05": {"questions": [
+        {"id": "a", "kind": "min_items", "points": 2, "min_items": 2, "min_words_each": 3},
+        {"id": "b", "kind": "completion", "points": 1},
+        {"id": "c", "kind": "rubric", "points": 1, "min_words": 1, "concepts": [["gguf"]]}]}}}
+    by = {r.question: r for r in grading.grade_answers("ex05", {"a": ["three words here", "no"], "b": 1}, key)}
+    assert (by["a"].feedback, by["b"].feedback, by["c"].feedback) == (items, done, blank)
+    assert by["a"].score == 1
+
+
+@pytest.mark.parametrize("lang, words", [("en", "Could not check"), ("fr", "Vérification impossible")],
+                         indirect=["lang"])
+def test_a_check_that_cannot_run_says_so_in_the_course_language(klass, lang, words):
+    by = results_by(grading.grade_dir(klass))
+    q = next(q for q in by[("sheet-copy", "ex02")].questions if q.score == 0 and q.checks == ())
+    assert q.feedback.startswith(words)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"], indirect=True)
+def test_rubric_feedback_reads_yes_or_no_not_the_matched_stem(lang):
+    spec = {"id": "q", "kind": "rubric", "points": 2, "min_words": 1,
+            "concepts": [{"id": "x", "en": ["fine-tun"], "fr": ["affin"]}]}
+    (r,) = grading.grade_answers("ex01", {"q": "We fine-tune it."}, {"exercises": {"ex01": {"questions": [spec]}}})
+    (check,) = r.checks
+    assert check.shown_given == i18n.t("common.yes") and check.shown_expected == i18n.t("common.yes")
+    row = r._repr_html_().split("<table>")[1].split("</tr>")[1]
+    assert row.count(f"<td>{i18n.t('common.yes')}</td>") == 2
+    assert ("affin" in row) == (lang == "fr")  # a concept without a catalog label names a term of the language
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"], indirect=True)
+def test_class_summary_is_sentences(klass, lang):
+    text = grading.grade_dir(klass).to_text().splitlines()[0]
+    expected = {"en": "graded 13 files from 4 learners; could not grade 8; mean",
+                "fr": "13 fichiers notés, de 4 apprenants ; 8 non notés ; moyenne"}
+    assert text.startswith(expected[lang]) and "(s)" not in text

@@ -177,3 +177,42 @@ def test_widgets_build_whatever_the_saved_file_holds(restarted, odd):
             q: {k: odd for k in v} for q, v in doc["answers"].items() if isinstance(v, dict)}
         path.write_text(json.dumps(doc))
         build()  # never a TraitError or TypeError from a value the widget cannot show
+
+
+# ---------------------------------------------------------------- the save row and counters in French
+
+from course_utils import i18n  # noqa: E402
+
+
+@pytest.fixture
+def french(monkeypatch):
+    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
+    i18n.set_language("fr")
+    yield
+    i18n.set_language(None)
+
+
+def test_save_row_speaks_french(restarted, french):
+    row = common.save_row("ex03")
+    save, out, pair, clear_out = row.children
+    which, clear_button = pair.children
+    assert save.description == "Enregistrer mes réponses" and "cu-save" in save._dom_classes
+    assert which.description == "Effacer une réponse" and clear_button.description == "Effacer"
+    assert "cu-clear" in clear_button._dom_classes and "cu-clear-out" in clear_out._dom_classes
+    clear_button.click()
+    assert "Choisissez d&#x27;abord la réponse à effacer" in texts(clear_out)
+    save.click()
+    assert "réponses enregistrées dans" in texts(out) and "course-msg-ok" in texts(out)
+
+
+@pytest.mark.parametrize("typed, kind, says", [
+    ("trois mots ici", "ok", "3 mots — enregistrés"), ("un", "ok", "1 mot — enregistré")])
+def test_counter_speaks_french(answers_dir, french, monkeypatch, typed, kind, says):
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+    assert common.text_status("ex01", "comparison", typed) == (kind, says)
+
+
+def test_emptied_text_and_kept_note_in_french(restarted, french):
+    assert common.text_status("ex01", "healthcare", "")[1].startswith("Vide : votre réponse précédente est gardée")
+    assert "un vide ne remplace jamais" in common.kept_note()
+    assert common.KEPT_NOTE.startswith("Parts you left blank")  # the English constant stays for older callers

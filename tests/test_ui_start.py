@@ -72,3 +72,68 @@ def test_learner_box_empty_name_and_shared_file_name(answers_dir):
     name.value = "Ana Maria"
     button.click()
     assert "course-msg-warn" in _texts(out) and "already holds the answers of &#x27;Ana María&#x27;" in _texts(out)
+
+
+# ---------------------------------------------------------------- the language choice
+
+import re  # noqa: E402
+
+from course_utils import i18n  # noqa: E402
+
+
+@pytest.fixture
+def no_language(monkeypatch):
+    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+
+
+@pytest.mark.parametrize("lang, here, href", [
+    ("en", "en", "01_open_source_levels.ipynb"), ("fr", "en", "fr/01_open_source_levels.ipynb"),
+    ("fr", "fr", "01_open_source_levels.ipynb"), ("en", "fr", "../01_open_source_levels.ipynb")])
+def test_links_go_to_the_notebooks_in_the_chosen_language(lang, here, href):
+    html = start.exercise_links(lang, here)
+    assert f"href='{href}'" in html
+    assert i18n.t("ex06.title", lang) in html.replace("&#x27;", "'")
+
+
+def test_the_notebook_folder_tells_its_edition(tmp_path):
+    assert start.here_language(tmp_path / "notebooks" / "fr") == "fr"
+    assert start.here_language(tmp_path / "notebooks") == "en"
+
+
+def test_choosing_french_is_remembered_and_shows_the_french_links(answers_dir, no_language):
+    box = start.language_box(here="en")
+    pick, out = box.children
+    assert pick.value == "en" and "cu-start-lang" in pick._dom_classes
+    pick.value = "fr"
+    shown = _texts(out)
+    assert "en français" in shown and "href='fr/06_cloud_vs_local.ipynb'" in shown
+    assert answers.remembered_language() == "fr"
+    i18n.set_language(None)  # a new kernel: the remembered choice is back
+    assert i18n.language() == "fr"
+    assert start.language_box().children[0].value == "fr"
+
+
+def test_french_learner_box(answers_dir, no_language):
+    i18n.set_language("fr")
+    box = start.learner_box()
+    (name, button), out = box.children[0].children, box.children[1]
+    assert (name.description, button.description) == ("Votre nom", "Se souvenir de moi")
+    assert "cu-start-name" in name._dom_classes and "cu-start-remember" in button._dom_classes
+    button.click()
+    assert "Tapez d&#x27;abord votre nom dans la case" in _texts(out)
+    name.value = "Ada Lovelace"
+    button.click()
+    assert "Bonjour Ada Lovelace !" in _texts(out)
+    assert "Bon retour, Ada Lovelace." in _texts(start.learner_box().children[1])
+
+
+def test_saving_without_a_name_points_to_notebook_00_step_3(answers_dir, no_language):
+    store = answers.AnswerStore()
+    store.record("ex01", "q", 1)
+    for lang, words in (("en", "step 3 'Who are you?'"), ("fr", "étape 3 « Qui êtes-vous ? »")):
+        i18n.set_language(lang)
+        with pytest.raises(answers.AnswerError, match=re.escape(words)):
+            store.save("ex01", offer_download=False)

@@ -10,6 +10,7 @@ import html
 from typing import Any, Callable
 
 from ..errors import CourseError
+from ..i18n import t, tn
 
 UNEXPECTED_CLASS = "course-unexpected-error"
 
@@ -83,9 +84,8 @@ def run_safely(out, fn: Callable[[], Any], clear_first: bool = True) -> Any:
         return None
     except Exception as exc:  # noqa: BLE001 - a learner never sees a traceback
         show(out, html_block(
-            f"<div class='{UNEXPECTED_CLASS}' style='color:#a01010'>❌ Something went wrong inside the course "
-            f"code ({html.escape(type(exc).__name__)}: {html.escape(str(exc))}). Your recorded answers are "
-            f"safe. Please tell your instructor.</div>"))
+            f"<div class='{UNEXPECTED_CLASS}' style='color:#a01010'>❌ "
+            f"{html.escape(t('common.unexpected', error=f'{type(exc).__name__}: {exc}'))}</div>"))
         return None
     if isinstance(result, (list, tuple)):
         for item in result:
@@ -154,26 +154,30 @@ class Question:
         import json
 
         from .. import answers
-        from ..grading import check_question
+        from ..checking import check_question
 
         self.record(value)
         kept = answers.restored(self.exercise, self.question_id, value)  # what Save will write
         result = check_question(self.exercise, self.question_id, kept)
         if json.loads(json.dumps(value)) != kept:
-            return [result, html_block(message_html(KEPT_NOTE, "info"))]
+            return [result, html_block(message_html(kept_note(), "info"))]
         return result
 
-    def check_button(self, read: Callable[[], Any], description: str = "Check", **style):
-        """A Button that checks ``read()`` and its Output widget."""
+    def check_button(self, read: Callable[[], Any], description: str | None = None, **style):
+        """A Button that checks ``read()`` and its Output widget (labelled "Check" in the course language)."""
         w = widgets()
-        button = tag(w.Button(description=description, **style), f"check-{self.exercise}-{self.question_id}")
+        button = tag(w.Button(description=description or t("common.check"), **style), f"check-{self.exercise}-{self.question_id}")
         out = tag(w.Output(), f"out-{self.exercise}-{self.question_id}")
         on_click(button, out, lambda: self.check(read()))
         return button, out
 
 
-KEPT_NOTE = ("Parts you left blank keep your saved answer (a blank never replaces one). To start this "
-             "question over, use 'Clear an answer' next to Save answers.")
+def kept_note() -> str:
+    """Said under a Check result when blank parts kept the saved answer."""
+    return t("common.kept_note")
+
+
+KEPT_NOTE = t("common.kept_note", "en")  # the English text, for older callers; widgets use kept_note()
 
 
 def save_message(exercise: str):
@@ -188,7 +192,7 @@ def clear_message(exercise: str, question_id: str):
     from .. import answers
 
     if not question_id:
-        return html_block(message_html("Pick the answer to clear first.", "warn"))
+        return html_block(message_html(t("common.clear.pick_first"), "warn"))
     return html_block(message_html(answers.clear(exercise, question_id), "ok"))
 
 
@@ -197,9 +201,9 @@ def question_ids(exercise: str) -> list[str]:
     from .. import answers
 
     try:
-        from ..grading import load_key
+        from ..checking import course_key
 
-        ids = [q["id"] for q in load_key()["exercises"][exercise]["questions"]]
+        ids = [q["id"] for q in course_key()["exercises"][exercise]["questions"]]
     except Exception:  # noqa: BLE001 - the list only helps the learner pick; never fail the row
         ids = []
     for q in [*answers.store().saved(exercise), *answers.store().answers(exercise)]:
@@ -208,21 +212,29 @@ def question_ids(exercise: str) -> list[str]:
     return ids
 
 
+def question_label(exercise: str, question_id: str) -> str:
+    """What a learner reads for a question: the catalog's ``<exercise>.question.<id>``, else its id."""
+    from ..i18n import label
+
+    return label(f"{exercise}.question.{question_id}", question_id)
+
+
 def save_row(exercise: str):
     """'Save answers' with its Output, then 'Clear an answer' (the explicit way to remove one)."""
     w = widgets()
-    button = tag(w.Button(description="Save answers", button_style="success", icon="save"), "save")
+    button = tag(w.Button(description=t("common.save.button"), button_style="success", icon="save"), "save")
     out = tag(w.Output(), "save-out")
     on_click(button, out, lambda: save_message(exercise))
-    which = w.Dropdown(options=[("—", "")] + [(q, q) for q in question_ids(exercise)], value="",
-                       description="Clear an answer", style={"description_width": "initial"})
-    clear_button = w.Button(description="Clear answer", button_style="warning")
-    clear_out = w.Output()
+    which = w.Dropdown(options=[("—", "")] + [(question_label(exercise, q), q) for q in question_ids(exercise)], value="",
+                       description=t("common.clear.which"), style={"description_width": "initial"})
+    clear_button = tag(w.Button(description=t("common.clear.button"), button_style="warning"), "clear")
+    clear_out = tag(w.Output(), "clear-out")
+    tag(which, "clear-which")
     on_click(clear_button, clear_out, lambda: clear_message(exercise, which.value))
     return w.VBox([button, out, w.HBox([which, clear_button]), clear_out])
 
 
-def picker_question(exercise: str, question_id: str, items, options, button_label: str = "Check",
+def picker_question(exercise: str, question_id: str, items, options, button_label: str | None = None,
                     label_width: str = "260px", width: str = "520px"):
     """One Dropdown per item (an answer of the form {item: choice}), recorded and checked on click.
 
@@ -263,17 +275,16 @@ def text_status(exercise: str, question_id: str, text: str) -> tuple[str, str]:
     words = len(text.split())
     if not text.strip():
         if not answers.is_blank(answers.restored(exercise, question_id)):
-            return "warn", ("Empty: your earlier answer is kept (a blank never replaces it). To remove it, "
-                            "use 'Clear an answer' next to Save answers.")
-        return "info", "0 words"
-    return "ok", f"{words} words — recorded"
+            return "warn", t("common.text.empty_kept")
+        return "info", t("common.text.no_words")
+    return "ok", tn("common.text.recorded", words)
 
 
 def text_answer(exercise: str, question_id: str, prompt: str, rows: int = 6):
     """A free-text answer that starts from the saved text and is recorded as the learner types."""
     w = widgets()
     q = Question(exercise, question_id, "")
-    box = w.Textarea(value=q.initial if isinstance(q.initial, str) else "", placeholder="Type here…",
+    box = w.Textarea(value=q.initial if isinstance(q.initial, str) else "", placeholder=t("common.text.placeholder"),
                      layout=w.Layout(width="95%", height=f"{rows * 1.6:.0f}em"))
     counter = w.HTML()
     colours = {"ok": "#1b6e20", "info": "#555", "warn": "#8a5a00", "error": "#a01010"}

@@ -4,10 +4,21 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .. import class_report, grading, overrides as manual
-from .common import html_block, on_click, widgets
+from .. import class_report, grading, i18n, overrides as manual
+from ..i18n import t, tn
+from .common import html_block, on_click, tag, widgets
 
 DEFAULT_FOLDER = "../answers"  # the learners' files, seen from notebooks/instructor/
+
+
+def default_folder(where: str | Path | None = None) -> str:
+    """The learners' answers folder seen from the dashboard's folder (``where``, else the current one).
+
+    Learners' notebooks save to notebooks/answers, the French ones (notebooks/fr) too; the dashboard is
+    in notebooks/instructor or notebooks/fr/instructor, so that is ``../answers`` or ``../../answers``."""
+    here = Path(where) if where is not None else Path.cwd()
+    edition = here.parent.name if here.name == "instructor" else ""
+    return "../../answers" if edition in i18n.LANGUAGES and edition != i18n.DEFAULT else DEFAULT_FOLDER
 
 
 def default_overrides(folder: str) -> str:
@@ -23,26 +34,56 @@ def grade_folder(folder: str, overrides: str):
     return result, class_report.review_queue(result)
 
 
+def _table_html(df) -> str:
+    """A report table with its column names in the course language (the data keep their ids)."""
+    shown = df.rename(columns={c: i18n.label(f"dashboard.col.{c}", str(c)) for c in df.columns})
+    return shown.to_html(index=False, classes="dataframe")
+
+
 def report_parts(result, queue) -> list:
-    text = result.to_text() + f"\n{len(queue)} answer(s) listed under 'To review' below."
+    text = result.to_text() + "\n" + tn("dashboard.listed", len(queue))
     return [html_block(f"<pre>{html.escape(text)}</pre>"),
-            html_block(class_report.class_table(result).to_html(index=False, classes="dataframe")),
+            html_block(_table_html(class_report.class_table(result))),
             class_report.plot_distribution(result), class_report.plot_difficulty(result),
-            html_block(class_report.question_difficulty(result).to_html(index=False, classes="dataframe"))]
+            html_block(_table_html(class_report.question_difficulty(result)))]
 
 
-def dashboard(folder: str = DEFAULT_FOLDER):
+def nothing_to_review() -> str:
+    return f"<i>{html.escape(t('dashboard.nothing_to_review'))}</i>"
+
+
+def review_html(item) -> str:
+    return (f"<blockquote style='white-space:pre-wrap'>{html.escape(item.text)}</blockquote>"
+            f"<small>{html.escape(item.feedback)}</small>")
+
+
+def save_score(overrides: str, item, score: float, comment: str):
+    """What 'Save score' shows: the score written to the overrides file (or why not)."""
+    if item is None:
+        return html_block(f"<p>{html.escape(t('dashboard.nothing_to_save'))}</p>")
+    manual.save_override(overrides, item.learner, item.exercise, item.question, float(score), comment,
+                         max_points=item.max_points)
+    return html_block(f"<p>{html.escape(t('dashboard.saved', score=f'{score:g}', item=item.label, file=overrides))}</p>")
+
+
+def dashboard(folder: str | None = None):
     w = widgets()
-    path = w.Text(value=folder, description="Folder", layout=w.Layout(width="520px"))
-    overrides = w.Text(value=default_overrides(folder), description="Overrides", layout=w.Layout(width="520px"))
-    load = w.Button(description="Load and grade", button_style="primary", layout=w.Layout(width="auto"))
-    out = w.Output()
-    items = w.Dropdown(options=[], description="To review", layout=w.Layout(width="640px"))
-    answer = w.HTML()
-    score = w.FloatText(value=0.0, description="Score")
-    comment = w.Text(description="Comment", layout=w.Layout(width="520px"))
-    save = w.Button(description="Save score")
-    saved = w.Output()
+    folder = folder if folder is not None else default_folder()
+    wide = w.Layout(width="520px")
+    style = {"description_width": "initial"}
+    path = tag(w.Text(value=folder, description=t("dashboard.folder"), layout=wide, style=style), "dash-folder")
+    overrides = tag(w.Text(value=default_overrides(folder), description=t("dashboard.overrides"), layout=wide,
+                           style=style), "dash-overrides")
+    load = tag(w.Button(description=t("dashboard.load"), button_style="primary", layout=w.Layout(width="auto")),
+               "dash-grade")
+    out = tag(w.Output(), "dash-out")
+    items = tag(w.Dropdown(options=[], description=t("dashboard.to_review"), layout=w.Layout(width="640px"),
+                           style=style), "dash-review")
+    answer = tag(w.HTML(), "dash-answer")
+    score = tag(w.FloatText(value=0.0, description=t("dashboard.score"), style=style), "dash-score")
+    comment = tag(w.Text(description=t("dashboard.comment"), layout=wide, style=style), "dash-comment")
+    save = tag(w.Button(description=t("dashboard.save_score")), "dash-save")
+    saved = tag(w.Output(), "dash-saved")
     queue: dict[str, class_report.ReviewItem] = {}
 
     def follow_folder(change):  # the overrides path follows the folder unless it was typed in
@@ -61,24 +102,14 @@ def dashboard(folder: str = DEFAULT_FOLDER):
     def show_item(change=None):
         item = queue.get(items.value)
         if item is None:
-            answer.value = "<i>Nothing to review.</i>"
+            answer.value = nothing_to_review()
             return
         score.value = item.provisional
-        answer.value = (f"<blockquote style='white-space:pre-wrap'>{html.escape(item.text)}</blockquote>"
-                        f"<small>{html.escape(item.feedback)}</small>")
-
-    def save_score():
-        item = queue.get(items.value)
-        if item is None:
-            return html_block("<p>Nothing to save: load a folder and pick an answer first.</p>")
-        manual.save_override(overrides.value, item.learner, item.exercise, item.question, float(score.value),
-                             comment.value, max_points=item.max_points)
-        return html_block(f"<p>Saved {score.value:g} for {html.escape(item.label)} in "
-                          f"{html.escape(overrides.value)}. Click 'Load and grade' to refresh.</p>")
+        answer.value = review_html(item)
 
     path.observe(follow_folder, names="value")
     items.observe(show_item, names="value")
     on_click(load, out, run)
-    on_click(save, saved, save_score)
-    return w.VBox([path, overrides, load, out, w.HTML("<h3>Free-text review</h3>"), items, answer,
-                   w.HBox([score, comment]), save, saved])
+    on_click(save, saved, lambda: save_score(overrides.value, queue.get(items.value), score.value, comment.value))
+    return w.VBox([path, overrides, load, out, w.HTML(f"<h3>{html.escape(t('dashboard.review_title'))}</h3>"),
+                   items, answer, w.HBox([score, comment]), save, saved])

@@ -1,0 +1,86 @@
+"""`--lang` for a run of course-utils, and `course-utils key` (the answer key a private --key starts from)."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from course_utils import grading, i18n
+from course_utils.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "answers"
+
+
+def exit_code(argv):
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code
+
+
+@pytest.fixture(autouse=True)
+def no_language(monkeypatch):
+    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+
+
+@pytest.mark.parametrize("argv", [["--lang", "fr", "grade", "DIR"], ["grade", "DIR", "--lang", "fr"]])
+def test_lang_sets_the_messages_of_the_run(tmp_path, capsys, argv):
+    folder = tmp_path / "class"
+    shutil.copytree(FIXTURES, folder)
+    assert main([str(folder) if a == "DIR" else a for a in argv]) == 0
+    out = capsys.readouterr().out
+    assert "13 fichiers notés, de 4 apprenants ; 8 non notés" in out and "non noté : ex02_empty.json : est vide" in out
+    assert i18n.language() == "en"  # the caller's language is left as it was
+
+
+def test_json_keys_stay_english_ids(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_UTILS_LANG", "fr")
+    folder = tmp_path / "class"
+    shutil.copytree(FIXTURES, folder)
+    assert main(["grade", str(folder), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {"graded", "failed", "mean", "needs_review", "failures"} <= set(doc)
+    assert {"file": "ex02_empty.json", "reason": "est vide"} in doc["failures"]
+
+
+@pytest.mark.parametrize("argv, env", [(["--lang", "de", "key"], None), (["key", "--lang", "klingon"], None),
+                                       (["key"], "xx")])
+def test_a_language_that_is_not_the_course_s_exits_2_with_one_line(capsys, monkeypatch, argv, env):
+    if env:
+        monkeypatch.setenv("COURSE_UTILS_LANG", env)
+    assert exit_code(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "expected a course language (en, fr)" in err[0] and "Traceback" not in err[0]
+
+
+def test_key_prints_the_course_key(capsys):
+    assert main(["key"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == grading.load_key()
+    assert main(["key", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == printed
+
+
+def test_key_out_writes_a_file_grade_accepts_as_key(tmp_path, capsys):
+    target = tmp_path / "private_key.json"
+    assert main(["--lang", "fr", "key", "--out", str(target)]) == 0
+    assert "le corrigé du cours, 21 questions dans 6 exercices" in capsys.readouterr().out
+    key = grading.load_key(target)  # read back as a private key
+    assert key["exercises"].keys() == grading.load_key()["exercises"].keys()
+    key["exercises"]["ex01"]["questions"][0]["points"] = 8  # an instructor's change
+    target.write_text(json.dumps(key), encoding="utf-8")
+    folder = tmp_path / "class"
+    shutil.copytree(FIXTURES, folder)
+    assert main(["grade", str(folder), "--key", str(target), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["graded"] == 13
+    result = grading.grade_dir(folder, grading.load_key(target))
+    ada = next(r for r in result.results if r.learner == "ada-lovelace" and r.exercise == "ex01")
+    assert ada.questions[0].max_points == 8
+
+
+def test_key_out_to_a_folder_exits_2(tmp_path, capsys):
+    assert exit_code(["key", "--out", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
