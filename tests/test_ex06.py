@@ -154,7 +154,7 @@ def test_run_report_reads_in_both_languages(lang):
     assert ("first token" in text and "server says" in text) if lang == "en" else \
         ("premier token" in text and "selon le serveur" in text and "écart" in text)
     assert "+25%" in text and "a note" in text
-    assert local_run.gap_notes(120, 60)[0] == i18n.t("timing.gap.too_high")
+    assert local_run.gap_notes(120, 60)[0] == i18n.t("local_run.gap.too_high")
 
 
 def test_price_table_units_read_in_both_languages(lang):

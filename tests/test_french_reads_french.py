@@ -13,6 +13,7 @@ import ast
 import html
 import json
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,9 @@ def widget_texts(w, seen=None) -> list[str]:
     seen.add(id(w))
     out = []
     for trait in ("description", "placeholder", "tooltip", "description_tooltip"):
-        value = getattr(w, trait, None)
+        with warnings.catch_warnings():  # description_tooltip is ipywidgets 7's name, deprecated in 8
+            warnings.simplefilter("ignore")
+            value = getattr(w, trait, None)
         if isinstance(value, str) and value.strip():
             out.append(value)
     if type(w).__name__ in ("HTML", "Label", "HTMLMath") and isinstance(getattr(w, "value", None), str):
@@ -105,7 +108,7 @@ def test_french_notebook_reads_french(path, tmp_path, monkeypatch):
                     problems.append(f"markdown cell {i}: {para[:120]!r}")
     try:
         course_utils.setup(show=False, lang="fr")
-        namespace: dict = {}
+        namespace: dict = {"course_utils": course_utils}  # what the setup cell imports
         for i, cell in enumerate(cells):
             if cell["cell_type"] != "code" or i == 1:  # cell 1 is the setup cell (installs in Colab)
                 continue
