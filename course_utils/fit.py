@@ -18,6 +18,7 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
+from .model_ids import CUTOFF_SHORT, did_you_mean, known_spelling, normalise_repo_id
 from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, Hardware, custom_hardware, find_hardware, this_machine,
                        with_memory)
 
@@ -253,11 +254,8 @@ def check_kv_type(cache_type: Any) -> str:
 
 def check_quant(quant: str) -> str:
     if not isinstance(quant, str) or quant.strip().upper() not in QUANTS:
-        import difflib
-
-        close = difflib.get_close_matches(str(quant).upper(), QUANTS, n=3, cutoff=0.5)
         raise InvalidInput(f"Unknown quantization {quant!r}; use one of {', '.join(QUANTS)}.",
-                           suggestions=tuple(close))
+                           suggestions=did_you_mean(str(quant), QUANTS, n=3, cutoff=CUTOFF_SHORT))
     return quant.strip().upper()
 
 
@@ -319,6 +317,8 @@ def shape_for(repo_id: str, online: bool | None = None) -> ModelShape:
     """The architecture of a model: the shipped table (its own config, with gaps filled from its
     base model's), else the Hub's config.json when online; ``online=True`` asks the Hub first."""
     cat = data.index("models")
+    repo_id = normalise_repo_id(repo_id)
+    repo_id = known_spelling(repo_id, cat) or known_spelling(repo_id, data.index("model_architectures")) or repo_id
     row, via = (None, "") if online else _architecture_row(repo_id)
     if row is None and (online or (online is None and _hub_online())):
         from .hub_config import shape_from_hub

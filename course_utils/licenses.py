@@ -9,7 +9,6 @@ rows are reported as unknown, with a pointer to the text, never guessed.
 """
 from __future__ import annotations
 
-import difflib
 import html
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -17,6 +16,7 @@ from typing import Any, Iterable
 from . import clauses as cl
 from . import data
 from .errors import CourseError, InvalidInput
+from .model_ids import CUTOFF_WORDS, did_you_mean
 from .feedback import Check
 
 COMMERCIAL_VALUES = ("yes", "conditional", "no")
@@ -220,7 +220,7 @@ def license_report(license_or_repo_id: str) -> LicenseReport:
         if key is not None:
             return _report_for_key(key)
         names = [*knowledge_base(), *_aliases()]
-        close = difflib.get_close_matches(text.lower(), names, n=3, cutoff=0.6)
+        close = did_you_mean(text, names, n=3, cutoff=CUTOFF_WORDS)
         if close:
             raise InvalidInput(f"{text!r} is not a licence id the course knows.",
                                suggestions=tuple(dict.fromkeys(_aliases().get(c, c) for c in close)))

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
+from .model_ids import known_spelling, normalise_repo_id
 from .feedback import Check
 
 LEVELS = ("fully_open", "weights_only", "architecture_only")
@@ -108,6 +109,7 @@ def _describe(what: str, value: str) -> str:
 
 def classify_model(repo_id: str) -> Openness:
     """The openness level of a catalog model, from its sourced release facts."""
+    repo_id = known_spelling(normalise_repo_id(repo_id), data.index("models")) or normalise_repo_id(repo_id)
     row = data.index("models").get(repo_id)
     if row is None:
         from .hub import suggest
@@ -241,6 +243,7 @@ def osaid_from_facts(weights: str | None, training_code: str | None, training_da
 def osaid_verdict(repo_id: str) -> OsaidVerdict:
     """Whether a catalog model meets the OSI Open Source AI Definition 1.0, from its sourced facts."""
     openness = classify_model(repo_id)  # raises a clear message for ids outside the catalog
+    repo_id = openness.repo_id
     row = data.index("models")[repo_id]
     licence_ok = licence_grants_freedoms(row["license_key"])
     verdict, reasons = osaid_from_facts(row["weights_released"], row["training_code_released"],
