@@ -10,6 +10,7 @@ import html
 from typing import Any, Callable
 
 from ..errors import CourseError
+from ..i18n import t
 
 UNEXPECTED_CLASS = "course-unexpected-error"
 
@@ -211,7 +212,7 @@ def question_ids(exercise: str) -> list[str]:
 def save_row(exercise: str):
     """'Save answers' with its Output, then 'Clear an answer' (the explicit way to remove one)."""
     w = widgets()
-    button = tag(w.Button(description="Save answers", button_style="success", icon="save"), "save")
+    button = tag(w.Button(description=t("common.save.button"), button_style="success", icon="save"), "save")
     out = tag(w.Output(), "save-out")
     on_click(button, out, lambda: save_message(exercise))
     which = w.Dropdown(options=[("—", "")] + [(q, q) for q in question_ids(exercise)], value="",
@@ -233,6 +234,8 @@ def picker_question(exercise: str, question_id: str, items, options, button_labe
     pickers = {item: w.Dropdown(options=options, value=q.part(item, options=options), description=item,
                                 style={"description_width": label_width}, layout=w.Layout(width=width))
                for item in items}
+    for p in pickers.values():
+        tag(p, f"pick-{exercise}-{question_id}")
     button, out = q.check_button(lambda: {item: p.value for item, p in pickers.items()}, button_label,
                                  button_style="primary")
     return w.VBox(list(pickers.values())), button, out

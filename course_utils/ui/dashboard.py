@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .. import class_report, grading, overrides as manual
 from .common import html_block, on_click, widgets
+from .common import tag
 
 DEFAULT_FOLDER = "../answers"  # the learners' files, seen from notebooks/instructor/
 
@@ -37,6 +38,9 @@ def dashboard(folder: str = DEFAULT_FOLDER):
     overrides = w.Text(value=default_overrides(folder), description="Overrides", layout=w.Layout(width="520px"))
     load = w.Button(description="Load and grade", button_style="primary", layout=w.Layout(width="auto"))
     out = w.Output()
+    tag(path, "dashboard-folder")
+    tag(load, "dashboard-load")
+    tag(out, "dashboard-out")
     items = w.Dropdown(options=[], description="To review", layout=w.Layout(width="640px"))
     answer = w.HTML()
     score = w.FloatText(value=0.0, description="Score")

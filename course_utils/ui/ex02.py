@@ -5,6 +5,7 @@ from .. import licenses
 from ..errors import InvalidInput
 from ..hub import model_summary
 from .common import Question, on_click, widgets
+from .common import tag
 
 EX = "ex02"
 COMMERCIAL = [("—", ""), ("yes", "yes"), ("conditional", "conditional"), ("no", "no"),
@@ -43,6 +44,9 @@ def license_card():
                         layout=w.Layout(width="360px"), style={"description_width": "initial"})
     button = w.Button(description="Look up", button_style="primary")
     out = w.Output()
+    tag(repo, "ex02-lookup-id")
+    tag(button, "ex02-lookup")
+    tag(out, "ex02-lookup-out")
     on_click(button, out, lambda: lookup(repo.value, commercial.value, mau.value, trains.value, at_release.value))
     return w.VBox([w.HBox([repo, button]), w.HBox([commercial, mau, trains]), at_release, out])
 

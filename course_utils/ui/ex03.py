@@ -6,6 +6,7 @@ import html
 from ..hub import SearchResult, search_models
 from ..matchmaker import TEAMS
 from .common import Question, html_block, on_click, text_answer, widgets
+from .common import tag
 
 EX = "ex03"
 TASKS = [("any", ""), ("text-generation", "text-generation"), ("text2text-generation", "text2text-generation"),
@@ -35,6 +36,8 @@ def search_panel():
     commercial = w.Checkbox(value=True, description="commercial-use licences only")
     button = w.Button(description="Search", button_style="primary")
     out = w.Output()
+    tag(button, "ex03-search")
+    tag(out, "ex03-search-out")
 
     def run():
         result = search_models(task=task.value or None, tags=[t for t in tags.value.split(",") if t.strip()],
@@ -52,6 +55,7 @@ def team_pick(team_id: str):
     w = widgets()
     q = Question(EX, f"pick_{team_id}", "")
     repo = w.Text(value=q.initial, description="Your pick", placeholder="org/model", layout=w.Layout(width="520px"))
+    tag(repo, f"ex03-pick-{team_id}")
     button, out = q.check_button(lambda: repo.value.strip(), "Check pick", button_style="primary")
     why = text_answer(EX, f"why_{team_id}", f"Why this model for {team.name}?", rows=3)
     return w.VBox([w.HTML(f"<h4>{html.escape(team.name)}</h4><p>{html.escape(team.brief)}</p>"),

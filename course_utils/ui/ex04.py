@@ -9,6 +9,7 @@ from ..fit import QUANTS, memory_by_quant
 from ..readiness import audit_snapshot, readiness
 from ..system import SystemAudit, audit
 from .common import Question, html_block, on_click, text_answer, widgets
+from .common import tag
 
 EX = "ex04"
 DEFAULT_MODELS = ["TinyLlama/TinyLlama-1.1B-Chat-v1.0", "microsoft/Phi-3-mini-4k-instruct",
@@ -42,6 +43,8 @@ def audit_panel():
     w = widgets()
     button = w.Button(description="Run audit", button_style="primary", icon="search")
     out = w.Output()
+    tag(button, "ex04-audit")
+    tag(out, "ex04-audit-out")
 
     def run():
         _STATE["audit"] = audit()
@@ -61,6 +64,8 @@ def readiness_panel():
                          style={"description_width": "initial"}, layout=w.Layout(width="auto"))
     button = w.Button(description="Check readiness", button_style="primary")
     out = w.Output()
+    tag(button, "ex04-readiness")
+    tag(out, "ex04-readiness-out")
 
     def run():
         a = _STATE.get("audit") or audit()

@@ -6,6 +6,7 @@ import html
 from .. import answers, benchmarks
 from ..grading import check_question
 from .common import Question, html_block, on_click, record_quietly, run_safely, widgets
+from .common import tag
 
 EX = "ex05"
 
@@ -27,6 +28,11 @@ def explorer():
     chosen = w.HTML()
     compare_button = w.Button(description="Compare", button_style="primary")
     out = w.Output()
+    tag(query, "ex05-query")
+    tag(hits, "ex05-hits")
+    tag(add, "ex05-add")
+    tag(compare_button, "ex05-compare")
+    tag(out, "ex05-compare-out")
     cases = w.VBox()
     picked: list[str] = [m for m in Question(EX, "compared_models", []).initial if isinstance(m, str)]
 
@@ -60,6 +66,8 @@ def explorer():
     refresh_chosen()
     check_button = w.Button(description="Check")
     check_out = w.Output()
+    tag(check_button, "ex05-explorer-check")
+    tag(check_out, "ex05-explorer-out")
     on_click(check_button, check_out, lambda: [
         check_question(EX, "compared_models", answers.restored(EX, "compared_models", [])),
         check_question(EX, "use_cases", answers.restored(EX, "use_cases", {}))])
@@ -94,6 +102,7 @@ def spot_the_errors():
             boxes[key] = w.Checkbox(value=key in q.initial, description=f"{r['model']} — {benchmarks.LABELS.get(field, field)}"
                                     f" = {r[field]}", layout=w.Layout(width="600px"),
                                     style={"description_width": "initial"})
+            tag(boxes[key], "ex05-error")
     button, out = q.check_button(lambda: [k for k, b in boxes.items() if b.value], button_style="primary")
     return w.VBox([w.HTML(claims_table_html() + "<p>Tick every value you believe is wrong:</p>"), *boxes.values(),
                    button, out])

@@ -8,6 +8,7 @@ import html
 from .. import answers, deploy
 from ..timing import openai_compatible, time_generation
 from .common import Question, html_block, on_click, picker_question, run_safely, text_answer, widgets
+from .common import tag
 
 EX = "ex06"
 SPEED_MODELS = ["mistralai/Mistral-7B-Instruct-v0.3", "meta-llama/Llama-3.1-8B-Instruct",
@@ -59,12 +60,14 @@ def cost_planner():
     }
     start = {k: widget.value for k, widget in s.items()}
     for k, widget in s.items():  # start from the learner's saved inputs
+        tag(widget, f"ex06-{k}")
         widget.value = q.part(k, default=start[k])
     model = w.Dropdown(options=SPEED_MODELS, description="model", layout=w.Layout(width="420px"))
     hardware = w.Dropdown(options=SPEED_HARDWARE, description="hardware", layout=w.Layout(width="420px"))
     speed_button = w.Button(description="Set speed from the estimator", layout=w.Layout(width="auto"))
     out = w.Output()
     speed_out = w.Output()
+    tag(out, "ex06-cost-out")
 
     def inputs():
         return deploy.CostInputs(**{k: float(v.value) for k, v in s.items()})
@@ -140,6 +143,8 @@ def timing_panel():
                       layout=w.Layout(width="420px"))
     button = w.Button(description="Measure", button_style="primary")
     out = w.Output()
+    tag(button, "ex06-measure")
+    tag(out, "ex06-measure-out")
     from .ex04 import _show_status
 
     _show_status(out)

@@ -6,6 +6,7 @@ import html
 from .. import answers
 from ..exercises import EXERCISES
 from .common import html_block, message_html, on_click, widgets
+from .common import tag
 
 
 def remember(name: str):
@@ -23,6 +24,9 @@ def learner_box():
     name = w.Text(value=known[0] if known else "", description="Your name", placeholder="e.g. Ada Lovelace")
     button = w.Button(description="Remember me", button_style="primary")
     out = w.Output()
+    tag(name, "start-name")
+    tag(button, "start-remember")
+    tag(out, "start-out")
     if known:
         out.append_display_data(html_block(message_html(f"Welcome back, {known[0]}.", "ok")))
     on_click(button, out, lambda: remember(name.value))
