@@ -24,11 +24,7 @@ import urllib.parse
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from .errors import CourseError, InvalidInput
-
-
-class TimingError(CourseError):
-    """The generation could not be measured (server down, HTTP error, bad stream)."""
+from .errors import InvalidInput, TimingError  # noqa: F401 - TimingError is raised here, defined with the others
 
 
 START_HINT = ("Start one locally, e.g. `llama-server -m model.gguf --port 8080` (llama.cpp; base URL "
