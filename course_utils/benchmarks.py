@@ -9,7 +9,6 @@ Data: data/leaderboard_v1.csv and _v2.csv, derived from the fboulnois/llm-leader
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -19,6 +18,7 @@ from typing import Any, Iterable, Mapping
 from . import data
 from .errors import InvalidInput
 from .i18n import language, t, tn
+from .model_ids import CUTOFF_BOARD, did_you_mean, normalise_repo_id
 
 BENCHMARKS = {
     1: ("arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k"),
@@ -85,11 +85,8 @@ def _lower_index(version: int) -> dict[str, dict]:
 def find_row(repo_id: str, version: int = 1) -> dict:
     """A leaderboard row by repo id (case-insensitive), or InvalidInput with suggestions."""
     version = _check_version(version)
-    if not isinstance(repo_id, str) or not repo_id.strip():
-        raise InvalidInput("Give a model id, e.g. 'meta-llama/Llama-2-7b-chat-hf'.")
-    key = repo_id.strip().lower()
-    if len(key) > 200:
-        raise InvalidInput(f"That model id is {len(key):,} characters long; Hub ids are 'org/name', at most 193.")
+    repo_id = normalise_repo_id(repo_id)  # an address, a revision, quotes: the bare id
+    key = repo_id.lower()
     index = _lower_index(version)
     if key in index:
         return index[key]
@@ -100,7 +97,7 @@ def find_row(repo_id: str, version: int = 1) -> dict:
         for candidate in fix["correct_ids"].split(";"):
             if candidate.lower() in index:
                 return index[candidate.lower()]
-    close = difflib.get_close_matches(key, list(index), n=4, cutoff=0.7)
+    close = did_you_mean(key, index, n=4, cutoff=CUTOFF_BOARD)
     other = 2 if version == 1 else 1
     also = f" It is on the v{other} leaderboard." if key in _lower_index(other) else ""
     raise InvalidInput(f"{repo_id!r} is not on the Open LLM Leaderboard v{version} data.{also}",

@@ -121,6 +121,20 @@ def existing_folder(value: str) -> str:
     return value
 
 
+def model_id(value: str) -> str:
+    """A Hub model id, or an address or paste of one (model_ids.normalise_repo_id): the bare 'org/name'."""
+    from .errors import InvalidInput
+    from .model_ids import normalise_repo_id
+
+    try:
+        return normalise_repo_id(value)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+model_id.__name__ = "model id"
+
+
 non_negative_int = whole_number(0, 10**12)
 positive_int = whole_number(1, None)
 positive_float = number(0, 1e6)

@@ -21,7 +21,7 @@ def _data(args):
 
 
 def _model_args(p):
-    p.add_argument("repo_id", type=check.text("model id", 300),
+    p.add_argument("repo_id", type=check.model_id,
                    help="Hub model id, e.g. mistralai/Mistral-7B-Instruct-v0.3")
 
 
@@ -47,7 +47,7 @@ def _license(args):
 
 
 def _saas_args(p):
-    p.add_argument("repo_id", type=check.text("model id", 300))
+    p.add_argument("repo_id", type=check.model_id)
     p.add_argument("--mau", type=check.non_negative_int, default=None, help="monthly active users of the product")
     p.add_argument("--mau-at-release", type=check.non_negative_int, default=None,
                    help="your (and affiliates') monthly active users in the month before the licence version's "
@@ -197,7 +197,7 @@ def _fit(args):
 
 
 def _compare_args(p):
-    p.add_argument("repo_ids", nargs="+", metavar="ID", type=check.text("model id", 300))
+    p.add_argument("repo_ids", nargs="+", metavar="ID", type=check.model_id)
     p.add_argument("--version", type=int, choices=[1, 2], default=1, help="leaderboard version (default 1)")
 
 

@@ -5,47 +5,50 @@ import html
 import platform
 import sys
 from dataclasses import dataclass
+from typing import Literal
 
 from . import __version__
+from .i18n import t
 from .network import hub_reachability
 from .settings import get_settings, in_colab
 
 
+Where = Literal["colab", "local"]
+HubStatus = Literal["online", "offline", "not_checked"]
+NOT_INSTALLED = "not installed"
+
+
 @dataclass(frozen=True)
 class EnvironmentInfo:
-    where: str  # "Google Colab" or "local"
+    """Statuses are codes (``where``, ``hub_status``); the words are chosen when shown, in the language in force."""
+    where: Where
     python: str
-    ipywidgets: str
+    ipywidgets: str  # its version, or "not installed"
     ipywidgets_major: int | None
-    hub: str  # "online" / "offline (...)"
+    hub_status: HubStatus
     package_version: str
     answers_dir: str
-    hub_state: str = ""  # "online", "offline" or "not_checked" (``hub`` is the English line, for JSON)
-    hub_reason: str = ""
+    hub_reason: str = ""  # why the Hub is not used ('' when online or not checked)
+
+    @property
+    def hub(self) -> str:
+        """The Hub line as a learner reads it."""
+        return t(f"env.hub.{self.hub_status}", reason=self.hub_reason)
 
     def rows(self) -> list[tuple[str, str]]:
-        """The table a learner reads, in the course language."""
-        from .i18n import t
-
-        where = t("environment.where.colab") if self.where == "Google Colab" else t("environment.where.local")
-        if self.hub_state == "online":
-            hub = t("environment.hub.online")
-        elif self.hub_state == "offline":
-            hub = t("environment.hub.offline", reason=self.hub_reason)
-        elif self.hub_state == "not_checked":
-            hub = t("environment.hub.not_checked")
+        if self.ipywidgets == NOT_INSTALLED:
+            widgets = t("env.ipywidgets.missing")
+        elif self.ipywidgets_major:
+            widgets = t("env.ipywidgets.version", version=self.ipywidgets, major=self.ipywidgets_major)
         else:
-            hub = self.hub
-        widgets = (t("environment.ipywidgets", version=self.ipywidgets, major=self.ipywidgets_major)
-                   if self.ipywidgets_major else
-                   t("environment.not_installed") if self.ipywidgets == "not installed" else self.ipywidgets)
+            widgets = self.ipywidgets
         return [
-            (t("environment.row.where"), where),
+            (t("env.row.where"), t(f"env.where.{self.where}")),
             ("Python", self.python),
             ("ipywidgets", widgets),
-            ("Hugging Face Hub", hub),
+            ("Hugging Face Hub", self.hub),
             ("course_utils", self.package_version),
-            (t("environment.row.answers"), self.answers_dir),
+            (t("env.row.answers"), self.answers_dir),
         ]
 
     def _repr_html_(self) -> str:
@@ -65,23 +68,21 @@ def environment_info(probe_network: bool = True) -> EnvironmentInfo:
         version = ipywidgets.__version__
         major = int(version.split(".")[0])
     except Exception:  # noqa: BLE001 - a broken ipywidgets install is reported, not raised
-        version, major = "not installed", None
+        version, major = NOT_INSTALLED, None
+    status: HubStatus = "not_checked"
+    reason = ""
     if probe_network:
         reach = hub_reachability()
-        hub = "online" if reach.online else f"offline: {reach.reason}; answers come from the shipped snapshot"
-        state, reason = ("online", "") if reach.online else ("offline", str(reach.reason))
-    else:
-        hub, state, reason = "not checked", "not_checked", ""
+        status, reason = ("online", "") if reach.online else ("offline", reach.reason)
     return EnvironmentInfo(
-        where="Google Colab" if in_colab() else "local",
+        where="colab" if in_colab() else "local",
         python=platform.python_version(),
         ipywidgets=version,
         ipywidgets_major=major,
-        hub=hub,
+        hub_status=status,
+        hub_reason=reason,
         package_version=__version__,
         answers_dir=str(get_settings().answers_dir),
-        hub_state=state,
-        hub_reason=reason,
     )
 
 

@@ -67,3 +67,7 @@ class CourseWarning(UserWarning):
 
 class EngineUnavailable(CourseError, RuntimeError):
     """The local engine (llama.cpp's server) or its model cannot be used here."""
+
+
+class TimingError(CourseError, RuntimeError):
+    """A generation could not be measured (server down, HTTP error, bad stream)."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
+from .model_ids import CUTOFF_SHORT, did_you_mean, known_spelling, normalise_repo_id
 from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, Hardware, custom_hardware, find_hardware, this_machine,
                        with_memory)
 
@@ -27,6 +28,10 @@ QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q4_K_M", "Q4_K_S",
 DEFAULT_CONTEXT = 4096  # llama.cpp's default n_ctx (common/common.h)
 KV_BYTES = {"F16": 2.0, "Q8_0": 34 / 32, "Q4_0": 18 / 32}  # cache types (-ctk/-ctv)
 RUNTIME_OVERHEAD_GB = 0.5  # assumption: runtime, thread buffers, scratch; peers use 0.5-1.5 GB
+MAX_CONTEXT = 1_048_576  # tokens: the longest context the estimates accept (2^20)
+CONTEXT_STEP = 256  # max_context answers in multiples of this (llama.cpp pads the KV cache to 256 cells)
+CHART_MIN_CONTEXT = 8192  # the memory-vs-context chart spans at least this many tokens...
+CHART_POINTS = 24  # ...in this many steps
 UBATCH = 512  # llama.cpp's default n_ubatch: the logits buffer is n_vocab x n_ubatch floats
 # Share of unified memory macOS lets the GPU wire by default: an assumption the peers share
 # (canirun, caniarun use 0.75); `sysctl iogpu.wired_limit_mb` changes it.
@@ -236,11 +241,17 @@ def kv_cache_bytes(shape: ModelShape, context: int, cache_type: str = "F16") -> 
     if shape.kv_known:
         per_cell = (shape.kv_lora_rank + (shape.rope_dim or 0)) if shape.mla else 2 * shape.kv_heads * shape.hd
         return per_cell * kv_cells(shape, context) * KV_BYTES[cache_type]
-    # Architecture unknown: assume a Llama-2-like shape without grouped-query attention
-    # (params ~ 12 L d^2 with d ~ 128 L), so this is an upper bound; GQA models need 4-8x less.
-    d = (shape.params * 128 / 12) ** (1 / 3)
-    layers = d / 128
+    # Architecture unknown: assume a Llama-2-like shape without grouped-query attention, so this is
+    # an upper bound; GQA models need 4-8x less.
+    d = (shape.params * WIDTH_PER_LAYER / PARAMS_PER_LAYER_PER_WIDTH2) ** (1 / 3)
+    layers = d / WIDTH_PER_LAYER
     return 2 * layers * d * context * KV_BYTES[cache_type]
+
+
+# The shape assumed when a model's architecture is unknown (Llama-2 7B: 32 layers of width 4096,
+# 4096 / 32 = 128; each layer holds about 12 d^2 weights: 4 d^2 attention, 8 d^2 MLP).
+WIDTH_PER_LAYER = 128
+PARAMS_PER_LAYER_PER_WIDTH2 = 12
 
 
 def check_kv_type(cache_type: Any) -> str:
@@ -253,16 +264,13 @@ def check_kv_type(cache_type: Any) -> str:
 
 def check_quant(quant: str) -> str:
     if not isinstance(quant, str) or quant.strip().upper() not in QUANTS:
-        import difflib
-
-        close = difflib.get_close_matches(str(quant).upper(), QUANTS, n=3, cutoff=0.5)
         raise InvalidInput(f"Unknown quantization {quant!r}; use one of {', '.join(QUANTS)}.",
-                           suggestions=tuple(close))
+                           suggestions=did_you_mean(str(quant), QUANTS, n=3, cutoff=CUTOFF_SHORT))
     return quant.strip().upper()
 
 
 def check_context(context: Any) -> int:
-    if isinstance(context, bool) or not isinstance(context, int) or not 1 <= context <= 1_048_576:
+    if isinstance(context, bool) or not isinstance(context, int) or not 1 <= context <= MAX_CONTEXT:
         raise InvalidInput(f"Context must be a whole number of tokens from 1 to 1,048,576, not {context!r}.")
     return context
 
@@ -319,6 +327,8 @@ def shape_for(repo_id: str, online: bool | None = None) -> ModelShape:
     """The architecture of a model: the shipped table (its own config, with gaps filled from its
     base model's), else the Hub's config.json when online; ``online=True`` asks the Hub first."""
     cat = data.index("models")
+    repo_id = normalise_repo_id(repo_id)
+    repo_id = known_spelling(repo_id, cat) or known_spelling(repo_id, data.index("model_architectures")) or repo_id
     row, via = (None, "") if online else _architecture_row(repo_id)
     if row is None and (online or (online is None and _hub_online())):
         from .hub_config import shape_from_hub
@@ -752,24 +762,26 @@ def max_context(model: str | None = None, quant: str = "Q4_K_M", memory_gb: floa
     def need(ctx: int) -> float:
         return estimate(quant=quant, context=ctx, kv_cache_type=kv_cache_type, shape=shape).ram_needed_gb
 
-    top = 1_048_576
-    lo, hi = 0, top // 256  # in units of 256 tokens
-    if need(256) > memory_gb:
+    top = MAX_CONTEXT
+    step = CONTEXT_STEP
+    lo, hi = 0, top // step  # in units of one step
+    if need(step) > memory_gb:
         lo = 0
     elif need(top) <= memory_gb:
         lo = hi
     else:
-        while hi - lo > 1:  # need(lo*256) fits, need(hi*256) does not
+        while hi - lo > 1:  # need(lo*step) fits, need(hi*step) does not
             mid = (lo + hi) // 2
-            if need(mid * 256) <= memory_gb:
+            if need(mid * step) <= memory_gb:
                 lo = mid
             else:
                 hi = mid
-    best = lo * 256
-    end = max(best * 2, 8192, min(shape.max_context or 0, top))
+    best = lo * step
+    end = max(best * 2, CHART_MIN_CONTEXT, min(shape.max_context or 0, top))
     end = min(top, end)
-    points = tuple((c, need(c)) for c in sorted({max(256, round(end * i / 24 / 256) * 256) for i in range(25)}))
-    first = estimate(quant=quant, context=256, kv_cache_type=kv_cache_type, shape=shape)
+    points = tuple((c, need(c)) for c in sorted({max(step, round(end * i / CHART_POINTS / step) * step)
+                                                 for i in range(CHART_POINTS + 1)}))
+    first = estimate(quant=quant, context=step, kv_cache_type=kv_cache_type, shape=shape)
     capped = min(best, shape.max_context) if shape.max_context else best
     return ContextFit(shape.name, check_quant(quant), check_kv_type(kv_cache_type), round(float(memory_gb), 2),
                       memory_basis, capped, shape.max_context, best, first.file_size_gb, points)

@@ -139,9 +139,9 @@ def build_autograder(out: str | os.PathLike = "autograder.zip", key_file: str | 
     chosen = list(dict.fromkeys(exercises or key["exercises"]))
     unknown = [e for e in chosen if e not in key["exercises"]]
     if unknown:
-        import difflib
+        from .model_ids import CUTOFF_WORDS, did_you_mean
 
-        near = difflib.get_close_matches(unknown[0], list(key["exercises"]), n=2)
+        near = did_you_mean(unknown[0], key["exercises"], n=2, cutoff=CUTOFF_WORDS)
         raise InvalidInput(f"The key has no exercise {unknown[0]!r}; use one of {', '.join(key['exercises'])}.",
                            tuple(near))
     points = round(sum(float(q.get("points", 1)) for e in chosen for q in key["exercises"][e]["questions"]), 2)

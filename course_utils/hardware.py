@@ -124,12 +124,10 @@ def find_hardware(name: str) -> Hardware:
             return base[0]
         raise InvalidInput(f"{name!r} matches hardware with different bandwidths; be specific.",
                            suggestions=tuple(h.name for h in base))
-    import difflib
+    from .model_ids import CUTOFF_SHORT, did_you_mean
 
-    close = difflib.get_close_matches(key, [_norm(h.name) for h in rows], n=3, cutoff=0.5)
-    names = {_norm(h.name): h.name for h in rows}
     raise InvalidInput(f"{name!r} is not in the bandwidth table; pass --bandwidth GBS --backend B instead.",
-                       suggestions=tuple(names[c] for c in close))
+                       suggestions=did_you_mean(name, [h.name for h in rows], n=3, cutoff=CUTOFF_SHORT, fold=_norm))
 
 
 def custom_hardware(bandwidth_gbs: float, backend: str, name: str = "custom", memory_gb: float | None = None,

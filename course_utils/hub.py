@@ -16,8 +16,6 @@ timeout or refusal the session answers from the snapshot at once for a while
 """
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
@@ -25,16 +23,12 @@ from typing import Any, Iterable
 from . import data, hubhttp
 from .clauses import canonical_key
 from .errors import DataFileError, GatedModel, HubUnavailable, InvalidInput, ModelNotFound
+from .model_ids import CUTOFF_IDS, CUTOFF_WORDS, did_you_mean, parse_repo_id
 from .network import live_allowed
 from .settings import get_settings
 
 LIVE = "live Hub"
 QUANT_TAGS = ("gguf", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "mlx")
-_ID_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._\-]{0,94}[A-Za-z0-9])?"
-_REPO_ID = re.compile(rf"^(?:{_ID_PART}/)?{_ID_PART}$")
-_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?:models/)?([^?#]*)", re.I)
-_HUB_PAGES = {"tree", "blob", "resolve", "discussions", "commits", "commit", "raw", "edit"}
-MAX_ID_LENGTH = 96 * 2 + 1  # org and name of up to 96 characters each (huggingface_hub validate_repo_id)
 # The Hub's pipeline tags (the keys of PIPELINE_DATA), source:
 # https://github.com/huggingface/huggingface.js/blob/0057f4042b57b833d296ed4cf1c76cfd6619d00d/packages/tasks/src/pipelines.ts
 PIPELINE_TAGS = (
@@ -321,45 +315,6 @@ def _snapshot_info(rec: dict):
 
 # --------------------------------------------------------------------------- ids and suggestions
 
-@dataclass(frozen=True)
-class IdCheck:
-    repo_id: str
-    notes: tuple[str, ...] = ()
-
-
-def normalize_repo_id(raw: Any) -> IdCheck:
-    """Clean up what a learner typed; raise InvalidInput with a specific reason when unusable."""
-    if not isinstance(raw, str) or not raw.strip():
-        raise InvalidInput("The model id is empty: type an id such as 'mistralai/Mistral-7B-Instruct-v0.3'.")
-    text = raw.strip().strip("'\"`").strip()
-    if len(text) > MAX_ID_LENGTH:
-        raise InvalidInput(f"That model id is {len(text):,} characters long; Hub ids are at most {MAX_ID_LENGTH} "
-                           f"('org/name'): paste just the id.")
-    notes = []
-    m = _URL.match(text)
-    if m:
-        parts = [p for p in m.group(1).split("/") if p]
-        cut = next((i for i, p in enumerate(parts) if p in _HUB_PAGES), len(parts))
-        parts = parts[:min(cut, 2)]
-        if not parts:
-            raise InvalidInput(f"{raw!r} is a Hub address without a model in it: paste the model's id, e.g. "
-                               f"'mistralai/Mistral-7B-Instruct-v0.3'.")
-        text = "/".join(parts)
-        notes.append(f"You pasted an address; using the id {text!r}.")
-    elif text.lower().startswith(("http://", "https://")):
-        raise InvalidInput(f"{raw!r} is not a Hugging Face address: paste a model id like 'org/name'.")
-    if " " in text:
-        raise InvalidInput(f"{raw!r} contains spaces; model ids look like 'org/name' with no spaces.",
-                           suggestions=suggest(text.replace(" ", "-")))
-    if text.count("/") > 1:
-        raise InvalidInput(f"{raw!r} has more than one '/'; model ids look like 'org/name'.",
-                           suggestions=suggest("/".join(text.split("/")[:2])))
-    if not _REPO_ID.match(text) or ".." in text or "--" in text:
-        raise InvalidInput(f"{raw!r} is not a valid model id: use letters, digits, '-', '_' and '.', "
-                           f"as 'org/name'.", suggestions=suggest(text))
-    return IdCheck(text, tuple(notes))
-
-
 @lru_cache(maxsize=1)
 def _known_ids() -> tuple[str, ...]:
     ids = set(catalog()) | set(snapshot()[1])
@@ -387,7 +342,7 @@ def suggest(text: str, n: int = 5) -> tuple[str, ...]:
     name = key.split("/")[-1]
     out += [i for lk, i in lower.items() if lk.split("/")[-1] == name]
     out += [i for lk, i in lower.items() if lk.startswith(key) and len(lk) - len(key) <= 8]
-    out += [lower[m] for m in difflib.get_close_matches(key, list(lower), n=n, cutoff=0.75)]
+    out += did_you_mean(key, ids, n=n, cutoff=CUTOFF_IDS)
     return tuple(dict.fromkeys(o for o in out if o != text))[:n]
 
 
@@ -453,7 +408,7 @@ def _gated_help(repo_id: str) -> str:
 
 def model_summary(repo_id: str) -> ModelSummary:
     """Facts about one model: live Hub when reachable, else the shipped snapshot (always labelled)."""
-    check = normalize_repo_id(repo_id)
+    check = parse_repo_id(repo_id)
     rid, notes = check.repo_id, list(check.notes)
     fix = _id_fixes().get(rid.lower())
     online, reason = _use_live()
@@ -550,7 +505,7 @@ def check_task(task: str | None) -> str | None:
     known = set(PIPELINE_TAGS) | {r.get("pipeline_tag") for r in snapshot()[1].values() if r.get("pipeline_tag")}
     if key in known:
         return key
-    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
+    close = list(did_you_mean(key, sorted(known), n=3, cutoff=CUTOFF_WORDS))
     close += [t for t in sorted(known) if key and key in t and t not in close][:3]
     raise InvalidInput(f"{str(task)[:60]!r} is not a Hub task (pipeline tag), so it would match nothing: use one "
                        f"such as text-generation.", suggestions=tuple(close[:4]))

@@ -13,7 +13,6 @@ in the language in force when the result is made. Quotes of licence text stay as
 """
 from __future__ import annotations
 
-import difflib
 import html
 import re
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any, Iterable
 from . import clauses as cl
 from . import data
 from .errors import CourseError, InvalidInput
+from .model_ids import CUTOFF_WORDS, did_you_mean
 from .feedback import Check
 from .i18n import language, t
 
@@ -280,7 +280,7 @@ def license_report(license_or_repo_id: str, summary=None) -> LicenseReport:
         if key is not None:
             return _report_for_key(key)
         names = [*knowledge_base(), *_aliases()]
-        close = difflib.get_close_matches(text.lower(), names, n=3, cutoff=0.6)
+        close = did_you_mean(text, names, n=3, cutoff=CUTOFF_WORDS)
         if close:
             raise InvalidInput(t("licenses.error.unknown_licence", text=text),
                                suggestions=tuple(dict.fromkeys(_aliases().get(c, c) for c in close)))

@@ -18,6 +18,7 @@ from typing import Any
 from . import data
 from .errors import InvalidInput
 from .i18n import t
+from .model_ids import known_spelling, normalise_repo_id
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def fact_line(what: str, value: str | None) -> str:
 
 def catalog_row(repo_id: str) -> dict:
     """The catalog row holding a model's release facts; a clear message for ids outside the catalog."""
+    repo_id = known_spelling(normalise_repo_id(repo_id), data.index("models")) or normalise_repo_id(repo_id)
     row = data.index("models").get(repo_id)
     if row is None:
         from .hub import suggest
@@ -146,6 +148,7 @@ def catalog_row(repo_id: str) -> dict:
 def classify_model(repo_id: str) -> Openness:
     """The openness level of a catalog model, from its sourced release facts."""
     row = catalog_row(repo_id)
+    repo_id = row["repo_id"]  # as the catalog spells it (a pasted address or other case works too)
     level = level_from_facts(row["weights_released"], row["training_code_released"], row["training_data_released"])
     reasons = (fact_line("weights", row["weights_released"]),
                fact_line("training_code", row["training_code_released"]),

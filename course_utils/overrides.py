@@ -7,7 +7,6 @@ naming the file and line. Nothing is clamped or skipped in silence.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import math
 import os
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from .answers import sanitize_learner
 from .errors import AnswerError, InvalidInput
+from .model_ids import CUTOFF_WORDS, did_you_mean
 from .grading import ClassResult, QuestionResult
 from .i18n import t, tn
 
@@ -124,7 +124,7 @@ def read_overrides(path: str | os.PathLike | None) -> Overrides | None:
 
 
 def _suggest(word: str, choices) -> str:
-    near = difflib.get_close_matches(word, list(choices), n=2, cutoff=0.6)
+    near = did_you_mean(word, choices, n=2, cutoff=CUTOFF_WORDS)
     return " " + t("overrides.did_you_mean", choices=", ".join(near)) if near else ""
 
 

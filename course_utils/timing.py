@@ -24,12 +24,8 @@ import urllib.parse
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from .errors import CourseError, InvalidInput
+from .errors import InvalidInput, TimingError  # noqa: F401 - TimingError is raised here, defined with the others
 from .i18n import t
-
-
-class TimingError(CourseError):
-    """The generation could not be measured (server down, HTTP error, bad stream)."""
 
 
 def start_hint() -> str:

@@ -16,7 +16,8 @@ def test_environment_info_offline(monkeypatch):
 
 def test_environment_detects_colab(monkeypatch):
     monkeypatch.setitem(sys.modules, "google.colab", object())
-    assert environment.environment_info(probe_network=False).where == "Google Colab"
+    info = environment.environment_info(probe_network=False)
+    assert info.where == "colab" and info.hub_status == "not_checked" and ("Running in", "Google Colab") in info.rows()
 
 
 def test_setup_returns_info_without_display():
@@ -36,3 +37,17 @@ def test_reachability_against_local_ports(monkeypatch):
     server.close()
     r = network.hub_reachability(use_cache=False)
     assert not r.online and f"127.0.0.1:{port}" in r.reason
+
+
+def test_statuses_are_codes_and_the_words_follow_the_language():
+    from course_utils import i18n
+
+    info = environment.environment_info()
+    assert (info.where, info.hub_status) == ("local", "offline") and info.hub_reason
+    try:
+        i18n.set_language("fr")
+        rows = dict(info.rows())
+        assert rows[i18n.t("env.row.where", "fr")] == i18n.t("env.where.local", "fr")
+        assert info.hub.startswith("hors ligne")
+    finally:
+        i18n.set_language(None)

@@ -101,20 +101,22 @@ def test_macos_backend_from_recorded_sysctl(monkeypatch):
 
     fixture = Path(__file__).parent / "fixtures" / "os_outputs" / "macos_arm64_m3max_sysctl_hw_machdep_sequoia.txt"
     monkeypatch.setattr(_macos._probe, "run", lambda cmd, **k: _probe.ProbeResult(True, fixture.read_text(), ""))
-    cpu, reason, values = _macos.cpu()
+    cpu, reason = _macos.cpu()
     assert reason == "" and cpu.arch == "arm" and {"neon", "dotprod", "i8mm"} <= cpu.features
-    assert _macos.flavour(values, "arm64")[0] == "macos-arm64"
+    found = _macos.probe("arm64")
+    assert found.cpu == cpu and found.flavour == "macos-arm64" and found.os_name == "macOS" and found.extra["sysctl_keys"]
     assert _macos.flavour({"sysctl.proc_translated": "1"}, "x86_64")[0] == "macos-rosetta"
     assert _macos.flavour({}, "x86_64")[0] == "macos-x86_64"
     monkeypatch.setattr(_macos._probe, "run", lambda cmd, **k: _probe.ProbeResult(False, "", "sysctl not found on PATH"))
-    assert _macos.cpu()[:2] == (None, "sysctl not found on PATH")
+    assert _macos.cpu() == (None, "sysctl not found on PATH")
+    assert _macos.probe("arm64").cpu_reason == "sysctl not found on PATH"
 
 
 def test_whole_audit_on_a_mac_is_simulated(monkeypatch):
     from pathlib import Path
 
     fixture = Path(__file__).parent / "fixtures" / "os_outputs" / "macos_arm64_m1pro_sysctl_hw_machdep_monterey.txt"
-    monkeypatch.setattr(system.platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(system, "BACKEND", system.backend_for("Darwin"))  # chosen once, at import, on a real Mac
     monkeypatch.setattr(system.platform, "machine", lambda: "arm64")
     monkeypatch.setattr(_macos._probe, "run", lambda cmd, **k: _probe.ProbeResult(True, fixture.read_text(), ""))
     a = system.audit()
@@ -197,3 +199,50 @@ def test_no_gpu_then_vram_given():
     if a.gpu.kind in ("none", "unknown"):
         b = system.with_vram(a, 12)
         assert b.gpu.kind == "manual" and b.gpu.vram_gb == 12
+
+
+def test_every_backend_has_the_same_interface():
+    import inspect
+
+    from course_utils.system import _windows
+
+    assert system.BACKEND is system.backend_for(system.platform.system())
+    assert system.backend_for("Linux") is _linux and system.backend_for("FreeBSD") is _linux
+    shapes = {name: [str(inspect.signature(getattr(b, name))) for b in (_linux, _macos, _windows)]
+              for name in system.BACKEND_FUNCTIONS}
+    assert all(len(set(sigs)) == 1 for sigs in shapes.values()), shapes
+    for b in (_linux, _macos, _windows):
+        assert isinstance(b.UNREPORTED, tuple)
+
+
+def test_whole_audit_on_windows_is_simulated_with_recorded_coreinfo_and_wmic(monkeypatch):
+    from course_utils.system import _windows
+
+    fix = Path(__file__).parent / "fixtures" / "os_outputs"
+    coreinfo = (fix / "windows_coreinfo_intel_core_ultra7_165u_avx2.txt").read_text()
+    wmic = (fix / "windows_wmic_cpu_get_name_cores_logical_ryzen3_3100.txt").read_text()
+    monkeypatch.setattr(_windows, "_features", lambda: ("x86", frozenset({"sse4_2", "avx", "avx2"})))
+    monkeypatch.setattr(_windows, "_registry_brand", lambda: 1 / 0)  # unreadable registry: wmic names the CPU
+    monkeypatch.setattr(_windows._probe, "run", lambda cmd, **k: _probe.ProbeResult(
+        True, coreinfo if cmd[0].startswith("coreinfo") else wmic if cmd[0] == "wmic" else "", ""))
+    monkeypatch.setattr(system, "BACKEND", _windows)
+    a = system.audit()
+    assert a.os == "Windows" and a.flavour == "windows" and a.cpu == "AMD Ryzen 3 3100 4-Core Processor"
+    assert {"fma", "f16c"} <= set(a.cpu_flags) and a.has("avx512f") is False
+    assert a.cpu_flags_unknown == ("avx_vnni", "amx")  # this Coreinfo lists FMA and F16C, not AVX-VNNI or AMX
+    monkeypatch.setattr(_windows._probe, "run", lambda cmd, **k: _probe.ProbeResult(False, "", f"{cmd[0]} not found"))
+    a = system.audit()
+    assert a.cpu is None and a.cpu_flags_unknown == _windows.UNREPORTED  # neither Coreinfo nor wmic answered
+    monkeypatch.setattr(_windows, "_registry_brand", lambda: "Intel(R) Core(TM) Ultra 7 165U")
+    a = system.audit()
+    assert a.has("avx2") is True and a.has("fma") is None and a.cpu_flags_unknown == _windows.UNREPORTED
+
+
+def test_nvidia_table_when_the_query_form_fails(monkeypatch):
+    table = (Path(__file__).parent / "fixtures" / "os_outputs" / "nvidia_smi_default_tesla_t4_colab_style_418.txt")
+    monkeypatch.setattr(system._probe, "run", lambda cmd, **k: _probe.ProbeResult(True, table.read_text(), "")
+                        if cmd == ["nvidia-smi"] else _probe.ProbeResult(False, "", "nvidia-smi exited with status 2"))
+    gpus, reason = system._nvidia()
+    assert gpus and "Tesla T4" in gpus[0].name and reason == ""
+    monkeypatch.setattr(system._probe, "run", lambda cmd, **k: _probe.ProbeResult(False, "", "nvidia-smi not found on PATH"))
+    assert system._nvidia() == ([], "nvidia-smi not found on PATH")

@@ -91,7 +91,7 @@ def test_macos_vmm_flag():
     assert cpu.hypervisor
 
 
-def test_windows_coreinfo_and_wmic_and_systeminfo():
+def test_windows_coreinfo_and_wmic():
     cpu = p.parse_coreinfo(text("windows_coreinfo_intel_core_ultra7_165u_avx2.txt"))
     assert cpu.brand == "Intel(R) Core(TM) Ultra 7 165U"
     assert {"avx", "avx2", "fma", "f16c", "sse4_2"} <= cpu.features and "avx512f" not in cpu.features
@@ -99,10 +99,8 @@ def test_windows_coreinfo_and_wmic_and_systeminfo():
     assert wmic["Name"] == "AMD Ryzen 3 3100 4-Core Processor" and wmic["NumberOfLogicalProcessors"] == "8"
     lst = p.parse_wmic_cpu(text("windows_wmic_path_win32_processor_format_list_xeon_e5506.txt"))
     assert lst["Name"].startswith("Intel(R) Xeon(R) CPU E5506") and lst["NumberOfCores"] == "4"
-    total, avail = p.parse_systeminfo_memory(text("windows_systeminfo_win11_virtualbox_memory.txt"))
-    assert total and avail and total > avail
-    total2, _ = p.parse_systeminfo_memory(text("windows_systeminfo_server2022_ec2_memory.txt"))
-    assert total2 and total2 > 1
+    reported = p.coreinfo_reported(text("windows_coreinfo_intel_core_ultra7_165u_avx2.txt"))
+    assert {"avx", "avx2", "fma", "f16c", "avx512f"} <= reported  # listed, present or not
 
 
 def test_windows_arm_coreinfo():

@@ -1,8 +1,11 @@
 """Audit *this* machine for running llama.cpp-style local models.
 
-One front (:func:`audit`) over a small backend per OS, as psutil does: /proc/cpuinfo on
-Linux (and WSL, Colab), sysctl on macOS, IsProcessorFeaturePresent on Windows; psutil for
-memory and disk. Every probe that fails (missing tool, permission, odd output, timeout)
+One front (:func:`audit`) over a small backend per OS, as psutil does: the backend is chosen
+once, at import (:data:`BACKEND`), and every backend module (``_linux``, ``_macos``, ``_windows``)
+implements the same two functions: ``probe(machine) -> PlatformProbe`` (OS name and version,
+flavour, CPU, the CPU features it cannot report) and ``cpu() -> (CpuInfo | None, reason)``.
+/proc/cpuinfo on Linux (and WSL, Colab), sysctl on macOS, IsProcessorFeaturePresent on Windows;
+psutil for memory and disk; nvidia-smi, rocm-smi and sysfs for GPUs. Every probe that fails (missing tool, permission, odd output, timeout)
 becomes "unknown" with its reason; :func:`audit` itself never raises. Tools are probed in
 parallel so the whole audit stays well under half a second.
 """
@@ -14,11 +17,30 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, Literal
 
 from . import _probe
-from .parsers import (ARM_FEATURES, X86_FEATURES, CpuInfo, Gpu, parse_drm_card, parse_nvidia_smi_query, parse_rocm_smi,
-                      parse_tool_version)
+from ._probe import Flavour, PlatformProbe
+from .parsers import (ARM_FEATURES, X86_FEATURES, Gpu, parse_drm_card, parse_nvidia_smi_query,
+                      parse_nvidia_smi_table, parse_rocm_smi, parse_tool_version)
+
+GpuKind = Literal["nvidia", "amd", "intel", "apple_metal", "manual", "none", "unknown"]  # "manual": --vram
+BACKEND_FUNCTIONS = ("probe", "cpu")  # what every OS backend module implements, with the same signatures
+
+
+def backend_for(system: str) -> ModuleType:
+    """The backend module for ``platform.system()``'s answer (Linux's for any other Unix)."""
+    if system == "Darwin":
+        from . import _macos as backend
+    elif system == "Windows":
+        from . import _windows as backend
+    else:
+        from . import _linux as backend
+    return backend
+
+
+BACKEND = backend_for(platform.system())
 
 TOOLS = ("gcc", "clang", "cl", "make", "cmake", "git")
 
@@ -33,7 +55,7 @@ class Tool:
 
 @dataclass(frozen=True)
 class GpuReport:
-    kind: str  # "nvidia", "amd", "intel", "apple_metal", "manual" (--vram), "none", "unknown"
+    kind: GpuKind
     name: str | None
     vram_gb: float | None
     unified_memory: bool
@@ -44,7 +66,7 @@ class GpuReport:
 class SystemAudit:
     os: str  # Linux / macOS / Windows
     os_version: str
-    flavour: str  # linux, wsl1, wsl2, colab, macos-arm64, macos-x86_64, macos-rosetta, windows
+    flavour: Flavour
     flavour_text: str
     machine: str
     cpu: str | None
@@ -130,10 +152,13 @@ def _tool(name: str) -> Tool:
 
 def _nvidia() -> tuple[list[Gpu], str]:
     r = _probe.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader,nounits"])
-    if not r.ok:
-        return [], r.reason
-    gpus = parse_nvidia_smi_query(r.text)
-    return gpus, "" if gpus else "nvidia-smi listed no GPU"
+    gpus = parse_nvidia_smi_query(r.text) if r.ok else []
+    if not gpus and r.reason != "nvidia-smi not found on PATH":
+        table = _probe.run(["nvidia-smi"])  # its default table, for drivers whose query form fails
+        gpus = parse_nvidia_smi_table(table.text) if table.ok else []
+    if gpus:
+        return gpus, ""
+    return [], r.reason or "nvidia-smi listed no GPU"
 
 
 def _amd() -> tuple[list[Gpu], str]:
@@ -238,34 +263,14 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
     """Audit this machine (never raises; failed probes are listed in ``problems``)."""
     start = time.perf_counter()
     problems: list[str] = []
-    system = platform.system()
     machine = platform.machine() or "unknown"
     path = Path(disk_path or Path.cwd()).expanduser()
     with ThreadPoolExecutor(max_workers=len(TOOLS) + 1) as pool:
         tool_futures = {name: pool.submit(_tool, name) for name in TOOLS}
         gpu_future = pool.submit(_nvidia)
         amd_future = pool.submit(_amd)
-        cpu: CpuInfo | None
-        extra: dict[str, Any] = {}
-        if system == "Darwin":
-            from . import _macos
-
-            cpu, reason, values = _macos.cpu()
-            flavour, text = _macos.flavour(values, machine)
-            os_name, os_version = "macOS", platform.mac_ver()[0] or platform.release()
-            extra["sysctl_keys"] = len(values)
-        elif system == "Windows":
-            from . import _windows
-
-            cpu, reason = _windows.cpu()
-            flavour, text = "windows", "Windows"
-            os_name, os_version = "Windows", platform.version()
-        else:
-            from . import _linux
-
-            cpu, reason = _linux.cpu()
-            flavour, text = _linux.flavour()
-            os_name, os_version = system or "unknown", platform.release()
+        found: PlatformProbe = BACKEND.probe(machine)
+        cpu, reason, flavour = found.cpu, found.cpu_reason, found.flavour
         if reason:
             problems.append(f"CPU: {reason}")
         tools = {name: f.result() for name, f in tool_futures.items()}
@@ -290,25 +295,21 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
         gpu = GpuReport("unknown", None, None, False, "Intel Mac: llama.cpp's macOS x64 build runs on the CPU; "
                                                      "Metal on Intel GPUs was not verified for this course")
     else:
-        gpu = _other_gpu(system, amd, amd_reason) or GpuReport(
+        gpu = _other_gpu(found.os_name, amd, amd_reason) or GpuReport(
             "none", None, None, False, f"no NVIDIA, AMD or Intel GPU found ({nvidia_reason})")
-    unknown: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     if cpu is not None:
         order = X86_FEATURES if cpu.arch == "x86" else ARM_FEATURES
         flags = tuple(f for f in order if f in cpu.features)
-        if system == "Windows" and cpu.arch == "x86":
-            from ._windows import UNREPORTED
-
-            unknown = UNREPORTED
     return SystemAudit(
-        os=os_name, os_version=os_version, flavour=flavour, flavour_text=text, machine=machine,
+        os=found.os_name, os_version=found.os_version, flavour=flavour, flavour_text=found.flavour_text,
+        machine=machine,
         cpu=cpu.brand if cpu else None, cpu_arch=cpu.arch if cpu else None, cpu_flags=flags,
-        cpu_flags_unknown=unknown, cores_physical=physical, cores_logical=logical,
+        cpu_flags_unknown=found.unreported if cpu is not None else (), cores_physical=physical, cores_logical=logical,
         ram_total_gb=round(total, 2) if total else None, ram_available_gb=round(available, 2) if available else None,
         disk_path=str(path), disk_free_gb=round(free, 1) if free is not None else None, tools=tools, gpu=gpu,
         problems=tuple(problems), duration_s=round(time.perf_counter() - start, 3),
-        hypervisor=bool(cpu and cpu.hypervisor), extra=extra)
+        hypervisor=bool(cpu and cpu.hypervisor), extra=dict(found.extra))
 
 
 # --------------------------------------------------------------------------- memory bandwidth

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import os
+import platform
 
 from . import _probe
+from ._probe import Flavour, PlatformProbe
 from .parsers import CpuInfo, detect_wsl, parse_proc_cpuinfo
+
+UNREPORTED: tuple[str, ...] = ()  # /proc/cpuinfo lists every flag the kernel knows
 
 
 def cpu() -> tuple[CpuInfo | None, str]:
@@ -17,7 +21,7 @@ def cpu() -> tuple[CpuInfo | None, str]:
         return None, f"/proc/cpuinfo: {exc}"
 
 
-def flavour() -> tuple[str, str]:
+def flavour() -> tuple[Flavour, str]:
     """('linux' | 'wsl1' | 'wsl2' | 'colab', a description)."""
     if "COLAB_RELEASE_TAG" in os.environ or os.path.isdir("/content") and "COLAB_GPU" in os.environ:
         return "colab", "Google Colab (a Linux VM)"
@@ -26,3 +30,9 @@ def flavour() -> tuple[str, str]:
     if wsl:
         return wsl, {"wsl2": "WSL2 (Linux on Windows)", "wsl1": "WSL1 (Linux on Windows)"}[wsl]
     return "linux", "Linux"
+
+
+def probe(machine: str) -> PlatformProbe:
+    info, reason = cpu()
+    kind, text = flavour()
+    return PlatformProbe(platform.system() or "unknown", platform.release(), kind, text, info, reason, UNREPORTED)

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
+
+from .parsers import CpuInfo
 
 TIMEOUT_S = 2.0
 
@@ -42,3 +45,19 @@ def read(path: str) -> ProbeResult:
         return ProbeResult(False, "", f"permission denied reading {path}")
     except OSError as exc:
         return ProbeResult(False, "", f"cannot read {path} ({exc.strerror or exc})")
+
+
+Flavour = Literal["linux", "wsl1", "wsl2", "colab", "macos-arm64", "macos-x86_64", "macos-rosetta", "windows"]
+
+
+@dataclass(frozen=True)
+class PlatformProbe:
+    """What one OS backend found: the same shape from every backend (``backend.probe(machine)``)."""
+    os_name: str  # Linux / macOS / Windows (as the course shows it)
+    os_version: str
+    flavour: Flavour
+    flavour_text: str
+    cpu: CpuInfo | None
+    cpu_reason: str = ""  # why ``cpu`` is None, or a note on how it was found ('' when nothing to say)
+    unreported: tuple[str, ...] = ()  # CPU features this OS cannot report (neither present nor absent)
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -128,6 +128,12 @@ def parse_coreinfo(text: str) -> CpuInfo:
     return CpuInfo(brand, "arm" if arm else "x86", frozenset(features), None, None)
 
 
+def coreinfo_reported(text: str) -> frozenset[str]:
+    """The course's features that Coreinfo's output lists at all (present '*' or absent '-')."""
+    return frozenset(_COREINFO[m.group(1)] for m in re.finditer(r"^(\S+)\s+[*-]\s", text, re.M)
+                     if m.group(1) in _COREINFO)
+
+
 def parse_wmic_cpu(text: str) -> dict[str, str]:
     """`wmic cpu get ...` as a table (alphabetical columns) or `/format:list` (Key=Value)."""
     lines = [ln.rstrip() for ln in text.replace("\r", "").splitlines() if ln.strip()]
@@ -144,17 +150,6 @@ def parse_wmic_cpu(text: str) -> dict[str, str]:
         end = starts[i + 1] if i + 1 < len(starts) else None
         out[name] = row[starts[i]:end].strip()
     return out
-
-
-def parse_systeminfo_memory(text: str) -> tuple[float | None, float | None]:
-    """(total GB, available GB) from `systeminfo` ('Total Physical Memory: 4,048 MB')."""
-    def grab(label: str) -> float | None:
-        m = re.search(rf"^{label}:\s*([\d.,\s]+)\s*MB", text, re.M)
-        if not m:
-            return None
-        digits = re.sub(r"[^\d]", "", m.group(1))
-        return int(digits) * 1024 * 1024 / 1e9 if digits else None
-    return grab("Total Physical Memory"), grab("Available Physical Memory")
 
 
 def detect_wsl(proc_version: str) -> str | None:

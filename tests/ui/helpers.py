@@ -1,4 +1,10 @@
-"""Steps a learner takes in JupyterLab, as Playwright calls with bounded waits."""
+"""Steps a learner takes in JupyterLab, as Playwright calls with bounded waits.
+
+Widgets are found by their test classes (``cu-<name>``, added by ``course_utils.ui.common.tag``; see
+the ui modules) or by their role, never by the text they show, so the same steps drive the English
+and the French notebooks. What a test expects to read comes from the message catalogs
+(``i18n.t(id, lang)``) or from numbers and model ids, which are the same in every language.
+"""
 from __future__ import annotations
 
 import re
@@ -7,9 +13,20 @@ from pathlib import Path
 
 RUN_ALL_TIMEOUT_S = 180
 WIDGET_ERRORS = re.compile(r"widget|jupyter-widgets|Module .* is not registered|Class .* not found", re.I)
+ROOT = Path(__file__).resolve().parents[2]
+LANGS = ("en", "fr")
 
 
 _COUNTER = iter(range(1_000_000))
+
+
+def notebook_path(name: str, lang: str) -> str:
+    """Where a notebook of that language lives, relative to notebooks/ (French ones in notebooks/fr/)."""
+    return name if lang == "en" else f"{lang}/{name}"
+
+
+def built(name: str, lang: str) -> bool:
+    return (ROOT / "notebooks" / notebook_path(name, lang)).is_file()
 
 
 def open_notebook(page, base: str, path: str) -> None:
@@ -41,20 +58,54 @@ def run_all(page) -> None:
     raise AssertionError("the notebook did not finish running within the time limit")
 
 
-def output_text(page, locator) -> str:
-    return locator.inner_text(timeout=30_000)
+def tagged(page, name: str):
+    """The widget(s) marked ``tag(widget, name)`` (CSS class ``cu-<name>``)."""
+    return page.locator(f".cu-{name}")
 
 
-def click_button(page, label: str, nth: int = 0) -> None:
-    page.locator(f"button.jupyter-button:has-text('{label}')").nth(nth).click()
+def click(page, name: str, nth: int = 0) -> None:
+    tagged(page, name).nth(nth).click()
 
 
-def wait_text(page, text: str, timeout_s: float = 60) -> None:
-    page.wait_for_selector(f".widget-output :text('{text}')", timeout=timeout_s * 1000)
+def fill(page, name: str, text: str) -> None:
+    """Type into a tagged Text/Textarea widget (its input element)."""
+    tagged(page, name).locator("input, textarea").first.fill(text)
 
 
-def wait_any_text(page, pattern: str, timeout_s: float = 60) -> None:
-    page.wait_for_selector(f".widget-output :text-matches('{pattern}')", timeout=timeout_s * 1000)
+def wait_match(page, name: str, pattern: str, timeout_s: float = 60) -> None:
+    """Wait until the tagged widget's text matches the regular expression ``pattern`` (JavaScript syntax)."""
+    page.wait_for_function(
+        """([cls, source]) => { const el = document.querySelector('.' + cls);
+                                return !!el && new RegExp(source).test(el.innerText); }""",
+        arg=[f"cu-{name}", pattern], timeout=timeout_s * 1000)
+
+
+def wait_changed(page, name: str, before: str, timeout_s: float = 60) -> None:
+    """Wait until the tagged widget shows something other than ``before`` and the kernel is idle."""
+    page.wait_for_function(
+        """([cls, before]) => { const el = document.querySelector('.' + cls);
+                                return !!el && el.innerText.trim() !== '' && el.innerText !== before; }""",
+        arg=[f"cu-{name}", before], timeout=timeout_s * 1000)
+    wait_kernel_idle(page, timeout_s)
+
+
+def score(right: float, total: float) -> str:
+    """A pattern for 'right/total' as any language writes it (1.5 or 1,5)."""
+    def num(x: float) -> str:
+        return re.escape(f"{x:g}").replace(r"\.", "[.,]")
+    return rf"(^|[^\d]){num(right)}\s*/\s*{num(total)}(?![\d])"
+
+
+def assert_language(page, lang: str, save_row: bool = True) -> None:
+    """The page speaks ``lang``: the setup table's labels and the Save button are that catalog's text."""
+    from course_utils import i18n
+
+    where = i18n.t("env.row.where", lang)
+    cells = [c.strip() for c in page.locator(".jp-OutputArea-output th").all_inner_texts()]
+    assert where in cells, f"the setup table does not read {lang!r}: expected {where!r} among {cells[:8]}"
+    if save_row:
+        label = tagged(page, "save").first.inner_text().strip()
+        assert label == i18n.t("common.save.button", lang), f"the Save button reads {label!r} in a {lang!r} notebook"
 
 
 def assert_clean(page) -> None:

@@ -1,6 +1,10 @@
 """Every notebook in JupyterLab, driven like a learner: run all cells, use the main widgets,
 check what the page shows, keep a screenshot (tests/ui/screenshots/, git-ignored).
 
+Each test runs the English notebook (notebooks/) and the French one (notebooks/fr/, same file
+name) when it is built. Widgets are found by their ``cu-*`` test classes, never by their text; the
+expected text is numbers, model ids, or the language's own catalog text (``helpers.assert_language``).
+
 COURSE_TEST_ENV=colab runs the same tests on the Colab stack (ipywidgets 7.7.1 + JupyterLab 3 +
 jupyterlab_widgets 1.1.1), the only combination where ipywidgets 7 renders in JupyterLab.
 """
@@ -11,124 +15,164 @@ import json
 import pytest
 
 from conftest import SCREENSHOTS
-from helpers import assert_clean, click_button, open_notebook, run_all, screenshot, wait_any_text, wait_text
+from helpers import (LANGS, assert_clean, assert_language, built, click, fill, notebook_path, open_notebook, run_all,
+                     score, screenshot, tagged, wait_changed, wait_match)
 
-def start(page, lab, path):
+MODEL_ID = r"[\w.-]+/[\w.-]+"  # an 'org/name' id in a result list
+
+
+def languages(name: str):
+    """One parameter per language; a language whose notebook is not built yet is skipped, visibly."""
+    return [pytest.param(lang, id=lang, marks=pytest.mark.skipif(
+        not built(name, lang), reason=f"notebooks/{notebook_path(name, lang)} is not built")) for lang in LANGS]
+
+
+def start(page, lab, name, lang):
     base, _work = lab
-    open_notebook(page, base, path)
+    open_notebook(page, base, notebook_path(name, lang))
     run_all(page)
 
 
-def test_00_start_here(page, lab):
-    start(page, lab, "00_start_here.ipynb")
+@pytest.mark.parametrize("lang", languages("00_start_here.ipynb"))
+def test_00_start_here(page, lab, lang):
+    start(page, lab, "00_start_here.ipynb", lang)
     page.wait_for_selector("table")  # the environment table from course_utils.setup()
-    page.locator(".widget-text input").first.fill("Ada Lovelace")
-    click_button(page, "Remember me")
-    wait_text(page, "Hello Ada Lovelace")
-    assert page.locator("a:has-text('Open-source levels')").count() == 1
+    fill(page, "start-name", "Ada Lovelace")
+    click(page, "start-remember")
+    wait_match(page, "start-out", "Ada Lovelace")
+    links = page.locator(".jp-RenderedHTMLCommon a[href*='01_open_source_levels']")  # the map of the day
+    assert links.count() == 1
+    assert_language(page, lang, save_row=False)
     assert_clean(page)
-    screenshot(page, SCREENSHOTS, "00_start_here")
+    screenshot(page, SCREENSHOTS, f"00_start_here_{lang}")
 
 
-def test_01_open_source_levels(page, lab):
-    start(page, lab, "01_open_source_levels.ipynb")
-    page.locator(".widget-dropdown select").first.select_option(label="yes")
-    click_button(page, "Check matrix")
-    wait_text(page, "1/12 right")
+@pytest.mark.parametrize("lang", languages("01_open_source_levels.ipynb"))
+def test_01_open_source_levels(page, lab, lang):
+    start(page, lab, "01_open_source_levels.ipynb", lang)
+    page.locator(".widget-dropdown select").first.select_option(index=1)  # the first cell of the matrix: 'yes'
+    click(page, "check-ex01-matrix")
+    wait_match(page, "out-ex01-matrix", score(1, 12))
     page.locator(".widget-textarea textarea").first.fill("Fully open models release weights, code and data.")
-    page.locator(".widget-dropdown select").nth(12).select_option(index=1)  # the first model to classify
-    click_button(page, "Check levels")
-    wait_text(page, "/5 right")
+    tagged(page, "pick-ex01-classify").first.locator("select").select_option(index=1)  # the first model
+    click(page, "check-ex01-classify")
+    wait_match(page, "out-ex01-classify", r"/\s*5(?!\d)")
+    assert_language(page, lang)
     assert_clean(page)
-    screenshot(page, SCREENSHOTS, "01_open_source_levels")
+    screenshot(page, SCREENSHOTS, f"01_open_source_levels_{lang}")
 
 
-def test_02_license_check(page, lab):
-    start(page, lab, "02_license_check.ipynb")
-    page.locator(".widget-text input[placeholder^='e.g. mistralai']").fill("facebook/opt-6.7b")
-    click_button(page, "Look up")
-    wait_text(page, "SaaS use: not allowed")
-    page.locator(".widget-text input[placeholder^='e.g. mistralai']").fill("mistralai/Mistral-7B-Instruct")
-    click_button(page, "Look up")
-    wait_text(page, "did you mean")
-    click_button(page, "Save answers")
-    wait_any_text(page, "Saved|No learner name yet")  # depends on whether 00 ran first
+@pytest.mark.parametrize("lang", languages("02_license_check.ipynb"))
+def test_02_license_check(page, lab, lang):
+    start(page, lab, "02_license_check.ipynb", lang)
+    fill(page, "ex02-lookup-id", "https://huggingface.co/facebook/opt-6.7b/tree/main")  # a pasted address works
+    click(page, "ex02-lookup")
+    wait_match(page, "ex02-lookup-out", "facebook/opt-6\\.7b")
+    fill(page, "ex02-lookup-id", "mistralai/Mistral-7B-Instruct")  # no such repo: the real versions are offered
+    click(page, "ex02-lookup")
+    wait_match(page, "ex02-lookup-out", "mistralai/Mistral-7B-Instruct-v0\\.3")
+    before = tagged(page, "save-out").first.inner_text()
+    click(page, "save")
+    wait_changed(page, "save-out", before)  # saved, or asks for a name first (whether 00 ran first)
+    assert_language(page, lang)
     assert_clean(page)
-    screenshot(page, SCREENSHOTS, "02_license_check")
+    screenshot(page, SCREENSHOTS, f"02_license_check_{lang}")
 
 
-def test_03_llm_matchmaker(page, lab):
-    start(page, lab, "03_llm_matchmaker.ipynb")
-    click_button(page, "Search")
-    wait_text(page, "source:")
-    page.locator(".widget-text input[placeholder='org/model']").first.fill("Intel/neural-chat-7b-v3-1")
-    click_button(page, "Check pick")
-    wait_text(page, "1.5/2 points")
+@pytest.mark.parametrize("lang", languages("03_llm_matchmaker.ipynb"))
+def test_03_llm_matchmaker(page, lab, lang):
+    from course_utils.grading import check_question
+
+    start(page, lab, "03_llm_matchmaker.ipynb", lang)
+    click(page, "ex03-search")
+    wait_match(page, "ex03-search-out", MODEL_ID)
+    pick = "Intel/neural-chat-7b-v3-1"  # the original sheet's pick: no GGUF build in that repo
+    expected = check_question("ex03", "pick_legaltech", pick)
+    fill(page, "ex03-pick-legaltech", pick)
+    click(page, "check-ex03-pick_legaltech")
+    wait_match(page, "out-ex03-pick_legaltech", score(expected.score, expected.max_points))
+    assert_language(page, lang)
     assert_clean(page)
-    screenshot(page, SCREENSHOTS, "03_llm_matchmaker")
+    screenshot(page, SCREENSHOTS, f"03_llm_matchmaker_{lang}")
 
 
-def test_04_readiness_audit(page, lab):
-    start(page, lab, "04_readiness_audit.ipynb")
-    click_button(page, "Run audit")
-    wait_text(page, "CPU features")
-    click_button(page, "Check readiness")
-    page.wait_for_selector(".widget-output table.course-readiness", timeout=90_000)
-    page.wait_for_selector(".widget-output img", timeout=60_000)  # memory per quantization chart
-    click_button(page, "Compare with the audit")
-    wait_text(page, "points")
+@pytest.mark.parametrize("lang", languages("04_readiness_audit.ipynb"))
+def test_04_readiness_audit(page, lab, lang):
+    start(page, lab, "04_readiness_audit.ipynb", lang)
+    click(page, "ex04-audit")
+    page.wait_for_selector(".cu-ex04-audit-out table.course-audit")
+    click(page, "ex04-readiness")
+    page.wait_for_selector(".cu-ex04-readiness-out table.course-readiness", timeout=90_000)
+    page.wait_for_selector(".cu-ex04-readiness-out img", timeout=60_000)  # memory per quantization chart
+    click(page, "check-ex04-own_readiness")
+    wait_match(page, "out-ex04-own_readiness", r"\d\s*/\s*\d")
+    assert_language(page, lang)
     assert_clean(page)
-    screenshot(page, SCREENSHOTS, "04_readiness_audit")
+    screenshot(page, SCREENSHOTS, f"04_readiness_audit_{lang}")
 
 
-def test_05_benchmark_explorer(page, lab):
-    start(page, lab, "05_benchmark_explorer.ipynb")
-    page.locator(".widget-text input[placeholder^='type part']").fill("opt-6.7b")
-    select = page.locator(".widget-select-multiple select").first
-    page.wait_for_function("() => document.querySelector('.widget-select-multiple select').options.length > 0")
-    select.select_option("facebook/opt-6.7b")
-    click_button(page, "Add to comparison")
-    click_button(page, "Compare")
-    page.wait_for_selector(".widget-output table.dataframe", timeout=60_000)
+def _claim_index(field: str, value: float) -> int:
+    """Position of one claim's checkbox among the 'spot the errors' boxes (the order ui.ex05 builds them)."""
+    from course_utils import benchmarks
+
+    keys = [(r[f], f) for r in benchmarks.sheet_claims() for f in benchmarks.CLAIM_FIELDS]
+    return keys.index((value, field))
+
+
+@pytest.mark.parametrize("lang", languages("05_benchmark_explorer.ipynb"))
+def test_05_benchmark_explorer(page, lab, lang):
+    start(page, lab, "05_benchmark_explorer.ipynb", lang)
+    fill(page, "ex05-query", "opt-6.7b")
+    page.wait_for_function("() => document.querySelector('.cu-ex05-hits select').options.length > 0")
+    tagged(page, "ex05-hits").locator("select").select_option("facebook/opt-6.7b")
+    click(page, "ex05-add")
+    click(page, "ex05-compare")
+    page.wait_for_selector(".cu-ex05-compare-out table.dataframe", timeout=60_000)
     # the two charts arrive one after the other (each is rendered to PNG in the kernel)
-    page.wait_for_function("() => document.querySelectorAll('.widget-output img').length >= 2", timeout=60_000)
-    click_button(page, "Check", nth=0)  # the explorer's own Check: models and use cases
-    wait_text(page, "item(s) of at least 2")
-    page.locator(".widget-checkbox:has-text('HellaSwag = 77.5') input").check()  # spot one error
-    click_button(page, "Check", nth=1)
-    wait_text(page, "/9 right")
+    page.wait_for_function("() => document.querySelectorAll('.cu-ex05-compare-out img').length >= 2", timeout=60_000)
+    before = tagged(page, "ex05-explorer-out").inner_text()
+    click(page, "ex05-explorer-check")  # the explorer's own Check: models and use cases
+    wait_changed(page, "ex05-explorer-out", before)
+    tagged(page, "ex05-error").nth(_claim_index("hellaswag", 77.5)).locator("input").check()  # spot one error
+    click(page, "check-ex05-spotted_errors")
+    wait_match(page, "out-ex05-spotted_errors", r"/\s*9(?!\d)")
+    assert_language(page, lang)
     assert_clean(page)
-    screenshot(page, SCREENSHOTS, "05_benchmark_explorer")
+    screenshot(page, SCREENSHOTS, f"05_benchmark_explorer_{lang}")
 
 
-def test_06_cloud_vs_local(page, lab):
-    start(page, lab, "06_cloud_vs_local.ipynb")
-    page.wait_for_selector(".widget-output img")
-    before = page.locator(".widget-output pre").first.inner_text()
-    handle = page.locator(".widget-slider .noUi-handle, .widget-slider .ui-slider-handle").nth(4)  # hours per day
+@pytest.mark.parametrize("lang", languages("06_cloud_vs_local.ipynb"))
+def test_06_cloud_vs_local(page, lab, lang):
+    start(page, lab, "06_cloud_vs_local.ipynb", lang)
+    page.wait_for_selector(".cu-ex06-cost-out img")
+    before = page.locator(".cu-ex06-cost-out pre").first.inner_text()
+    handle = page.locator(".cu-ex06-hours_per_day .noUi-handle, .cu-ex06-hours_per_day .ui-slider-handle").first
     handle.focus()
     for _ in range(4):
         handle.press("ArrowRight")
-    page.wait_for_function("(b) => { const p = document.querySelector('.widget-output pre');"
+    page.wait_for_function("(b) => { const p = document.querySelector('.cu-ex06-cost-out pre');"
                            " return !!p && p.innerText !== b; }", arg=before)  # re-rendered with new numbers
-    page.locator(".widget-dropdown select").nth(2).select_option(index=1)  # the first pros/cons statement
-    click_button(page, "Check", nth=0)
-    wait_text(page, "/9 right")
-    click_button(page, "Measure")  # empty fields: the course's small model on a real llama.cpp server
-    wait_any_text(page, "seen by this client|is not installed", timeout_s=180)  # the Colab stack has no llama.cpp wheel
+    tagged(page, "pick-ex06-pros_cons").first.locator("select").select_option(index=1)  # the first statement
+    click(page, "check-ex06-pros_cons")
+    wait_match(page, "out-ex06-pros_cons", r"/\s*9(?!\d)")
+    before = tagged(page, "ex06-measure-out").inner_text()
+    click(page, "ex06-measure")  # empty fields: the course's small model on a real llama.cpp server
+    wait_changed(page, "ex06-measure-out", before, timeout_s=180)  # or why it cannot (the Colab stack has no wheel)
+    assert_language(page, lang)
     assert_clean(page)
-    screenshot(page, SCREENSHOTS, "06_cloud_vs_local")
+    screenshot(page, SCREENSHOTS, f"06_cloud_vs_local_{lang}")
 
 
-def test_instructor_dashboard(page, lab):
-    start(page, lab, "instructor/grading_dashboard.ipynb")
-    folder = page.locator(".widget-text input").first
-    folder.fill("sample_class")
-    click_button(page, "Load and grade")
-    wait_text(page, "graded 13 file(s)")
-    page.wait_for_function("() => document.querySelectorAll('.widget-output img').length >= 2", timeout=60_000)
+@pytest.mark.parametrize("lang", languages("instructor/grading_dashboard.ipynb"))
+def test_instructor_dashboard(page, lab, lang):
+    start(page, lab, "instructor/grading_dashboard.ipynb", lang)
+    fill(page, "dashboard-folder", "sample_class")
+    click(page, "dashboard-load")
+    wait_match(page, "dashboard-out", r"(^|\D)13(?!\d)")  # the 13 answer files of the sample class
+    page.wait_for_function("() => document.querySelectorAll('.cu-dashboard-out img').length >= 2", timeout=60_000)
+    assert_language(page, lang, save_row=False)
     assert_clean(page)
-    screenshot(page, SCREENSHOTS, "grading_dashboard")
+    screenshot(page, SCREENSHOTS, f"grading_dashboard_{lang}")
 
 
 def test_a_raising_callback_is_caught_by_the_checks(page, lab):
@@ -143,8 +187,8 @@ def test_a_raising_callback_is_caught_by_the_checks(page, lab):
     broken.write_text(json.dumps(nb))
     open_notebook(page, base, "broken_02.ipynb")
     run_all(page)
-    page.locator(".widget-text input[placeholder^='e.g. mistralai']").fill("facebook/opt-6.7b")
-    click_button(page, "Look up")
+    fill(page, "ex02-lookup-id", "facebook/opt-6.7b")
+    click(page, "ex02-lookup")
     page.wait_for_selector(".course-unexpected-error")
     with pytest.raises(AssertionError, match="widget callback failed"):
         assert_clean(page)
