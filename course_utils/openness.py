@@ -266,6 +266,7 @@ def osaid_from_facts(weights: str | None, training_code: str | None, training_da
 def osaid_verdict(repo_id: str) -> OsaidVerdict:
     """Whether a catalog model meets the OSI Open Source AI Definition 1.0, from its sourced facts."""
     openness = classify_model(repo_id)  # raises a clear message for ids outside the catalog
+    repo_id = openness.repo_id
     row = catalog_row(repo_id)
     licence_ok = licence_grants_freedoms(row["license_key"])
     verdict, reasons = osaid_from_facts(row["weights_released"], row["training_code_released"],

@@ -508,7 +508,8 @@ def test_environment_table_in_both_languages(monkeypatch):
     try:
         i18n.set_language("fr")
         rows = dict(info.rows())
-        assert rows["Exécution"] in ("en local", "Google Colab") and rows["Hugging Face Hub"] == "non vérifié"
+        assert rows["Environnement"] in ("local (votre ordinateur)", "Google Colab")
+        assert rows["Hugging Face Hub"] == "non vérifié"
         assert "Dossier des réponses" in rows
         i18n.set_language("en")
         rows = dict(info.rows())

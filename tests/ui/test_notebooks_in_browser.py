@@ -54,7 +54,7 @@ def test_01_open_source_levels(page, lab, lang):
     click(page, "check-ex01-matrix")
     wait_match(page, "out-ex01-matrix", score(1, 12))
     page.locator(".widget-textarea textarea").first.fill("Fully open models release weights, code and data.")
-    tagged(page, "pick-ex01-classify").first.locator("select").select_option(index=1)  # the first model
+    tagged(page, "ex01-classify").locator("select").first.select_option(index=1)  # the first model
     click(page, "check-ex01-classify")
     wait_match(page, "out-ex01-classify", r"/\s*5(?!\d)")
     assert_language(page, lang)
@@ -65,12 +65,12 @@ def test_01_open_source_levels(page, lab, lang):
 @pytest.mark.parametrize("lang", languages("02_license_check.ipynb"))
 def test_02_license_check(page, lab, lang):
     start(page, lab, "02_license_check.ipynb", lang)
-    fill(page, "ex02-lookup-id", "https://huggingface.co/facebook/opt-6.7b/tree/main")  # a pasted address works
+    fill(page, "ex02-repo", "https://huggingface.co/facebook/opt-6.7b/tree/main")  # a pasted address works
     click(page, "ex02-lookup")
-    wait_match(page, "ex02-lookup-out", "facebook/opt-6\\.7b")
-    fill(page, "ex02-lookup-id", "mistralai/Mistral-7B-Instruct")  # no such repo: the real versions are offered
+    wait_match(page, "ex02-card-out", "facebook/opt-6\\.7b")
+    fill(page, "ex02-repo", "mistralai/Mistral-7B-Instruct")  # no such repo: the real versions are offered
     click(page, "ex02-lookup")
-    wait_match(page, "ex02-lookup-out", "mistralai/Mistral-7B-Instruct-v0\\.3")
+    wait_match(page, "ex02-card-out", "mistralai/Mistral-7B-Instruct-v0\\.3")
     before = tagged(page, "save-out").first.inner_text()
     click(page, "save")
     wait_changed(page, "save-out", before)  # saved, or asks for a name first (whether 00 ran first)
@@ -85,7 +85,7 @@ def test_03_llm_matchmaker(page, lab, lang):
 
     start(page, lab, "03_llm_matchmaker.ipynb", lang)
     click(page, "ex03-search")
-    wait_match(page, "ex03-search-out", MODEL_ID)
+    wait_match(page, "ex03-results", MODEL_ID)
     pick = "Intel/neural-chat-7b-v3-1"  # the original sheet's pick: no GGUF build in that repo
     expected = check_question("ex03", "pick_legaltech", pick)
     fill(page, "ex03-pick-legaltech", pick)
@@ -113,27 +113,28 @@ def test_04_readiness_audit(page, lab, lang):
 
 def _claim_index(field: str, value: float) -> int:
     """Position of one claim's checkbox among the 'spot the errors' boxes (the order ui.ex05 builds them)."""
-    from course_utils import benchmarks
+    from course_utils.exercises import ex05
 
-    keys = [(r[f], f) for r in benchmarks.sheet_claims() for f in benchmarks.CLAIM_FIELDS]
+    keys = [(c["claimed"], c["field"]) for c in ex05.claim_cells()]
     return keys.index((value, field))
 
 
 @pytest.mark.parametrize("lang", languages("05_benchmark_explorer.ipynb"))
 def test_05_benchmark_explorer(page, lab, lang):
     start(page, lab, "05_benchmark_explorer.ipynb", lang)
-    fill(page, "ex05-query", "opt-6.7b")
-    page.wait_for_function("() => document.querySelector('.cu-ex05-hits select').options.length > 0")
-    tagged(page, "ex05-hits").locator("select").select_option("facebook/opt-6.7b")
+    fill(page, "ex05-search", "opt-6.7b")
+    page.wait_for_function("() => document.querySelector('.cu-ex05-matches select').options.length > 0")
+    tagged(page, "ex05-matches").locator("select").select_option("facebook/opt-6.7b")
     click(page, "ex05-add")
     click(page, "ex05-compare")
     page.wait_for_selector(".cu-ex05-compare-out table.dataframe", timeout=60_000)
     # the two charts arrive one after the other (each is rendered to PNG in the kernel)
-    page.wait_for_function("() => document.querySelectorAll('.cu-ex05-compare-out img').length >= 2", timeout=60_000)
-    before = tagged(page, "ex05-explorer-out").inner_text()
-    click(page, "ex05-explorer-check")  # the explorer's own Check: models and use cases
-    wait_changed(page, "ex05-explorer-out", before)
-    tagged(page, "ex05-error").nth(_claim_index("hellaswag", 77.5)).locator("input").check()  # spot one error
+    page.wait_for_function("() => document.querySelectorAll('.cu-ex05-compare-out img, .cu-ex05-chart img').length"
+                           " >= 2", timeout=60_000)
+    before = tagged(page, "out-ex05-compared_models").inner_text()
+    click(page, "check-ex05-compared_models")  # the explorer's own Check: models and use cases
+    wait_changed(page, "out-ex05-compared_models", before)
+    tagged(page, "ex05-cell").nth(_claim_index("hellaswag", 77.5)).locator("input").check()  # spot one error
     click(page, "check-ex05-spotted_errors")
     wait_match(page, "out-ex05-spotted_errors", r"/\s*9(?!\d)")
     assert_language(page, lang)
@@ -143,21 +144,24 @@ def test_05_benchmark_explorer(page, lab, lang):
 
 @pytest.mark.parametrize("lang", languages("06_cloud_vs_local.ipynb"))
 def test_06_cloud_vs_local(page, lab, lang):
+    from course_utils.exercises import ex06
+
     start(page, lab, "06_cloud_vs_local.ipynb", lang)
-    page.wait_for_selector(".cu-ex06-cost-out img")
-    before = page.locator(".cu-ex06-cost-out pre").first.inner_text()
-    handle = page.locator(".cu-ex06-hours_per_day .noUi-handle, .cu-ex06-hours_per_day .ui-slider-handle").first
+    page.wait_for_selector(".cu-ex06-chart img")
+    before = page.locator(".cu-ex06-chart pre").first.inner_text()
+    handle = page.locator(".cu-ex06-input-hours_per_day .noUi-handle, .cu-ex06-input-hours_per_day .ui-slider-handle"
+                          ).first
     handle.focus()
     for _ in range(4):
         handle.press("ArrowRight")
-    page.wait_for_function("(b) => { const p = document.querySelector('.cu-ex06-cost-out pre');"
+    page.wait_for_function("(b) => { const p = document.querySelector('.cu-ex06-chart pre');"
                            " return !!p && p.innerText !== b; }", arg=before)  # re-rendered with new numbers
-    tagged(page, "pick-ex06-pros_cons").first.locator("select").select_option(index=1)  # the first statement
+    tagged(page, "ex06-pros-cons").locator("select").first.select_option(index=1)  # the first statement
     click(page, "check-ex06-pros_cons")
-    wait_match(page, "out-ex06-pros_cons", r"/\s*9(?!\d)")
-    before = tagged(page, "ex06-measure-out").inner_text()
-    click(page, "ex06-measure")  # empty fields: the course's small model on a real llama.cpp server
-    wait_changed(page, "ex06-measure-out", before, timeout_s=180)  # or why it cannot (the Colab stack has no wheel)
+    wait_match(page, "out-ex06-pros_cons", rf"/\s*{len(ex06.STATEMENTS)}(?!\d)")
+    before = tagged(page, "ex06-run-out").inner_text()
+    click(page, "ex06-run")  # empty fields: the course's small model on a real llama.cpp server
+    wait_changed(page, "ex06-run-out", before, timeout_s=180)  # or why it cannot (the Colab stack has no wheel)
     assert_language(page, lang)
     assert_clean(page)
     screenshot(page, SCREENSHOTS, f"06_cloud_vs_local_{lang}")
@@ -166,10 +170,10 @@ def test_06_cloud_vs_local(page, lab, lang):
 @pytest.mark.parametrize("lang", languages("instructor/grading_dashboard.ipynb"))
 def test_instructor_dashboard(page, lab, lang):
     start(page, lab, "instructor/grading_dashboard.ipynb", lang)
-    fill(page, "dashboard-folder", "sample_class")
-    click(page, "dashboard-load")
-    wait_match(page, "dashboard-out", r"(^|\D)13(?!\d)")  # the 13 answer files of the sample class
-    page.wait_for_function("() => document.querySelectorAll('.cu-dashboard-out img').length >= 2", timeout=60_000)
+    fill(page, "dash-folder", "sample_class")
+    click(page, "dash-grade")
+    wait_match(page, "dash-out", r"(^|\D)13(?!\d)")  # the 13 answer files of the sample class
+    page.wait_for_function("() => document.querySelectorAll('.cu-dash-out img').length >= 2", timeout=60_000)
     assert_language(page, lang, save_row=False)
     assert_clean(page)
     screenshot(page, SCREENSHOTS, f"grading_dashboard_{lang}")
@@ -187,7 +191,7 @@ def test_a_raising_callback_is_caught_by_the_checks(page, lab):
     broken.write_text(json.dumps(nb))
     open_notebook(page, base, "broken_02.ipynb")
     run_all(page)
-    fill(page, "ex02-lookup-id", "facebook/opt-6.7b")
+    fill(page, "ex02-repo", "facebook/opt-6.7b")
     click(page, "ex02-lookup")
     page.wait_for_selector(".course-unexpected-error")
     with pytest.raises(AssertionError, match="widget callback failed"):
