@@ -271,15 +271,18 @@ README = ROOT / "README.md"
 TABLE_START, TABLE_END = "<!-- notebooks-table: written by tools/build_notebooks.py -->", "<!-- /notebooks-table -->"
 
 
-def readme_with_table(text: str) -> str:
-    """README.md with the notebook table (one row per notebook, a Colab badge per language)."""
+README_FR = ROOT / "README.fr.md"
+
+
+def readme_with_table(text: str, langs: tuple[str, ...] = LANGS) -> str:
+    """A README with the notebook table (one row per notebook, a Colab badge per language in langs)."""
     from course_utils.i18n import LANGUAGES
 
-    head = " | ".join(LANGUAGES[lang] for lang in LANGS)
+    head = " | ".join(LANGUAGES[lang] for lang in langs)
     rows = []
     for name in source_names("en"):
         cells = []
-        for lang in LANGS:
+        for lang in langs:
             if name not in source_names(lang):
                 cells.append("—")
                 continue
@@ -287,7 +290,7 @@ def readme_with_table(text: str) -> str:
             cells.append(f"[{title_of(name, lang)}](notebooks/{path}) [![Open In Colab]"
                          f"(https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(path)})")
         rows.append("| " + " | ".join(cells) + " |")
-    table = (f"{TABLE_START}\n| {head} |\n|" + " --- |" * len(LANGS) + "\n" + "\n".join(rows) + f"\n{TABLE_END}")
+    table = (f"{TABLE_START}\n| {head} |\n|" + " --- |" * len(langs) + "\n" + "\n".join(rows) + f"\n{TABLE_END}")
     start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
     return text[:start] + table + text[end:]
 
@@ -364,6 +367,13 @@ def main() -> int:
     elif not args.check and new_readme != readme:
         README.write_text(new_readme, encoding="utf-8")
         print("wrote the notebook table and links in README.md")
+    readme_fr = README_FR.read_text(encoding="utf-8")
+    new_fr = readme_with_table(readme_fr, ("fr",))
+    if args.check and new_fr != readme_fr:
+        stale.append("README.fr.md (notebook table)")
+    elif not args.check and new_fr != readme_fr:
+        README_FR.write_text(new_fr, encoding="utf-8")
+        print("wrote the notebook table in README.fr.md")
     if stale:
         print("out of date (run python tools/build_notebooks.py):", ", ".join(stale))
         return 1
