@@ -119,6 +119,9 @@ def test_french_notebook_reads_french(path, tmp_path, monkeypatch):
             for b in buttons(shown):
                 if not any(s in " ".join(b._dom_classes) for s in SKIP_BUTTONS):
                     b.click()
+            for b in buttons(shown):  # ipywidgets' default button width (~148 px) cuts longer labels short
+                if len(b.description) > 16 and not (b.layout.width or "").strip():
+                    problems.append(f"code cell {i}: button {b.description!r} is cut short (give it width='auto')")
             for text in widget_texts(shown):
                 if reads_english(text):
                     problems.append(f"code cell {i} widget: {re.sub(r'<[^>]+>', ' ', text)[:160]!r} "

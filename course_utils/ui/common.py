@@ -29,6 +29,13 @@ def tag(widget, *names: str):
     return widget
 
 
+def wide_button(description: str, **options):
+    """A Button as wide as its label (ipywidgets' fixed width cuts longer French labels short)."""
+    w = widgets()
+    options.setdefault("layout", w.Layout(width="auto"))
+    return w.Button(description=description, **options)
+
+
 def html_block(markup: str):
     from IPython.display import HTML
 
@@ -166,7 +173,9 @@ class Question:
     def check_button(self, read: Callable[[], Any], description: str | None = None, **style):
         """A Button that checks ``read()`` and its Output widget (labelled "Check" in the course language)."""
         w = widgets()
-        button = tag(w.Button(description=description or t("common.check"), **style), f"check-{self.exercise}-{self.question_id}")
+        style.setdefault("layout", w.Layout(width="auto"))  # a label never cut short ("Vérifier la matrice")
+        button = tag(w.Button(description=description or t("common.check"), **style),
+                     f"check-{self.exercise}-{self.question_id}")
         out = tag(w.Output(), f"out-{self.exercise}-{self.question_id}")
         on_click(button, out, lambda: self.check(read()))
         return button, out
@@ -222,12 +231,14 @@ def question_label(exercise: str, question_id: str) -> str:
 def save_row(exercise: str):
     """'Save answers' with its Output, then 'Clear an answer' (the explicit way to remove one)."""
     w = widgets()
-    button = tag(w.Button(description=t("common.save.button"), button_style="success", icon="save"), "save")
+    button = tag(w.Button(description=t("common.save.button"), button_style="success", icon="save",
+                          layout=w.Layout(width="auto")), "save")  # "Enregistrer mes réponses" in full
     out = tag(w.Output(), "save-out")
     on_click(button, out, lambda: save_message(exercise))
     which = w.Dropdown(options=[("—", "")] + [(question_label(exercise, q), q) for q in question_ids(exercise)], value="",
                        description=t("common.clear.which"), style={"description_width": "initial"})
-    clear_button = tag(w.Button(description=t("common.clear.button"), button_style="warning"), "clear")
+    clear_button = tag(w.Button(description=t("common.clear.button"), button_style="warning",
+                                layout=w.Layout(width="auto")), "clear")
     clear_out = tag(w.Output(), "clear-out")
     tag(which, "clear-which")
     on_click(clear_button, clear_out, lambda: clear_message(exercise, which.value))

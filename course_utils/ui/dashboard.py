@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .. import class_report, grading, i18n, overrides as manual
 from ..i18n import t, tn
-from .common import html_block, on_click, tag, widgets
+from .common import html_block, on_click, tag, wide_button, widgets
 
 DEFAULT_FOLDER = "../answers"  # the learners' files, seen from notebooks/instructor/
 
@@ -82,7 +82,7 @@ def dashboard(folder: str | None = None):
     answer = tag(w.HTML(), "dash-answer")
     score = tag(w.FloatText(value=0.0, description=t("dashboard.score"), style=style), "dash-score")
     comment = tag(w.Text(description=t("dashboard.comment"), layout=wide, style=style), "dash-comment")
-    save = tag(w.Button(description=t("dashboard.save_score")), "dash-save")
+    save = tag(wide_button(t("dashboard.save_score")), "dash-save")
     saved = tag(w.Output(), "dash-saved")
     queue: dict[str, class_report.ReviewItem] = {}
 

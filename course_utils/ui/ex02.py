@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import licenses
 from ..exercises import ex02 as exercise
 from ..i18n import t
-from .common import Question, on_click, tag, widgets
+from .common import Question, on_click, tag, wide_button, widgets
 
 EX = "ex02"
 WIDE = {"description_width": "initial"}  # labels are never cut ("monthly u…"), ipywidgets 7.7 and 8
@@ -27,7 +27,7 @@ def license_card():
                             layout=w.Layout(width="auto")), "ex02-trains")
     at_release = tag(w.Text(description=t("ex02.card.at_release"), placeholder=t("ex02.card.at_release_placeholder"),
                             layout=w.Layout(width="560px"), style=WIDE), "ex02-at-release")
-    button = tag(w.Button(description=t("ex02.card.lookup"), button_style="primary"), "ex02-lookup")
+    button = tag(wide_button(t("ex02.card.lookup"), button_style="primary"), "ex02-lookup")
     out = tag(w.Output(), "ex02-card-out")
     # `lookup` is looked up at click time, so a test can replace ui.ex02.lookup (the browser suite's sabotage)
     on_click(button, out, lambda: lookup(repo.value, commercial.value, mau.value, trains.value, at_release.value))

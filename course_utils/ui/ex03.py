@@ -12,7 +12,7 @@ from .. import answers
 from ..exercises.ex03 import TEAMS, pick_answer, pick_parts, search_for
 from ..hub import SearchResult, model_url
 from ..i18n import t, tn
-from .common import Question, html_block, on_click, tag, text_answer, widgets
+from .common import Question, html_block, on_click, tag, text_answer, wide_button, widgets
 
 EX = "ex03"
 TASKS = ("text-generation", "text2text-generation", "translation")
@@ -78,7 +78,7 @@ def search_panel():
                     "ex03-search-languages")
     commercial = tag(w.Checkbox(value=True, description=t("ex03.search.commercial"), style=wide),
                      "ex03-search-commercial")
-    button = tag(w.Button(description=t("ex03.search.button"), button_style="primary"), "ex03-search")
+    button = tag(wide_button(t("ex03.search.button"), button_style="primary"), "ex03-search")
     out = tag(w.Output(), "ex03-results")
     on_click(button, out, lambda: run_search(team.value, task.value, words.value, max_params.value, quantized.value,
                                              languages.value, commercial.value))
@@ -110,7 +110,7 @@ def team_pick(team_id: str):
     repo = tag(w.Text(value=saved_repo, description=t("ex03.pick.label"), placeholder=t("ex03.pick.placeholder"),
                       layout=w.Layout(width="520px"), style={"description_width": "initial"}),
                f"ex03-pick-{team_id}")
-    button = tag(w.Button(description=t("ex03.pick.button"), button_style="primary"),
+    button = tag(wide_button(t("ex03.pick.button"), button_style="primary"),
                  f"check-{EX}-{q.question_id}")
     out = tag(w.Output(), f"out-{EX}-{q.question_id}")
     on_click(button, out, lambda: check_pick(q, team_id, repo.value))

@@ -9,7 +9,7 @@ import html
 from ..exercises import ex04 as exercise
 from ..fit import QUANTS, memory_by_quant
 from ..i18n import t
-from .common import Question, html_block, on_click, tag, text_answer, widgets
+from .common import Question, html_block, on_click, tag, text_answer, wide_button, widgets
 
 EX = exercise.EX
 SESSION = exercise.SESSION
@@ -52,7 +52,7 @@ def chart_caption(model: str, context: int, available_gb: float | None):
 
 def audit_panel():
     w = widgets()
-    button = tag(w.Button(description=t("ex04.audit.button"), button_style="primary", icon="search"), "ex04-audit")
+    button = tag(wide_button(t("ex04.audit.button"), button_style="primary", icon="search"), "ex04-audit")
     out = tag(w.Output(), "ex04-audit-out")
     on_click(button, out, SESSION.audit_view)
     return w.VBox([button, out])
@@ -77,7 +77,7 @@ def readiness_panel():
     measure = tag(w.Checkbox(value=True, description=t("ex04.readiness.measure"),
                              style={"description_width": "initial"}, layout=w.Layout(width="auto")),
                   "ex04-measure")
-    button = tag(w.Button(description=t("ex04.readiness.button"), button_style="primary"), "ex04-readiness")
+    button = tag(wide_button(t("ex04.readiness.button"), button_style="primary"), "ex04-readiness")
     out = tag(w.Output(), "ex04-readiness-out")
     on_click(button, out, lambda: readiness_result(model.value, quant.value, ctx.value, measure.value))
     return w.VBox([model, w.HBox([quant, ctx]), measure, button, out])
@@ -137,8 +137,8 @@ def predict_measure_panel():
     w = widgets()
     model = tag(w.Text(value="", placeholder=t("ex04.run.placeholder"), description=t("ex04.run.model"),
                        layout=w.Layout(width="620px")), "ex04-run-model")
-    predict = tag(w.Button(description=t("ex04.run.predict"), button_style="primary"), "ex04-predict")
-    run = tag(w.Button(description=t("ex04.run.run"), button_style="warning"), "ex04-run")
+    predict = tag(wide_button(t("ex04.run.predict"), button_style="primary"), "ex04-predict")
+    run = tag(wide_button(t("ex04.run.run"), button_style="warning"), "ex04-run")
     out = tag(w.Output(), "ex04-run-out")
     _show_status(out)
     on_click(predict, out, lambda: predict_here(model.value))

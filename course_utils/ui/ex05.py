@@ -15,7 +15,7 @@ from .. import benchmarks
 from ..exercises import ex05
 from ..grading import check_question
 from ..i18n import t
-from .common import Question, html_block, message_html, on_click, record_quietly, run_safely, tag, widgets
+from .common import Question, html_block, message_html, on_click, record_quietly, run_safely, tag, wide_button, widgets
 
 EX = ex05.EX
 HIDDEN_COLUMNS = ("source", "license_source", "params_source")
@@ -74,10 +74,10 @@ def explorer():
     hits = tag(w.SelectMultiple(options=[], rows=8, description=t("ex05.matches"), layout=w.Layout(width="520px"),
                                 style={"description_width": "initial"}), "ex05-matches")
     add = tag(w.Button(description=t("ex05.add"), layout=w.Layout(width="auto")), "ex05-add")
-    clear = tag(w.Button(description=t("ex05.clear")), "ex05-clear")
+    clear = tag(wide_button(t("ex05.clear")), "ex05-clear")
     order = w.HTML(f"<small>{html.escape(t('ex05.search.order'))}</small>")
     chosen = tag(w.HTML(), "ex05-picked")
-    compare_button = tag(w.Button(description=t("ex05.compare"), button_style="primary"), "ex05-compare")
+    compare_button = tag(wide_button(t("ex05.compare"), button_style="primary"), "ex05-compare")
     out = tag(w.Output(), "ex05-chart", "ex05-compare-out")
     cases = tag(w.VBox(), "ex05-use-cases")
 
@@ -101,7 +101,7 @@ def explorer():
     clear.on_click(on_clear)
     on_click(compare_button, out, lambda: compare_outputs(picks, version.value, cases))
     refresh_chosen()
-    check_button = tag(w.Button(description=t("ex05.check")), f"check-{EX}-{ex05.COMPARED}")
+    check_button = tag(wide_button(t("ex05.check")), f"check-{EX}-{ex05.COMPARED}")
     check_out = tag(w.Output(), f"out-{EX}-{ex05.COMPARED}")
     on_click(check_button, check_out, lambda: [
         check_question(EX, ex05.COMPARED, Question(EX, ex05.COMPARED, []).initial),

@@ -14,7 +14,7 @@ from .. import answers, deploy
 from ..exercises import ex06 as exercise
 from ..i18n import t, tn
 from ..timing import openai_compatible, time_generation
-from .common import Question, html_block, on_click, run_safely, tag, text_answer, widgets
+from .common import Question, html_block, on_click, run_safely, tag, text_answer, wide_button, widgets
 
 EX = exercise.EX
 SPEED_MODELS = list(exercise.SPEED_MODELS)
@@ -186,7 +186,7 @@ def timing_panel():
     runs = w.IntSlider(value=3, min=1, max=10, description=t("ex06.timing.runs"))
     hf_model = tag(w.Text(value="", placeholder=t("ex06.timing.hf_placeholder"), description="transformers",
                           layout=w.Layout(width="420px")), "ex06-hf-model")
-    button = tag(w.Button(description=t("ex06.timing.button"), button_style="primary"), "ex06-run")
+    button = tag(wide_button(t("ex06.timing.button"), button_style="primary"), "ex06-run")
     out = tag(w.Output(), "ex06-run-out")
     from .ex04 import _show_status
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from .. import answers, i18n
 from ..exercises import EXERCISES
 from ..i18n import t
-from .common import html_block, message_html, on_click, run_safely, tag, widgets
+from .common import html_block, message_html, on_click, run_safely, tag, wide_button, widgets
 
 
 def here_language(folder: str | Path | None = None) -> str:
@@ -82,7 +82,7 @@ def learner_box():
     name = tag(w.Text(value=known[0] if known else "", description=t("start.name.label"),
                       placeholder=t("start.name.placeholder"), style={"description_width": "initial"}),
                "start-name")
-    button = tag(w.Button(description=t("start.name.button"), button_style="primary"), "start-remember")
+    button = tag(wide_button(t("start.name.button"), button_style="primary"), "start-remember")
     out = tag(w.Output(), "start-out")
     if known:
         out.append_display_data(html_block(message_html(t("start.name.welcome_back", name=known[0]), "ok")))
