@@ -99,8 +99,10 @@ def find_row(repo_id: str, version: int = 1) -> dict:
                 return index[candidate.lower()]
     close = did_you_mean(key, index, n=4, cutoff=CUTOFF_BOARD)
     other = 2 if version == 1 else 1
-    also = f" It is on the v{other} leaderboard." if key in _lower_index(other) else ""
-    raise InvalidInput(f"{repo_id!r} is not on the Open LLM Leaderboard v{version} data.{also}",
+    message = t("benchmarks.row.not_found", repo=repr(repo_id), version=version)
+    if key in _lower_index(other):
+        message += " " + t("benchmarks.row.on_other", other=other)
+    raise InvalidInput(message,
                        suggestions=tuple(index[c]["repo_id"] for c in close))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from . import cli_args as check
 from .cli import arguments, command
+from .i18n import t
 
 
 @command("info", "show the environment: Colab or local, Python, ipywidgets, Hub reachability")
@@ -187,7 +188,7 @@ def _fit(args):
     from .fit import estimate, max_context
 
     if args.backend and args.bandwidth is None:
-        raise InvalidInput("--backend needs --bandwidth GBS (or use --hardware NAME).")
+        raise InvalidInput(t("cli.fit.backend_needs_bandwidth"))
     if args.max_context:
         return max_context(args.model, args.quant, args.vram, params_b=args.params, kv_cache_type=args.kv_type,
                            memory_basis="--vram")
@@ -220,9 +221,13 @@ class _Table:
                 "skipped": list(self.df.attrs.get("skipped", [])), "notes": list(self.df.attrs.get("notes", []))}
 
     def to_text(self):
+        from .benchmarks import LABELS, bench_label
+        from .i18n import label
+
         cols = [c for c in self.df.columns if c not in ("source", "license_source", "params_source")]
+        shown = {c: bench_label(c) if c in LABELS else label(f"cli.compare.col.{c}", c) for c in cols}
         notes = "".join(f"\n{note}" for note in self.df.attrs.get("notes", []))
-        return self.title + "\n" + self.df[cols].to_string(index=False) + notes
+        return self.title + "\n" + self.df[cols].rename(columns=shown).to_string(index=False) + notes
 
 
 def _claims_args(p):

@@ -233,7 +233,7 @@ def pick_price(category: str, *needles: str, output: bool = False) -> Price:
         text = f"{row['item']} {row['provider']} {row['region']}".lower()
         if all(n.lower() in text for n in needles):
             return _price(row, output)
-    raise LookupError(f"no {category} price matching {needles}")
+    raise LookupError(t("deploy.price.none", category=category, needles=", ".join(map(repr, needles))))
 
 
 def inputs_from(prices: dict[str, Price], **overrides: Any) -> CostInputs:

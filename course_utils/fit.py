@@ -18,6 +18,7 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
+from .i18n import t
 from .model_ids import CUTOFF_SHORT, did_you_mean, known_spelling, normalise_repo_id
 from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, Hardware, custom_hardware, find_hardware, this_machine,
                        with_memory)
@@ -254,24 +255,30 @@ WIDTH_PER_LAYER = 128
 PARAMS_PER_LAYER_PER_WIDTH2 = 12
 
 
+def _n(value: float, spec: str = "g") -> str:
+    """A number as a learner reads it (4.5 in English, 4,5 in French); the results keep their numbers."""
+    from .deploy import number
+
+    return number(value, spec)
+
+
 def check_kv_type(cache_type: Any) -> str:
     key = str(cache_type).strip().upper() if isinstance(cache_type, str) else cache_type
     if key not in KV_BYTES:
-        raise InvalidInput(f"KV cache type must be one of {', '.join(k.lower() for k in KV_BYTES)}, "
-                           f"not {cache_type!r}.")
+        raise InvalidInput(t("fit.kv_type.bad", choices=", ".join(k.lower() for k in KV_BYTES), value=repr(cache_type)))
     return key
 
 
 def check_quant(quant: str) -> str:
     if not isinstance(quant, str) or quant.strip().upper() not in QUANTS:
-        raise InvalidInput(f"Unknown quantization {quant!r}; use one of {', '.join(QUANTS)}.",
+        raise InvalidInput(t("fit.quant.unknown", value=repr(quant), choices=", ".join(QUANTS)),
                            suggestions=did_you_mean(str(quant), QUANTS, n=3, cutoff=CUTOFF_SHORT))
     return quant.strip().upper()
 
 
 def check_context(context: Any) -> int:
     if isinstance(context, bool) or not isinstance(context, int) or not 1 <= context <= MAX_CONTEXT:
-        raise InvalidInput(f"Context must be a whole number of tokens from 1 to 1,048,576, not {context!r}.")
+        raise InvalidInput(t("fit.context.bad", max=_n(MAX_CONTEXT, ","), value=repr(context)))
     return context
 
 
@@ -320,7 +327,7 @@ def _architecture_row(repo_id: str) -> tuple[dict | None, str]:
         return dict(own), repo_id
     filled = [f for f in _FIELDS if own.get(f) is None and family.get(f) is not None]
     row = dict(own, **{f: family[f] for f in filled})
-    return row, (f"{repo_id}, with {', '.join(filled)} from its base {base}" if filled else repo_id)
+    return row, (t("fit.source.via_base", repo=repo_id, fields=", ".join(filled), base=base) if filled else repo_id)
 
 
 def shape_for(repo_id: str, online: bool | None = None) -> ModelShape:
@@ -340,13 +347,11 @@ def shape_for(repo_id: str, online: bool | None = None) -> ModelShape:
     if row is None:
         if repo_id in cat and cat[repo_id]["params_billion"]:
             return ModelShape(repo_id, cat[repo_id]["params_billion"] * 1e9,
-                              source=f"parameters from the catalog ({cat[repo_id]['source_urls'].split(' ')[0]}); "
-                                     f"architecture not in data/model_architectures.csv")
+                              source=t("fit.source.catalog_params", url=cat[repo_id]["source_urls"].split(" ")[0]))
         from .hub import suggest
 
-        raise InvalidInput(f"No architecture or size for {repo_id!r} in the course data; pass the parameter "
-                           f"count instead (--params).", suggestions=suggest(repo_id))
-    return shape_from_config_row(repo_id, row, f"config of {via} (data/model_architectures.csv)",
+        raise InvalidInput(t("fit.shape.not_found", repo=repr(repo_id)), suggestions=suggest(repo_id))
+    return shape_from_config_row(repo_id, row, t("fit.source.config", via=via),
                                  (cat.get(repo_id, {}).get("params_billion") or 0) * 1e9)
 
 
@@ -361,8 +366,8 @@ def shape_from_config_row(name: str, row: dict, source: str, fallback_params: fl
     if not shape.known:
         params = total or fallback_params
         if not params:
-            raise InvalidInput(f"The course data for {name!r} is incomplete; pass --params instead.")
-        return replace(shape, params=params, source=f"incomplete config ({source})")
+            raise InvalidInput(t("fit.shape.incomplete", name=repr(name)))
+        return replace(shape, params=params, source=t("fit.source.incomplete", source=source))
     return replace(shape, params=total or sum(_groups(shape).values()))
 
 
@@ -377,8 +382,8 @@ def _hub_online() -> bool:
 
 def shape_from_params(params_b: float) -> ModelShape:
     if isinstance(params_b, bool) or not isinstance(params_b, (int, float)) or not 0 < params_b <= 2000:
-        raise InvalidInput(f"Parameters must be a positive number of billions (e.g. 7), not {params_b!r}.")
-    return ModelShape(f"{params_b:g}B model", params_b * 1e9, source="parameter count given by you")
+        raise InvalidInput(t("fit.params.bad", value=repr(params_b)))
+    return ModelShape(t("fit.params.name", params=_n(params_b)), params_b * 1e9, source=t("fit.source.params_given"))
 
 
 def shape_from_gguf(path: str | Path) -> ModelShape:
@@ -386,17 +391,18 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
     try:
         import gguf  # noqa: F401 - its block-size table sizes the tensors
     except ImportError:
-        raise InvalidInput("Reading a GGUF file needs the 'gguf' package: pip install gguf") from None
+        raise InvalidInput(t("fit.gguf.needs_package")) from None
     from .gguf_header import read_header
 
     path = Path(path)
     if not path.is_file():
-        raise InvalidInput(f"No GGUF file at {path}.")
+        raise InvalidInput(t("fit.gguf.no_file", path=path))
     try:
         header = read_header(path)
         n_bytes = float(sum(t.n_bytes for t in header.tensors))
     except Exception as exc:  # noqa: BLE001 - any parse failure is a bad file for the user
-        raise InvalidInput(f"{path.name} is not a readable GGUF file ({type(exc).__name__}: {exc}).") from None
+        # the reader's own detail (HeaderError's words) stays as it is: it is for whoever debugs the file
+        raise InvalidInput(t("fit.gguf.unreadable", name=path.name, error=f"{type(exc).__name__}: {exc}")) from None
     meta = header.metadata
 
     def field_value(key: str):
@@ -418,14 +424,14 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         head_dim=key_len or (hidden // heads if hidden and heads else None),
         vocab=tokens[2] if isinstance(tokens, tuple) else None,
         tied_embeddings="output.weight" not in names, gated_ffn=any(n.endswith("ffn_gate.weight") for n in names),
-        max_context=field_value(f"{arch}.context_length"), source=f"GGUF header of {path.name}",
+        max_context=field_value(f"{arch}.context_length"), source=t("fit.source.gguf", name=path.name),
         exact_weight_bytes=n_bytes)
 
 
 def resolve_shape(model: str | None = None, params_b: float | None = None, gguf_path: str | None = None) -> ModelShape:
     given = [x is not None for x in (model, params_b, gguf_path)]
     if sum(given) != 1:
-        raise InvalidInput("Give exactly one of: a model id, a parameter count, or a GGUF file.")
+        raise InvalidInput(t("fit.shape.exactly_one"))
     if gguf_path is not None:
         return shape_from_gguf(gguf_path)
     if params_b is not None:
@@ -488,28 +494,33 @@ class FitEstimate:
                 "offload": None if self.offload is None else asdict(self.offload)}
 
     def to_text(self) -> str:
-        params = f"{self.params_b:.2f} B parameters"
+        """The estimate as a learner reads it, one labelled row per line (in the language in force)."""
+        params = t("fit.text.params", params=_n(self.params_b, ".2f"))
         if self.active_params_b is not None:
-            params += f", {self.active_params_b:.2f} B active per token"
-        rows = [("model", f"{self.model} ({params}; {self.shape_source})"),
-                ("quantization", self.quant), ("context", f"{self.context:,} tokens"),
-                ("file size", f"{self.file_size_gb:.2f} GB"),
-                ("KV cache", f"{self.kv_cache_gb:.2f} GB ({self.kv_cache_type.lower()})"),
-                ("overhead", f"{self.overhead_gb:.2f} GB"), ("RAM needed", f"{self.ram_needed_gb:.2f} GB")]
+            params += t("fit.text.active", active=_n(self.active_params_b, ".2f"))
+        gb = lambda v: t("fit.text.gb", gb=_n(v, ".2f"))  # noqa: E731
+        rows = [(t("fit.row.model"), t("fit.text.model", model=self.model, params=params, source=self.shape_source)),
+                (t("fit.row.quant"), self.quant), (t("fit.row.context"), t("fit.text.tokens", n=_n(self.context, ","))),
+                (t("fit.row.file_size"), gb(self.file_size_gb)),
+                (t("fit.row.kv_cache"), t("fit.text.kv_cache", gb=_n(self.kv_cache_gb, ".2f"),
+                                          type=self.kv_cache_type.lower())),
+                (t("fit.row.overhead"), gb(self.overhead_gb)), (t("fit.row.ram"), gb(self.ram_needed_gb))]
         if self.offload is not None:
-            rows.append(("GPU memory", self.offload.text))
+            rows.append((t("fit.row.gpu_memory"), self.offload.text))
         o = self.offload
         if self.tokens_per_s is not None and o is not None and o.cpu_read_gb > 0:
-            rows.append(("decode speed", f"~{self.tokens_per_s:.1f} tokens/s: {o.gpu_read_gb:.2f} GB per token from "
-                                         f"the GPU ({self.efficiency:g} x {self.bandwidth_gbs:g} GB/s + "
-                                         f"{self.overhead_ms:g} ms) and {o.cpu_read_gb:.2f} GB from CPU RAM "
-                                         f"({o.cpu_bandwidth_gbs:g} GB/s)"))
+            rows.append((t("fit.row.speed"), t(
+                "fit.text.speed_split", tps=_n(self.tokens_per_s, ".1f"), gpu_read=_n(o.gpu_read_gb, ".2f"),
+                efficiency=_n(self.efficiency), bandwidth=_n(self.bandwidth_gbs), overhead=_n(self.overhead_ms),
+                cpu_read=_n(o.cpu_read_gb, ".2f"), cpu_bw=_n(o.cpu_bandwidth_gbs))))
         elif self.tokens_per_s is not None:
-            rows.append(("decode speed", f"~{self.tokens_per_s:.1f} tokens/s on {self.hardware} "
-                                         f"({self.read_per_token_gb:.2f} GB read per token / ({self.efficiency:g} x "
-                                         f"{self.bandwidth_gbs:g} GB/s) + {self.overhead_ms:g} ms)"))
-        rows += [("note", n) for n in self.notes]
-        return "\n".join(f"{k:<13} {v}" for k, v in rows)
+            rows.append((t("fit.row.speed"), t(
+                "fit.text.speed", tps=_n(self.tokens_per_s, ".1f"), hardware=self.hardware,
+                read=_n(self.read_per_token_gb, ".2f"), efficiency=_n(self.efficiency),
+                bandwidth=_n(self.bandwidth_gbs), overhead=_n(self.overhead_ms))))
+        rows += [(t("fit.row.note"), n) for n in self.notes]
+        width = max(13, *(len(k) + 1 for k, _ in rows))
+        return "\n".join(f"{k:<{width}} {v}" for k, v in rows)
 
 
 def seconds_per_token(bytes_per_token: float, hw: Hardware) -> float:
@@ -537,9 +548,9 @@ def _resolve_hardware(hardware, bandwidth_gbs, backend, vram_gb) -> Hardware | N
 
 def _check_n_cpu_moe(n: Any, shape: ModelShape) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise InvalidInput(f"--n-cpu-moe must be a whole number of layers (0 or more), not {n!r}.")
+        raise InvalidInput(t("fit.n_cpu_moe.bad", value=repr(n)))
     if n and not shape.moe:
-        raise InvalidInput(f"--n-cpu-moe keeps experts on the CPU, but {shape.name} is not a mixture-of-experts model.")
+        raise InvalidInput(t("fit.n_cpu_moe.not_moe", model=shape.name))
     return min(n, shape.moe_layers)
 
 
@@ -581,20 +592,19 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
         seconds += seconds_per_token(gpu_read, hw)
     if cpu_read > 0:
         seconds += seconds_per_token(cpu_read, cpu_hw)
-    where = "VRAM" if not hw.unified else "unified memory the GPU may use"
+    where = t("fit.where.unified" if hw.unified else "fit.where.vram")
+    need_t, usable_t, held_t = _n(need_all / GB, ".1f"), _n(usable / GB, ".1f"), _n(gpu_bytes_held / GB, ".1f")
     if fits and not n_cpu_moe:
-        text = f"fits: {need_all / GB:.1f} of {usable / GB:.1f} GB {where}, all {L} layers on the GPU"
+        text = t("fit.offload.fits", need=need_t, usable=usable_t, where=where, layers=L)
     elif fits:
-        text = (f"fits with the experts of {n_cpu_moe} layers in CPU RAM (--n-cpu-moe {n_cpu_moe}): "
-                f"{gpu_bytes_held / GB:.1f} of {usable / GB:.1f} GB {where}")
+        text = t("fit.offload.fits_cpu_moe", n=n_cpu_moe, held=held_t, usable=usable_t, where=where)
     elif hw.unified:
-        text = (f"does not fit: needs {need_all / GB:.1f} GB, more than the ~{usable / GB:.1f} GB macOS lets the GPU "
-                f"use; expect swapping or a failed load")
+        text = t("fit.offload.unified_too_big", need=need_t, usable=usable_t)
     elif ngl == 0:
-        text = f"does not fit: not one layer fits in {usable / GB:.1f} GB {where}; it runs on the CPU"
+        text = t("fit.offload.no_layer", usable=usable_t, where=where)
     else:
-        text = (f"does not fit ({need_all / GB:.1f} GB > {usable / GB:.1f} GB {where}): partial offload, "
-                f"{ngl} of {L} layers on the GPU (-ngl {ngl}), the rest on the CPU at {cpu_bw:g} GB/s")
+        text = t("fit.offload.partial", need=need_t, usable=usable_t, where=where, ngl=ngl, layers=L,
+                 cpu_bw=_n(cpu_bw))
     return Offload(round(usable / GB, 2), fits, ngl, L, n_cpu_moe, round(gpu_bytes_held / GB, 3),
                    round(cpu_held / GB, 3), cpu_bw if cpu_read > 0 else None, text,
                    round(gpu_read / GB, 3), round(cpu_read / GB, 3)), seconds
@@ -622,22 +632,21 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     notes = []
     if shape.exact_weight_bytes is not None:
         weights, groups = shape.exact_weight_bytes, {"tensors (from the GGUF header)": shape.exact_weight_bytes}
-        notes.append("File size is the sum of the GGUF's tensors; the quantization argument is ignored.")
+        notes.append(t("fit.note.gguf_exact"))
         if shape.known:  # split the exact total in the estimated proportions, for offload and MoE
             est_total, est_groups = weight_bytes(shape, quant)
             groups = {k: v * weights / est_total for k, v in est_groups.items()}
     else:
         weights, groups = weight_bytes(shape, quant)
     if not shape.kv_known:
-        notes.append("Architecture unknown: the KV cache assumes a Llama-2-like shape without grouped-query "
-                     "attention (an upper bound).")
+        notes.append(t("fit.note.arch_unknown"))
     if shape.max_context and context > shape.max_context:
-        notes.append(f"{context:,} tokens is more than the model's configured {shape.max_context:,}.")
+        notes.append(t("fit.note.context_over", context=_n(context, ","), max=_n(shape.max_context, ",")))
     if shape.sliding_window and shape.sliding_window_pattern:
-        notes.append(f"Sliding window: {shape.sliding_window_pattern - 1} of every {shape.sliding_window_pattern} "
-                     f"layers cache only {shape.sliding_window:,} (+{UBATCH}) tokens.")
+        notes.append(t("fit.note.sliding", local=shape.sliding_window_pattern - 1, every=shape.sliding_window_pattern,
+                       window=_n(shape.sliding_window, ","), ubatch=UBATCH))
     if shape.mla:
-        notes.append("Multi-head latent attention: the KV cache holds one compressed latent per layer and token.")
+        notes.append(t("fit.note.mla"))
     kv = kv_cache_bytes(shape, context, kv_type)
     vocab = shape.vocab or 32000
     overhead = RUNTIME_OVERHEAD_GB * GB + vocab * UBATCH * 4
@@ -648,10 +657,9 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     if shape.moe:
         inactive_params = _groups(shape)["experts"] * (1 - frac)
         active = (shape.params - inactive_params) / 1e9
-        notes.append(f"Mixture of experts: memory holds all {shape.params / 1e9:.1f} B parameters; a token reads "
-                     f"{shape.experts_per_token} of {shape.n_experts} routed experts"
-                     f"{f' + {shape.n_shared_experts} shared' if shape.n_shared_experts else ''} "
-                     f"({active:.1f} B active).")
+        shared = t("fit.note.moe_shared", n=shape.n_shared_experts) if shape.n_shared_experts else ""
+        notes.append(t("fit.note.moe", total=_n(shape.params / 1e9, ".1f"), used=shape.experts_per_token,
+                       experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
     embd_read = groups.get("token_embd", 0) if not shape.tied_embeddings else 0  # embeddings: one row per token
     read = weights - embd_read - experts * (1 - frac) + kv
     tps = offload = None
@@ -662,16 +670,15 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
             offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw)
             tps = _round_speed(1 / seconds)
             if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
-                notes.append(f"Partial offload: speed from {offload.gpu_layers} layers at {hw.bandwidth_gbs:g} GB/s "
-                             f"and {offload.n_layers - offload.gpu_layers} at {cpu_bw:g} GB/s (CPU RAM"
-                             f"{'' if cpu_bandwidth_gbs or cpu_hardware else ', assumed dual-channel DDR4-3200'}).")
+                assumed = "" if cpu_bandwidth_gbs or cpu_hardware else t("fit.note.partial_assumed")
+                notes.append(t("fit.note.partial", gpu_layers=offload.gpu_layers, gpu_bw=_n(hw.bandwidth_gbs),
+                               cpu_layers=offload.n_layers - offload.gpu_layers, cpu_bw=_n(cpu_bw), assumed=assumed))
         else:
             tps = _round_speed(tokens_per_second(read, hw))
             if hw.is_gpu:
-                notes.append(f"GPU memory size unknown: the speed assumes the whole model fits; give --vram GB "
-                             f"to check.")
-        notes.append(f"Speed for a full {context:,}-token KV cache; efficiency {hw.klass.efficiency:g} and "
-                     f"{hw.klass.overhead_ms:g} ms per token: {hw.klass.why}.")
+                notes.append(t("fit.note.gpu_memory_unknown"))
+        notes.append(t("fit.note.speed", context=_n(context, ","), efficiency=_n(hw.klass.efficiency),
+                       overhead=_n(hw.klass.overhead_ms), why=hw.klass.why))
     return FitEstimate(
         model=shape.name, quant=quant, context=context, params_b=round(shape.params / 1e9, 3),
         file_size_gb=round(weights / GB, 3), kv_cache_gb=round(kv / GB, 3), overhead_gb=round(overhead / GB, 3),
@@ -729,14 +736,19 @@ class ContextFit:
         return d
 
     def to_text(self) -> str:
+        memory, basis = _n(self.memory_gb, ".1f"), self.memory_basis
         if not self.max_context:
-            return (f"{self.model} at {self.quant} does not fit in {self.memory_gb:.1f} GB ({self.memory_basis}) even "
-                    f"with a tiny context: the weights alone are {self.weights_gb:.1f} GB.")
+            return t("fit.context.none_fits", model=self.model, quant=self.quant, memory=memory, basis=basis,
+                     weights=_n(self.weights_gb, ".1f"))
         limit = ""
         if self.memory_context > self.max_context:
-            limit = (f" (the model's own limit; the memory would allow {self.memory_context:,})")
-        return (f"Largest context that fits: {self.max_context:,} tokens{limit} for {self.model} at {self.quant} "
-                f"(KV cache {self.kv_cache_type.lower()}) in {self.memory_gb:.1f} GB ({self.memory_basis}).")
+            limit = t("fit.context.model_limit", memory_context=_n(self.memory_context, ","))
+        return t("fit.context.largest", n=_n(self.max_context, ","), limit=limit, model=self.model, quant=self.quant,
+                 kv=self.kv_cache_type.lower(), memory=memory, basis=basis)
+
+
+# what a memory budget is (ContextFit.memory_basis, in words): the code a caller gives -> its message
+MEMORY_BASES = {"given": "fit.basis.given", "--vram": "fit.basis.vram", "this_machine": "fit.basis.this_machine"}
 
 
 def max_context(model: str | None = None, quant: str = "Q4_K_M", memory_gb: float | None = None, *,
@@ -752,11 +764,12 @@ def max_context(model: str | None = None, quant: str = "Q4_K_M", memory_gb: floa
 
         a = audit()
         memory_gb = a.ram_available_gb or a.ram_total_gb
-        memory_basis = "available RAM on this machine"
+        memory_basis = "this_machine"
         if not memory_gb:
-            raise InvalidInput("This machine's RAM is unknown; give a memory budget in GB.")
+            raise InvalidInput(t("fit.memory.unknown"))
     if isinstance(memory_gb, bool) or not isinstance(memory_gb, (int, float)) or memory_gb <= 0:
-        raise InvalidInput(f"Memory must be a positive number of GB, not {memory_gb!r}.")
+        raise InvalidInput(t("fit.memory.bad", value=repr(memory_gb)))
+    basis_text = t(MEMORY_BASES[memory_basis]) if memory_basis in MEMORY_BASES else memory_basis
     shape = resolve_shape(model, params_b, gguf_path)
 
     def need(ctx: int) -> float:
@@ -784,7 +797,7 @@ def max_context(model: str | None = None, quant: str = "Q4_K_M", memory_gb: floa
     first = estimate(quant=quant, context=step, kv_cache_type=kv_cache_type, shape=shape)
     capped = min(best, shape.max_context) if shape.max_context else best
     return ContextFit(shape.name, check_quant(quant), check_kv_type(kv_cache_type), round(float(memory_gb), 2),
-                      memory_basis, capped, shape.max_context, best, first.file_size_gb, points)
+                      basis_text, capped, shape.max_context, best, first.file_size_gb, points)
 
 
 def plot_context(fit_result: ContextFit, ax=None):
@@ -795,13 +808,14 @@ def plot_context(fit_result: ContextFit, ax=None):
         _fig, ax = plt.subplots(figsize=(6, 3.2))
     xs = [p[0] for p in fit_result.points]
     ys = [p[1] for p in fit_result.points]
-    ax.plot(xs, ys, label="memory needed (weights + KV cache + overhead)")
-    ax.axhline(fit_result.memory_gb, color="tab:red", linestyle="--", label=f"budget {fit_result.memory_gb:.1f} GB")
+    ax.plot(xs, ys, label=t("fit.chart.need"))
+    ax.axhline(fit_result.memory_gb, color="tab:red", linestyle="--",
+               label=t("fit.chart.budget", memory=_n(fit_result.memory_gb, ".1f")))
     if fit_result.memory_context:
         ax.axvline(fit_result.memory_context, color="tab:green", linestyle=":",
-                   label=f"largest context that fits {fit_result.memory_context:,}")
-    ax.set_xlabel("context (tokens)")
-    ax.set_ylabel("GB")
-    ax.set_title(f"{fit_result.model} at {fit_result.quant}", fontsize=10)
+                   label=t("fit.chart.largest", n=_n(fit_result.memory_context, ",")))
+    ax.set_xlabel(t("fit.chart.x"))
+    ax.set_ylabel(t("fit.chart.y"))
+    ax.set_title(t("fit.chart.title", model=fit_result.model, quant=fit_result.quant), fontsize=10)
     ax.legend(fontsize=8)
     return ax

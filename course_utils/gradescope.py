@@ -23,6 +23,7 @@ from pathlib import Path
 from . import __version__
 from .errors import CourseError, InvalidInput
 from .exercises import EXERCISES
+from .i18n import t, tn
 
 KEY_FILE = "answer_key.json"
 CONFIG_FILE = "course_autograder.json"
@@ -61,9 +62,8 @@ class AutograderZip:
         return {"path": self.path, "wheel": self.wheel, "exercises": list(self.exercises), "points": self.points}
 
     def to_text(self) -> str:
-        return (f"wrote {self.path} ({', '.join(self.exercises)}; {self.points:g} points; carries {self.wheel}).\n"
-                f"Upload it as the autograder of a Gradescope programming assignment worth {self.points:g} "
-                f"points; learners submit their exNN_<name>.json file(s).")
+        return t("gradescope.zip.written", path=self.path, exercises=", ".join(self.exercises),
+                 points=f"{self.points:g}", wheel=self.wheel)
 
 
 # --------------------------------------------------------------------------- a wheel of this package
@@ -79,8 +79,7 @@ def _metadata() -> str:
     try:
         meta = metadata.metadata("course-utils")
     except metadata.PackageNotFoundError:
-        raise CourseError("course-utils is not installed (pip install -e .), so its dependencies are "
-                          "unknown: install it and try again.") from None
+        raise CourseError(t("gradescope.not_installed")) from None
     lines = ["Metadata-Version: 2.1", "Name: course-utils", f"Version: {__version__}"]
     for field in ("Summary", "Requires-Python"):
         if meta.get(field):
@@ -142,7 +141,7 @@ def build_autograder(out: str | os.PathLike = "autograder.zip", key_file: str | 
         from .model_ids import CUTOFF_WORDS, did_you_mean
 
         near = did_you_mean(unknown[0], key["exercises"], n=2, cutoff=CUTOFF_WORDS)
-        raise InvalidInput(f"The key has no exercise {unknown[0]!r}; use one of {', '.join(key['exercises'])}.",
+        raise InvalidInput(t("gradescope.unknown_exercise", name=repr(unknown[0]), choices=", ".join(key["exercises"])),
                            tuple(near))
     points = round(sum(float(q.get("points", 1)) for e in chosen for q in key["exercises"][e]["questions"]), 2)
     with tempfile.TemporaryDirectory() as tmp:
@@ -163,7 +162,7 @@ def build_autograder(out: str | os.PathLike = "autograder.zip", key_file: str | 
             os.replace(tmp_zip, out)
         except OSError as exc:
             Path(tmp_zip).unlink(missing_ok=True)
-            raise InvalidInput(f"Cannot write {out} ({exc.strerror}): choose another place.") from None
+            raise InvalidInput(t("gradescope.cannot_write", path=out, error=exc.strerror)) from None
         return AutograderZip(str(out), wheel.name, tuple(chosen), points)
 
 
@@ -174,8 +173,8 @@ def results_for(submission: Path, key: dict, exercises: list[str]) -> dict:
     from .grading import grade_dir
 
     result = grade_dir(submission, key)
-    notes = [f"Not graded: {f.file}: {f.reason}" for f in result.failures]
-    notes += [f"Not part of this assignment ({', '.join(exercises)}): {r.file} ({r.exercise})"
+    notes = [t("gradescope.not_graded", file=f.file, reason=f.reason) for f in result.failures]
+    notes += [t("gradescope.not_in_assignment", exercises=", ".join(exercises), file=r.file, exercise=r.exercise)
               for r in result.results if r.exercise not in exercises]
     tests = []
     for exercise in exercises:
@@ -185,10 +184,10 @@ def results_for(submission: Path, key: dict, exercises: list[str]) -> dict:
         clash = [c for c in result.conflicts if c.exercise == exercise]
         graded = {q.question: q for q in found[0].questions} if len(found) == 1 and not clash else {}
         if not found and not clash:
-            why = f"No {exercise} answer file was found in the submission: upload your {exercise}_<name>.json."
+            why = t("gradescope.no_file", exercise=exercise)
         elif len(found) + len(clash) > 1 or clash:
             files = [r.file for r in found] + [f for c in clash for f in c.files]
-            why = f"Several {exercise} answer files with different answers ({', '.join(files)}): upload only yours."
+            why = t("gradescope.several_files", exercise=exercise, files=", ".join(files))
         else:
             why = ""
         for q in spec["questions"]:
@@ -200,9 +199,9 @@ def results_for(submission: Path, key: dict, exercises: list[str]) -> dict:
                           "max_score": points, "output": output, "visibility": "visible"})
     score = round(sum(t["score"] for t in tests), 2)
     learners = sorted({r.display for r in result.results})
-    head = [f"Graded for {', '.join(learners)}." if learners else "No answer file could be graded."]
+    head = [t("gradescope.graded_for", learners=", ".join(learners)) if learners else t("gradescope.nothing_graded")]
     if result.review_count:
-        head.append(f"{result.review_count} free-text answer(s) have provisional points: your instructor reviews them.")
+        head.append(tn("gradescope.to_review", result.review_count))
     return {"score": score, "output": "\n".join(head + notes), "visibility": "visible",
             "stdout_visibility": "hidden", "tests": tests}
 
@@ -224,8 +223,7 @@ def run(root: str | os.PathLike) -> Path:
         doc = results_for(submission, key, exercises)
     except Exception as exc:  # noqa: BLE001 - a learner must always get a result, never a blank page
         doc = {"score": 0.0, "tests": [], "visibility": "visible",
-               "output": f"The autograder could not run ({type(exc).__name__}: {str(exc)[:200]}). "
-                         f"Tell your instructor; your files are kept."}
+               "output": t("gradescope.crashed", error=f"{type(exc).__name__}: {str(exc)[:200]}")}
     target = results / "results.json"
     fd, tmp = tempfile.mkstemp(dir=results, prefix=".results.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -238,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     target = run(args[0] if args else "/autograder")
     doc = json.loads(target.read_text(encoding="utf-8"))
-    print(f"wrote {target}: score {doc['score']:g}, {len(doc['tests'])} test(s)")
+    print(tn("gradescope.results.written", len(doc["tests"]), path=target, score=f"{doc['score']:g}"))
     return 0
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from . import data
 from .errors import InvalidInput
+from .i18n import t
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,11 @@ class HardwareClass:
     name: str
     efficiency: float  # share of the memory bandwidth a decode step achieves
     overhead_ms: float  # fixed time per token (kernel launches, synchronisation, sampling)
-    why: str
+
+    @property
+    def why(self) -> str:
+        """Where the two constants come from, in the language in force (catalog hardware.class.<name>)."""
+        return t(f"hardware.class.{self.name}")
 
 
 # The speed model, per backend (llama.cpp decode is memory-bound):
@@ -32,19 +37,19 @@ class HardwareClass:
 # gives the efficiency and the intercept the overhead, which is why both are physical.
 CLASSES: dict[str, HardwareClass] = {
     # 5 NVIDIA rows with a bandwidth (discussion #15013): residuals within 7 %.
-    "cuda": HardwareClass("cuda", 0.844, 1.04, "fitted on llama-bench tg128 of 5 NVIDIA GPUs (CUDA)"),
+    "cuda": HardwareClass("cuda", 0.844, 1.04),
     # 4 NVIDIA rows (discussion #10879): residuals within 11 %.
-    "vulkan": HardwareClass("vulkan", 0.874, 1.30, "fitted on llama-bench tg128 of 4 NVIDIA GPUs (Vulkan)"),
+    "vulkan": HardwareClass("vulkan", 0.874, 1.30),
     # ROCm: no calibration rows; the discrete-GPU (CUDA) constants are assumed.
-    "rocm": HardwareClass("rocm", 0.844, 1.04, "no ROCm rows: CUDA's constants assumed"),
+    "rocm": HardwareClass("rocm", 0.844, 1.04),
     # 29 rows, 10 Apple chips x F16/Q8_0/Q4_0 of Llama 2 7B (discussion #4167, one 2023 build):
     # the slope says Metal reads at 90 % of the nominal bandwidth; the ~5 ms per token is fixed
     # cost (command buffers, synchronisation), which is why the 800 GB/s Ultras gain little.
-    "metal": HardwareClass("metal", 0.900, 5.42, "fitted on llama-bench tg128 of 10 Apple M1-M4 chips (Metal)"),
+    "metal": HardwareClass("metal", 0.900, 5.42),
     # One calibration row (Radeon 8060S iGPU, LPDDR5X 256 GB/s, Vulkan): 52.22 t/s, no overhead fitted.
-    "igpu": HardwareClass("igpu", 0.772, 0.0, "one llama-bench row of an AMD Strix Halo iGPU (Vulkan)"),
+    "igpu": HardwareClass("igpu", 0.772, 0.0),
     # CPU against a *spec* bandwidth (named hardware): peers use 0.55 (llmfit) to 0.70 (caniarun).
-    "cpu": HardwareClass("cpu", 0.55, 0.0, "not calibrated on spec figures; the lowest of the peers' figures"),
+    "cpu": HardwareClass("cpu", 0.55, 0.0),
     # CPU against *this machine's measured* read bandwidth with llama.cpp's thread count
     # (system.measure_memory_bandwidth). On the course VM (2 vCPU AMD EPYC) llama.cpp decoded a
     # TinyLlama-1.1B Q4_K_M (0.63 GB read per token) at 37-39 tokens/s with 2 threads, ~24 GB/s,
@@ -53,8 +58,7 @@ CLASSES: dict[str, HardwareClass] = {
     # Not modelled: tiny models (SmolLM2-135M, 0.08 GB per token) are bound by per-token compute,
     # not bandwidth, on a CPU (measured here under load: 20-26 tokens/s against ~100 predicted),
     # and llama.cpp's spinning threads collapse when other processes hold the cores.
-    "cpu_measured": HardwareClass("cpu_measured", 1.3, 0.0, "llama.cpp runs on the course VM against the "
-                                                            "course's own bandwidth measurement"),
+    "cpu_measured": HardwareClass("cpu_measured", 1.3, 0.0),
 }
 
 BACKENDS = ("cuda", "rocm", "vulkan", "metal", "cpu", "igpu")
@@ -109,7 +113,7 @@ def find_hardware(name: str) -> Hardware:
     one Apple chip) is accepted; different bandwidths make it ambiguous.
     """
     if not isinstance(name, str) or not name.strip():
-        raise InvalidInput("Give a hardware name, e.g. 'Apple M1 Pro (14-core GPU)' or 'RTX 4090'.")
+        raise InvalidInput(t("hardware.name.empty"))
     rows = known_hardware()
     exact = [h for h in rows if h.name.lower() == name.strip().lower()]
     if exact:
@@ -122,25 +126,26 @@ def find_hardware(name: str) -> Hardware:
         bandwidths = {h.bandwidth_gbs for h in base}
         if len(bandwidths) == 1:
             return base[0]
-        raise InvalidInput(f"{name!r} matches hardware with different bandwidths; be specific.",
+        raise InvalidInput(t("hardware.name.ambiguous", name=repr(name)),
                            suggestions=tuple(h.name for h in base))
     from .model_ids import CUTOFF_SHORT, did_you_mean
 
-    raise InvalidInput(f"{name!r} is not in the bandwidth table; pass --bandwidth GBS --backend B instead.",
+    raise InvalidInput(t("hardware.name.unknown", name=repr(name)),
                        suggestions=did_you_mean(name, [h.name for h in rows], n=3, cutoff=CUTOFF_SHORT, fold=_norm))
 
 
-def custom_hardware(bandwidth_gbs: float, backend: str, name: str = "custom", memory_gb: float | None = None,
+def custom_hardware(bandwidth_gbs: float, backend: str, name: str | None = None, memory_gb: float | None = None,
                     measured: bool = False) -> Hardware:
     """Hardware from a bandwidth you give; ``measured`` marks a CPU figure from this machine's measurement."""
     if isinstance(bandwidth_gbs, bool) or not isinstance(bandwidth_gbs, (int, float)) or not bandwidth_gbs > 0:
-        raise InvalidInput(f"Bandwidth must be a positive number of GB/s, not {bandwidth_gbs!r}.")
+        raise InvalidInput(t("hardware.bandwidth.bad", value=repr(bandwidth_gbs)))
     if backend not in BACKENDS:
-        raise InvalidInput(f"Backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+        raise InvalidInput(t("hardware.backend.bad", choices=", ".join(BACKENDS), value=repr(backend)))
     if memory_gb is not None and not (isinstance(memory_gb, (int, float)) and memory_gb > 0):
-        raise InvalidInput(f"Memory must be a positive number of GB, not {memory_gb!r}.")
+        raise InvalidInput(t("hardware.memory.bad", value=repr(memory_gb)))
     klass = "cpu_measured" if measured and backend == "cpu" else backend
-    return Hardware(name, backend, float(bandwidth_gbs), "given by you" if not measured else "measured here", klass,
+    source = t("hardware.source.measured" if measured else "hardware.source.given")
+    return Hardware(t("hardware.custom") if name is None else name, backend, float(bandwidth_gbs), source, klass,
                     memory_gb)
 
 
@@ -149,7 +154,7 @@ def with_memory(hw: Hardware, memory_gb: float | None) -> Hardware:
     if memory_gb is None:
         return hw
     if isinstance(memory_gb, bool) or not isinstance(memory_gb, (int, float)) or not memory_gb > 0:
-        raise InvalidInput(f"VRAM must be a positive number of GB, not {memory_gb!r}.")
+        raise InvalidInput(t("hardware.vram.bad", value=repr(memory_gb)))
     return replace(hw, memory_gb=float(memory_gb))
 
 
@@ -172,4 +177,4 @@ def this_machine(threads: int | None = None, bandwidth_gbs: float | None = None,
         from .system import measure_memory_bandwidth
 
         bandwidth_gbs = measure_memory_bandwidth(seconds, threads=threads).gbs
-    return custom_hardware(bandwidth_gbs, "cpu", "this machine's CPU (measured)", measured=True)
+    return custom_hardware(bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True)
