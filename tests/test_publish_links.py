@@ -26,7 +26,7 @@ COURSE_LINKS = [
 
 
 def _texts(root: Path) -> dict[str, str]:
-    texts = {"README.md": (root / "README.md").read_text(encoding="utf-8")}
+    texts = {name: (root / name).read_text(encoding="utf-8") for name in ("README.md", "README.fr.md")}
     for nb in sorted((root / "notebooks").rglob("*.ipynb")):
         if ".ipynb_checkpoints" in nb.parts:
             continue
@@ -65,7 +65,8 @@ def test_every_course_link_uses_the_pyproject_url_and_the_release_tag():
 def test_changing_the_url_in_pyproject_and_rebuilding_moves_every_link(tmp_path):
     for name in ("tools", "notebooks", "course_utils", "data"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "answers"))
-    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    for readme in ("README.md", "README.fr.md"):
+        shutil.copy(ROOT / readme, tmp_path / readme)
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     text = re.sub(r'Repository = "[^"]+"', 'Repository = "https://github.com/a-school/llm-day"', text)
     (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
