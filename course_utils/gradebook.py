@@ -75,11 +75,11 @@ def gradebook_rows(result: ClassResult) -> tuple[list[str], list[dict]]:
     exercises = [e for e, _ in result.course] or sorted({r.exercise for r in result.results})
     columns = ["learner", "name", *exercises, "total", "max", "percent", "missing", "conflicts"]
     rows = []
-    for t in result.learners():
-        scores = dict(t.scores)
-        rows.append({"learner": t.learner, "name": t.display, **{e: scores.get(e, 0.0) for e in exercises},
-                     "total": t.total, "max": t.max_points, "percent": t.percent if t.percent is not None else "",
-                     "missing": " ".join(t.missing), "conflicts": " ".join(t.conflicts)})
+    for lt in result.learners():
+        scores = dict(lt.scores)
+        rows.append({"learner": lt.learner, "name": lt.display, **{e: scores.get(e, 0.0) for e in exercises},
+                     "total": lt.total, "max": lt.max_points, "percent": lt.percent if lt.percent is not None else "",
+                     "missing": " ".join(lt.missing), "conflicts": " ".join(lt.conflicts)})
     return columns, rows
 
 
@@ -174,16 +174,16 @@ def join_roster(result: ClassResult, roster: Iterable[RosterEntry]) -> RosterJoi
     roster = tuple(roster)
     claims: dict[int, list[str]] = {}
     unknown, ambiguous = [], []
-    for t in result.learners():
-        hits = [i for i, e in enumerate(roster) if t.email and e.email and t.email.lower() == e.email.lower()]
-        hits = hits or [i for i, e in enumerate(roster) if t.student_id and e.id and t.student_id == e.id]
-        hits = hits or [i for i, e in enumerate(roster) if _slug(e.name) == t.learner]
+    for lt in result.learners():
+        hits = [i for i, e in enumerate(roster) if lt.email and e.email and lt.email.lower() == e.email.lower()]
+        hits = hits or [i for i, e in enumerate(roster) if lt.student_id and e.id and lt.student_id == e.id]
+        hits = hits or [i for i, e in enumerate(roster) if _slug(e.name) == lt.learner]
         if not hits:
-            unknown.append(t.learner)
+            unknown.append(lt.learner)
         elif len(hits) > 1:
-            ambiguous.append(t.learner)
+            ambiguous.append(lt.learner)
         else:
-            claims.setdefault(hits[0], []).append(t.learner)
+            claims.setdefault(hits[0], []).append(lt.learner)
     matched = []
     for i, entry in enumerate(roster):
         learners = claims.get(i, [])
@@ -282,8 +282,8 @@ def grade(folder: str | os.PathLike, key_file: str | None = None, overrides_file
     if roster_file:
         base = Path(out_csv).parent if out_csv else Path(".")
         targets += [base / "grades_canvas.csv", base / "grades_moodle.csv"]
-    for t in targets:  # bad output paths are found before any grading work
-        _check_target(t)
+    for target in targets:  # bad output paths are found before any grading work
+        _check_target(target)
     key = load_key(key_file)
     overrides = read_overrides(overrides_file)
     roster = read_roster(roster_file) if roster_file else None

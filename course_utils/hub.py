@@ -25,7 +25,6 @@ from .clauses import canonical_key
 from .errors import DataFileError, GatedModel, HubUnavailable, InvalidInput, ModelNotFound
 from .model_ids import CUTOFF_IDS, CUTOFF_WORDS, did_you_mean, parse_repo_id
 from .network import live_allowed
-from .settings import get_settings
 
 LIVE = "live Hub"
 QUANT_TAGS = ("gguf", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "mlx")

@@ -21,7 +21,7 @@ import statistics
 import threading
 import time
 import urllib.parse
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from .errors import InvalidInput, TimingError  # noqa: F401 - TimingError is raised here, defined with the others

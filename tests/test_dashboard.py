@@ -42,7 +42,8 @@ def test_dashboard_widget_grades_reviews_and_saves(klass):
     path, overrides, load, out, _title, items, answer, score_row, save, saved = box.children
     assert overrides.value == str(klass / "overrides.csv")  # the README's place for review scores
     load.click()
-    assert "graded 13 files from 4 learners" in texts(out) and sum("image/png" in o.get("data", {}) for o in out.outputs) == 2
+    assert "graded 13 files from 4 learners" in texts(out) and sum("<img src='data:image/png" in o.get("data", {}).get("text/html", "")
+                                                                    and " alt='" in o["data"]["text/html"] for o in out.outputs) == 2
     assert items.options and "blockquote" in answer.value
     assert f"{len(items.options)} free-text answers to review" in texts(out)  # the count is the list
     label = items.options[0]

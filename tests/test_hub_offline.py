@@ -1,5 +1,4 @@
 """The Hub module with HF_HUB_OFFLINE=1: snapshot answers, id help, search filters."""
-import time
 
 import pytest
 
@@ -7,10 +6,15 @@ from course_utils import hub
 from course_utils.errors import InvalidInput, ModelNotFound
 
 
-def test_offline_answer_comes_from_dated_snapshot_fast():
-    start = time.perf_counter()
+def test_offline_answer_comes_from_dated_snapshot_without_touching_the_network(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):  # offline means not even a connection attempt (so no wait at all)
+        raise AssertionError("an offline lookup tried to open a connection")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
     s = hub.model_summary("facebook/opt-6.7b")
-    assert time.perf_counter() - start < 1.0
     assert s.source == f"course facts researched {hub.snapshot()[0]} (sources listed)" and not s.live
     assert (s.license_id, s.license_name, s.license_key) == ("other", "opt-175b", "other:opt-175b") and s.gated is False and s.params_b == 6.7
     assert any("HF_HUB_OFFLINE" in n for n in s.notes)

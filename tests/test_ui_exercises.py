@@ -141,7 +141,7 @@ def test_audit_readiness_and_own_table():
     tagged(r, "ex04-readiness").click()
     out = tagged(r, "ex04-readiness-out").outputs
     assert any("course-readiness" in str(o.get("data", {}).get("text/html", "")) for o in out)
-    assert any("image/png" in o.get("data", {}) for o in out)  # the memory chart
+    assert any("data:image/png" in o.get("data", {}).get("text/html", "") for o in out)  # the memory chart, with alt
     assert "Chart in words" in texts(tagged(r, "ex04-readiness-out"))
     tagged(r, "ex04-model").value = "nobody/nothing"
     tagged(r, "ex04-readiness").click()

@@ -29,6 +29,43 @@ def tag(widget, *names: str):
     return widget
 
 
+def describe_figure(fig) -> str:
+    """A chart in words when its maker gave none: titles, axes and, for bars, each bar's value."""
+    parts = []
+    for ax in fig.axes:
+        title = ax.get_title() or (fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else "")
+        bits = [title] if title else []
+        labels = [tick.get_text() for tick in ax.get_xticklabels()]
+        for container in ax.containers:
+            heights = [bar.get_height() for bar in container]
+            if labels and len(labels) == len(heights):
+                bits.append(", ".join(f"{lab}: {h:.3g}" for lab, h in zip(labels, heights)))
+        axes = " / ".join(x for x in (ax.get_xlabel(), ax.get_ylabel()) if x)
+        if axes:
+            bits.append(t("common.chart.axes", axes=axes))
+        if bits:
+            parts.append("; ".join(bits))
+    return ". ".join(parts) or t("common.chart.untitled")
+
+
+def chart_html(fig, alt: str | None = None) -> str:
+    """A matplotlib figure as an <img> whose alt text a screen reader reads, and the same words under it
+    (folded) for everyone; the figure is closed. Without ``alt`` the words come from describe_figure."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    alt = alt or describe_figure(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", dpi=90)
+    plt.close(fig)
+    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f"<figure class='cu-chart' style='margin:0.5em 0'><img src='{src}' alt='{html.escape(alt, quote=True)}'"
+            f" style='max-width:100%'/><figcaption><details><summary>{html.escape(t('common.chart.in_words'))}"
+            f"</summary><p>{html.escape(alt)}</p></details></figcaption></figure>")
+
+
 def wide_button(description: str, **options):
     """A Button as wide as its label (ipywidgets' fixed width cuts longer French labels short)."""
     w = widgets()
@@ -62,15 +99,8 @@ def show(out, obj: Any, clear_first: bool = False) -> None:
     if isinstance(obj, str):
         out.append_stdout(obj if obj.endswith("\n") else obj + "\n")
         return
-    if hasattr(obj, "savefig"):  # a matplotlib figure
-        import matplotlib.pyplot as plt
-        from IPython.display import Image
-        import io
-
-        buf = io.BytesIO()
-        obj.savefig(buf, format="png", bbox_inches="tight", dpi=90)
-        plt.close(obj)
-        out.append_display_data(Image(data=buf.getvalue(), format="png"))
+    if hasattr(obj, "savefig"):  # a matplotlib figure: an image with its alt text
+        out.append_display_data(html_block(chart_html(obj, getattr(obj, "course_alt", None))))
         return
     out.append_display_data(obj)
 

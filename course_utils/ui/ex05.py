@@ -6,16 +6,14 @@ cells count are declared in ``exercises/ex05.py``. Every text comes from the cat
 """
 from __future__ import annotations
 
-import base64
 import html
-import io
 import re
 
 from .. import benchmarks
 from ..exercises import ex05
 from ..grading import check_question
 from ..i18n import t
-from .common import Question, html_block, message_html, on_click, record_quietly, run_safely, tag, wide_button, widgets
+from .common import Question, chart_html, html_block, message_html, on_click, record_quietly, run_safely, tag, wide_button, widgets
 
 EX = ex05.EX
 HIDDEN_COLUMNS = ("source", "license_source", "params_source")
@@ -37,19 +35,6 @@ def comparison_html(df) -> str:
     return (f"<p><b>{html.escape(df.attrs['scale'])}</b></p>{table}"
             f"<details><summary>{html.escape(t('ex05.about_benchmarks'))}</summary><ul>{about}</ul></details>"
             f"<p><small>{html.escape(t('ex05.scores_source', source=df['source'].iloc[0]))}</small></p>")
-
-
-def chart_html(fig, alt: str) -> str:
-    """A chart as an <img> whose alt text a screen reader reads, with the same text under it for all."""
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", dpi=90)
-    plt.close(fig)
-    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f"<figure class='cu-ex05-figure' style='margin:0.5em 0'><img src='{src}' alt='{html.escape(alt, quote=True)}'"
-            f" style='max-width:100%'/><figcaption><details><summary>{html.escape(t('ex05.chart_in_words'))}"
-            f"</summary><p>{html.escape(alt)}</p></details></figcaption></figure>")
 
 
 def compare_outputs(picks: ex05.Picks, version: int, cases) -> list:

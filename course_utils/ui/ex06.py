@@ -5,16 +5,14 @@ Widgets only wire inputs to the plain functions of ``course_utils.exercises.ex06
 """
 from __future__ import annotations
 
-import base64
 import html
-import io
 from pathlib import Path
 
 from .. import answers, deploy
 from ..exercises import ex06 as exercise
 from ..i18n import t, tn
 from ..timing import openai_compatible, time_generation
-from .common import Question, html_block, on_click, run_safely, tag, text_answer, wide_button, widgets
+from .common import Question, chart_html, html_block, on_click, run_safely, tag, text_answer, wide_button, widgets
 
 EX = exercise.EX
 SPEED_MODELS = list(exercise.SPEED_MODELS)
@@ -55,18 +53,6 @@ def price_table_html() -> str:
             f"<table><tr>{head}<th></th></tr>{rows}</table>")
 
 
-def figure_html(fig, alt: str, dpi: int = 90):
-    """A matplotlib figure as an <img> with its alt text (screen readers read the alt)."""
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", dpi=dpi)
-    plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return html_block(f"<img class='cu-chart' alt='{html.escape(alt, quote=True)}' "
-                      f"src='data:image/png;base64,{data}'/>")
-
-
 def cost_planner():
     w = widgets()
     d = exercise.default_inputs()
@@ -100,7 +86,7 @@ def cost_planner():
         if change is not None:  # moved by the learner: record what differs from the starting prices
             q.record(exercise.inputs_to_record(values(), start, q.initial))
         text, fig, alt = exercise.planner_view(values())
-        return [html_block("<pre>" + html.escape(text) + "</pre>"), figure_html(fig, alt)]
+        return [html_block("<pre>" + html.escape(text) + "</pre>"), html_block(chart_html(fig, alt))]
 
     def use_hardware():
         choice = exercise.choose_hardware(model.value, hardware.value)
