@@ -97,6 +97,7 @@ def _fetch(repo_id: str, endpoint: str, timeout: float) -> tuple[dict, float | N
 def shape_from_hub(repo_id: str):
     """The ModelShape from the Hub's config.json (and parameter count), or None when it cannot be had."""
     from .fit import shape_from_config_row
+    from .i18n import t
     from .settings import get_settings
 
     s = get_settings()
@@ -108,7 +109,7 @@ def shape_from_hub(repo_id: str):
         return None
     row = row_from_config(cfg, total)
     try:
-        return shape_from_config_row(repo_id, row, f"config.json of {repo_id} from the Hub ({s.endpoint}, "
-                                                    f"{date.today().isoformat()})")
+        return shape_from_config_row(repo_id, row, t("hub.config_source", repo_id=repo_id, endpoint=s.endpoint,
+                                                      day=date.today().isoformat()))
     except Exception:  # noqa: BLE001 - an odd config: use the table
         return None
