@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-from ..i18n import t, tn
+from ..i18n import label, t, tn
 from . import _probe
 from ._probe import Flavour, PlatformProbe
 from .parsers import (ARM_FEATURES, X86_FEATURES, Gpu, parse_drm_card, parse_nvidia_smi_query,
@@ -118,7 +118,7 @@ class SystemAudit:
         flags = ", ".join(self.cpu_flags) or t("system.rows.no_flags")
         if self.cpu_flags_unknown:
             flags += t("system.rows.flags_unreported", flags=', '.join(self.cpu_flags_unknown))
-        gpu = self.gpu.name or self.gpu.kind
+        gpu = self.gpu.name or label(f"system.gpu_kind.{self.gpu.kind}", self.gpu.kind)
         if self.gpu.vram_gb:
             gpu += t("system.rows.unified" if self.gpu.unified_memory else "system.rows.vram",
                      gb=f"{self.gpu.vram_gb:.1f}")
@@ -135,7 +135,8 @@ class SystemAudit:
     def to_text(self) -> str:
         rows = self.rows() + [(t("system.rows.problems"), p) for p in self.problems] + \
             [(t("system.rows.took"), t("system.rows.seconds", s=f"{self.duration_s:.2f}"))]
-        return "\n".join(f"{k:<13} {v}" for k, v in rows)
+        width = max(13, *(len(k) for k, _ in rows))
+        return "\n".join(f"{k:<{width}} {v}" for k, v in rows)
 
     def _repr_html_(self) -> str:
         import html
