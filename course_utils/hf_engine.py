@@ -7,6 +7,7 @@ import threading
 from typing import Iterator
 
 from .errors import EngineUnavailable, InvalidInput
+from .i18n import t
 from .timing import StreamStats
 
 DEFAULT_HF_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -17,8 +18,7 @@ def transformers_available() -> tuple[bool, str]:
         import torch  # noqa: F401
         import transformers  # noqa: F401
     except ImportError as exc:
-        return False, (f"The transformers path needs torch and transformers ({exc.name} is missing); Colab has "
-                       f"both. Here, use the course's llama.cpp model or an OpenAI-compatible endpoint.")
+        return False, t("models.transformers.missing", name=exc.name)
     return True, ""
 
 
@@ -52,14 +52,14 @@ class _HFStream:
         self.thread.join()
         if "error" in self.result:
             exc = self.result["error"]
-            raise EngineUnavailable(f"transformers could not generate ({type(exc).__name__}: {exc}).")
+            raise EngineUnavailable(t("models.transformers.generate_failed", error=f"{type(exc).__name__}: {exc}"))
         self.stats.completion_tokens = int(self.result["out"].shape[-1] - self.ids.shape[-1])
 
 
 def transformers_generate(model_id: str = DEFAULT_HF_MODEL, device: str | None = None):
     """Load a model with transformers (GPU if there is one) and return ``generate(prompt, n)``."""
     if not isinstance(model_id, str) or not model_id.strip():
-        raise InvalidInput("Give a Hub model id for transformers, e.g. HuggingFaceTB/SmolLM2-135M-Instruct.")
+        raise InvalidInput(t("models.transformers.no_id", example=DEFAULT_HF_MODEL))
     ok, why = transformers_available()
     if not ok:
         raise EngineUnavailable(why)
@@ -71,7 +71,7 @@ def transformers_generate(model_id: str = DEFAULT_HF_MODEL, device: str | None =
         tokenizer = AutoTokenizer.from_pretrained(model_id.strip())
         model = AutoModelForCausalLM.from_pretrained(model_id.strip()).to(device)
     except OSError as exc:
-        raise EngineUnavailable(f"transformers could not load {model_id} ({str(exc)[:200]}).") from None
+        raise EngineUnavailable(t("models.transformers.load_failed", model_id=model_id, error=str(exc)[:200])) from None
     model.eval()
 
     def generate(prompt: str, max_new_tokens: int):

@@ -23,6 +23,7 @@ from typing import Any, Iterable
 from . import data, hubhttp
 from .clauses import canonical_key
 from .errors import DataFileError, GatedModel, HubUnavailable, InvalidInput, ModelNotFound
+from .i18n import t, tn
 from .model_ids import CUTOFF_IDS, CUTOFF_WORDS, did_you_mean, parse_repo_id
 from .network import live_allowed
 
@@ -144,7 +145,8 @@ class SearchResult:
         rows = [f"{r.repo_id:<52} {r.params_b if r.params_b is not None else '?':>8} "
                 f"{(r.license_key or '?'):<28} {r.downloads if r.downloads is not None else '-':>11}"
                 for r in self.results]
-        return "\n".join([head, *rows, f"({len(self.results)} result(s); source: {self.source})", *self.notes,
+        return "\n".join([head, *rows, tn("hub.search.count", len(self.results), source=source_words(self.source)),
+                          *self.notes,
                           *([self.url] if self.url else [])])
 
 
@@ -243,6 +245,14 @@ def source_label(kind: str, day: str) -> str:
     return f"course facts researched {day} (sources listed)"
 
 
+def source_words(source: str) -> str:
+    """A source label (data, always English: 'live Hub', 'course facts researched DAY (sources listed)',
+    'Hub, DAY') as a learner reads it, in the language in force."""
+    from .licenses import source_text  # licenses imports hub
+
+    return source_text(source)
+
+
 def snapshot_kind(doc: dict) -> str:
     """'hub' when `refresh-data` wrote the snapshot from the live Hub, else 'researched'."""
     kind = doc.get("kind")
@@ -254,14 +264,13 @@ def snapshot_kind(doc: dict) -> str:
 @lru_cache(maxsize=4)
 def _snapshot_cached(path: str, mtime: float) -> tuple[str, dict[str, dict], str, dict[str, str]]:
     doc = data.load_json("hub_snapshot.json")
-    fix = "restore the shipped file, or run `course-utils refresh-data` when online"
+    fix = t("hub.snapshot.fix")
     if not isinstance(doc, dict) or not isinstance(doc.get("models", []), list):
-        raise DataFileError(f"hub_snapshot.json in {path.rsplit('/', 1)[0] or '.'} is not a snapshot (expected "
-                            f"an object with a 'models' list): {fix}.")
+        raise DataFileError(t("hub.snapshot.not_a_snapshot", folder=path.rsplit('/', 1)[0] or '.', fix=fix))
     records = {}
     for n, r in enumerate(doc.get("models", []), start=1):
         if not isinstance(r, dict) or not isinstance(r.get("id"), str) or not r["id"]:
-            raise DataFileError(f"hub_snapshot.json: model record {n} has no 'id': {fix}.")
+            raise DataFileError(t("hub.snapshot.no_id", n=n, fix=fix))
         records[r["id"]] = r
     day = str(doc.get("snapshot_date") or "unknown date")
     kept = doc.get("kept_previous") if isinstance(doc.get("kept_previous"), dict) else {}
@@ -308,8 +317,7 @@ def _snapshot_info(rec: dict):
     try:
         return _model_info_class()(**rec)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise DataFileError(f"hub_snapshot.json: the record of {rec.get('id')} is not a Hub model record "
-                            f"({type(exc).__name__}): restore the shipped file.") from None
+        raise DataFileError(t("hub.snapshot.bad_record", repo_id=rec.get('id'), error=type(exc).__name__)) from None
 
 
 # --------------------------------------------------------------------------- ids and suggestions
@@ -367,28 +375,26 @@ def _live_model_info(repo_id: str):
     reply = _hub_get(f"/api/models/{repo_id}")
     status = reply.status
     if reply.headers.get("x-error-code") == "GatedRepo":
-        raise _LiveFailure("gated", f"the Hub says {repo_id} is gated ({status})")
+        raise _LiveFailure("gated", t("hub.live.gated", repo_id=repo_id, status=status))
     if status == 404:
-        raise _LiveFailure("not_found", f"the Hub has no model {repo_id!r} (404)")
+        raise _LiveFailure("not_found", t("hub.live.not_found", repo_id=repr(repo_id)))
     if status == 403:
-        raise _LiveFailure("gated", f"the Hub refused {repo_id} without access (403)")
+        raise _LiveFailure("gated", t("hub.live.forbidden", repo_id=repo_id))
     if status == 401:  # the Hub answers 401 for gated, private and missing repos alike
-        raise _LiveFailure("refused", f"the Hub refused {repo_id} without a token (401)")
+        raise _LiveFailure("refused", t("hub.live.no_token", repo_id=repo_id))
     if status == 429:
-        raise _LiveFailure("unavailable", "the Hub is rate-limiting requests (429 Too Many Requests); "
-                                          "wait a minute and try again")
+        raise _LiveFailure("unavailable", t("hub.live.rate_limited"))
     if status >= 500:
-        raise _LiveFailure("unavailable", f"the Hub had a server error ({status})")
+        raise _LiveFailure("unavailable", t("hub.live.server_error", status=status))
     if status != 200:
-        raise _LiveFailure("unavailable", f"the Hub answered with an error ({status})")
+        raise _LiveFailure("unavailable", t("hub.live.error", status=status))
     try:
         doc = reply.json()
         if not isinstance(doc, dict):
             raise TypeError("not an object")
         return model_info(**doc)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise _LiveFailure("unavailable", f"the Hub's answer was not valid model data "
-                                          f"({type(exc).__name__})") from None
+        raise _LiveFailure("unavailable", t("hub.live.invalid", error=type(exc).__name__)) from None
 
 
 def _use_live() -> tuple[bool, str]:
@@ -396,11 +402,12 @@ def _use_live() -> tuple[bool, str]:
     return allowed.online, allowed.reason
 
 
+def _gated_how(repo_id: str) -> str:
+    return t("hub.gated.how", repo_id=repo_id)
+
+
 def _gated_help(repo_id: str) -> str:
-    return (f"{repo_id} is a gated model: its files (and, without a token, sometimes its metadata) are only "
-            f"available after you accept its terms on https://huggingface.co/{repo_id} while logged in. "
-            f"Then create a read token (Settings > Access Tokens) and set it as HF_TOKEN (in Colab: the "
-            f"key icon, secret named HF_TOKEN). The course never prints or saves your token.")
+    return t("hub.gated.help", repo_id=repo_id, how=_gated_how(repo_id))
 
 
 # --------------------------------------------------------------------------- public API
@@ -416,46 +423,44 @@ def model_summary(repo_id: str) -> ModelSummary:
             info = _live_model_info(rid)
         except _LiveFailure as failure:
             if failure.kind == "not_found":
-                raise ModelNotFound(f"No model {rid!r} on the Hub.", suggestions=_suggest_live(rid)) from None
+                raise ModelNotFound(t("hub.model.not_on_hub", repo_id=repr(rid)),
+                                    suggestions=_suggest_live(rid)) from None
             target = fix["correct_ids"].split(";")[0] if fix and fix["kind"] == "renamed" else rid
             if failure.kind in ("gated", "refused"):
-                snap = _from_snapshot(target, [*notes, _gated_help(target),
-                                               "Showing the facts from the shipped snapshot."], rid)
+                snap = _from_snapshot(target, [*notes, _gated_help(target), t("hub.model.showing_snapshot")], rid)
                 if snap:
                     return snap
                 if failure.kind == "refused":
-                    raise GatedModel(f"The Hub refused {rid!r} without a token (401): the repo is gated, private, "
-                                     f"or does not exist (check the spelling). If it is gated: "
-                                     + _gated_help(target).split(": ", 1)[1]) from None
+                    raise GatedModel(t("hub.model.refused", repo_id=repr(rid), how=_gated_how(target))) from None
                 raise GatedModel(_gated_help(target)) from None
-            snap = _from_snapshot(target, [*notes, f"Live lookup failed: {failure}. Showing the "
-                                                   f"shipped snapshot ({snapshot_source()}) instead."], rid)
+            snap = _from_snapshot(target, [*notes, t("hub.model.live_failed", failure=str(failure),
+                                                     source=source_words(snapshot_source()))], rid)
             if snap:
                 return snap
-            raise HubUnavailable(f"Could not get {rid} from the Hub: {failure}; it is not in the "
-                                 f"shipped snapshot ({snapshot_source()}) either.") from None
+            raise HubUnavailable(t("hub.model.unavailable", repo_id=rid, failure=str(failure),
+                                   source=source_words(snapshot_source()))) from None
         if info.id != rid:
-            notes.append(f"{rid} has moved: the Hub now calls it {info.id}.")
+            notes.append(t("hub.model.moved", repo_id=rid, new_id=info.id))
         return summary_from_info(info, LIVE, catalog().get(info.id), notes, rid)
     # offline: the snapshot, following known renames and case differences
-    notes.append(f"Hub not used: {reason}.")
+    notes.append(t("hub.model.hub_not_used", reason=reason))
     snap = _from_snapshot(rid, notes)
     if snap:
         return snap
     if fix and fix["kind"] == "renamed":
         new = fix["correct_ids"]
-        snap = _from_snapshot(new, [*notes, f"{rid} was renamed to {new} (source: {fix['source_url']})."], rid)
+        snap = _from_snapshot(new, [*notes, t("hub.model.renamed", repo_id=rid, new_id=new, url=fix['source_url'])],
+                              rid)
         if snap:
             return snap
     if fix and fix["kind"] == "no_such_repo":
-        raise ModelNotFound(f"There is no model {rid!r} on the Hub (source: {fix['source_url']}).",
+        raise ModelNotFound(t("hub.model.no_such_repo", repo_id=repr(rid), url=fix['source_url']),
                             suggestions=tuple(fix["correct_ids"].split(";")))
     same_case = {k.lower(): k for k in snapshot()[1]}.get(rid.lower())
     if same_case:
-        return _from_snapshot(same_case, [*notes, f"Ids are case-sensitive: the model is {same_case}."], rid)
-    raise ModelNotFound(f"{rid!r} is not in the shipped snapshot ({snapshot_source()}, {len(snapshot()[1])} "
-                        f"models) and the "
-                        f"Hub cannot be reached to check it.", suggestions=suggest(rid))
+        return _from_snapshot(same_case, [*notes, t("hub.model.case", repo_id=same_case)], rid)
+    raise ModelNotFound(t("hub.model.not_in_snapshot", repo_id=repr(rid), source=source_words(snapshot_source()),
+                          n=len(snapshot()[1])), suggestions=suggest(rid))
 
 
 def _suggest_live(rid: str) -> tuple[str, ...]:
@@ -485,7 +490,7 @@ def _live_search(params: dict) -> list[ModelSummary]:
     reply = _hub_get("/api/models", query)
     if reply.status != 200:
         what = "429 Too Many Requests" if reply.status == 429 else f"HTTP {reply.status}"
-        raise _LiveFailure("unavailable", f"the Hub search failed ({what})")
+        raise _LiveFailure("unavailable", t("hub.search.failed", what=what))
     try:
         items = reply.json()
         if not isinstance(items, list):
@@ -493,7 +498,7 @@ def _live_search(params: dict) -> list[ModelSummary]:
         cat = catalog()
         return [summary_from_info(ModelInfo(**item), LIVE, cat.get(item.get("id"))) for item in items]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise _LiveFailure("unavailable", f"the Hub's search answer was not valid ({type(exc).__name__})") from None
+        raise _LiveFailure("unavailable", t("hub.search.invalid", error=type(exc).__name__)) from None
 
 
 def check_task(task: str | None) -> str | None:
@@ -506,8 +511,7 @@ def check_task(task: str | None) -> str | None:
         return key
     close = list(did_you_mean(key, sorted(known), n=3, cutoff=CUTOFF_WORDS))
     close += [t for t in sorted(known) if key and key in t and t not in close][:3]
-    raise InvalidInput(f"{str(task)[:60]!r} is not a Hub task (pipeline tag), so it would match nothing: use one "
-                       f"such as text-generation.", suggestions=tuple(close[:4]))
+    raise InvalidInput(t("hub.search.bad_task", task=repr(str(task)[:60])), suggestions=tuple(close[:4]))
 
 
 def commercial_license_ids() -> set[str]:
@@ -621,8 +625,6 @@ def _group_of(word: str) -> str | None:
 def word_match(summary: ModelSummary, word: str) -> str | None:
     """Why a model matches one search word (a tag, its task, a language, its name, or the course's
     facts for maths, several languages and code), or None."""
-    from .i18n import t, tn
-
     w = word.strip().lower()
     if not w:
         return None
@@ -701,7 +703,6 @@ def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_
 
     Every result says why it matched the search words (``why``), and ``url`` is the same search on the
     Hub's website. Live results are sorted by downloads; the snapshot has no download counts."""
-    from .i18n import t
 
     if sort not in ("downloads", "params", "id"):
         raise InvalidInput(t("matchmaker.search.bad_sort", value=repr(sort)))
@@ -743,9 +744,10 @@ def search_models(task: str | None = None, tags: Iterable[str] = (), max_params_
             why = {r.repo_id: tuple(word_match(r, w) for w in tags) for r in found}
             return SearchResult(tuple(found), LIVE, tuple(notes), filters, url, why)
         except _LiveFailure as failure:
-            notes.insert(0, t("matchmaker.search.live_failed", failure=str(failure), source=snapshot_source()))
+            notes.insert(0, t("matchmaker.search.live_failed", failure=str(failure),
+                              source=source_words(snapshot_source())))
     else:
-        notes.insert(0, t("matchmaker.search.offline", reason=reason, source=snapshot_source(),
+        notes.insert(0, t("matchmaker.search.offline", reason=reason, source=source_words(snapshot_source()),
                           n=len(snapshot()[1])))
     _date, records = snapshot()
     cat = catalog()

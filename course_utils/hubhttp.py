@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__, network
+from .i18n import t
 from .settings import get_settings
 
 
@@ -99,14 +100,14 @@ def _network_failure(exc: BaseException, timeout: float) -> str | None:
         return None
     text = str(exc).lower()
     if any("Timeout" in n for n in names) or "timed out" in text:
-        return f"the Hub gave no answer within {timeout:g} s"
+        return t("network.hub_no_answer", seconds=f"{timeout:g}")
     if "refused" in text or "ConnectionRefusedError" in names:
-        return "the Hub refused the connection"
+        return t("network.hub_refused")
     if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-        return "the Hub's name could not be resolved (no network or no DNS)"
+        return t("network.hub_dns")
     if "OfflineModeIsEnabled" in names:
-        return "huggingface_hub is in offline mode (HF_HUB_OFFLINE)"
-    return f"the connection to the Hub failed ({type(exc).__name__})"
+        return t("network.hf_offline")
+    return t("network.hub_failed", error=type(exc).__name__)
 
 
 def get(path: str, params: Any = None) -> HubReply:
@@ -123,15 +124,13 @@ def get(path: str, params: Any = None) -> HubReply:
             lambda: _fetch(s.endpoint + path, params, headers, deadline, s.hub_max_bytes, progress), timeout)
     except network.DeadlineExceeded:
         if "status" not in progress:
-            what = f"the Hub gave no answer within {timeout:g} s"
+            what = t("network.hub_no_answer", seconds=f"{timeout:g}")
         else:
-            what = (f"the Hub's answer was still arriving after {timeout:g} s "
-                    f"({progress.get('bytes', 0):,} bytes so far: a stalled or very slow connection)")
+            what = t("network.hub_trickling", seconds=f"{timeout:g}", bytes=f"{progress.get('bytes', 0):,}")
         network.remember_failure(what)
         raise HubDown(what) from None
     except _TooBig:
-        raise HubDown(f"the Hub's answer was larger than {s.hub_max_bytes // 2**20} MB, "
-                      f"more than any model record; it was not read") from None
+        raise HubDown(t("network.hub_too_big", mb=s.hub_max_bytes // 2**20)) from None
     except Exception as exc:  # noqa: BLE001 - httpx or httpx2 errors, depending on the version
         what = _network_failure(exc, timeout)
         if what is None:
@@ -139,7 +138,7 @@ def get(path: str, params: Any = None) -> HubReply:
         network.remember_failure(what)
         raise HubDown(what) from None
     if time.monotonic() > deadline:  # the worker stopped reading at the deadline
-        what = f"the Hub's answer was still arriving after {timeout:g} s"
+        what = t("network.hub_late", seconds=f"{timeout:g}")
         network.remember_failure(what)
         raise HubDown(what)
     network.remember_success()

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from .i18n import t
 from .settings import get_settings
 
 # endpoint -> (monotonic time, what we know). Successful probes are trusted for _CACHE_SECONDS,
@@ -48,7 +49,7 @@ def call_within(fn: Callable[[], Any], seconds: float) -> Any:
     worker.start()
     worker.join(max(0.0, seconds))
     if worker.is_alive():
-        raise DeadlineExceeded(f"no answer within {seconds:g} s")
+        raise DeadlineExceeded(t("network.no_answer", seconds=f"{seconds:g}"))
     if "error" in box:
         raise box["error"]
     return box.get("value")
@@ -61,11 +62,11 @@ def _clock() -> str:
 def remember_failure(what: str) -> None:
     """The Hub just failed us (``what``: e.g. "no answer within 4 s"); skip it for a while."""
     s = get_settings()
-    _CACHE[s.endpoint] = (time.monotonic(), Reachability(False, f"{what} (at {_clock()})"))
+    _CACHE[s.endpoint] = (time.monotonic(), Reachability(False, t("network.failed_at", what=what, clock=_clock())))
 
 
 def remember_success() -> None:
-    _CACHE[get_settings().endpoint] = (time.monotonic(), Reachability(True, "the Hub answered"))
+    _CACHE[get_settings().endpoint] = (time.monotonic(), Reachability(True, t("network.answered")))
 
 
 def _known(endpoint: str, retry_s: float) -> tuple[Reachability, float] | None:
@@ -81,13 +82,12 @@ def live_allowed() -> Reachability:
     """May a lookup try the Hub now? No network: only the settings and the session's memory."""
     s = get_settings()
     if s.offline:
-        return Reachability(False, f"offline mode ({s.offline_reason})")
+        return Reachability(False, t("network.offline_mode", reason=s.offline_reason))
     if s.endpoint_error:
         return Reachability(False, s.endpoint_error)
     known = _known(s.endpoint, s.hub_retry_s)
     if known is not None and not known[0].online:
-        return Reachability(False, f"{known[0].reason}; the Hub is tried again in {known[1]:.0f} s "
-                                   f"(COURSE_UTILS_HUB_RETRY)")
+        return Reachability(False, t("network.retry_in", reason=known[0].reason, seconds=f"{known[1]:.0f}"))
     return Reachability(True, "")
 
 
@@ -110,10 +110,11 @@ def hub_reachability(use_cache: bool = True) -> Reachability:
 
     try:
         call_within(connect, s.connect_timeout_s + 0.5)  # + DNS, which the socket timeout does not cover
-        result = Reachability(True, f"{host}:{port} answered")
+        result = Reachability(True, t("network.host_answered", host=host, port=port))
     except DeadlineExceeded:
-        result = Reachability(False, f"cannot reach {host}:{port} (no answer within {s.connect_timeout_s:g} s)")
+        result = Reachability(False, t("network.cannot_reach_timeout", host=host, port=port,
+                                       seconds=f"{s.connect_timeout_s:g}"))
     except OSError as exc:
-        result = Reachability(False, f"cannot reach {host}:{port} ({exc.__class__.__name__})")
+        result = Reachability(False, t("network.cannot_reach", host=host, port=port, error=exc.__class__.__name__))
     _CACHE[s.endpoint] = (time.monotonic(), result)
     return result

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import data, hubhttp
 from .errors import CourseError
+from .i18n import t, tn
 from .network import hub_reachability, live_allowed
 
 KEEP_KEYS = ("id", "author", "pipeline_tag", "tags", "cardData", "gated", "downloads", "lastModified",
@@ -31,9 +32,9 @@ class RefreshResult:
     kept_old: tuple[str, ...]
 
     def to_text(self) -> str:
-        text = f"Wrote {self.path} (Hub, {self.snapshot_date}): {self.refreshed} model(s) refreshed."
+        text = tn("hub.refresh.wrote", self.refreshed, path=self.path, day=self.snapshot_date)
         if self.kept_old:
-            text += f"\nKept the previous record for {len(self.kept_old)}: " + ", ".join(self.kept_old)
+            text += "\n" + t("hub.refresh.kept", n=len(self.kept_old), ids=", ".join(self.kept_old))
         return text
 
 
@@ -51,8 +52,7 @@ def _fetch(repo_id: str) -> dict:
 def refresh_snapshot(out: str | None = None, progress: bool = True) -> RefreshResult:
     reach = hub_reachability(use_cache=False)
     if not reach.online:
-        raise CourseError(f"refresh-data needs the live Hub, which is not reachable ({reach.reason}). "
-                          f"Nothing was changed.")
+        raise CourseError(t("hub.refresh.needs_hub", reason=reach.reason))
     current = data.load_json("hub_snapshot.json")
     old = {r["id"]: r for r in current.get("models", [])}
     ids = [row["repo_id"] for row in data.load("models")]
@@ -62,7 +62,7 @@ def refresh_snapshot(out: str | None = None, progress: bool = True) -> RefreshRe
         try:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(ids), desc="refreshing", unit="model")
+            bar = tqdm(total=len(ids), desc=t("hub.refresh.progress"), unit="model")
         except ImportError:
             bar = None
     for repo_id in ids:
@@ -79,8 +79,8 @@ def refresh_snapshot(out: str | None = None, progress: bool = True) -> RefreshRe
     if bar is not None:
         bar.close()
     if len(kept) == len(ids):
-        raise CourseError(f"refresh-data refreshed nothing: the Hub answered none of the {len(ids)} model requests. "
-                          f"The snapshot and its date ({current.get('snapshot_date', 'unknown')}) are unchanged.")
+        raise CourseError(t("hub.refresh.nothing", n=len(ids),
+                            day=current.get('snapshot_date') or t("hub.refresh.unknown_day")))
     from .hub import HUB_REFRESH, snapshot_source
 
     today = date.today().isoformat()

@@ -37,6 +37,7 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 HUB_MAX_BODY_BYTES = 16 * 2**20  # a model record is ~10 KB; a 500-model search answer ~2 MB
 MAX_SECONDS = 600.0
 _WARNED: set[str] = set()  # messages already shown in this session
+_BUSY: list[bool] = []  # a warning is being worded (the catalog lookup may read the settings again)
 
 
 def _flag(name: str) -> bool:
@@ -52,6 +53,28 @@ def warn_once(message: str) -> None:
         warnings.warn_explicit(message, CourseWarning, filename="course_utils", lineno=0, module="course_utils")
 
 
+def _t(message_id: str, **fields) -> str:
+    """A message of the ``settings`` catalog in the language in force (imported late: i18n reads
+    the learner's remembered language from the answers folder, which these settings name)."""
+    from .i18n import t
+
+    return t(message_id, **fields)
+
+
+def _warn(message_id: str, worded: dict[str, str] | None = None, **fields) -> None:
+    """Word a warning in the language in force and show it once (``worded``: fields that are message ids
+    themselves); a call made while a warning is being worded (the language lookup reads the settings)
+    shows nothing, so the lookup cannot loop."""
+    if _BUSY:
+        return
+    _BUSY.append(True)
+    try:
+        fields.update({k: _t(v) for k, v in (worded or {}).items()})
+        warn_once(_t(message_id, **fields))
+    finally:
+        _BUSY.pop()
+
+
 def _seconds(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -61,29 +84,34 @@ def _seconds(name: str, default: float) -> float:
     except ValueError:
         value = math.nan
     if not (0 < value <= MAX_SECONDS):
-        warn_once(f"{name}={raw!r} is not a number of seconds between 0 and {MAX_SECONDS:g}: "
-                  f"using the default, {default:g} s.")
+        _warn("settings.bad_seconds", name=name, raw=repr(raw), max=f"{MAX_SECONDS:g}", default=f"{default:g}")
         return default
     return value
 
 
-def endpoint_problem(raw: str) -> str:
-    """Why ``raw`` cannot be used as the Hub address ("" when it can)."""
+def endpoint_problem_code(raw: str) -> str:
+    """Why ``raw`` cannot be used as the Hub address, as a code ("" when it can): ipv6, port, scheme, host."""
     try:
         parts = urlsplit(raw)
     except ValueError:  # urllib's only complaint here: an unclosed IPv6 bracket
-        return "an IPv6 address must be in closed brackets, e.g. http://[::1]:8080"
+        return "ipv6"
     try:
         port = parts.port
     except ValueError:
-        return "the port must be a whole number from 1 to 65535"
+        return "port"
     if parts.scheme not in ("http", "https"):
-        return "it must start with http:// or https://"
+        return "scheme"
     if not parts.hostname:
-        return "it has no host name"
+        return "host"
     if port == 0:
-        return "the port must be a whole number from 1 to 65535"
+        return "port"
     return ""
+
+
+def endpoint_problem(raw: str) -> str:
+    """Why ``raw`` cannot be used as the Hub address, in words ("" when it can)."""
+    code = endpoint_problem_code(raw)
+    return _t(f"settings.endpoint.{code}") if code else ""
 
 
 def in_colab() -> bool:
@@ -121,29 +149,51 @@ def _default_answers_dir() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
+    """The settings in force. Reasons are kept as codes and worded when read (``offline_reason``,
+    ``endpoint_error``), in the language in force then."""
     offline: bool
-    offline_reason: str
+    offline_cause: str  # "COURSE_UTILS_OFFLINE", "HF_HUB_OFFLINE", "snapshot" (snapshot_only) or ""
     hub_timeout_s: float
     connect_timeout_s: float
     endpoint: str
     data_dir: Path
     answers_dir: Path
-    endpoint_error: str = ""  # why HF_ENDPOINT cannot be used (the snapshot answers then)
+    endpoint_problem: str = ""  # code of why HF_ENDPOINT cannot be used (the snapshot answers then)
     hub_retry_s: float = 120.0
     hub_max_bytes: int = HUB_MAX_BODY_BYTES
     models_dir: Path = Path()
+    snapshot_reason: str = ""  # the reason given to snapshot_only ('' for its default reason)
+    raw_endpoint: str = ""  # HF_ENDPOINT as set, when it cannot be used
+
+    @property
+    def offline_reason(self) -> str:
+        """Why the course is offline, in words ('' when it is not)."""
+        if self.offline_cause == "snapshot":
+            return self.snapshot_reason or _t("settings.offline.grading")
+        if self.offline_cause:
+            return _t("settings.offline.env", name=self.offline_cause)
+        return ""
+
+    @property
+    def endpoint_error(self) -> str:
+        """Why HF_ENDPOINT cannot be used, in words ('' when it can)."""
+        if not self.endpoint_problem:
+            return ""
+        return _t("settings.endpoint.unusable", value=repr(self.raw_endpoint),
+                  problem=_t(f"settings.endpoint.{self.endpoint_problem}"))
 
 
-_SNAPSHOT_ONLY: ContextVar[str] = ContextVar("course_utils_snapshot_only", default="")
+_SNAPSHOT_ONLY: ContextVar[str | None] = ContextVar("course_utils_snapshot_only", default=None)
 
 
 @contextmanager
-def snapshot_only(reason: str = "grading uses the shipped snapshot") -> Iterator[None]:
+def snapshot_only(reason: str = "") -> Iterator[None]:
     """Within this block (this thread or task only), every lookup answers from the shipped snapshot.
 
     The grader and the Check buttons use it so a grade never depends on the network; the
-    process environment is left alone."""
-    token = _SNAPSHOT_ONLY.set(reason)
+    process environment is left alone. ``reason`` is shown as given; by default "grading uses the
+    shipped snapshot", in the language in force when it is shown."""
+    token = _SNAPSHOT_ONLY.set(reason or "")
     try:
         yield
     finally:
@@ -152,31 +202,34 @@ def snapshot_only(reason: str = "grading uses the shipped snapshot") -> Iterator
 
 def get_settings() -> Settings:
     """The settings in force now (environment read on every call)."""
-    reason = _SNAPSHOT_ONLY.get()
-    if reason:
-        pass
+    snapshot_reason = _SNAPSHOT_ONLY.get()
+    if snapshot_reason is not None:
+        cause = "snapshot"
     elif _flag("COURSE_UTILS_OFFLINE"):
-        reason = "COURSE_UTILS_OFFLINE is set"
+        cause = "COURSE_UTILS_OFFLINE"
     elif _flag("HF_HUB_OFFLINE"):
-        reason = "HF_HUB_OFFLINE is set"
+        cause = "HF_HUB_OFFLINE"
+    else:
+        cause = ""
     data_dir = os.environ.get("COURSE_UTILS_DATA_DIR")
     answers_dir = os.environ.get("COURSE_UTILS_ANSWERS_DIR")
     endpoint = (os.environ.get("HF_ENDPOINT") or "").strip() or DEFAULT_ENDPOINT
-    problem = endpoint_problem(endpoint)
+    problem = endpoint_problem_code(endpoint)
     if problem:
-        problem = f"HF_ENDPOINT={endpoint!r} is not a usable address ({problem})"
-        warn_once(f"{problem}: the course uses its shipped snapshot. Set HF_ENDPOINT like "
-                  f"{DEFAULT_ENDPOINT}, or unset it.")
+        _warn("settings.endpoint.warning", {"problem": f"settings.endpoint.{problem}"}, value=repr(endpoint),
+              default=DEFAULT_ENDPOINT)
     models_dir = os.environ.get("COURSE_UTILS_MODELS_DIR", "").strip()
     return Settings(
-        offline=bool(reason),
-        offline_reason=reason,
+        offline=bool(cause),
+        offline_cause=cause,
         hub_timeout_s=_seconds("COURSE_UTILS_TIMEOUT", 4.0),
         connect_timeout_s=_seconds("COURSE_UTILS_CONNECT_TIMEOUT", 1.5),
         endpoint=endpoint.rstrip("/"),
         data_dir=Path(data_dir).expanduser() if data_dir else _default_data_dir(),
         answers_dir=Path(answers_dir).expanduser() if answers_dir else _default_answers_dir(),
-        endpoint_error=problem,
+        endpoint_problem=problem,
+        raw_endpoint=endpoint if problem else "",
+        snapshot_reason=snapshot_reason or "",
         hub_retry_s=_seconds("COURSE_UTILS_HUB_RETRY", 120.0),
         models_dir=Path(models_dir).expanduser() if models_dir else _default_models_dir(),
     )

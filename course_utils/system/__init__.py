@@ -20,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
+from ..i18n import label, t, tn
 from . import _probe
 from ._probe import Flavour, PlatformProbe
 from .parsers import (ARM_FEATURES, X86_FEATURES, Gpu, parse_drm_card, parse_nvidia_smi_query,
@@ -108,26 +109,34 @@ class SystemAudit:
         }
 
     def rows(self) -> list[tuple[str, str]]:
+        """The audit as (label, value) rows in the language in force (``course-utils audit``)."""
         def gb(x):
-            return "unknown" if x is None else f"{x:.1f} GB"
-        tools = ", ".join(f"{t.name} {t.version or ''}".strip() for t in self.tools.values() if t.found) or "none"
-        missing = ", ".join(t.name for t in self.tools.values() if not t.found and t.name != "cl")
-        flags = ", ".join(self.cpu_flags) or "none found"
+            return t("system.rows.unknown") if x is None else t("system.rows.gb", gb=f"{x:.1f}")
+        tools = ", ".join(f"{x.name} {x.version or ''}".strip() for x in self.tools.values() if x.found) \
+            or t("system.rows.none")
+        missing = ", ".join(x.name for x in self.tools.values() if not x.found and x.name != "cl")
+        flags = ", ".join(self.cpu_flags) or t("system.rows.no_flags")
         if self.cpu_flags_unknown:
-            flags += f" (not reported by this OS: {', '.join(self.cpu_flags_unknown)})"
-        gpu = self.gpu.name or self.gpu.kind
+            flags += t("system.rows.flags_unreported", flags=', '.join(self.cpu_flags_unknown))
+        gpu = self.gpu.name or label(f"system.gpu_kind.{self.gpu.kind}", self.gpu.kind)
         if self.gpu.vram_gb:
-            gpu += f", {self.gpu.vram_gb:.1f} GB {'unified' if self.gpu.unified_memory else 'VRAM'}"
-        return [("System", f"{self.flavour_text} — {self.os} {self.os_version} ({self.machine})"),
-                ("CPU", self.cpu or "unknown"),
-                ("Cores", f"{self.cores_physical or '?'} physical, {self.cores_logical or '?'} logical"),
-                ("CPU features", flags), ("RAM", f"{gb(self.ram_total_gb)} total, {gb(self.ram_available_gb)} available"),
-                ("Free disk", f"{gb(self.disk_free_gb)} at {self.disk_path}"),
-                ("Build tools", tools + (f" (missing: {missing})" if missing else "")), ("GPU", f"{gpu} — {self.gpu.detail}")]
+            gpu += t("system.rows.unified" if self.gpu.unified_memory else "system.rows.vram",
+                     gb=f"{self.gpu.vram_gb:.1f}")
+        return [(t("system.rows.system"), f"{self.flavour_text} — {self.os} {self.os_version} ({self.machine})"),
+                ("CPU", self.cpu or t("system.rows.unknown")),
+                (t("system.rows.cores"), t("system.rows.cores_value", physical=self.cores_physical or '?',
+                                           logical=self.cores_logical or '?')),
+                (t("system.rows.cpu_features"), flags),
+                ("RAM", t("system.rows.ram_value", total=gb(self.ram_total_gb), available=gb(self.ram_available_gb))),
+                (t("system.rows.disk"), t("system.rows.disk_value", free=gb(self.disk_free_gb), path=self.disk_path)),
+                (t("system.rows.tools"), tools + (t("system.rows.missing", tools=missing) if missing else "")),
+                ("GPU", f"{gpu} — {self.gpu.detail}")]
 
     def to_text(self) -> str:
-        rows = self.rows() + [("Problems", p) for p in self.problems] + [("Audit took", f"{self.duration_s:.2f} s")]
-        return "\n".join(f"{k:<13} {v}" for k, v in rows)
+        rows = self.rows() + [(t("system.rows.problems"), p) for p in self.problems] + \
+            [(t("system.rows.took"), t("system.rows.seconds", s=f"{self.duration_s:.2f}"))]
+        width = max(13, *(len(k) for k, _ in rows))
+        return "\n".join(f"{k:<{width}} {v}" for k, v in rows)
 
     def _repr_html_(self) -> str:
         import html
@@ -140,25 +149,25 @@ class SystemAudit:
 
 def _tool(name: str) -> Tool:
     if name == "cl" and os.name != "nt":
-        return Tool("cl", False, None, "MSVC exists only on Windows")
+        return Tool("cl", False, None, t("system.tool.msvc"))
     r = _probe.run([name] if name == "cl" else [name, "--version"], timeout=_probe.TIMEOUT_S)
     if not r.ok and not r.text:
         return Tool(name, False, None, r.reason)
     version = parse_tool_version(name, r.text)
     if version is None:
-        return Tool(name, True, None, "found, but its version output was not recognised")
+        return Tool(name, True, None, t("system.tool.no_version"))
     return Tool(name, True, version)
 
 
 def _nvidia() -> tuple[list[Gpu], str]:
     r = _probe.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader,nounits"])
     gpus = parse_nvidia_smi_query(r.text) if r.ok else []
-    if not gpus and r.reason != "nvidia-smi not found on PATH":
+    if not gpus and not r.missing:
         table = _probe.run(["nvidia-smi"])  # its default table, for drivers whose query form fails
         gpus = parse_nvidia_smi_table(table.text) if table.ok else []
     if gpus:
         return gpus, ""
-    return [], r.reason or "nvidia-smi listed no GPU"
+    return [], r.reason or t("system.gpu.none_listed", tool="nvidia-smi")
 
 
 def _amd() -> tuple[list[Gpu], str]:
@@ -166,7 +175,7 @@ def _amd() -> tuple[list[Gpu], str]:
     if not r.ok:
         return [], r.reason
     gpus = parse_rocm_smi(r.text)
-    return gpus, "" if gpus else "rocm-smi listed no GPU"
+    return gpus, "" if gpus else t("system.gpu.none_listed", tool="rocm-smi")
 
 
 DRM = Path("/sys/class/drm")
@@ -197,7 +206,8 @@ def _drm_gpus(root: Path | None = None) -> list[tuple[str, str, float | None]]:
             device = (dev / "device").read_text().strip()
         except OSError:
             device = "?"
-        out.append((kind, f"{kind.upper() if kind == 'amd' else kind.capitalize()} GPU (PCI device {device})", gb))
+        out.append((kind, t("system.gpu.pci_name", kind=kind.upper() if kind == 'amd' else kind.capitalize(),
+                            device=device), gb))
     return out
 
 
@@ -205,7 +215,7 @@ def _other_gpu(system: str, amd: list[Gpu], amd_reason: str) -> GpuReport | None
     """An AMD GPU from rocm-smi, else an AMD or Intel GPU from sysfs (Linux)."""
     if amd:
         g = amd[0]
-        return GpuReport("amd", g.name, g.vram_gb, False, f"{len(amd)} AMD GPU(s) via rocm-smi (ROCm or Vulkan)")
+        return GpuReport("amd", g.name, g.vram_gb, False, tn("system.gpu.amd_rocm", len(amd)))
     if system != "Linux":
         return None
     cards = [c for c in _drm_gpus() if c[0] in ("amd", "intel")]
@@ -213,10 +223,10 @@ def _other_gpu(system: str, amd: list[Gpu], amd_reason: str) -> GpuReport | None
         return None
     discrete = [c for c in cards if c[2]] or cards
     kind, name, gb = discrete[0]
-    how = "VRAM from sysfs mem_info_vram_total" if gb else "VRAM not reported (integrated or i915/xe): give --vram"
+    how = t("system.gpu.sysfs_vram" if gb else "system.gpu.sysfs_no_vram")
     return GpuReport(kind, name, gb, gb is None and kind == "intel",
-                     f"{how}; llama.cpp can use it through Vulkan{' or ROCm' if kind == 'amd' else ' or SYCL'} "
-                     f"({amd_reason or 'rocm-smi not used'})")
+                     t("system.gpu.sysfs_detail", how=how, api="ROCm" if kind == "amd" else "SYCL",
+                       reason=amd_reason or t("system.gpu.rocm_not_used")))
 
 
 def with_vram(a: "SystemAudit", vram_gb: float) -> "SystemAudit":
@@ -225,9 +235,10 @@ def with_vram(a: "SystemAudit", vram_gb: float) -> "SystemAudit":
 
     g = a.gpu
     if g.kind in ("none", "unknown"):
-        gpu = GpuReport("manual", "your GPU", float(vram_gb), False, f"{vram_gb:g} GB given with --vram")
+        gpu = GpuReport("manual", t("system.gpu.yours"), float(vram_gb), False,
+                        t("system.gpu.given", gb=f"{vram_gb:g}"))
     else:
-        gpu = replace(g, vram_gb=float(vram_gb), detail=g.detail + f"; {vram_gb:g} GB given with --vram")
+        gpu = replace(g, vram_gb=float(vram_gb), detail=g.detail + "; " + t("system.gpu.given", gb=f"{vram_gb:g}"))
     return replace(a, gpu=gpu)
 
 
@@ -238,7 +249,7 @@ def _memory() -> tuple[float | None, float | None, str]:
         vm = psutil.virtual_memory()
         return vm.total / 1e9, vm.available / 1e9, ""
     except Exception as exc:  # noqa: BLE001
-        return None, None, f"memory probe failed ({type(exc).__name__})"
+        return None, None, t("system.probe.memory", error=type(exc).__name__)
 
 
 def _disk(path: Path) -> tuple[float | None, str]:
@@ -247,7 +258,7 @@ def _disk(path: Path) -> tuple[float | None, str]:
 
         return psutil.disk_usage(str(path)).free / 1e9, ""
     except Exception as exc:  # noqa: BLE001
-        return None, f"free-disk probe failed for {path} ({type(exc).__name__})"
+        return None, t("system.probe.disk", path=str(path), error=type(exc).__name__)
 
 
 def _cores() -> tuple[int | None, int | None]:
@@ -272,7 +283,7 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
         found: PlatformProbe = BACKEND.probe(machine)
         cpu, reason, flavour = found.cpu, found.cpu_reason, found.flavour
         if reason:
-            problems.append(f"CPU: {reason}")
+            problems.append(t("system.probe.cpu", reason=reason))
         tools = {name: f.result() for name, f in tool_futures.items()}
         nvidia, nvidia_reason = gpu_future.result()
         amd, amd_reason = amd_future.result()
@@ -286,17 +297,16 @@ def audit(disk_path: str | os.PathLike | None = None) -> SystemAudit:
     if nvidia:
         g = nvidia[0]
         gpu = GpuReport("nvidia", g.name, g.vram_gb, g.vram_gb is None,
-                        f"driver {g.driver or '?'}; {len(nvidia)} NVIDIA GPU(s) via nvidia-smi"
-                        + ("; memory not reported (unified memory)" if g.vram_gb is None else ""))
+                        tn("system.gpu.nvidia", len(nvidia), driver=g.driver or '?')
+                        + ("; " + t("system.gpu.nvidia_unified") if g.vram_gb is None else ""))
     elif flavour in ("macos-arm64", "macos-rosetta"):
-        gpu = GpuReport("apple_metal", (cpu.brand if cpu else None) or "Apple Silicon GPU", total, True,
-                        "Metal: llama.cpp's first-class backend on Apple Silicon; the GPU shares the RAM")
+        gpu = GpuReport("apple_metal", (cpu.brand if cpu else None) or t("system.gpu.apple_name"), total, True,
+                        t("system.gpu.metal"))
     elif flavour == "macos-x86_64":
-        gpu = GpuReport("unknown", None, None, False, "Intel Mac: llama.cpp's macOS x64 build runs on the CPU; "
-                                                     "Metal on Intel GPUs was not verified for this course")
+        gpu = GpuReport("unknown", None, None, False, t("system.gpu.intel_mac"))
     else:
         gpu = _other_gpu(found.os_name, amd, amd_reason) or GpuReport(
-            "none", None, None, False, f"no NVIDIA, AMD or Intel GPU found ({nvidia_reason})")
+            "none", None, None, False, t("system.gpu.none", reason=nvidia_reason))
     flags: tuple[str, ...] = ()
     if cpu is not None:
         order = X86_FEATURES if cpu.arch == "x86" else ARM_FEATURES
@@ -328,7 +338,7 @@ class BandwidthMeasurement:
         return asdict(self)
 
 
-DEFAULT_NOTE = " (llama.cpp's default count)"
+
 _CHUNK = 1 << 17  # float64 items per read: 1 MB, a buffer that stays in the L2 cache
 
 
@@ -375,6 +385,5 @@ def measure_memory_bandwidth(seconds: float = 1.0, buffer_mb: int = 256, threads
     rates.sort()
     return BandwidthMeasurement(round(rates[-1], 1), round(rates[len(rates) // 2], 1), len(rates), buffer_mb,
                                 round(time.perf_counter() - start, 2),
-                                f"numpy reads in 1 MB slices on {len(parts)} thread(s)"
-                                f"{DEFAULT_NOTE if default else ''}, "
-                                f"best of the runs", len(parts))
+                                tn("system.bandwidth.default" if default else "system.bandwidth.method",
+                                   len(parts)), len(parts))

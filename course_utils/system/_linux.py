@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import platform
 
+from ..i18n import t
 from . import _probe
 from ._probe import Flavour, PlatformProbe
 from .parsers import CpuInfo, detect_wsl, parse_proc_cpuinfo
@@ -24,11 +25,11 @@ def cpu() -> tuple[CpuInfo | None, str]:
 def flavour() -> tuple[Flavour, str]:
     """('linux' | 'wsl1' | 'wsl2' | 'colab', a description)."""
     if "COLAB_RELEASE_TAG" in os.environ or os.path.isdir("/content") and "COLAB_GPU" in os.environ:
-        return "colab", "Google Colab (a Linux VM)"
+        return "colab", t("system.flavour.colab")
     r = _probe.read("/proc/version")
     wsl = detect_wsl(r.text) if r.ok else None
     if wsl:
-        return wsl, {"wsl2": "WSL2 (Linux on Windows)", "wsl1": "WSL1 (Linux on Windows)"}[wsl]
+        return wsl, t(f"system.flavour.{wsl}")
     return "linux", "Linux"
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import platform
 
+from ..i18n import t
 from . import _probe
 from ._probe import Flavour, PlatformProbe
 from .parsers import CpuInfo, macos_cpu, parse_sysctl
@@ -15,7 +16,7 @@ UNREPORTED: tuple[str, ...] = ()  # sysctl's hw.optional.* and machdep.cpu.* nam
 def sysctl_values() -> tuple[dict[str, str], str]:
     r = _probe.run(["sysctl", *KEYS])
     if not r.text:
-        return {}, r.reason or "sysctl printed nothing"
+        return {}, r.reason or t("system.probe.sysctl_empty")
     return parse_sysctl(r.text), ""
 
 
@@ -29,10 +30,10 @@ def cpu() -> tuple[CpuInfo | None, str]:
 
 def flavour(values: dict[str, str], machine: str) -> tuple[Flavour, str]:
     if values.get("sysctl.proc_translated") == "1":
-        return "macos-rosetta", "macOS on Apple Silicon, but this Python runs under Rosetta 2 (x86_64)"
+        return "macos-rosetta", t("system.flavour.macos_rosetta")
     if machine == "arm64" or values.get("hw.optional.arm64") == "1":
-        return "macos-arm64", "macOS on Apple Silicon"
-    return "macos-x86_64", "macOS on an Intel Mac"
+        return "macos-arm64", t("system.flavour.macos_arm64")
+    return "macos-x86_64", t("system.flavour.macos_x86_64")
 
 
 def probe(machine: str) -> PlatformProbe:

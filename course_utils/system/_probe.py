@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ..i18n import t
 from .parsers import CpuInfo
 
 TIMEOUT_S = 2.0
@@ -16,23 +17,24 @@ TIMEOUT_S = 2.0
 class ProbeResult:
     ok: bool
     text: str
-    reason: str  # why it failed ('' when ok)
+    reason: str  # why it failed ('' when ok), in the language in force
+    missing: bool = False  # the command is not on PATH
 
 
 def run(cmd: list[str], timeout: float = TIMEOUT_S) -> ProbeResult:
     exe = shutil.which(cmd[0])
     if exe is None:
-        return ProbeResult(False, "", f"{cmd[0]} not found on PATH")
+        return ProbeResult(False, "", t("system.probe.not_found", cmd=cmd[0]), missing=True)
     try:
         proc = subprocess.run([exe, *cmd[1:]], capture_output=True, text=True, timeout=timeout,
                               errors="replace", stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return ProbeResult(False, "", f"{cmd[0]} did not answer within {timeout:g} s")
+        return ProbeResult(False, "", t("system.probe.timeout", cmd=cmd[0], seconds=f"{timeout:g}"))
     except OSError as exc:
-        return ProbeResult(False, "", f"{cmd[0]} could not run ({exc.strerror or exc})")
+        return ProbeResult(False, "", t("system.probe.could_not_run", cmd=cmd[0], error=exc.strerror or exc))
     text = proc.stdout or proc.stderr
     if proc.returncode != 0 and not proc.stdout:
-        return ProbeResult(False, text, f"{cmd[0]} exited with status {proc.returncode}")
+        return ProbeResult(False, text, t("system.probe.exit_status", cmd=cmd[0], status=proc.returncode))
     return ProbeResult(True, text, "")
 
 
@@ -40,11 +42,11 @@ def read(path: str) -> ProbeResult:
     try:
         return ProbeResult(True, Path(path).read_text(errors="replace"), "")
     except FileNotFoundError:
-        return ProbeResult(False, "", f"{path} does not exist")
+        return ProbeResult(False, "", t("system.probe.no_file", path=path))
     except PermissionError:
-        return ProbeResult(False, "", f"permission denied reading {path}")
+        return ProbeResult(False, "", t("system.probe.permission", path=path))
     except OSError as exc:
-        return ProbeResult(False, "", f"cannot read {path} ({exc.strerror or exc})")
+        return ProbeResult(False, "", t("system.probe.cannot_read", path=path, error=exc.strerror or exc))
 
 
 Flavour = Literal["linux", "wsl1", "wsl2", "colab", "macos-arm64", "macos-x86_64", "macos-rosetta", "windows"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import platform
 
+from ..i18n import t
 from . import _probe
 from ._probe import PlatformProbe
 from .parsers import CpuInfo, coreinfo_reported, parse_coreinfo, parse_wmic_cpu
@@ -47,7 +48,7 @@ def cpu() -> tuple[CpuInfo | None, str]:
     try:
         arch, features = _features()
     except Exception as exc:  # noqa: BLE001 - any failure becomes 'unknown' with its reason
-        return None, f"Windows CPU probe failed ({type(exc).__name__})"
+        return None, t("system.probe.windows_cpu", error=type(exc).__name__)
     try:
         brand = _registry_brand()
     except Exception:  # noqa: BLE001 - the name is a nicety; wmic may still know it

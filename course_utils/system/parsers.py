@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..i18n import t
+
 # The CPU features that matter to llama.cpp, with the names each source uses for them.
 X86_FEATURES = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx_vnni", "amx")
 ARM_FEATURES = ("neon", "dotprod", "i8mm", "sve")
@@ -49,7 +51,7 @@ def parse_proc_cpuinfo(text: str) -> CpuInfo:
     """Linux /proc/cpuinfo, x86 or ARM, any padding; uses the first processor block."""
     blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
     if not blocks:
-        raise ValueError("empty /proc/cpuinfo")
+        raise ValueError(t("system.parse.empty_cpuinfo"))
     first = _key_values(blocks[0])
     processors = sum(1 for b in blocks if re.search(r"^processor\s*:", b, re.M | re.I))
     if "flags" in first:  # x86 ('vmx flags' is a different key, so exact match matters)
@@ -74,7 +76,7 @@ def parse_proc_cpuinfo(text: str) -> CpuInfo:
         if hardware and "raspberry" in hardware.lower():
             brand = f"{hardware} ({brand})" if brand else hardware
         return CpuInfo(brand, "arm", frozenset(features), processors or None, None, False)
-    raise ValueError("no 'flags' or 'Features' line: not a /proc/cpuinfo this parser knows")
+    raise ValueError(t("system.parse.no_flags"))
 
 
 def parse_sysctl(text: str) -> dict[str, str]:
