@@ -104,7 +104,11 @@ def assert_language(page, lang: str, save_row: bool = True) -> None:
     cells = [c.strip() for c in page.locator(".jp-OutputArea-output th").all_inner_texts()]
     assert where in cells, f"the setup table does not read {lang!r}: expected {where!r} among {cells[:8]}"
     if save_row:
-        label = tagged(page, "save").first.inner_text().strip()
+        save = tagged(page, "save").first
+        save.scroll_into_view_if_needed()  # JupyterLab renders far-away cells lazily
+        page.wait_for_function("() => { const b = document.querySelector('.cu-save');"
+                               " return !!b && b.innerText.trim().length > 0; }", timeout=30_000)
+        label = save.inner_text().strip()
         assert label == i18n.t("common.save.button", lang), f"the Save button reads {label!r} in a {lang!r} notebook"
 
 
