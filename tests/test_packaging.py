@@ -73,11 +73,17 @@ def test_wheel_ships_data_and_loads_outside_checkout(tmp_path):
     py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True, cwd=tmp_path)
     code = ("import course_utils, course_utils.data as d; from pathlib import Path; "
-            "print(d.data_dir()); print(d.load_all())")
+            "print(d.data_dir()); print(d.load_all()); "
+            "from course_utils.i18n import catalog, t; from course_utils.exercises import answer_key; "
+            "print(len(catalog('en')) == len(catalog('fr')) > 1000, t('common.save.button', 'fr'), "
+            "len(answer_key()['exercises']))")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_UTILS_", "PYTHONPATH"))}
     proc = subprocess.run([str(py), "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr
-    data_dir, counts = proc.stdout.splitlines()
+    data_dir, counts, messages = proc.stdout.splitlines()
+    from course_utils.i18n import t
+
+    assert messages == f"True {t('common.save.button', 'fr')} 6"  # both catalogs and the registry ship
     assert str(env_dir) in data_dir and "_shipped_data" in data_dir
     assert str(ROOT) not in data_dir
     assert "'leaderboard_v1': 5317" in counts and "'hub_snapshot.json':" in counts
