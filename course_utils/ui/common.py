@@ -283,8 +283,9 @@ def picker_question(exercise: str, question_id: str, items, options, button_labe
     """
     w = widgets()
     q = Question(exercise, question_id, {})
-    pickers = {item: w.Dropdown(options=options, value=q.part(item, options=options), description=item,
-                                style={"description_width": label_width}, layout=w.Layout(width=width))
+    pickers = {item: tag(w.Dropdown(options=options, value=q.part(item, options=options), description=item,
+                                    style={"description_width": label_width}, layout=w.Layout(width=width)),
+                         f"pick-{exercise}-{question_id}")
                for item in items}
     button, out = q.check_button(lambda: {item: p.value for item, p in pickers.items()}, button_label,
                                  button_style="primary")
