@@ -25,18 +25,22 @@ from typing import Any, Callable
 from . import __version__
 from .cli_args import language
 from .errors import CourseError, DataFileError, InvalidInput
-from .i18n import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES
+from .i18n import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
 
 EXIT_BAD_INPUT = 2
 _COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], Any], str]] = {}
 
 
-def command(name: str, help: str):
+def command(name: str, help: str | None = None):
     """Register a subcommand: the decorated function takes the parsed args and returns a result
-    (a dict, or an object with ``to_dict()``/``__str__``)."""
+    (a dict, or an object with ``to_dict()``/``__str__``).
+
+    ``help`` is the id of its one-line help in the catalogs (default ``cli.help.<name>``), looked up
+    when the parser is built, so in the run's language. The setup function given with
+    :func:`arguments` words its options' ``help=`` with ``t("cli.help.<name>.<option>")`` too."""
 
     def wrap(fn):
-        _COMMANDS[name] = (getattr(fn, "_arguments", lambda p: None), fn, help)
+        _COMMANDS[name] = (getattr(fn, "_arguments", lambda p: None), fn, help or f"cli.help.{name}")
         return fn
 
     return wrap
@@ -50,7 +54,26 @@ def arguments(setup: Callable[[argparse.ArgumentParser], None]):
     return wrap
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter with the "usage: " prefix from the catalog."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, t("cli.help.usage") if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """One-line errors, and argparse's own words (usage, group titles, -h) in the language in force
+    when the parser is built (a literal % in a catalog help must be written %%)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = t("cli.help.positionals")
+        self._optionals.title = t("cli.help.options")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = t("cli.help.help")
+
     def error(self, message: str):  # one line, exit 2 (argparse's own code), no usage dump
         emit(f"course-utils: {one_line(message)}", sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
@@ -158,17 +181,18 @@ def _render(result: Any) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     _load_commands()
-    parser = _Parser(prog="course-utils", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"course-utils {__version__}")
+    parser = _Parser(prog="course-utils", description=t("cli.help.program"))
+    parser.add_argument("--version", action="version", version=f"course-utils {__version__}",
+                        help=t("cli.help.version"))
     parser.add_argument("--lang", type=language, default=None, metavar="|".join(LANGUAGES),
-                        help="language of the messages (default: COURSE_UTILS_LANG, else English); "
-                             "JSON keys stay the same")
+                        help=t("cli.help.lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, (setup, _fn, help_text) in _COMMANDS.items():
+    for name, (setup, _fn, help_id) in _COMMANDS.items():
+        help_text = t(help_id)
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+        p.add_argument("--json", action="store_true", help=t("cli.help.json"))
         p.add_argument("--lang", type=language, default=argparse.SUPPRESS, metavar="|".join(LANGUAGES),
-                       help="language of the messages (as before the command)")
+                       help=t("cli.help.lang.command"))
         setup(p)
     return parser
 
@@ -176,6 +200,22 @@ def build_parser() -> argparse.ArgumentParser:
 def _load_commands() -> None:
     # Importing the modules registers their subcommands.
     from . import cli_commands  # noqa: F401
+
+
+def _language_of_the_help(argv: list[str]) -> str:
+    """The language to word the parser in, read from ``argv`` before it is parsed: the last
+    ``--lang X`` / ``--lang=X`` (before a ``--``), else COURSE_UTILS_LANG, else English. A value
+    that is not a course language is skipped here: parsing (or :func:`_language_for_the_run`)
+    then stops the run with its one line, as before."""
+    chosen = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            chosen = normalise_language(argv[i + 1]) or chosen
+        elif arg.startswith("--lang="):
+            chosen = normalise_language(arg[len("--lang="):]) or chosen
+    return chosen or normalise_language(os.environ.get("COURSE_UTILS_LANG")) or DEFAULT_LANGUAGE
 
 
 def _language_for_the_run(chosen: str | None) -> str:
@@ -199,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = i18n._current
     try:
         with _one_line_warnings():
+            i18n.set_language(_language_of_the_help(sys.argv[1:] if argv is None else list(argv)))
             parser = build_parser()
             args = parser.parse_args(argv)
             i18n.set_language(_language_for_the_run(args.lang))

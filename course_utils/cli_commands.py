@@ -6,7 +6,7 @@ from .cli import arguments, command
 from .i18n import t
 
 
-@command("info", "show the environment: Colab or local, Python, ipywidgets, Hub reachability")
+@command("info")
 def _info(args):
     from .environment import environment_info
 
@@ -14,7 +14,7 @@ def _info(args):
     return dict(info.rows()) if not args.json else info
 
 
-@command("data", "validate every shipped data file and print its row count")
+@command("data")
 def _data(args):
     from .data import load_all
 
@@ -23,10 +23,10 @@ def _data(args):
 
 def _model_args(p):
     p.add_argument("repo_id", type=check.model_id,
-                   help="Hub model id, e.g. mistralai/Mistral-7B-Instruct-v0.3")
+                   help=t("cli.help.model.repo_id"))
 
 
-@command("model", "facts about one Hub model (live Hub, or the shipped snapshot offline)")
+@command("model")
 @arguments(_model_args)
 def _model(args):
     from .hub import model_summary
@@ -36,10 +36,10 @@ def _model(args):
 
 def _license_args(p):
     p.add_argument("id", metavar="REPO_ID_OR_LICENSE_ID", type=check.text("model or licence id", 300),
-                   help="a model id (org/name) or a licence id (apache-2.0)")
+                   help=t("cli.help.license.id"))
 
 
-@command("license", "what a licence allows: commercial use, conditions, limitations")
+@command("license")
 @arguments(_license_args)
 def _license(args):
     from .licenses import license_report
@@ -49,16 +49,15 @@ def _license(args):
 
 def _saas_args(p):
     p.add_argument("repo_id", type=check.model_id)
-    p.add_argument("--mau", type=check.non_negative_int, default=None, help="monthly active users of the product")
+    p.add_argument("--mau", type=check.non_negative_int, default=None, help=t("cli.help.saas.mau"))
     p.add_argument("--mau-at-release", type=check.non_negative_int, default=None,
-                   help="your (and affiliates') monthly active users in the month before the licence version's "
-                        "release date (Llama's 700M clause counts these)")
-    p.add_argument("--non-commercial", action="store_true", help="the product is not commercial")
-    p.add_argument("--trains-on-outputs", action="store_true", help="outputs are used to train another model")
-    p.add_argument("--redistributes-weights", action="store_true", help="the product ships the weights")
+                   help=t("cli.help.saas.mau-at-release"))
+    p.add_argument("--non-commercial", action="store_true", help=t("cli.help.saas.non-commercial"))
+    p.add_argument("--trains-on-outputs", action="store_true", help=t("cli.help.saas.trains-on-outputs"))
+    p.add_argument("--redistributes-weights", action="store_true", help=t("cli.help.saas.redistributes-weights"))
 
 
-@command("saas", "may a SaaS product use this model? verdict with reasons tied to licence clauses")
+@command("saas")
 @arguments(_saas_args)
 def _saas(args):
     from .licenses import saas_verdict
@@ -70,18 +69,18 @@ def _saas(args):
 
 
 def _search_args(p):
-    p.add_argument("--task", type=check.text("task", 100), help="pipeline tag, e.g. text-generation")
-    p.add_argument("--tag", action="append", default=[], type=check.text("tag", 100), help="Hub tag (repeatable)")
-    p.add_argument("--max-params", type=check.number(0, 100_000, "billion"), help="maximum parameters, in billions")
-    p.add_argument("--quantized", action="store_true", help="only quantized builds (e.g. GGUF)")
+    p.add_argument("--task", type=check.text("task", 100), help=t("cli.help.search.task"))
+    p.add_argument("--tag", action="append", default=[], type=check.text("tag", 100), help=t("cli.help.search.tag"))
+    p.add_argument("--max-params", type=check.number(0, 100_000, "billion"), help=t("cli.help.search.max-params"))
+    p.add_argument("--quantized", action="store_true", help=t("cli.help.search.quantized"))
     p.add_argument("--min-languages", type=check.whole_number(0, 10_000))
-    p.add_argument("--commercial-only", action="store_true", help="licences that allow commercial use")
-    p.add_argument("--text", type=check.text("search text", 200), help="text the repo id must contain")
+    p.add_argument("--commercial-only", action="store_true", help=t("cli.help.search.commercial-only"))
+    p.add_argument("--text", type=check.text("search text", 200), help=t("cli.help.search.text"))
     p.add_argument("--sort", choices=["downloads", "params", "id"], default="downloads")
     p.add_argument("--limit", type=check.whole_number(1, 200, "results"), default=20)
 
 
-@command("search", "search models with the course's filters (live Hub, or the snapshot offline)")
+@command("search")
 @arguments(_search_args)
 def _search(args):
     from .hub import search_models
@@ -92,10 +91,10 @@ def _search(args):
 
 
 def _refresh_args(p):
-    p.add_argument("--out", type=check.output_file, help="write the snapshot here instead of the data folder")
+    p.add_argument("--out", type=check.output_file, help=t("cli.help.refresh-data.out"))
 
 
-@command("refresh-data", "rebuild the Hub snapshot from the live Hub (online only)")
+@command("refresh-data")
 @arguments(_refresh_args)
 def _refresh(args):
     from .refresh import refresh_snapshot
@@ -104,20 +103,20 @@ def _refresh(args):
 
 
 def _audit_args(p):
-    p.add_argument("--model", help="a catalog model id: adds readiness rows for it")
+    p.add_argument("--model", help=t("cli.help.audit.model"))
     p.add_argument("--params", type=check.number(0, 100_000, "billion"),
-                   help="instead of --model: parameters in billions")
-    p.add_argument("--quant", default="Q4_K_M", help="llama.cpp type, e.g. Q4_K_M (default)")
+                   help=t("cli.help.audit.params"))
+    p.add_argument("--quant", default="Q4_K_M", help=t("cli.help.audit.quant"))
     p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096,
-                   help="context length in tokens (default 4096)")
+                   help=t("cli.help.audit.ctx"))
     p.add_argument("--disk-path", default=None, type=check.existing_folder,
-                   help="where the model would be stored (default: here)")
-    p.add_argument("--no-bandwidth", action="store_true", help="skip the one-second bandwidth measurement")
+                   help=t("cli.help.audit.disk-path"))
+    p.add_argument("--no-bandwidth", action="store_true", help=t("cli.help.audit.no-bandwidth"))
     p.add_argument("--vram", type=check.positive_float,
-                   help="your GPU's memory in GB, if the audit misses or misreads it")
+                   help=t("cli.help.audit.vram"))
 
 
-@command("audit", "audit this machine (RAM, disk, CPU features, tools, GPU) and, with --model, its readiness")
+@command("audit")
 @arguments(_audit_args)
 def _audit(args):
     from .system import audit, with_vram
@@ -161,27 +160,27 @@ class _AuditWithReadiness(_AuditOnly):
 
 def _fit_args(p):
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--model", help="a catalog model id, or a local .gguf file")
-    g.add_argument("--params", type=check.number(0, 100_000, "billion"), help="parameters in billions")
-    p.add_argument("--quant", required=True, help="F16, Q8_0, Q6_K, Q5_K_M, ... Q2_K")
+    g.add_argument("--model", help=t("cli.help.fit.model"))
+    g.add_argument("--params", type=check.number(0, 100_000, "billion"), help=t("cli.help.fit.params"))
+    p.add_argument("--quant", required=True, help=t("cli.help.fit.quant"))
     p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096)
     h = p.add_mutually_exclusive_group()
-    h.add_argument("--hardware", help="a name from the bandwidth table, e.g. 'M1 Pro' or 'RTX 4090'")
+    h.add_argument("--hardware", help=t("cli.help.fit.hardware"))
     h.add_argument("--bandwidth", type=check.number(0, 100_000, "GB/s"),
-                   help="memory bandwidth in GB/s (with --backend)")
+                   help=t("cli.help.fit.bandwidth"))
     p.add_argument("--backend", choices=["cpu", "cuda", "vulkan", "rocm", "metal", "igpu"], default=None)
     p.add_argument("--vram", type=check.positive_float,
-                   help="GPU memory in GB (checks the fit; partial offload if not)")
+                   help=t("cli.help.fit.vram"))
     p.add_argument("--cpu-bandwidth", type=check.positive_float,
-                   help="CPU RAM bandwidth in GB/s for layers that do not fit on the GPU (default 51.2)")
+                   help=t("cli.help.fit.cpu-bandwidth"))
     p.add_argument("--n-cpu-moe", type=check.non_negative_int, default=0,
-                   help="MoE: keep the experts of the first N layers in CPU RAM (llama.cpp --n-cpu-moe)")
-    p.add_argument("--kv-type", default="f16", help="KV cache type: f16 (default), q8_0 or q4_0")
+                   help=t("cli.help.fit.n-cpu-moe"))
+    p.add_argument("--kv-type", default="f16", help=t("cli.help.fit.kv-type"))
     p.add_argument("--max-context", action="store_true",
-                   help="print the largest context that fits (in --vram GB, else this machine's free RAM)")
+                   help=t("cli.help.fit.max-context"))
 
 
-@command("fit", "file size, KV cache, RAM needed and decode tokens/s for a model and quantization")
+@command("fit")
 @arguments(_fit_args)
 def _fit(args):
     from .errors import InvalidInput
@@ -199,10 +198,10 @@ def _fit(args):
 
 def _compare_args(p):
     p.add_argument("repo_ids", nargs="+", metavar="ID", type=check.model_id)
-    p.add_argument("--version", type=int, choices=[1, 2], default=1, help="leaderboard version (default 1)")
+    p.add_argument("--version", type=int, choices=[1, 2], default=1, help=t("cli.help.compare.version"))
 
 
-@command("compare", "Open LLM Leaderboard scores with licence and size (v1 or v2, never mixed)")
+@command("compare")
 @arguments(_compare_args)
 def _compare(args):
     from .benchmarks import SCALE, compare
@@ -231,12 +230,11 @@ class _Table:
 
 
 def _claims_args(p):
-    p.add_argument("file", metavar="FILE.csv", help="columns: model, then benchmark columns and/or license "
-                                                   "(or long form: model, benchmark, value)")
+    p.add_argument("file", metavar="FILE.csv", help=t("cli.help.check-claims.file"))
     p.add_argument("--version", type=int, choices=[1, 2], default=1)
 
 
-@command("check-claims", "check a claimed table of scores and licences against the leaderboard data")
+@command("check-claims")
 @arguments(_claims_args)
 def _check_claims(args):
     from .benchmarks import check_claims
@@ -245,16 +243,14 @@ def _check_claims(args):
 
 
 def _grade_args(p):
-    p.add_argument("dir", metavar="DIR", help="folder of answer files (*.json)")
-    p.add_argument("--key", help="a private answer key (default: the course's, built from the exercises; "
-                                 "`course-utils key --out FILE` writes it to start one from)")
-    p.add_argument("--overrides", help="CSV of manual scores: learner,exercise,question,score,comment")
-    p.add_argument("--out", help="gradebook CSV (a per-question CSV is written beside it)")
-    p.add_argument("--roster", help="CSV of learners (name, email, id): also writes grades_canvas.csv and "
-                                    "grades_moodle.csv beside --out")
+    p.add_argument("dir", metavar="DIR", help=t("cli.help.grade.dir"))
+    p.add_argument("--key", help=t("cli.help.grade.key"))
+    p.add_argument("--overrides", help=t("cli.help.grade.overrides"))
+    p.add_argument("--out", help=t("cli.help.grade.out"))
+    p.add_argument("--roster", help=t("cli.help.grade.roster"))
 
 
-@command("grade", "grade a folder of answer files; bad files are listed, never fatal")
+@command("grade")
 @arguments(_grade_args)
 def _grade(args):
     from .gradebook import grade
@@ -264,10 +260,10 @@ def _grade(args):
 
 def _key_args(p):
     p.add_argument("--out", type=check.output_file, metavar="FILE",
-                   help="write the key to FILE (default: print it) to start a private key from")
+                   help=t("cli.help.key.out"))
 
 
-@command("key", "the course's answer key, built from the exercises' declarations (the --key file format)")
+@command("key")
 @arguments(_key_args)
 def _key(args):
     from .grading import write_key, load_key
@@ -291,13 +287,13 @@ class KeyDocument:
 
 
 def _autograder_args(p):
-    p.add_argument("--key", help="a private answer key (default: the course's, built from the exercises)")
-    p.add_argument("--out", default="autograder.zip", help="where to write the zip (default: autograder.zip)")
+    p.add_argument("--key", help=t("cli.help.gradescope-autograder.key"))
+    p.add_argument("--out", default="autograder.zip", help=t("cli.help.gradescope-autograder.out"))
     p.add_argument("--exercise", action="append", metavar="EX",
-                   help="the exercise(s) this Gradescope assignment covers (default: all of them)")
+                   help=t("cli.help.gradescope-autograder.exercise"))
 
 
-@command("gradescope-autograder", "write autograder.zip for a Gradescope programming assignment")
+@command("gradescope-autograder")
 @arguments(_autograder_args)
 def _gradescope_autograder(args):
     from .gradescope import build_autograder
@@ -307,16 +303,16 @@ def _gradescope_autograder(args):
 
 def _run_args(p):
     p.add_argument("--model", metavar="PATH_OR_REPO",
-                   help="a .gguf file, or a Hub GGUF repo (org/name[/file.gguf]); default: SmolLM2-135M-Instruct")
-    p.add_argument("--quant", default=None, help="with a Hub repo: which file, e.g. Q4_K_M (the default)")
-    p.add_argument("--max-tokens", type=check.positive_int, default=64, help="tokens to generate (default 64)")
-    p.add_argument("--prompt", default=None, help="the prompt (default: a short question)")
-    p.add_argument("--runs", type=check.positive_int, default=1, help="generations to time (median; default 1)")
+                   help=t("cli.help.run.model"))
+    p.add_argument("--quant", default=None, help=t("cli.help.run.quant"))
+    p.add_argument("--max-tokens", type=check.positive_int, default=64, help=t("cli.help.run.max-tokens"))
+    p.add_argument("--prompt", default=None, help=t("cli.help.run.prompt"))
+    p.add_argument("--runs", type=check.positive_int, default=1, help=t("cli.help.run.runs"))
     p.add_argument("--threads", type=check.positive_int, default=None,
-                   help="llama.cpp threads (default: the physical cores, as llama.cpp picks)")
+                   help=t("cli.help.run.threads"))
 
 
-@command("run", "run a real model on llama.cpp here and put the course's speed prediction beside it")
+@command("run")
 @arguments(_run_args)
 def _run(args):
     from .local_run import DEFAULT_PROMPT, measure_local

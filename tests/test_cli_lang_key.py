@@ -84,3 +84,56 @@ def test_key_out_writes_a_file_grade_accepts_as_key(tmp_path, capsys):
 def test_key_out_to_a_folder_exits_2(tmp_path, capsys):
     assert exit_code(["key", "--out", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
+
+
+def help_text(argv, capsys):
+    assert exit_code(argv) == 0
+    return " ".join(capsys.readouterr().out.split())  # argparse wraps lines: compare words
+
+
+@pytest.mark.parametrize("argv", [["--lang", "fr", "fit", "--help"], ["fit", "--lang=fr", "--help"],
+                                  ["fit", "--help", "--lang", "fr"]])
+def test_lang_words_the_help_of_a_command(capsys, argv):
+    text = help_text(argv, capsys)
+    assert i18n.t("cli.help.fit.max-context", "fr") in text and i18n.t("cli.help.fit", "fr") in text
+    assert "afficher ce message d'aide et quitter" in text and text.startswith("utilisation : course-utils fit")
+    assert "--max-context" in text and "{cpu,cuda,vulkan,rocm,metal,igpu}" in text  # names and choices stay
+    assert i18n.t("cli.help.fit.max-context", "en") not in text
+    assert i18n.language() == "en"
+
+
+def test_lang_words_the_top_level_help(capsys, monkeypatch):
+    text = help_text(["--lang", "fr", "--help"], capsys)
+    assert i18n.t("cli.help.grade", "fr") in text and i18n.t("cli.help.lang", "fr") in text
+    assert "arguments positionnels" in text and "gradescope-autograder" in text
+    monkeypatch.setenv("COURSE_UTILS_LANG", "fr")  # the environment words the help too
+    assert i18n.t("cli.help.key.out", "fr") in help_text(["key", "--help"], capsys)
+
+
+def test_english_help_is_unchanged(capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_UTILS_LANG", "xx")  # not a course language: the help stays English, exit 0
+    text = help_text(["--help"], capsys)
+    assert text.startswith("usage: course-utils [-h] [--version] [--lang en|fr] COMMAND ...")
+    assert "`course-utils`: the library's main answers from a terminal." in text
+    assert "positional arguments" in text and "show this help message and exit" in text
+    assert "language of the messages (default: COURSE_UTILS_LANG, else English); JSON keys stay the same" in text
+    monkeypatch.delenv("COURSE_UTILS_LANG")
+    text = help_text(["fit", "--help"], capsys)
+    assert "file size, KV cache, RAM needed and decode tokens/s for a model and quantization" in text
+    assert "--max-context print the largest context that fits (in --vram GB, else this machine's free RAM)" in text
+    assert "--json print one JSON document on stdout" in text
+    assert "--lang en|fr language of the messages (as before the command)" in text
+
+
+def test_every_help_of_every_command_is_in_both_languages(capsys):
+    from course_utils import cli
+
+    for lang in i18n.LANGUAGES:
+        parser = (i18n.set_language(lang), cli.build_parser())[1]
+        sub = next(a for a in parser._actions if isinstance(a, cli.argparse._SubParsersAction))
+        for name, p in sub.choices.items():
+            p.format_help()  # a stray % in a catalog help would fail here
+            for action in p._actions:
+                if action.help and action.help is not cli.argparse.SUPPRESS:
+                    assert action.help in i18n.catalog(lang).values(), (lang, name, action.dest)
+    i18n.set_language(None)
