@@ -90,6 +90,7 @@ def stamp_of(env: Env) -> str:
         h.update((ROOT / env.constraints).read_bytes())
     h.update(sys.version.encode())
     h.update(",".join(env.extras).encode())
+    h.update(b"bytecode compiled at install")  # environments made before that are rebuilt once
     return h.hexdigest()
 
 
@@ -193,7 +194,9 @@ def create_venv(folder: Path, inst: Installer) -> None:
 def install_cmd(inst: Installer, py: Path, env: Env) -> list[str]:
     spec = f".[{','.join(env.extras)}]" if env.extras else "."
     if inst.kind == "uv":
-        cmd = [inst.uv, "pip", "install", "--python", str(py), "-e", spec]
+        # --compile-bytecode: write .pyc files at install time as pip does by default, so a kernel (or a
+        # shell with PYTHONDONTWRITEBYTECODE) does not recompile matplotlib, pandas... on every start
+        cmd = [inst.uv, "pip", "install", "--python", str(py), "--compile-bytecode", "-e", spec]
     else:
         cmd = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-e", spec]
     if env.constraints:

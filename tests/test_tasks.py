@@ -97,6 +97,7 @@ def test_install_commands_name_the_extras_and_constraints():
     env = tasks.ENVS["colab"]
     uv = tasks.install_cmd(tasks.Installer("uv", "uv"), Path("py"), env)
     assert uv[:4] == ["uv", "pip", "install", "--python"] and ".[lab,test,fast-tests,ui]" in uv
+    assert "--compile-bytecode" in uv  # as pip does by default: kernels start without recompiling
     assert uv[-2:] == ["-c", str(ROOT / env.constraints)]
     pip = tasks.install_cmd(tasks.Installer("pip"), Path("py"), tasks.ENVS["lab"])
     assert pip[:4] == ["py", "-m", "pip", "install"] and pip[-1] == ".[lab]"
