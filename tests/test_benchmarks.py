@@ -4,20 +4,13 @@ import time
 import pytest
 
 from course_utils import benchmarks as b
-from course_utils import i18n
 from course_utils.errors import InvalidInput
 from course_utils.exercises import ex05
+from langs import each_language  # noqa: F401 - the lang fixture
 
 
 def sheet():
     return ex05.claimed_table()
-
-
-@pytest.fixture(params=["en", "fr"])
-def lang(request):
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language(None)
 
 
 def test_loading_thousands_of_rows_is_fast():

@@ -9,20 +9,11 @@ from course_utils import grading, i18n, openness
 from course_utils.exercises import EXERCISES
 from course_utils.exercises import ex01
 from course_utils.feedback import checks_html
+from langs import both, one_language  # noqa: F401 - the lang fixture
 
 FIXTURES = Path(__file__).parent / "fixtures" / "answers"
 IDS = ("with_resources", "fully_open", "weights_only", "architecture_only", "meets_definition",
        "licence_restricts_use", "no_training_code", "no_data_information", "True", "False")
-
-
-@pytest.fixture
-def lang(request):
-    i18n.set_language(getattr(request, "param", "en"))
-    yield i18n.language()
-    i18n.set_language(None)
-
-
-both = pytest.mark.parametrize("lang", ["en", "fr"], indirect=True)
 
 
 def perfect_matrix():

@@ -8,17 +8,9 @@ from course_utils.errors import InvalidInput
 from course_utils.exercises import ex02
 from course_utils.ui import ex02 as ui
 from fakehub import record
+from langs import one_language  # noqa: F401 - the lang fixture
 
 LLAMA2 = "meta-llama/Llama-2-7b-chat-hf"
-
-
-@pytest.fixture
-def lang(request, monkeypatch):
-    """Run the test in the language given by the parametrization (then forget it)."""
-    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language(None)
 
 
 @pytest.fixture(autouse=True)

@@ -7,13 +7,7 @@ import pytest
 from course_utils import grading, hub, i18n
 from course_utils.exercises import ex03
 from course_utils.exercises.ex03 import TEAMS, pick_answer, pick_parts, search_for
-
-
-@pytest.fixture
-def lang(request):
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language(None)
+from langs import one_language  # noqa: F401 - the lang fixture
 
 
 @pytest.fixture(autouse=True)

@@ -5,19 +5,13 @@ import pytest
 from course_utils import answers, i18n
 from course_utils.exercises import ex05
 from course_utils.grading import check_question
+from langs import each_language  # noqa: F401 - the lang fixture
 
 SHEET_ERRORS = {  # the research's check of the sheet (shared/research/benchmark_notes.md, section 5)
     "facebook/opt-6.7b|hellaswag", "facebook/opt-6.7b|mmlu", "facebook/opt-6.7b|license",
     "bigscience/bloom-7b1|hellaswag", "bigscience/bloom-7b1|mmlu", "bigscience/bloom-7b1|license",
     "meta-llama/Llama-2-7b-chat-hf|mmlu", "meta-llama/Llama-2-7b-chat-hf|license",
 }
-
-
-@pytest.fixture(params=["en", "fr"])
-def lang(request):
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language(None)
 
 
 @pytest.fixture(autouse=True)

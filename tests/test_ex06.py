@@ -7,16 +7,10 @@ import pytest
 from course_utils import data, deploy, i18n
 from course_utils.exercises import ex06
 from course_utils.grading import check_question
+from langs import each_language  # noqa: F401 - the lang fixture
 
 FIXTURE = Path(__file__).parent / "fixtures" / "answers" / "ex06_ada-lovelace.json"
 RIGHT = {sid: side for sid, side in ex06.STATEMENTS.items()}
-
-
-@pytest.fixture(params=["en", "fr"])
-def lang(request):
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language(None)
 
 
 def test_statements_cover_the_sheets_dimensions_and_state_their_myth_count(lang):

@@ -284,14 +284,7 @@ def test_no_answer_earns_no_points():
 # ---------------------------------------------------------------- one answer (checking) in both languages
 
 from course_utils import checking, i18n  # noqa: E402
-
-
-@pytest.fixture
-def lang(request, monkeypatch):
-    monkeypatch.delenv("COURSE_UTILS_LANG", raising=False)
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language(None)
+from langs import one_language  # noqa: E402,F401 - the lang fixture
 
 
 def test_one_answer_checking_is_its_own_module_and_grading_still_names_it():

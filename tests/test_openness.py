@@ -3,16 +3,7 @@ import pytest
 
 from course_utils import i18n, openness
 from course_utils.errors import InvalidInput
-
-
-@pytest.fixture
-def lang(request):
-    i18n.set_language(getattr(request, "param", "en"))
-    yield i18n.language()
-    i18n.set_language(None)
-
-
-both = pytest.mark.parametrize("lang", ["en", "fr"], indirect=True)
+from langs import both, one_language  # noqa: F401 - the lang fixture
 
 
 @pytest.mark.parametrize("repo_id, level", [

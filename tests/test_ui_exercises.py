@@ -4,6 +4,7 @@ import pytest
 from course_utils import answers
 from course_utils.ui import ex01, ex02, ex03, ex04
 from course_utils.ui.common import UNEXPECTED_CLASS
+from langs import each_language  # noqa: F401 - the lang fixture
 
 
 def texts(out):
@@ -193,15 +194,6 @@ def test_save_row_saves(answers_dir):
     row.children[0].click()
     assert "Saved 1 answer to" in texts(row.children[1])
     assert (answers_dir / "ex01_ada.json").exists()
-
-
-@pytest.fixture(params=["en", "fr"])
-def lang(request):
-    from course_utils import i18n
-
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language(None)
 
 
 def test_benchmark_explorer_flow(lang):
