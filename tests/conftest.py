@@ -64,3 +64,21 @@ def live_hub(monkeypatch):
     for hub in starts:
         hub.__exit__(None, None, None)
     network._CACHE.clear()
+
+
+@pytest.fixture
+def server():
+    """Start fake OpenAI-compatible servers (tests/fake_llm_server.py) for faults a real one cannot
+    produce; every one started is closed after the test."""
+    from fake_llm_server import FakeLLM
+
+    servers = []
+
+    def start(**kw):
+        s = FakeLLM(**kw)
+        servers.append(s)
+        return s
+
+    yield start
+    for s in servers:
+        s.close()

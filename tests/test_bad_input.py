@@ -9,18 +9,9 @@ import warnings
 import pytest
 
 from course_utils import benchmarks, data, hub, settings
-from course_utils.cli import main
 from course_utils.errors import CourseWarning, DataFileError, InvalidInput
 from course_utils.settings import get_settings
-
-
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_run import run
 
 
 @pytest.fixture(autouse=True)

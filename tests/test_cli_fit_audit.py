@@ -1,15 +1,6 @@
 import json
 
-from course_utils.cli import main
-
-
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_run import run
 
 
 def test_fit_contract(capsys):

@@ -1,17 +1,7 @@
 """`course-utils model | license | saas | search | refresh-data` per the CLI contract."""
 import json
 
-
-from course_utils.cli import main
-
-
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_run import run
 
 
 def test_model_json_keys(capsys):

@@ -11,21 +11,6 @@ import pytest
 
 from course_utils.errors import InvalidInput
 from course_utils.timing import TimingError, openai_compatible, time_generation
-from fake_llm_server import FakeLLM
-
-
-@pytest.fixture
-def server():
-    servers = []
-
-    def start(**kw):
-        s = FakeLLM(**kw)
-        servers.append(s)
-        return s
-
-    yield start
-    for s in servers:
-        s.close()
 
 
 def test_streaming_figures_match_known_delays(server):

@@ -12,23 +12,8 @@ import pytest
 
 from course_utils.timing import (FROM_CHUNKS, FROM_LENGTH, FROM_TIMINGS, FROM_USAGE, ReasoningText, TimingError,
                                  openai_compatible, time_generation)
-from fake_llm_server import FakeLLM
 
 STREAMS = Path(__file__).parent / "fixtures" / "streams"
-
-
-@pytest.fixture
-def server():
-    servers = []
-
-    def start(**kw):
-        s = FakeLLM(**kw)
-        servers.append(s)
-        return s
-
-    yield start
-    for s in servers:
-        s.close()
 
 
 def replay(server, name, **kw):
@@ -43,8 +28,6 @@ def test_llamacpp_usage_in_a_final_empty_choices_chunk(server):
     assert r.server_tokens_per_s is not None and r.server_tokens_per_s > 0  # llama.cpp's own timings
     assert r.first_answer_s == pytest.approx(r.ttft_s)
     assert s.bodies[0]["stream_options"] == {"include_usage": True}
-
-
 
 
 def test_llamacpp_timings_when_no_usage(server):
