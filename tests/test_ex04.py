@@ -1,23 +1,14 @@
 """Exercise 4's home: the learner's own table against the audit (old and new shapes), the reference
 model named in the verdict, labels instead of ids, both languages, and the session the widgets use."""
-import dataclasses
 
 import pytest
 
 from course_utils import i18n, system
 from course_utils.exercises import ex04
 from course_utils.grading import check_question, grade_answers
-from course_utils.system import GpuReport, SystemAudit, Tool
+from course_utils.system import Tool
 
-
-def machine(**over) -> SystemAudit:
-    tools = {n: Tool(n, n in ("gcc", "make", "git"), "1.0") for n in system.TOOLS}
-    base = SystemAudit(os="Linux", os_version="6.1", flavour="linux", flavour_text="Linux", machine="x86_64",
-                       cpu="Test CPU", cpu_arch="x86", cpu_flags=("sse4_2", "avx", "avx2", "fma", "f16c"),
-                       cpu_flags_unknown=(), cores_physical=4, cores_logical=8, ram_total_gb=16.0,
-                       ram_available_gb=12.0, disk_path="/data", disk_free_gb=100.0, tools=tools,
-                       gpu=GpuReport("none", None, None, False, "no NVIDIA GPU found"), problems=(), duration_s=0.1)
-    return dataclasses.replace(base, **over)
+from audits import machine
 
 
 @pytest.fixture

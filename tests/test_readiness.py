@@ -1,22 +1,17 @@
 """Readiness rows with simulated machines: the advice must be right for each OS and CPU."""
-import dataclasses
-
 
 from course_utils import system
 from course_utils.readiness import BAD, OK, WARN, readiness, suggest_smaller
 from course_utils.system import GpuReport, SystemAudit, Tool
 
-MISTRAL = "mistralai/Mistral-7B-Instruct-v0.3"
+import audits
 
 
 def machine(**over) -> SystemAudit:
-    tools = {n: Tool(n, n in ("gcc", "make", "cmake", "git"), "1.0") for n in system.TOOLS}
-    base = SystemAudit(os="Linux", os_version="6.1", flavour="linux", flavour_text="Linux", machine="x86_64",
-                       cpu="Test CPU", cpu_arch="x86", cpu_flags=("sse4_2", "avx", "avx2", "fma", "f16c"),
-                       cpu_flags_unknown=(), cores_physical=4, cores_logical=8, ram_total_gb=16.0,
-                       ram_available_gb=12.0, disk_path="/data", disk_free_gb=100.0, tools=tools,
-                       gpu=GpuReport("none", None, None, False, "no NVIDIA GPU found"), problems=(), duration_s=0.1)
-    return dataclasses.replace(base, **over)
+    return audits.machine(("gcc", "make", "cmake", "git"), **over)  # a machine that can build llama.cpp
+
+
+MISTRAL = "mistralai/Mistral-7B-Instruct-v0.3"
 
 
 def rows(r):
