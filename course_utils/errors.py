@@ -39,26 +39,23 @@ class ModelNotFound(InvalidInput):
     """No such model on the Hub nor in the snapshot."""
 
 
-class GatedModel(CourseError, PermissionError):
+class _RepoError(CourseError):
+    """A problem with one model repo: the message, and the repo's id in ``repo_id``."""
+
+    def __init__(self, message: str, repo_id: str | None = None):
+        super().__init__(message)
+        self.repo_id = repo_id
+
+    def __str__(self) -> str:  # the message only, whatever builtin (OSError...) comes next in the MRO
+        return str(self.args[0]) if self.args else ""
+
+
+class GatedModel(_RepoError, PermissionError):
     """The Hub refused metadata for a gated repo (401/403)."""
 
-    def __init__(self, message: str, repo_id: str | None = None):
-        super().__init__(message)
-        self.repo_id = repo_id
 
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
-class HubUnavailable(CourseError, ConnectionError):
+class HubUnavailable(_RepoError, ConnectionError):
     """The Hub could not answer (offline, timeout, 429, 5xx, bad body)."""
-
-    def __init__(self, message: str, repo_id: str | None = None):
-        super().__init__(message)
-        self.repo_id = repo_id
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class CourseWarning(UserWarning):

@@ -82,3 +82,13 @@ def server():
     yield start
     for s in servers:
         s.close()
+
+
+@pytest.fixture
+def klass(tmp_path):
+    """A copy of the sample class of answer files (tests/fixtures/answers), to grade or spoil."""
+    import shutil
+
+    folder = tmp_path / "class"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "answers", folder)
+    return folder

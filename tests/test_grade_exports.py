@@ -1,7 +1,6 @@
 """Grades out: safe CSVs, checked overrides, the roster join, Canvas and Moodle files, bad `grade` options."""
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,6 @@ from course_utils.cli import main
 from course_utils.errors import InvalidInput
 
 FIXTURES = Path(__file__).parent / "fixtures" / "answers"
-
-
-@pytest.fixture
-def klass(tmp_path):
-    folder = tmp_path / "class"
-    shutil.copytree(FIXTURES, folder)
-    return folder
 
 
 def add_learner(folder, learner, display, **extra):

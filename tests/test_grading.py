@@ -14,13 +14,6 @@ from course_utils.errors import InvalidInput
 FIXTURES = Path(__file__).parent / "fixtures" / "answers"
 
 
-@pytest.fixture
-def klass(tmp_path):
-    folder = tmp_path / "class"
-    shutil.copytree(FIXTURES, folder)
-    return folder
-
-
 def results_by(result):
     return {(r.learner, r.exercise): r for r in result.results}
 
