@@ -482,6 +482,8 @@ class FitEstimate:
     read_per_token_gb: float | None = None
     overhead_ms: float | None = None
     offload: Offload | None = None
+    macs_per_token: int | None = None
+    compute_gmacs: float | None = None  # the hardware's measured compute rate, when it was measured
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "quant": self.quant, "context": self.context, "params_b": self.params_b,
@@ -491,7 +493,16 @@ class FitEstimate:
                 "shape_source": self.shape_source, "breakdown_gb": self.breakdown_gb, "notes": list(self.notes),
                 "kv_cache_type": self.kv_cache_type, "active_params_b": self.active_params_b,
                 "read_per_token_gb": self.read_per_token_gb, "overhead_ms": self.overhead_ms,
-                "offload": None if self.offload is None else asdict(self.offload)}
+                "offload": None if self.offload is None else asdict(self.offload),
+                "macs_per_token": self.macs_per_token, "compute_gmacs": self.compute_gmacs}
+
+    @property
+    def compute_bound(self) -> bool:
+        """True when the measured compute rate, not memory, set the speed (whole model on one device)."""
+        if not (self.compute_gmacs and self.macs_per_token and self.read_per_token_gb and self.bandwidth_gbs):
+            return False
+        return self.macs_per_token / (self.compute_gmacs * 1e9) > \
+            self.read_per_token_gb / (self.efficiency * self.bandwidth_gbs)
 
     def to_text(self) -> str:
         """The estimate as a learner reads it, one labelled row per line (in the language in force)."""
@@ -513,6 +524,12 @@ class FitEstimate:
                 "fit.text.speed_split", tps=_n(self.tokens_per_s, ".1f"), gpu_read=_n(o.gpu_read_gb, ".2f"),
                 efficiency=_n(self.efficiency), bandwidth=_n(self.bandwidth_gbs), overhead=_n(self.overhead_ms),
                 cpu_read=_n(o.cpu_read_gb, ".2f"), cpu_bw=_n(o.cpu_bandwidth_gbs))))
+        elif self.tokens_per_s is not None and self.compute_bound:
+            mem_tps = 1 / (self.read_per_token_gb / (self.efficiency * self.bandwidth_gbs) + (self.overhead_ms or 0) / 1000)
+            rows.append((t("fit.row.speed"), t(
+                "fit.text.speed_compute", tps=_n(self.tokens_per_s, ".1f"), hardware=self.hardware,
+                macs=_n(self.macs_per_token / 1e9, ".2f"), rate=_n(self.compute_gmacs), read=_n(self.read_per_token_gb, ".2f"),
+                mem_tps=_n(mem_tps, ".1f"))))
         elif self.tokens_per_s is not None:
             rows.append((t("fit.row.speed"), t(
                 "fit.text.speed", tps=_n(self.tokens_per_s, ".1f"), hardware=self.hardware,
@@ -523,15 +540,48 @@ class FitEstimate:
         return "\n".join(f"{k:<{width}} {v}" for k, v in rows)
 
 
-def seconds_per_token(bytes_per_token: float, hw: Hardware) -> float:
-    """The speed model: bytes read / (efficiency x bandwidth) + a fixed overhead per token."""
+def macs_per_token(shape: ModelShape, context: int = 1) -> int:
+    """Multiply-accumulates of one decode step: one per weight a token reads, plus attention.
+
+    Weights: every matrix of the layers, the active experts of a MoE, and the output matrix
+    (the input embedding is a row lookup, no MACs). Attention at ``context`` cached tokens:
+    q.k and the weighted sum of v, 2 x heads x head dim per cached token and layer (sliding
+    windows counted as in the KV cache). An unknown architecture counts its parameters.
+    """
+    if not shape.known:
+        return int(shape.params)
+    g = _groups(shape)
+    weights = sum(v for k, v in g.items() if k not in ("token_embd", "experts", "output"))
+    weights += g["experts"] * active_fraction(shape) if "experts" in g else 0
+    weights += g["token_embd"] if shape.tied_embeddings else g["output"]
+    attn = 2 * shape.n_heads * (shape.v_head_dim or shape.hd) * kv_cells(shape, context)
+    return int(weights + attn)
+
+
+def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None = None) -> float:
+    """The speed model: the slower of reading and computing, plus a fixed overhead per token.
+
+    Reading: bytes / (efficiency x bandwidth). Computing, where the hardware's compute rate was
+    measured (this machine's CPU with llama.cpp: compute_probe): MACs / rate. Unmeasured
+    hardware is taken as bound by memory, as llama.cpp decode is on GPUs and many-core CPUs.
+    """
     k = hw.klass
-    return bytes_per_token / (k.efficiency * hw.bandwidth_gbs * GB) + k.overhead_ms / 1000
+    seconds = bytes_per_token / (k.efficiency * hw.bandwidth_gbs * GB)
+    if macs and hw.compute_gmacs:
+        seconds = max(seconds, macs / (hw.compute_gmacs * 1e9))
+    return seconds + k.overhead_ms / 1000
 
 
-def tokens_per_second(bytes_per_token: float, hw: Hardware) -> float:
-    """Decode speed: time per token = bytes / (efficiency x bandwidth) + fixed overhead."""
-    return 1 / seconds_per_token(bytes_per_token, hw)
+def compute_bound(bytes_per_token: float, hw: Hardware, macs: float | None) -> bool:
+    """True when the measured compute rate, not the memory, sets the pace."""
+    if not (macs and hw.compute_gmacs):
+        return False
+    return macs / (hw.compute_gmacs * 1e9) > bytes_per_token / (hw.klass.efficiency * hw.bandwidth_gbs * GB)
+
+
+def tokens_per_second(bytes_per_token: float, hw: Hardware, macs: float | None = None) -> float:
+    """Decode speed: 1 / seconds_per_token."""
+    return 1 / seconds_per_token(bytes_per_token, hw, macs)
 
 
 def _resolve_hardware(hardware, bandwidth_gbs, backend, vram_gb) -> Hardware | None:
@@ -554,7 +604,8 @@ def _check_n_cpu_moe(n: Any, shape: ModelShape) -> int:
     return min(n, shape.moe_layers)
 
 
-def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardware) -> tuple[Offload, float]:
+def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardware, macs: float = 0.0
+             ) -> tuple[Offload, float]:
     """Layers on the GPU while they fit (llama.cpp -ngl), the rest on the CPU; seconds per token of the split.
 
     llama.cpp keeps the token embeddings in CPU RAM and puts the output matrix on the GPU once
@@ -590,8 +641,8 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
     seconds = 0.0
     if gpu_read > 0:
         seconds += seconds_per_token(gpu_read, hw)
-    if cpu_read > 0:
-        seconds += seconds_per_token(cpu_read, cpu_hw)
+    if cpu_read > 0:  # the CPU's share of the MACs follows its share of the bytes
+        seconds += seconds_per_token(cpu_read, cpu_hw, macs * cpu_read / (cpu_read + max(gpu_read, 0.0)))
     where = t("fit.where.unified" if hw.unified else "fit.where.vram")
     need_t, usable_t, held_t = _n(need_all / GB, ".1f"), _n(usable / GB, ".1f"), _n(gpu_bytes_held / GB, ".1f")
     if fits and not n_cpu_moe:
@@ -663,18 +714,22 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     embd_read = groups.get("token_embd", 0) if not shape.tied_embeddings else 0  # embeddings: one row per token
     read = weights - embd_read - experts * (1 - frac) + kv
     tps = offload = None
+    macs = macs_per_token(shape, context)
     if hw is not None:
         if hw.is_gpu and hw.memory_gb and shape.n_layers:
             cpu_hw = cpu_hardware or custom_hardware(cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS, "cpu", "CPU")
             cpu_bw = cpu_hw.bandwidth_gbs
-            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw)
+            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw, macs)
             tps = _round_speed(1 / seconds)
             if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
                 assumed = "" if cpu_bandwidth_gbs or cpu_hardware else t("fit.note.partial_assumed")
                 notes.append(t("fit.note.partial", gpu_layers=offload.gpu_layers, gpu_bw=_n(hw.bandwidth_gbs),
                                cpu_layers=offload.n_layers - offload.gpu_layers, cpu_bw=_n(cpu_bw), assumed=assumed))
         else:
-            tps = _round_speed(tokens_per_second(read, hw))
+            tps = _round_speed(tokens_per_second(read, hw, macs))
+            if compute_bound(read, hw, macs):
+                notes.append(t("fit.note.compute_bound", macs=_n(macs / 1e9, ".2f"), rate=_n(hw.compute_gmacs),
+                               threads=hw.threads or "?"))
             if hw.is_gpu:
                 notes.append(t("fit.note.gpu_memory_unknown"))
         notes.append(t("fit.note.speed", context=_n(context, ","), efficiency=_n(hw.klass.efficiency),
@@ -686,7 +741,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         bandwidth_gbs=hw.bandwidth_gbs if hw else None, efficiency=hw.klass.efficiency if hw else None,
         shape_source=shape.source, breakdown_gb={k: round(v / GB, 3) for k, v in groups.items()},
         notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
-        read_per_token_gb=round(read / GB, 3), overhead_ms=hw.klass.overhead_ms if hw else None, offload=offload)
+        read_per_token_gb=round(read / GB, 3), overhead_ms=hw.klass.overhead_ms if hw else None, offload=offload,
+        macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None)
 
 
 def _round_speed(tps: float) -> float:
@@ -694,14 +750,15 @@ def _round_speed(tps: float) -> float:
 
 
 def predict_here(gguf_path: str | None = None, context: int = 512, *, model: str | None = None,
-                 quant: str = "Q4_K_M", threads: int | None = None, bandwidth_gbs: float | None = None
-                 ) -> FitEstimate:
+                 quant: str = "Q4_K_M", threads: int | None = None, bandwidth_gbs: float | None = None,
+                 compute_gmacs: float | None = None) -> FitEstimate:
     """The decode estimate for *this* machine's CPU, as llama.cpp would run it with ``threads``.
 
     The bandwidth is measured with that many threads (default: llama.cpp's, the physical cores)
     unless given; the CPU constants are the ones calibrated against that measurement.
+    ``compute_gmacs`` (compute_probe.measure_compute_rate) adds the compute ceiling.
     """
-    hw = this_machine(threads=threads, bandwidth_gbs=bandwidth_gbs)
+    hw = this_machine(threads=threads, bandwidth_gbs=bandwidth_gbs, compute_gmacs=compute_gmacs)
     if gguf_path is not None:
         return estimate(gguf_path=str(gguf_path), context=context, hardware=hw)
     return estimate(model, quant, context, hardware=hw)

@@ -76,6 +76,10 @@ class Hardware:
     source: str
     hw_class: str
     memory_gb: float | None = None  # VRAM, or the unified memory a GPU may use; None = unknown
+    # measured on this machine by llama.cpp on a probe model (compute_probe): billions of
+    # multiply-accumulates per second with ``threads`` threads; None = not measured (memory-bound)
+    compute_gmacs: float | None = None
+    threads: int | None = None
 
     @property
     def klass(self) -> HardwareClass:
@@ -135,7 +139,8 @@ def find_hardware(name: str) -> Hardware:
 
 
 def custom_hardware(bandwidth_gbs: float, backend: str, name: str | None = None, memory_gb: float | None = None,
-                    measured: bool = False) -> Hardware:
+                    measured: bool = False, compute_gmacs: float | None = None, threads: int | None = None
+                    ) -> Hardware:
     """Hardware from a bandwidth you give; ``measured`` marks a CPU figure from this machine's measurement."""
     if isinstance(bandwidth_gbs, bool) or not isinstance(bandwidth_gbs, (int, float)) or not bandwidth_gbs > 0:
         raise InvalidInput(t("hardware.bandwidth.bad", value=repr(bandwidth_gbs)))
@@ -145,8 +150,11 @@ def custom_hardware(bandwidth_gbs: float, backend: str, name: str | None = None,
         raise InvalidInput(t("hardware.memory.bad", value=repr(memory_gb)))
     klass = "cpu_measured" if measured and backend == "cpu" else backend
     source = t("hardware.source.measured" if measured else "hardware.source.given")
+    if compute_gmacs is not None and (isinstance(compute_gmacs, bool) or not isinstance(compute_gmacs, (int, float))
+                                      or not compute_gmacs > 0):
+        raise InvalidInput(t("hardware.compute.bad", value=repr(compute_gmacs)))
     return Hardware(t("hardware.custom") if name is None else name, backend, float(bandwidth_gbs), source, klass,
-                    memory_gb)
+                    memory_gb, None if compute_gmacs is None else float(compute_gmacs), threads)
 
 
 def with_memory(hw: Hardware, memory_gb: float | None) -> Hardware:
@@ -171,10 +179,17 @@ def llama_cpp_threads() -> int:
     return max(1, n or os.cpu_count() or 1)
 
 
-def this_machine(threads: int | None = None, bandwidth_gbs: float | None = None, seconds: float = 1.0) -> Hardware:
-    """This machine's CPU as llama.cpp would use it: bandwidth measured with llama.cpp's thread count."""
+def this_machine(threads: int | None = None, bandwidth_gbs: float | None = None, seconds: float = 1.0,
+                 compute_gmacs: float | None = None) -> Hardware:
+    """This machine's CPU as llama.cpp would use it: bandwidth measured with llama.cpp's thread count.
+
+    ``compute_gmacs``: the compute rate llama.cpp reached here (compute_probe.measure_compute_rate
+    with the same threads); without it the estimate assumes memory sets the pace.
+    """
+    threads = int(threads or llama_cpp_threads())
     if bandwidth_gbs is None:
         from .system import measure_memory_bandwidth
 
         bandwidth_gbs = measure_memory_bandwidth(seconds, threads=threads).gbs
-    return custom_hardware(bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True)
+    return custom_hardware(bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True,
+                           compute_gmacs=compute_gmacs, threads=threads)

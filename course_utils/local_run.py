@@ -27,7 +27,20 @@ class Prediction:
     file_size_gb: float | None
 
 
-def _hardware_here(bandwidth_gbs: float | None):
+def _compute_rate(threads: int | None) -> float | None:
+    """llama.cpp's compute rate here on the probe model (compute_probe), or None without the engine."""
+    from .compute_probe import measure_compute_rate
+
+    ok, _why = engine.engine_available()
+    if not ok:
+        return None
+    try:
+        return measure_compute_rate(threads).gmacs
+    except (CourseError, OSError, ValueError, KeyError):  # a probe that fails leaves the memory-only estimate
+        return None
+
+
+def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, compute: bool = True):
     """The hardware the pip wheel runs on: Apple Silicon's GPU (table bandwidth) on a Mac, else the CPU."""
     from .hardware import custom_hardware, find_hardware
     from .system import audit
@@ -43,8 +56,15 @@ def _hardware_here(bandwidth_gbs: float | None):
             return custom_hardware(bandwidth_gbs, "metal", "this Mac (measured)"), \
                 t("local_run.basis.mac_measured", bw=bandwidth_gbs)
     if bandwidth_gbs:
-        return custom_hardware(bandwidth_gbs, "cpu", "this machine's CPU (measured)", measured=True), \
-            t("local_run.basis.cpu_measured", bw=bandwidth_gbs)
+        from .hardware import llama_cpp_threads
+
+        threads = int(threads or llama_cpp_threads())
+        rate = _compute_rate(threads) if compute else None
+        basis = t("local_run.basis.cpu_measured", bw=bandwidth_gbs)
+        if rate:
+            basis = t("local_run.basis.cpu_measured_compute", bw=bandwidth_gbs, rate=rate, threads=threads)
+        return custom_hardware(bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True,
+                               compute_gmacs=rate, threads=threads), basis
     return None, t("local_run.basis.none")
 
 
@@ -52,17 +72,19 @@ _PREDICTIONS: dict[tuple, Prediction] = {}
 
 
 def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: float | None = None,
-                  measure: bool = True) -> Prediction:
-    """The course's decode estimate for this machine: fit.estimate with the audit's measured bandwidth.
+                  measure: bool = True, threads: int | None = None, compute: bool = True) -> Prediction:
+    """The course's decode estimate for this machine: fit.estimate with what was measured here.
 
-    Reading a GGUF header takes seconds (the tokenizer is in it), so a prediction is kept per file.
+    On a CPU: the memory bandwidth (the audit's measurement) and, where llama.cpp is installed,
+    its compute rate on the course's probe model (compute_probe), both with ``threads`` (default:
+    llama.cpp's); the slower of the two sets the speed. ``compute=False`` skips the probe.
     """
     from .fit import estimate
     from .system import measure_memory_bandwidth
 
     if bandwidth_gbs is None and measure:
-        bandwidth_gbs = measure_memory_bandwidth().gbs
-    hw, basis = _hardware_here(bandwidth_gbs)
+        bandwidth_gbs = measure_memory_bandwidth(threads=threads).gbs
+    hw, basis = _hardware_here(bandwidth_gbs, threads, compute)
     if hw is None:
         return Prediction(None, bandwidth_gbs, basis, None)
     path = Path(model_path)
@@ -183,7 +205,8 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
             return measure_local(max_tokens=max_tokens, prompt=prompt, runs=runs, bandwidth_gbs=bandwidth_gbs,
                                  server=own)
     result = time_generation(server.generate(), prompt=prompt, max_new_tokens=max_tokens, runs=runs, warmup=False)
-    pred = predict_speed(server.model_path, context=max(64, 2 * max_tokens), bandwidth_gbs=bandwidth_gbs)
+    pred = predict_speed(server.model_path, context=max(64, 2 * max_tokens), bandwidth_gbs=bandwidth_gbs,
+                         threads=server.threads)
     reference = result.server_tokens_per_s or result.tokens_per_s
     notes = list(result.notes) + list(gap_notes(pred.tokens_per_s, reference)) + list(busy_note(server.threads))
     return RunReport(ENGINE, str(server.model_path), result.tokens, result.ttft_s, result.tokens_per_s,

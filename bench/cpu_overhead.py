@@ -1,0 +1,95 @@
+"""Predict llama.cpp's CPU decode speed here from two probes, then time real runs side by side.
+
+Probes (as the course makes them): this machine's read bandwidth (system.measure_memory_bandwidth)
+and llama.cpp's compute rate on the course's probe model (compute_probe), both with the same
+thread count. Then models of other shapes (random weights, SmolLM2's tokenizer, built by
+compute_probe.make_gguf) and the real SmolLM2-135M-Instruct are predicted (memory only, and the
+slower of memory and compute) and timed on the xllamacpp wheel's server. None of the timed
+models is the probe.
+
+    .venv-test/bin/python bench/cpu_overhead.py [--threads 1,2] [--runs 2] [--tokens 64] [--dir DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# (layers, embd, ff): layer count at SmolLM2's width, then width at a fixed depth
+SHAPES = [(6, 576, 1536), (15, 576, 1536), (30, 576, 1536), (60, 576, 1536),
+          (24, 384, 1024), (24, 1024, 2816), (24, 1536, 4096), (16, 2048, 5632)]
+
+
+def time_model(path: Path, threads: int, runs: int, tokens: int) -> float:
+    """Best decode tokens/s of ``runs`` generations (llama.cpp's own timings), server in a child process."""
+    from course_utils.engine import LocalServer
+
+    best = 0.0
+    with LocalServer(path, n_ctx=512, threads=threads) as srv:
+        for i in range(runs + 1):  # the first generation warms caches and is not counted
+            body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
+                               "ignore_eos": True, "cache_prompt": False}).encode()
+            req = urllib.request.Request(srv.url + "/completion", body, {"Content-Type": "application/json"})
+            timings = json.load(urllib.request.urlopen(req, timeout=600))["timings"]  # noqa: S310 - our child
+            if i:
+                best = max(best, timings["predicted_per_second"])
+    return best
+
+
+def _summary(errs: list[float]) -> str:
+    a = [abs(e) for e in errs]
+    return f"median |error| {statistics.median(a):5.1%}, max {max(a):5.1%} ({len(a)} models)"
+
+
+def main() -> None:
+    from course_utils import fit
+    from course_utils.compute_probe import make_gguf, measure_compute_rate
+    from course_utils.gguf_models import resolve_model
+    from course_utils.system import measure_memory_bandwidth
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--tokens", type=int, default=64)
+    ap.add_argument("--dir", default=None, help="where the shaped models are kept (default: a temp folder)")
+    a = ap.parse_args()
+    folder = Path(a.dir or tempfile.mkdtemp(prefix="shaped-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    models = {}
+    t0 = time.perf_counter()
+    for layers, embd, ff in SHAPES:
+        path = folder / f"shaped-{layers}x{embd}x{ff}.gguf"
+        if not path.exists():
+            make_gguf(path, layers=layers, embd=embd, ff=ff)
+        models[f"{layers}x{embd}x{ff}"] = path
+    models["SmolLM2-135M (real)"] = resolve_model(None)
+    print(f"models: {len(models)} ({folder}, built in {time.perf_counter() - t0:.0f} s)")
+    for threads in [int(x) for x in a.threads.split(",")]:
+        rate = measure_compute_rate(threads, fresh=True)
+        print(f"threads {threads}: probe {rate.tokens_per_s} tok/s x {rate.macs_per_token / 1e6:.0f} M MACs/token = "
+              f"{rate.gmacs} G MACs/s ({rate.seconds} s)")
+        mem_errs, both_errs = [], []
+        for name, path in models.items():
+            bw = measure_memory_bandwidth(threads=threads).gbs
+            measured = time_model(path, threads, a.runs, a.tokens)
+            mem = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw)
+            both = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw,
+                                    compute_gmacs=rate.gmacs)
+            mem_errs.append(mem.tokens_per_s / measured - 1)
+            both_errs.append(both.tokens_per_s / measured - 1)
+            print(f"  {name:<20} measured {measured:7.1f} | memory only {mem.tokens_per_s:7.1f} ({mem_errs[-1]:+6.1%}) | "
+                  f"memory and compute {both.tokens_per_s:7.1f} ({both_errs[-1]:+6.1%}) | {bw:.1f} GB/s, "
+                  f"{both.macs_per_token / 1e6:.0f} M MACs, {both.read_per_token_gb:.3f} GB per token", flush=True)
+        print(f"  memory only       : {_summary(mem_errs)}")
+        print(f"  memory and compute: {_summary(both_errs)}; real SmolLM2-135M {both_errs[-1]:+.1%}")
+
+
+if __name__ == "__main__":
+    main()

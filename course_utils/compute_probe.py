@@ -1,0 +1,153 @@
+"""How fast llama.cpp *computes* on this machine's CPU: a small probe model, timed on the real engine.
+
+A decode step reads every weight once and does one multiply-accumulate (MAC) with it. On a CPU
+with few cores (or a build without the CPU's widest vector instructions) the MACs, not the memory
+reads, set the pace: on the course's 2-vCPU VM llama.cpp's generic wheel decodes at ~6 billion
+MACs per second per thread while memory would allow twice that (``bench/cpu_overhead.py``). The
+estimator then takes the slower of the two ceilings (fit.seconds_per_token).
+
+The probe is a llama-architecture GGUF with random weights (8 layers, width 1024, Q4_1, the
+bundled SmolLM2's tokenizer), built once into the models folder; its generation speed gives the
+machine's MAC rate for that thread count. It is never the model being predicted.
+"""
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import EngineUnavailable
+
+PROBE = {"layers": 8, "embd": 1024, "ff": 2816}
+PROBE_TOKENS = 32
+_RATES: dict[int, "ComputeRate"] = {}
+
+
+@dataclass(frozen=True)
+class ComputeRate:
+    gmacs: float  # billions of multiply-accumulates per second llama.cpp reached, all threads
+    threads: int
+    macs_per_token: int  # of the probe model
+    tokens_per_s: float  # the probe's decode speed (llama.cpp's own timing)
+    seconds: float  # what the probe cost, build excluded
+
+
+def _gguf_types():
+    try:
+        import gguf  # the `run` extra
+    except ImportError as exc:  # pragma: no cover - the extra installs it with xllamacpp
+        raise EngineUnavailable(f"the gguf package is missing ({exc}); pip install 'course-utils[run]'") from exc
+    return gguf
+
+
+def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | None = None,
+              kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
+              seed: int = 0) -> Path:
+    """Write a random-weight llama GGUF of this shape: matrices in ``qtype``, tied embedding in Q8_0.
+
+    The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
+    SmolLM2-135M), so llama.cpp loads and serves it like any model; its text is noise, but a
+    decode step reads and computes what a trained model of that shape would.
+    """
+    gguf = _gguf_types()
+    if tokenizer_from is None:
+        from .gguf_models import resolve_model
+
+        tokenizer_from = resolve_model(None)
+    heads = heads or max(1, embd // 64)
+    # grouped-query attention as in SmolLM2 (9 heads, 3 KV heads): the largest divisor <= heads / 3
+    kv_heads = kv_heads or max(d for d in range(1, heads + 1) if heads % d == 0 and 3 * d <= max(3, heads))
+    head_dim = embd // heads
+    q = gguf.GGMLQuantizationType[qtype]
+    rng = np.random.default_rng(seed)
+    reader = gguf.GGUFReader(str(tokenizer_from))
+    out = Path(out)
+    tmp = out.with_name(out.name + ".part")
+    w = gguf.GGUFWriter(str(tmp), "llama")
+    w.add_name(f"random-{layers}x{embd}x{ff}")
+    w.add_block_count(layers)
+    w.add_context_length(2048)
+    w.add_embedding_length(embd)
+    w.add_feed_forward_length(ff)
+    w.add_head_count(heads)
+    w.add_head_count_kv(kv_heads)
+    w.add_rope_freq_base(10000.0)
+    w.add_layer_norm_rms_eps(1e-5)
+    w.add_rope_dimension_count(head_dim)
+    w.add_file_type({"Q4_0": 2, "Q4_1": 3, "Q8_0": 7}[qtype])
+    w.add_quantization_version(2)
+    vocab = 0
+    for key, field in reader.fields.items():
+        if key.startswith("tokenizer."):
+            vtype = field.types[0]
+            w.add_key_value(key, field.contents(), vtype,
+                            field.types[1] if vtype == gguf.GGUFValueType.ARRAY else None)
+            if key == "tokenizer.ggml.tokens":
+                vocab = len(field.data)
+    w.add_vocab_size(vocab)
+
+    def mat(name: str, rows: int, cols: int, kind=q) -> None:
+        data = rng.standard_normal((rows, cols), dtype=np.float32) * 0.02
+        w.add_tensor(name, gguf.quants.quantize(data, kind), raw_dtype=kind)
+
+    mat("token_embd.weight", vocab, embd, gguf.GGMLQuantizationType.Q8_0)
+    w.add_tensor("output_norm.weight", np.ones(embd, dtype=np.float32))
+    kv = kv_heads * head_dim
+    for i in range(layers):
+        w.add_tensor(f"blk.{i}.attn_norm.weight", np.ones(embd, dtype=np.float32))
+        w.add_tensor(f"blk.{i}.ffn_norm.weight", np.ones(embd, dtype=np.float32))
+        mat(f"blk.{i}.attn_q.weight", embd, embd)
+        mat(f"blk.{i}.attn_k.weight", kv, embd)
+        mat(f"blk.{i}.attn_v.weight", kv, embd)
+        mat(f"blk.{i}.attn_output.weight", embd, embd)
+        mat(f"blk.{i}.ffn_gate.weight", ff, embd)
+        mat(f"blk.{i}.ffn_up.weight", ff, embd)
+        mat(f"blk.{i}.ffn_down.weight", embd, ff)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    tmp.replace(out)  # a probe interrupted while writing leaves no half file under the real name
+    return out
+
+
+def probe_model_path() -> Path:
+    """The probe GGUF in the models folder, built on first use (a few seconds)."""
+    from .gguf_models import models_dir
+
+    path = models_dir() / "course-compute-probe-{layers}x{embd}x{ff}.Q4_1.gguf".format(**PROBE)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make_gguf(path, **PROBE)
+    return path
+
+
+def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS, fresh: bool = False) -> ComputeRate:
+    """Time the probe model on llama.cpp with ``threads`` (default llama.cpp's); kept per thread count."""
+    from .engine import LocalServer
+    from .fit import macs_per_token, shape_from_gguf
+    from .hardware import llama_cpp_threads
+
+    threads = int(threads or llama_cpp_threads())
+    if threads in _RATES and not fresh:
+        return _RATES[threads]
+    path = probe_model_path()
+    t0 = time.perf_counter()
+    best = 0.0
+    with LocalServer(path, n_ctx=256, threads=threads) as srv:
+        for i in range(3):  # the first generation warms the caches and is not counted
+            body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
+                               "ignore_eos": True, "cache_prompt": False}).encode()
+            req = urllib.request.Request(srv.url + "/completion", body, {"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 - our own child on 127.0.0.1
+                timings = json.load(r)["timings"]
+            if i:
+                best = max(best, float(timings["predicted_per_second"]))
+    macs = macs_per_token(shape_from_gguf(str(path)), context=tokens)
+    rate = ComputeRate(round(best * macs / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2))
+    _RATES[threads] = rate
+    return rate
