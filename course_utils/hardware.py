@@ -51,13 +51,16 @@ CLASSES: dict[str, HardwareClass] = {
     # CPU against a *spec* bandwidth (named hardware): peers use 0.55 (llmfit) to 0.70 (caniarun).
     "cpu": HardwareClass("cpu", 0.55, 0.0),
     # CPU against *this machine's measured* read bandwidth with llama.cpp's thread count
-    # (system.measure_memory_bandwidth). On the course VM (2 vCPU AMD EPYC) llama.cpp decoded a
+    # (system.measure_memory_bandwidth). On an earlier course VM (2 vCPU AMD EPYC) llama.cpp decoded a
     # TinyLlama-1.1B Q4_K_M (0.63 GB read per token) at 37-39 tokens/s with 2 threads, ~24 GB/s,
     # while that measurement gave 17-19 GB/s: llama.cpp's SIMD reads beat numpy's sliced copies,
-    # hence an "efficiency" above 1. One machine; re-check with bench/fit_accuracy.py --here.
-    # Not modelled: tiny models (SmolLM2-135M, 0.08 GB per token) are bound by per-token compute,
-    # not bandwidth, on a CPU (measured here under load: 20-26 tokens/s against ~100 predicted),
-    # and llama.cpp's spinning threads collapse when other processes hold the cores.
+    # hence an "efficiency" above 1 for the reading side.
+    # Computing is the other ceiling: where llama.cpp is installed, its compute rate is measured on
+    # the course's probe model (compute_probe) and the slower of the two sets the time
+    # (fit.seconds_per_token). On the 2 vCPU Intel Xeon VM of 2026-12-02 (generic wheel, no
+    # AVX-512 kernels) decode was compute-bound for every model: ~6 G multiply-adds/s per thread,
+    # memory-only estimates +75..+230 % vs llama.cpp, with the compute ceiling SmolLM2-135M -3 % /
+    # -1 % at 1 / 2 threads (bench/cpu_overhead.py).
     "cpu_measured": HardwareClass("cpu_measured", 1.3, 0.0),
 }
 

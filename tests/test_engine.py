@@ -110,7 +110,31 @@ def test_measure_with_prediction(llama):
     assert d["predicted_tokens_per_s"] > 0 and d["bandwidth_gbs"] == 20.0
     expected = (d["predicted_tokens_per_s"] - d["server_tokens_per_s"]) / d["server_tokens_per_s"]
     assert d["prediction_error"] == pytest.approx(expected, abs=0.002)
-    assert any("Bandwidth" in n for n in d["notes"]) and "predicted" in report.to_text()
+    from course_utils.i18n import t
+
+    assert {t("local_run.gap.too_high"), t("local_run.gap.too_low")} & set(d["notes"])  # the gap explained
+    assert "predicted" in report.to_text()
+    # the prediction also used llama.cpp's compute rate here, measured on the probe model
+    assert "llama.cpp's compute" in d["prediction_basis"]
+
+
+def test_compute_probe_on_the_real_engine(smol):
+    from course_utils import compute_probe, fit
+
+    path = compute_probe.probe_model_path()
+    shape = fit.shape_from_gguf(str(path))
+    assert (shape.n_layers, shape.hidden, shape.ffn, shape.vocab) == (8, 1024, 2816, 49152)
+    before = _children()
+    rate = compute_probe.measure_compute_rate(1, tokens=8, fresh=True)
+    assert rate.threads == 1 and rate.gmacs > 0 and rate.macs_per_token == fit.macs_per_token(shape, 8)
+    assert rate.gmacs == pytest.approx(rate.tokens_per_s * rate.macs_per_token / 1e9, rel=0.02)
+    assert compute_probe.measure_compute_rate(1) is rate  # kept per thread count for the session
+    assert _children() == before  # the probe's server is stopped
+    # the estimate with that rate is never faster than the memory-only one
+    hw_mem = fit.this_machine(threads=1, bandwidth_gbs=20)
+    hw_both = fit.this_machine(threads=1, bandwidth_gbs=20, compute_gmacs=rate.gmacs)
+    assert fit.estimate(gguf_path=str(smol), context=32, hardware=hw_both).tokens_per_s <= \
+        fit.estimate(gguf_path=str(smol), context=32, hardware=hw_mem).tokens_per_s
 
 
 @pytest.fixture

@@ -209,7 +209,7 @@ def test_local_run_texts_in_french(monkeypatch):
 
     i18n.set_language("fr")
     try:
-        assert "trop haute" in local_run.gap_notes(120, 60)[0] and "trop basse" in local_run.gap_notes(20, 40)[0]
+        assert "dépasse la mesure" in local_run.gap_notes(120, 60)[0] and "sous la mesure" in local_run.gap_notes(20, 40)[0]
         monkeypatch.setattr(local_run.os, "getloadavg", lambda: (9.0, 8.0, 7.0))
         monkeypatch.setattr(local_run.os, "cpu_count", lambda: 2)
         assert "charge 9.0 sur 2 cœurs" in local_run.busy_note(2)[0]

@@ -138,7 +138,7 @@ def test_busy_machine_note_and_gap_direction(monkeypatch):
     assert "load 9.0 on 2 cores" in note and "--threads 1" in note
     monkeypatch.setattr(local_run.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
     assert local_run.busy_note(2) == ()
-    assert "too high" in local_run.gap_notes(120, 60)[0] and "too low" in local_run.gap_notes(20, 40)[0]
+    assert "above the run" in local_run.gap_notes(120, 60)[0] and "below the run" in local_run.gap_notes(20, 40)[0]
     assert local_run.gap_notes(None, 40) == () and local_run.prediction_error(120, 60) == 1.0
 
 

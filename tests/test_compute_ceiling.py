@@ -1,0 +1,63 @@
+"""The CPU speed model's compute ceiling, on hand-computed cases (no engine needed).
+
+The compute rate itself is measured by llama.cpp on the probe model (tests/test_engine.py);
+here it is given, and the estimator's arithmetic is checked.
+"""
+import pytest
+
+from course_utils import fit
+from course_utils.errors import InvalidInput
+from course_utils.hardware import custom_hardware, this_machine
+from langs import both, one_language  # noqa: F401 - the lang fixture
+
+SMOL = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
+def test_macs_per_token_of_smollm2_by_hand():
+    shape = fit.resolve_shape(SMOL, None, None)
+    # per layer: q 576x576, k and v 576x192 each, o 576x576, gate/up/down 3 x 576x1536
+    layer = 576 * 576 * 2 + 2 * 576 * 192 + 3 * 576 * 1536
+    output = 49152 * 576  # tied: the embedding matrix is the output matrix
+    assert fit.macs_per_token(shape, 1) == 30 * layer + output + 2 * 9 * 64 * 30 * 1
+    # attention grows with the cached tokens: q.k and the sum of v, per head, layer and token
+    assert fit.macs_per_token(shape, 101) - fit.macs_per_token(shape, 1) == 2 * 9 * 64 * 30 * 100
+
+
+def test_macs_per_token_of_a_moe_counts_the_active_experts_only():
+    shape = fit.resolve_shape("mistralai/Mixtral-8x7B-Instruct-v0.1", None, None)
+    e = fit.estimate("mistralai/Mixtral-8x7B-Instruct-v0.1", "Q4_K_M", 1)
+    # active parameters less the input embedding (a row lookup), plus 2 x 32 heads x 128 x 32 layers
+    assert fit.macs_per_token(shape, 1) == pytest.approx(e.active_params_b * 1e9 - 32000 * 4096 + 2 * 32 * 128 * 32,
+                                                         rel=1e-3)
+
+
+def test_the_slower_of_reading_and_computing_sets_the_time():
+    hw = custom_hardware(20, "cpu", measured=True, compute_gmacs=10, threads=2)
+    eff = hw.klass.efficiency
+    reading = 0.1e9 / (eff * 20e9)
+    assert fit.seconds_per_token(0.1e9, hw, macs=0.2e9) == pytest.approx(0.2e9 / 10e9)  # computing: 20 ms
+    assert fit.seconds_per_token(0.1e9, hw, macs=1e6) == pytest.approx(reading)  # reading is slower
+    assert fit.compute_bound(0.1e9, hw, 0.2e9) and not fit.compute_bound(0.1e9, hw, 1e6)
+    no_rate = custom_hardware(20, "cpu", measured=True)
+    assert fit.seconds_per_token(0.1e9, no_rate, macs=0.2e9) == pytest.approx(reading)  # not measured: memory
+
+
+@both
+def test_estimate_says_computing_sets_the_pace(lang):
+    hw = this_machine(threads=2, bandwidth_gbs=20, compute_gmacs=10)
+    e = fit.estimate(SMOL, "Q4_0", 64, hardware=hw)
+    assert e.compute_bound and e.compute_gmacs == 10 and e.macs_per_token == fit.macs_per_token(
+        fit.resolve_shape(SMOL, None, None), 64)
+    assert e.tokens_per_s == pytest.approx(round(10e9 / e.macs_per_token, 1))
+    text = e.to_text()
+    word = {"en": "computing sets the pace", "fr": "c'est le calcul qui limite"}[lang]
+    assert word in text and ("10 billion" if lang == "en" else "10 milliards") in text
+    assert e.to_dict()["compute_gmacs"] == 10
+    memory_only = fit.estimate(SMOL, "Q4_0", 64, hardware=this_machine(threads=2, bandwidth_gbs=20))
+    assert not memory_only.compute_bound and memory_only.tokens_per_s > e.tokens_per_s
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, "fast", float("nan")])
+def test_a_bad_compute_rate_is_refused(bad):
+    with pytest.raises(InvalidInput, match="compute rate"):
+        custom_hardware(20, "cpu", compute_gmacs=bad)
