@@ -57,10 +57,19 @@ def _family(hardware: str) -> str:
     return hardware
 
 
-def speed_rows() -> list[dict]:
-    """Calibration rows with a bandwidth: bytes read per token from the estimator (tg128 averages 64 tokens)."""
+def speed_rows(validation: bool = False) -> list[dict]:
+    """llama-bench rows with a bandwidth: bytes read per token from the estimator (tg128 averages 64 tokens).
+
+    Calibration rows state the bandwidth beside the result; the shipped constants were fitted on
+    them. ``validation=True``: the rows whose bandwidth only the hardware table gives (spec sheets,
+    added 2026-12-02 after the constants were fitted), never used for fitting.
+    """
     rows = []
+    table = {r["hardware"]: r["memory_bandwidth_gbs"] for r in data.load("hardware_bandwidth")}
     for row in data.load("llamacpp_speed_calibration"):
+        if bool(row["memory_bandwidth_gbs"]) == validation:
+            continue
+        row = {**row, "memory_bandwidth_gbs": row["memory_bandwidth_gbs"] or table.get(row["hardware"])}
         if not row["memory_bandwidth_gbs"]:
             continue
         backend = "igpu" if "iGPU" in row["hardware"] else row["backend"]
@@ -139,6 +148,16 @@ def speeds() -> None:
         lofo += errs
         print(f"    leave out {fam:<18} ({b}) : {_summary(errs)}")
     print(f"  leave-one-chip-family-out, all rows   : {_summary(lofo)}")
+    # rows never used for fitting: the shipped constants against them
+    val = speed_rows(validation=True)
+    errs = _errors(val, lambda r: shipped[r["backend"]])
+    print(f"  out of sample: {len(val)} rows whose bandwidth comes from the hardware table (not used to fit)")
+    for r, e in sorted(zip(val, errs), key=lambda p: -abs(p[1])):
+        print(f"    {r['backend']:<7} {r['hardware'][:44]:<44} {r['bw']:>7g} GB/s  measured {r['tps']:7.2f}  "
+              f"error {e:+6.1%}")
+    print(f"  out of sample, shipped constants      : {_summary(errs)}")
+    recent = [e for r, e in zip(val, errs) if not re.search(r"Tesla [KMP]\d|Tesla V100|Quadro RTX", r["hardware"])]
+    print(f"    without pre-2020 GPUs (Kepler to Turing): {_summary(recent)}")
 
 
 def audit_time() -> None:

@@ -732,6 +732,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                                threads=hw.threads or "?"))
             if hw.is_gpu:
                 notes.append(t("fit.note.gpu_memory_unknown"))
+        if hw.older_nvidia:
+            notes.append(t("fit.note.older_gpu", name=hw.name))
         notes.append(t("fit.note.speed", context=_n(context, ","), efficiency=_n(hw.klass.efficiency),
                        overhead=_n(hw.klass.overhead_ms), why=hw.klass.why))
     return FitEstimate(

@@ -64,6 +64,11 @@ CLASSES: dict[str, HardwareClass] = {
     "cpu_measured": HardwareClass("cpu_measured", 1.3, 0.0),
 }
 
+# NVIDIA generations before Ampere (2020) in the hardware table: against llama-bench results never
+# used for fitting (bench/fit_accuracy.py, "out of sample") the CUDA constants over-predict them
+# by 26 % (Turing) to 267 % (Kepler K80); Ampere and later stay within 12 %.
+OLDER_NVIDIA = re.compile(r"\bTesla [KMP]\d|\bTesla V100|\bQuadro RTX|\b(GTX|RTX 20)\d\d", re.IGNORECASE)
+
 BACKENDS = ("cuda", "rocm", "vulkan", "metal", "cpu", "igpu")
 GPU_BACKENDS = ("cuda", "rocm", "vulkan", "metal", "igpu")
 # Assumed CPU bandwidth of a PC when only its GPU is named (for the layers that do not fit in
@@ -87,6 +92,11 @@ class Hardware:
     @property
     def klass(self) -> HardwareClass:
         return CLASSES[self.hw_class]
+
+    @property
+    def older_nvidia(self) -> bool:
+        """An NVIDIA GPU from before Ampere (2020): the estimate is an upper bound there."""
+        return self.backend == "cuda" and bool(OLDER_NVIDIA.search(self.name))
 
     @property
     def is_gpu(self) -> bool:

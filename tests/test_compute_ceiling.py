@@ -61,3 +61,12 @@ def test_estimate_says_computing_sets_the_pace(lang):
 def test_a_bad_compute_rate_is_refused(bad):
     with pytest.raises(InvalidInput, match="compute rate"):
         custom_hardware(20, "cpu", compute_gmacs=bad)
+
+
+def test_older_nvidia_gpus_are_flagged_as_an_upper_bound():
+    # out of sample (bench/fit_accuracy.py): pre-Ampere GPUs decode 26-267 % slower than the estimate
+    old = fit.estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 512, hardware="Tesla P40")
+    assert any("before 2020" in n and "upper bound" in n for n in old.notes)
+    new = fit.estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 512, hardware="RTX 4080")
+    assert not any("before 2020" in n for n in new.notes)
+    assert new.bandwidth_gbs == 716.8 and new.tokens_per_s > old.tokens_per_s
