@@ -160,6 +160,36 @@ def speeds() -> None:
     print(f"    without pre-2020 GPUs (Kepler to Turing): {_summary(recent)}")
 
 
+def cpu_results() -> None:
+    """Published CPU-only llama.cpp results (data/llamacpp_cpu_results.csv), never used for fitting.
+
+    Rows with a spec-sheet bandwidth (stated or from the memory configuration) check the "cpu"
+    class (efficiency x spec bandwidth); rows with a measured bandwidth (STREAM and the like, not
+    the course's own probe) show the share of it llama.cpp read. Bytes per token = the model size
+    llama-bench printed (dense models, short context).
+    """
+    k = CLASSES["cpu"]
+    rows = data.load("llamacpp_cpu_results")
+    print(f"CPU results : {len(rows)} published llama.cpp CPU-only rows (not used for fitting)")
+    spec_errs = []
+    for r in rows:
+        gb = r["model_size_gib"] * 2**30 / 1e9
+        read = gb * r["tg_tps"]
+        line = (f"    {r['cpu'][:34]:<34} {r['quant'][:14]:<14} {r['threads'] or '?':>3} thr  {r['tg_tps']:7.2f} tok/s "
+                f"reads {read:6.1f} of {r['bandwidth_gbs']:g} GB/s ({r['bandwidth_basis']}) = {read / r['bandwidth_gbs']:.2f}")
+        if r["bandwidth_basis"] != "measured":
+            pred = 1 / (gb / (k.efficiency * r["bandwidth_gbs"]) + k.overhead_ms / 1000)
+            spec_errs.append(pred / r["tg_tps"] - 1)
+            line += f"   'cpu' class {pred:6.2f} ({spec_errs[-1]:+.0%})"
+        print(line)
+    few = [e for r, e in zip([r for r in rows if r["bandwidth_basis"] != "measured"], spec_errs)
+           if r["threads"] and r["threads"] <= 2]
+    print(f"  'cpu' class ({k.efficiency:g} x spec bandwidth), out of sample: {_summary(spec_errs)}")
+    print(f"    of which {len(few)} rows ran on 2 threads of a 16-core CPU: for the quantizations with slow kernels "
+          f"(the IQ types) computing, not reading, set the pace, as on the course VM; without those rows: "
+          f"{_summary([e for r, e in zip([r for r in rows if r['bandwidth_basis'] != 'measured'], spec_errs) if not (r['threads'] and r['threads'] <= 2)])}")
+
+
 def audit_time() -> None:
     audit()  # warm imports and the file cache
     times = []
@@ -222,5 +252,6 @@ if __name__ == "__main__":
         sys.exit(0)
     file_sizes()
     speeds()
+    cpu_results()
     audit_time()
     bandwidth()

@@ -115,6 +115,14 @@ TABLES: dict[str, TableSpec] = {
         {"hardware": "str", "backend": "str", "memory_bandwidth_gbs": "float", "model": "str", "quant": "str",
          "pp512_tps": "float", "tg128_tps": "float", "source_url": "str"},
         key="hardware", source="source_url", required=("hardware", "tg128_tps", "source_url"), unique_key=False),
+    "llamacpp_cpu_results": TableSpec(
+        "llamacpp_cpu_results.csv",
+        {"cpu": "str", "arch": "str", "memory_config": "str", "bandwidth_gbs": "float", "bandwidth_basis": "str",
+         "threads": "int", "model": "str", "params_b": "float", "quant": "str", "model_size_gib": "float",
+         "tg_tps": "float", "tg_test": "str", "build": "str", "quote": "str", "source_url": "str"},
+        key="cpu", source="source_url",
+        required=("cpu", "bandwidth_gbs", "bandwidth_basis", "model_size_gib", "tg_tps", "quote", "source_url"),
+        unique_key=False),
     "hardware_bandwidth": TableSpec(
         "hardware_bandwidth.csv",
         {"hardware": "str", "backend": "str", "memory_bandwidth_gbs": "float", "memory_gb": "float", "source_url": "str"},

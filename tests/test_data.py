@@ -98,3 +98,13 @@ def test_bad_json(copy_of_data):
 def test_unknown_table():
     with pytest.raises(DataFileError, match="unknown data table"):
         data.load("nope")
+
+
+def test_cpu_results_quote_the_figures_they_hold():
+    """Each CPU llama.cpp result quotes the line its decode speed and model size were read from."""
+    rows = data.load("llamacpp_cpu_results")
+    assert len(rows) >= 20
+    for r in rows:
+        quote = r["quote"].replace(",", "")
+        assert f"{r['tg_tps']:g}" in quote or f"{r['tg_tps']:.2f}" in quote, (r["cpu"], r["quant"])
+        assert r["bandwidth_basis"] in ("stated", "measured", "computed-from-config"), r["cpu"]

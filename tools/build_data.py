@@ -279,6 +279,8 @@ def main() -> None:
     write("gguf_sizes_calibration.csv", rows, list(rows[0]))
     for name in ("llamacpp_speed_calibration.csv", "hardware_bandwidth.csv"):
         keep_added(name, read_ref(ref, name), ("hardware", "backend", "model", "quant"))
+    cpu = read(ADDITIONS / "llamacpp_cpu_results.csv")  # the course's own research: no reference file
+    write("llamacpp_cpu_results.csv", cpu, list(cpu[0]))
     prices = drop(read(ref / "deployment_prices.csv"), "notes")
     write("deployment_prices.csv", prices, list(prices[0]))
     build_quant_types()
