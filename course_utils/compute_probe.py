@@ -3,8 +3,8 @@
 A decode step reads every weight once and does one multiply-accumulate (MAC) with it. On a CPU
 with few cores (or a build without the CPU's widest vector instructions) the MACs, not the memory
 reads, set the pace: on the course's 2-vCPU VM llama.cpp's generic wheel decodes at ~6 billion
-MACs per second per thread while memory would allow twice that (``bench/cpu_overhead.py``). The
-estimator then takes the slower of the two ceilings (fit.seconds_per_token).
+MACs per second per thread, while its memory would allow two to three times the speed
+(``bench/cpu_overhead.py``). The estimator takes the slower of the two (fit.seconds_per_token).
 
 The probe is a llama-architecture GGUF with random weights (8 layers, width 1024, Q4_1, the
 bundled SmolLM2's tokenizer), built once into the models folder; its generation speed gives the

@@ -484,6 +484,7 @@ class FitEstimate:
     offload: Offload | None = None
     macs_per_token: int | None = None
     compute_gmacs: float | None = None  # the hardware's measured compute rate, when it was measured
+    compute_bound: bool = False  # that rate, not memory, set the speed (whole model on one device)
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "quant": self.quant, "context": self.context, "params_b": self.params_b,
@@ -494,15 +495,8 @@ class FitEstimate:
                 "kv_cache_type": self.kv_cache_type, "active_params_b": self.active_params_b,
                 "read_per_token_gb": self.read_per_token_gb, "overhead_ms": self.overhead_ms,
                 "offload": None if self.offload is None else asdict(self.offload),
-                "macs_per_token": self.macs_per_token, "compute_gmacs": self.compute_gmacs}
-
-    @property
-    def compute_bound(self) -> bool:
-        """True when the measured compute rate, not memory, set the speed (whole model on one device)."""
-        if not (self.compute_gmacs and self.macs_per_token and self.read_per_token_gb and self.bandwidth_gbs):
-            return False
-        return self.macs_per_token / (self.compute_gmacs * 1e9) > \
-            self.read_per_token_gb / (self.efficiency * self.bandwidth_gbs)
+                "macs_per_token": self.macs_per_token, "compute_gmacs": self.compute_gmacs,
+                "compute_bound": self.compute_bound}
 
     def to_text(self) -> str:
         """The estimate as a learner reads it, one labelled row per line (in the language in force)."""
@@ -714,6 +708,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     embd_read = groups.get("token_embd", 0) if not shape.tied_embeddings else 0  # embeddings: one row per token
     read = weights - embd_read - experts * (1 - frac) + kv
     tps = offload = None
+    bound = False
     macs = macs_per_token(shape, context)
     if hw is not None:
         if hw.is_gpu and hw.memory_gb and shape.n_layers:
@@ -727,7 +722,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                                cpu_layers=offload.n_layers - offload.gpu_layers, cpu_bw=_n(cpu_bw), assumed=assumed))
         else:
             tps = _round_speed(tokens_per_second(read, hw, macs))
-            if compute_bound(read, hw, macs):
+            bound = compute_bound(read, hw, macs)
+            if bound:
                 notes.append(t("fit.note.compute_bound", macs=_n(macs / 1e9, ".2f"), rate=_n(hw.compute_gmacs),
                                threads=hw.threads or "?"))
             if hw.is_gpu:
@@ -744,7 +740,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         shape_source=shape.source, breakdown_gb={k: round(v / GB, 3) for k, v in groups.items()},
         notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
         read_per_token_gb=round(read / GB, 3), overhead_ms=hw.klass.overhead_ms if hw else None, offload=offload,
-        macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None)
+        macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None, compute_bound=bound)
 
 
 def _round_speed(tps: float) -> float:
