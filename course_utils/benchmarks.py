@@ -250,11 +250,8 @@ def _num(value: float) -> str:
     return text.replace(".", ",") if language() == "fr" else text
 
 
-# Colours that stay apart for the common colour-vision deficiencies (Okabe & Ito, "Color Universal
-# Design", 2008), and a second cue that needs no colour at all: a hatch per model, a marker per licence.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "--", "++")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+# colours of the course (Okabe-Ito) and a second cue: a hatch per model, a marker per licence
+from .palette import HATCHES, MARKERS, PALETTE  # noqa: E402
 SIZE_TICKS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 FINE_SIZE_TICKS = (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 4, 5, 6, 7, 8, 10, 15, 20, 30, 40, 50, 70, 100, 200, 500, 1000)
 

@@ -856,19 +856,25 @@ def max_context(model: str | None = None, quant: str = "Q4_K_M", memory_gb: floa
 
 
 def plot_context(fit_result: ContextFit, ax=None):
-    """Memory needed against context, with the budget line and the largest context marked."""
+    """Memory needed against context, the budget, the largest context the memory allows and, when it
+    is lower, the model's own limit (the figure the text gives)."""
     import matplotlib.pyplot as plt
+
+    from .palette import PALETTE
 
     if ax is None:
         _fig, ax = plt.subplots(figsize=(6, 3.2))
     xs = [p[0] for p in fit_result.points]
     ys = [p[1] for p in fit_result.points]
-    ax.plot(xs, ys, label=t("fit.chart.need"))
-    ax.axhline(fit_result.memory_gb, color="tab:red", linestyle="--",
+    ax.plot(xs, ys, color=PALETTE[0], marker="o", markersize=3, label=t("fit.chart.need"))
+    ax.axhline(fit_result.memory_gb, color=PALETTE[5], linestyle="--",
                label=t("fit.chart.budget", memory=_n(fit_result.memory_gb, ".1f")))
     if fit_result.memory_context:
-        ax.axvline(fit_result.memory_context, color="tab:green", linestyle=":",
+        ax.axvline(fit_result.memory_context, color=PALETTE[2], linestyle=":", linewidth=2,
                    label=t("fit.chart.largest", n=_n(fit_result.memory_context, ",")))
+    if fit_result.max_context and fit_result.max_context < fit_result.memory_context:
+        ax.axvline(fit_result.max_context, color=PALETTE[7], linestyle="-.",
+                   label=t("fit.chart.model_limit", n=_n(fit_result.max_context, ",")))
     ax.set_xlabel(t("fit.chart.x"))
     ax.set_ylabel(t("fit.chart.y"))
     ax.set_title(t("fit.chart.title", model=fit_result.model, quant=fit_result.quant), fontsize=10)

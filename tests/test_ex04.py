@@ -1,11 +1,14 @@
 """Exercise 4's home: the learner's own table against the audit (old and new shapes), the reference
 model named in the verdict, labels instead of ids, both languages, and the session the widgets use."""
 
+import html
+
 import pytest
 
 from course_utils import i18n, system
 from course_utils.exercises import ex04
 from course_utils.grading import check_question, grade_answers
+from course_utils.errors import InvalidInput
 from course_utils.system import Tool
 
 from audits import machine
@@ -239,3 +242,37 @@ def test_the_verdict_names_the_reference_the_snapshot_was_made_with():
                for item in checks(value))
     value["audit"]["reference_model"] = "tampered"
     assert any("Mistral-7B-Instruct-v0.3" in item for item in checks(value))
+
+
+def test_the_largest_context_here_in_words_and_in_a_chart(monkeypatch):
+    """Notebook 04's context panel: this machine's free RAM (12 GB in the hand-made audit) as the budget."""
+    from course_utils import fit, system
+    from course_utils.ui import ex04 as ui
+
+    monkeypatch.setattr(system, "audit", lambda *a, **k: machine())
+    shown = ui.context_here("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", "F16").data
+    expected = fit.max_context("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 12.0, memory_basis="this_machine")
+    # 12 GB allow more than the model's own 32,768 tokens: the text gives the model's limit and the memory's
+    assert expected.max_context == 32768 < expected.memory_context
+    assert html.escape(expected.to_text()) in shown and "available RAM on this machine" in shown
+    assert "<img src='data:image/png" in shown and "alt='Largest context" in shown
+    # a q4_0 KV cache holds more tokens in the same memory (18/32 bytes per element instead of 2)
+    small = fit.max_context("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 5.0, kv_cache_type="q4_0")
+    assert small.memory_context > fit.max_context("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 5.0).memory_context
+    with pytest.raises(InvalidInput):
+        ui.context_here("no-such/model-at-all")
+
+
+def test_the_context_chart_marks_the_model_limit_the_text_gives(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_utils import fit
+
+    r = fit.max_context("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", 40.0)
+    ax = fit.plot_context(r)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert any("32,768" in lab for lab in labels) and any(f"{r.memory_context:,}" in lab for lab in labels)
+    plt.close(ax.figure)

@@ -115,6 +115,43 @@ def own_table():
                    button, out, upgrade])
 
 
+# --------------------------------------------------------------------------- the largest context that fits
+
+KV_TYPES = (("f16", "F16"), ("q8_0", "Q8_0"), ("q4_0", "Q4_0"))
+
+
+def context_here(model: str, quant: str = "Q4_K_M", kv_cache_type: str = "F16"):
+    """The largest context whose KV cache still fits this machine's available RAM, in words and as a chart."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from ..fit import max_context, plot_context
+    from .common import chart_html
+
+    result = max_context((model or "").strip() or exercise.REFERENCE_MODEL[0], quant, kv_cache_type=kv_cache_type)
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    plot_context(result, ax)
+    fig.tight_layout()
+    text = result.to_text()
+    return html_block(f"<p><b>{html.escape(text)}</b></p>" + chart_html(fig, alt=text))
+
+
+def context_panel():
+    w = widgets()
+    model = tag(w.Combobox(options=DEFAULT_MODELS, value=exercise.REFERENCE_MODEL[0],
+                           description=t("ex04.context.model"), ensure_option=False,
+                           layout=w.Layout(width="520px")), "ex04-ctx-model")
+    quant = tag(w.Dropdown(options=list(QUANTS), value="Q4_K_M", description=t("ex04.context.quant")),
+                "ex04-ctx-quant")
+    kv = tag(w.Dropdown(options=list(KV_TYPES), value="F16", description=t("ex04.context.kv")), "ex04-ctx-kv")
+    button = tag(wide_button(t("ex04.context.button"), button_style="primary"), "ex04-ctx-button")
+    out = tag(w.Output(), "ex04-ctx-out")
+    on_click(button, out, lambda: context_here(model.value, quant.value, kv.value))
+    return w.VBox([model, w.HBox([quant, kv]), button, out])
+
+
 # --------------------------------------------------------------------------- predict, then measure
 
 def predict_here(model: str = ""):
