@@ -216,3 +216,25 @@ def test_emptied_text_and_kept_note_in_french(restarted, french):
     assert common.text_status("ex01", "healthcare", "")[1].startswith("Vide : votre réponse précédente est gardée")
     assert "un vide ne remplace jamais" in common.kept_note()
     assert common.KEPT_NOTE.startswith("Parts you left blank")  # the English constant stays for older callers
+
+
+def test_a_saved_slider_value_outside_its_range_restores_unclamped(answers_dir, monkeypatch):
+    """A speed measured on a fast GPU (say 1,234 tokens/s, above the slider's top) and a price under
+    the slider's floor come back as saved, and moving another slider keeps them in the answers."""
+    monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
+    answers.store().record("ex06", "cost_inputs", {"tokens_per_second": 1234.0, "lifetime_months": 3})
+    planner = ex06.cost_planner()
+    sliders = {c: s for s in planner.children for c in getattr(s, "_dom_classes", ()) if c.startswith("cu-ex06-input-")}
+    speed, months = sliders["cu-ex06-input-tokens_per_second"], sliders["cu-ex06-input-lifetime_months"]
+    assert speed.value == 1234.0 and speed.max >= 1234 and months.value == 3 and months.min <= 3
+    sliders["cu-ex06-input-hours_per_day"].value = 10
+    rec = answers.store().get("ex06", "cost_inputs")
+    assert rec["tokens_per_second"] == 1234.0 and rec["lifetime_months"] == 3 and rec["hours_per_day"] == 10
+
+
+def test_slider_range_widens_only_to_hold_a_saved_value():
+    assert ex06.slider_range(1, 300, 1, 1234.5) == (1, 1235)
+    assert ex06.slider_range(6, 72, 6, 3) == (0, 72)
+    assert ex06.slider_range(0, 24, 0.5, 4) == (0, 24)
+    for odd in (None, "fast", True, float("nan")):
+        assert ex06.slider_range(0, 24, 0.5, odd) == (0, 24)

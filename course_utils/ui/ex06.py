@@ -43,6 +43,18 @@ def speed_slider_max(speeds=None) -> float:
     return float(-(-top // 50) * 50)
 
 
+def slider_range(lo: float, hi: float, step: float, saved) -> tuple[float, float]:
+    """(min, max) of a slider widened to hold a saved value, so restoring it never clamps (and a
+    later save never writes the clamped value over the learner's own)."""
+    if isinstance(saved, bool) or not isinstance(saved, (int, float)) or saved != saved:
+        return lo, hi
+    if saved > hi:
+        hi = saved if not step else -(-saved // step) * step
+    if saved < lo:
+        lo = saved if not step else (saved // step) * step
+    return lo, hi
+
+
 def price_table_html() -> str:
     rows = "".join(f"<tr><td>{html.escape(p['input'])}</td><td>{deploy.number(p['value'], 'g')} {html.escape(p['unit'])}</td>"
                    f"<td>{html.escape(p['item'])} ({html.escape(p['provider'])})</td><td>{html.escape(p['observed'])}</td>"
@@ -69,8 +81,14 @@ def cost_planner():
 
     s = {field: slider(field) for field in SLIDERS}
     start = {k: widget.value for k, widget in s.items()}
-    for k, widget in s.items():  # start from the learner's saved inputs
-        widget.value = q.part(k, default=start[k])
+    for k, widget in s.items():  # start from the learner's saved inputs, never clamped by the range
+        saved = q.part(k, default=start[k])
+        lo, hi = slider_range(widget.min, widget.max, widget.step, saved)
+        if hi > widget.max:
+            widget.max = hi
+        if lo < widget.min:
+            widget.min = lo
+        widget.value = saved
     model = w.Dropdown(options=SPEED_MODELS, description=t("ex06.hardware.model"), layout=w.Layout(width="420px"))
     hardware = tag(w.Dropdown(options=SPEED_HARDWARE, description=t("ex06.hardware.hardware"),
                               layout=w.Layout(width="420px")), "ex06-hardware")
