@@ -17,8 +17,9 @@ from typing import Any, Iterable, Mapping
 
 from . import data
 from .errors import InvalidInput
-from .i18n import language, t, tn
+from .i18n import number, t, tn
 from .model_ids import CUTOFF_BOARD, did_you_mean, normalise_repo_id
+from .palette import HATCHES, MARKERS, PALETTE  # the course's colours (Okabe-Ito) and second cues
 
 BENCHMARKS = {
     1: ("arc", "hellaswag", "mmlu", "truthfulqa", "winogrande", "gsm8k"),
@@ -246,12 +247,9 @@ def _version_of(df) -> int:
 
 
 def _num(value: float) -> str:
-    text = f"{value:g}"
-    return text.replace(".", ",") if language() == "fr" else text
+    return number(value, "g")
 
 
-# colours of the course (Okabe-Ito) and a second cue: a hatch per model, a marker per licence
-from .palette import HATCHES, MARKERS, PALETTE  # noqa: E402
 SIZE_TICKS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 FINE_SIZE_TICKS = (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 4, 5, 6, 7, 8, 10, 15, 20, 30, 40, 50, 70, 100, 200, 500, 1000)
 

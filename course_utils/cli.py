@@ -12,6 +12,7 @@ words ("OK", "WARNING", "PROBLEM") instead of emoji.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -61,6 +62,33 @@ class _Formatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, t("cli.help.usage") if prefix is None else prefix)
 
 
+# argparse's own error words (its msgids, Python 3.10-3.13) -> catalog ids; the English catalog holds the
+# msgids themselves, so English output is argparse's. Words not listed stay argparse's English.
+_ARGPARSE_WORDS = ("required", "invalid_choice", "unrecognized", "expected_one", "expected_at_most_one",
+                   "expected_at_least_one", "expected_n", "expected_n_many", "one_of_required", "not_allowed_with",
+                   "ambiguous", "argument", "invalid_type", "ignored_explicit")
+
+
+@contextlib.contextmanager
+def _argparse_in_course_language():
+    """argparse's gettext, for the duration of a parse, reads the course catalog in the language in force."""
+    from .i18n import t
+
+    words = {t(f"cli.argparse.{k}", lang="en"): f"cli.argparse.{k}" for k in _ARGPARSE_WORDS}
+    old, old_n = argparse._, argparse.ngettext
+
+    def tr(message: str) -> str:
+        key = words.get(message)
+        return t(key) if key else old(message)
+
+    argparse._ = tr
+    argparse.ngettext = lambda one, many, n: tr(one if n == 1 else many)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = old, old_n
+
+
 class _Parser(argparse.ArgumentParser):
     """One-line errors, and argparse's own words (usage, group titles, -h) in the language in force
     when the parser is built (a literal % in a catalog help must be written %%)."""
@@ -73,6 +101,14 @@ class _Parser(argparse.ArgumentParser):
         for action in self._actions:
             if isinstance(action, argparse._HelpAction):
                 action.help = t("cli.help.help")
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _argparse_in_course_language():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(self, args=None, namespace=None):  # "unrecognized arguments" is said here
+        with _argparse_in_course_language():
+            return super().parse_args(args, namespace)
 
     def error(self, message: str):  # one line, exit 2 (argparse's own code), no usage dump
         emit(f"course-utils: {one_line(message)}", sys.stderr)

@@ -35,7 +35,7 @@ def _model(args):
 
 
 def _license_args(p):
-    p.add_argument("id", metavar="REPO_ID_OR_LICENSE_ID", type=check.text("model or licence id", 300),
+    p.add_argument("id", metavar="REPO_ID_OR_LICENSE_ID", type=check.text("id", 300),
                    help=t("cli.help.license.id"))
 
 
@@ -75,7 +75,7 @@ def _search_args(p):
     p.add_argument("--quantized", action="store_true", help=t("cli.help.search.quantized"))
     p.add_argument("--min-languages", type=check.whole_number(0, 10_000))
     p.add_argument("--commercial-only", action="store_true", help=t("cli.help.search.commercial-only"))
-    p.add_argument("--text", type=check.text("search text", 200), help=t("cli.help.search.text"))
+    p.add_argument("--text", type=check.text("search", 200), help=t("cli.help.search.text"))
     p.add_argument("--sort", choices=["downloads", "params", "id"], default="downloads")
     p.add_argument("--limit", type=check.whole_number(1, 200, "results"), default=20)
 
@@ -166,7 +166,7 @@ def _fit_args(p):
     p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096)
     h = p.add_mutually_exclusive_group()
     h.add_argument("--hardware", help=t("cli.help.fit.hardware"))
-    h.add_argument("--bandwidth", type=check.number(0, 100_000, "GB/s"),
+    h.add_argument("--bandwidth", type=check.number(0, 100_000, "gbs"),
                    help=t("cli.help.fit.bandwidth"))
     p.add_argument("--backend", choices=["cpu", "cuda", "vulkan", "rocm", "metal", "igpu"], default=None)
     p.add_argument("--vram", type=check.positive_float,
@@ -230,7 +230,7 @@ class _Table:
 
 
 def _claims_args(p):
-    p.add_argument("file", metavar="FILE.csv", help=t("cli.help.check-claims.file"))
+    p.add_argument("file", metavar="FILE.csv", type=check.readable_path, help=t("cli.help.check-claims.file"))
     p.add_argument("--version", type=int, choices=[1, 2], default=1)
 
 
@@ -244,10 +244,10 @@ def _check_claims(args):
 
 def _grade_args(p):
     p.add_argument("dir", metavar="DIR", help=t("cli.help.grade.dir"))
-    p.add_argument("--key", help=t("cli.help.grade.key"))
-    p.add_argument("--overrides", help=t("cli.help.grade.overrides"))
+    p.add_argument("--key", type=check.readable_path, help=t("cli.help.grade.key"))
+    p.add_argument("--overrides", type=check.readable_path, help=t("cli.help.grade.overrides"))
     p.add_argument("--out", help=t("cli.help.grade.out"))
-    p.add_argument("--roster", help=t("cli.help.grade.roster"))
+    p.add_argument("--roster", type=check.readable_path, help=t("cli.help.grade.roster"))
 
 
 @command("grade")
@@ -287,7 +287,7 @@ class KeyDocument:
 
 
 def _autograder_args(p):
-    p.add_argument("--key", help=t("cli.help.gradescope-autograder.key"))
+    p.add_argument("--key", type=check.readable_path, help=t("cli.help.gradescope-autograder.key"))
     p.add_argument("--out", default="autograder.zip", help=t("cli.help.gradescope-autograder.out"))
     p.add_argument("--exercise", action="append", metavar="EX",
                    help=t("cli.help.gradescope-autograder.exercise"))

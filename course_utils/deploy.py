@@ -18,20 +18,12 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
-from .i18n import t
+from .i18n import number, t  # noqa: F401 - callers also use deploy.number
 
 DAYS_PER_MONTH = 30
 OPTIONS = ("local", "cloud_gpu", "api")  # the three ways to run a model; labels: deploy.option.<id>
 
 
-def number(value: float, spec: str) -> str:
-    """A number as a learner reads it: 1,234.50 in English, 1 234,50 in French (the data keep their numbers)."""
-    from .i18n import language
-
-    text = format(value, spec)
-    if language() == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
 
 
 def option_label(option: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
-from .i18n import t
+from .i18n import number, t
 from .model_ids import CUTOFF_SHORT, did_you_mean, known_spelling, normalise_repo_id
 from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, Hardware, custom_hardware, find_hardware, this_machine,
                        with_memory)
@@ -257,8 +257,6 @@ PARAMS_PER_LAYER_PER_WIDTH2 = 12
 
 def _n(value: float, spec: str = "g") -> str:
     """A number as a learner reads it (4.5 in English, 4,5 in French); the results keep their numbers."""
-    from .deploy import number
-
     return number(value, spec)
 
 

@@ -113,6 +113,15 @@ def tn(message_id: str, n: float, lang: str | None = None, **fields) -> str:
     return t(f"{message_id}.{plural_form(n, lang)}", lang, n=n, **fields)
 
 
+def number(value: float, spec: str = "g") -> str:
+    """A number as a learner reads it: 1,234.50 in English, 1 234,50 in French (narrow no-break spaces);
+    the data and the JSON keep their numbers."""
+    text = format(value, spec)
+    if language() == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
 def placeholders(text: str) -> set[str]:
     """The ``{names}`` a message uses (for the translation check)."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}

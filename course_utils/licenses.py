@@ -24,6 +24,7 @@ from .errors import CourseError, InvalidInput
 from .model_ids import CUTOFF_WORDS, did_you_mean
 from .feedback import Check
 from .i18n import language, t
+from .i18n import number as i18n_number
 
 COMMERCIAL_VALUES = ("yes", "conditional", "no")
 ALLOWED, WITH_CONDITIONS, NOT_ALLOWED = "allowed", "allowed_with_conditions", "not_allowed"
@@ -33,8 +34,7 @@ _LINEAGE_DEPTH = 3
 
 def number(value: int) -> str:
     """A whole number for prose: 700,000,000 in English, 700 000 000 (narrow spaces) in French."""
-    text = f"{value:,}"
-    return text.replace(",", "\u202f") if language() == "fr" else text
+    return i18n_number(value, ",")
 
 
 def commercial_label(value: str | None) -> str:

@@ -137,3 +137,37 @@ def test_every_help_of_every_command_is_in_both_languages(capsys):
                 if action.help and action.help is not cli.argparse.SUPPRESS:
                     assert action.help in i18n.catalog(lang).values(), (lang, name, action.dest)
     i18n.set_language(None)
+
+
+@pytest.mark.parametrize("argv, french, english", [
+    (["fit"], "arguments obligatoires manquants : --quant", "the following arguments are required: --quant"),
+    (["nope"], "choix invalide : 'nope' (choisissez parmi", "invalid choice: 'nope' (choose from"),
+    (["fit", "x", "--quant"], "argument --quant : une valeur attendue", "argument --quant: expected one argument"),
+    (["fit", "x", "--ctx", "abc"], "un nombre entier de 1 à 10 000 000 tokens est attendu, reçu 'abc'",
+     "expected a whole number from 1 to 10,000,000 tokens, got 'abc'"),
+    (["search", "--task", " "], "la tâche est vide : donnez une valeur", "the task is empty: give one"),
+    (["fit", "x", "--bandwidth", "-3"], "un nombre supérieur à 0 et au plus 100000 Go/s est attendu",
+     "expected a number more than 0 and at most 100000 GB/s"),
+    (["info", "--bogus"], "arguments non reconnus : --bogus", "unrecognized arguments: --bogus"),
+])
+def test_argument_errors_in_the_language_of_the_run(capsys, argv, french, english):
+    """argparse's own words and the course's argument checks both follow --lang; one line, exit 2."""
+    assert exit_code(["--lang", "fr", *argv]) == 2
+    err = capsys.readouterr().err.replace("\u202f", " ")  # a console without it shows a plain space
+    assert french in err and len(err.strip().splitlines()) == 1, err
+    assert exit_code(argv) == 2
+    err = capsys.readouterr().err
+    assert english in err, err
+    import argparse
+
+    assert argparse._("expected one argument") == "expected one argument"  # argparse itself is left as it was
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_refused_instead_of_read_forever(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "answers.json"
+    os.mkfifo(fifo)
+    assert exit_code(["check-claims", str(fifo)]) == 2
+    assert "is not a regular file" in capsys.readouterr().err
