@@ -297,14 +297,29 @@ def current_learner() -> tuple[str, str] | None:
         return None
 
 
+_REMEMBERED: dict[tuple, str | None] = {}
+
+
 def remembered_language() -> str | None:
-    """The course language the learner chose in notebook 00 (kept beside their name), or None."""
+    """The course language the learner chose in notebook 00 (kept beside their name), or None.
+
+    Every message asks for it when no language is set, so the file is read again only when it
+    changed (its path, inode, size and modification time); a stat costs a few microseconds."""
+    path = answers_dir() / LEARNER_FILE
     try:
-        doc = json.loads((answers_dir() / LEARNER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        info = path.stat()
+    except OSError:
         return None
-    lang = doc.get("lang") if isinstance(doc, dict) else None
-    return lang if isinstance(lang, str) else None
+    key = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)  # a save renames a new file in: new inode
+    if key not in _REMEMBERED:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        lang = doc.get("lang") if isinstance(doc, dict) else None
+        _REMEMBERED.clear()
+        _REMEMBERED[key] = lang if isinstance(lang, str) else None
+    return _REMEMBERED[key]
 
 
 def remember_language(lang: str) -> str:

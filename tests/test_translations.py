@@ -72,5 +72,11 @@ def test_the_language_chosen_in_notebook_00_is_remembered(tmp_path, monkeypatch)
         assert i18n.language() == "fr"
         answers.remember_learner("Ada Lovelace")  # renaming keeps the language
         assert answers.remembered_language() == "fr" and answers.current_learner()[0] == "Ada Lovelace"
+        # another notebook switches to English (same file size): the next message here follows it
+        answers.remember_language("en")
+        i18n.set_language(None)
+        assert i18n.language() == "en"
+        (tmp_path / answers.LEARNER_FILE).unlink()
+        assert i18n.language() == "en" and answers.remembered_language() is None
     finally:
         i18n.set_language(None)
