@@ -97,18 +97,27 @@ def _params(text: str) -> dict:
     return out
 
 
+def spelling(text: str) -> str:
+    """How a licence name or alias is compared: lower case, single spaces."""
+    return " ".join(text.strip().lower().split())
+
+
+def aliases() -> dict[str, str]:
+    """Every other spelling of a licence in licenses.csv's aliases column (see ``spelling``) -> its key."""
+    out: dict[str, str] = {}
+    for key, row in data.index("licenses").items():
+        for alias in row["aliases"].split(";"):
+            if alias.strip():
+                out.setdefault(spelling(alias), key)
+    return out
+
+
 def canonical_key(key: str | None) -> str | None:
     """The licence's own key for another spelling of it on the Hub ('other:llama4' -> 'llama4'), via the
     aliases in licenses.csv; any other key unchanged."""
-    if not key:
+    if not key or key in data.index("licenses"):
         return key
-    meta = data.index("licenses")
-    if key in meta:
-        return key
-    for k, row in meta.items():
-        if key in (a.strip().lower() for a in row["aliases"].split(";")):
-            return k
-    return key
+    return aliases().get(spelling(key), key)
 
 
 _PARSED: list = [None, (), {}]  # the loaded rows object, its clauses, clauses by key: rebuilt when the file changes

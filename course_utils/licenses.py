@@ -156,18 +156,12 @@ def knowledge_base() -> dict[str, dict]:
     return data.index("licenses")
 
 
-def _aliases() -> dict[str, str]:
-    out = {}
-    for key, row in knowledge_base().items():
-        for alias in row["aliases"].split(";"):
-            if alias.strip():
-                out[" ".join(alias.strip().lower().split())] = key
-    return out
+_aliases = cl.aliases  # the one alias table (clauses), also used for did-you-mean below
 
 
 def resolve_license_id(text: str) -> str | None:
     """A licence key from what a user typed ('Apache 2.0' -> 'apache-2.0'); None when unknown."""
-    key = " ".join(text.strip().lower().split())
+    key = cl.spelling(text)
     keys = set(knowledge_base()) | cl.known_keys()
     if key in keys:
         return key
