@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import math
 import os
 import re
 import tempfile
@@ -133,16 +134,21 @@ def _check_value(question_id: str, value: Any) -> Any:
     return json.loads(text)
 
 
-def is_blank(value: Any) -> bool:
-    """No answer given: None, empty or whitespace text, an empty list, a dict of blanks."""
+BLANK_DEPTH = 32  # nesting looked into; deeper containers count as given (the grader refuses them anyway)
+
+
+def is_blank(value: Any, _depth: int = 0) -> bool:
+    """No answer given: None, NaN/inf, empty or whitespace text, or a list/object holding only blanks.
+
+    The one rule for the store (a blank never replaces a saved answer) and the grader (a blank earns 0)."""
     if value is None:
         return True
+    if isinstance(value, float):
+        return not math.isfinite(value)
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, (list, tuple)):
-        return not value
-    if isinstance(value, dict):
-        return all(is_blank(v) for v in value.values())
+    if isinstance(value, (list, tuple, dict)) and _depth < BLANK_DEPTH:
+        return all(is_blank(v, _depth + 1) for v in (value.values() if isinstance(value, dict) else value))
     return False
 
 

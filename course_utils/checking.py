@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import math
 import re
 import unicodedata
 import warnings
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import i18n
-from .answer_files import MAX_DEPTH
+from .answers import is_blank  # the one blank rule, shared with the store
 from .errors import CourseError, InvalidInput
 from .exercises import EXERCISES, KINDS, answer_key
 from .exercises import checks as exercise_checks
@@ -120,19 +119,6 @@ def question_spec(key: dict, exercise: str, question: str) -> dict:
 
 def _words(value: Any) -> list[str]:
     return re.findall(r"[\w'$%/.-]+", value) if isinstance(value, str) else []
-
-
-def is_blank(value: Any, _depth: int = 0) -> bool:
-    """No answer: None, NaN/inf, blank text, or a list/object holding only blanks."""
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple, dict)) and _depth < MAX_DEPTH:
-        return all(is_blank(v, _depth + 1) for v in (value.values() if isinstance(value, dict) else value))
-    return False
 
 
 def fold(text: str) -> str:

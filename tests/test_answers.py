@@ -516,3 +516,15 @@ def test_environment_table_in_both_languages(monkeypatch):
         assert rows["Running in"] == "local" and rows["Hugging Face Hub"] == "not checked"
     finally:
         i18n.set_language(None)
+
+
+def test_a_list_of_blanks_or_nan_never_replaces_a_saved_answer():
+    """The store and the grader share one blank rule: what earns 0 is never saved over a real answer."""
+    from course_utils import answers as a
+    from course_utils import checking
+
+    assert checking.is_blank is a.is_blank
+    for blank in (["", " "], {"x": [None, ""]}, float("nan"), [float("inf")], ()):
+        assert a.is_blank(blank), blank
+        assert a.merge_answer(["pro: runs offline", "con: setup"], blank) == ["pro: runs offline", "con: setup"]
+    assert not a.is_blank(0) and not a.is_blank(False) and not a.is_blank(["", "x"])
