@@ -12,7 +12,10 @@ machine's MAC rate for that thread count. It is never the model being predicted.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import EngineUnavailable
+from .i18n import t
 
 PROBE = {"layers": 8, "embd": 1024, "ff": 2816}
 PROBE_TOKENS = 32
@@ -40,7 +44,7 @@ def _gguf_types():
     try:
         import gguf  # the `run` extra
     except ImportError as exc:  # pragma: no cover - the extra installs it with xllamacpp
-        raise EngineUnavailable(f"the gguf package is missing ({exc}); pip install 'course-utils[run]'") from exc
+        raise EngineUnavailable(t("local_run.probe.no_gguf", error=exc)) from exc
     return gguf
 
 
@@ -66,7 +70,7 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     rng = np.random.default_rng(seed)
     reader = gguf.GGUFReader(str(tokenizer_from))
     out = Path(out)
-    tmp = out.with_name(out.name + ".part")
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.part")  # two kernels may build at once
     w = gguf.GGUFWriter(str(tmp), "llama")
     w.add_name(f"random-{layers}x{embd}x{ff}")
     w.add_block_count(layers)
@@ -107,11 +111,17 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
         mat(f"blk.{i}.ffn_gate.weight", ff, embd)
         mat(f"blk.{i}.ffn_up.weight", ff, embd)
         mat(f"blk.{i}.ffn_down.weight", embd, ff)
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
-    tmp.replace(out)  # a probe interrupted while writing leaves no half file under the real name
+    try:
+        w.write_header_to_file()
+        w.write_kv_data_to_file()
+        w.write_tensors_to_file()
+        w.close()
+        tmp.replace(out)
+    except BaseException:  # a full disk or an interrupt: no half-written file is left behind
+        with contextlib.suppress(Exception):
+            w.close()
+        tmp.unlink(missing_ok=True)
+        raise  # a probe interrupted while writing leaves no half file under the real name
     return out
 
 

@@ -70,3 +70,23 @@ def test_older_nvidia_gpus_are_flagged_as_an_upper_bound():
     new = fit.estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 512, hardware="RTX 4080")
     assert not any("before 2020" in n for n in new.notes)
     assert new.bandwidth_gbs == 716.8 and new.tokens_per_s > old.tokens_per_s
+
+
+def test_the_probe_writer_makes_a_gguf_of_the_asked_shape(tmp_path):
+    """The random-weight GGUF the compute probe times (the engine test runs it on llama.cpp)."""
+    pytest.importorskip("gguf")
+    from course_utils.compute_probe import make_gguf
+    from course_utils.gguf_models import cached_default_model
+
+    tokenizer = cached_default_model()
+    if tokenizer is None:
+        pytest.skip("the bundled SmolLM2 (its tokenizer) is not downloaded here")
+    path = make_gguf(tmp_path / "probe.gguf", layers=2, embd=256, ff=512, tokenizer_from=tokenizer)
+    shape = fit.shape_from_gguf(str(path))
+    assert (shape.n_layers, shape.hidden, shape.ffn, shape.n_heads, shape.n_kv_heads, shape.vocab) == \
+        (2, 256, 512, 4, 1, 49152)
+    assert [p.name for p in tmp_path.iterdir()] == ["probe.gguf"]  # no .part file left
+    # weights: 2 layers of Q4_1 matrices (20 bytes per 32 weights) and the tied Q8_0 embedding (34 per 32)
+    layer = 256 * 256 * 2 + 2 * 256 * 64 + 3 * 256 * 512
+    assert shape.exact_weight_bytes == pytest.approx(2 * layer * 20 / 32 + 49152 * 256 * 34 / 32 + 5 * 256 * 4,
+                                                     rel=0.001)
