@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .answers import SCHEMA_VERSION, sanitize_learner
+from .answers import LEARNER_FILE, LOCK_FILE, SCHEMA_VERSION, sanitize_learner
 from .errors import AnswerError
 from .exercises import EXERCISES
 from .i18n import t
@@ -139,9 +139,17 @@ def read_answer_document(path: Path) -> dict:
     return parse_answer_document(raw)
 
 
+# the course's own files in an answers folder: the notebooks' lock and remembered name, and the
+# dashboard's review scores at the top; not answers, and not worth a line in the report
+COURSE_FILES = (LEARNER_FILE, LOCK_FILE)
+TOP_COURSE_FILES = ("overrides.csv",)
+
+
 def scan_folder(folder: Path, skip: Iterable[Path] = ()) -> tuple[list[Path], list[Failure]]:
-    """The *.json files under folder (links not followed), and every other entry with why it is not graded."""
+    """The *.json files under folder (links not followed), and every other entry with why it is not graded
+    (the course's own files are passed over in silence)."""
     skip = {_same(p) for p in skip}
+    skip |= {_same(folder / name) for name in TOP_COURSE_FILES}
     files: list[Path] = []
     skipped: list[Failure] = []
     stack = [folder]
@@ -162,6 +170,8 @@ def scan_folder(folder: Path, skip: Iterable[Path] = ()) -> tuple[list[Path], li
                 is_file = entry.is_file(follow_symlinks=False)
             except OSError:
                 is_dir = is_file = False
+            if entry.name in COURSE_FILES and is_file:
+                continue
             if entry.is_symlink():
                 skipped.append(Failure(shown, t("grading.file.symlink")))
             elif entry.name.startswith("."):

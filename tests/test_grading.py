@@ -342,3 +342,19 @@ def test_class_summary_is_sentences(klass, lang):
     expected = {"en": "graded 13 files from 4 learners; could not grade 8; mean",
                 "fr": "13 fichiers notés, de 4 apprenants ; 8 non notés ; moyenne"}
     assert text.startswith(expected[lang]) and "(s)" not in text
+
+
+def test_the_course_s_own_files_in_an_answers_folder_are_passed_over_in_silence(tmp_path):
+    """A learner's folder holds the notebooks' lock and remembered name, the dashboard its overrides.csv:
+    none is an answer, and none should make the instructor's report longer."""
+    from course_utils.answer_files import scan_folder
+
+    (tmp_path / ".answers.lock").write_text("")
+    (tmp_path / ".learner_name").write_text('{"name": "Ada"}')
+    (tmp_path / "overrides.csv").write_text("learner,exercise,question,score\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".learner_name").write_text("{}")
+    (tmp_path / "sub" / "overrides.csv").write_text("")  # not the dashboard's: said
+    (tmp_path / ".secret").write_text("")  # any other hidden file: said
+    files, skipped = scan_folder(tmp_path)
+    assert files == [] and sorted(f.file for f in skipped) == [".secret", "sub/overrides.csv"]
