@@ -311,7 +311,7 @@ def _run(args: argparse.Namespace) -> int:
     except CourseError as exc:
         return _fail(name, str(exc), 1)
     except KeyboardInterrupt:
-        emit("course-utils: interrupted", sys.stderr)
+        emit(f"course-utils: {t('cli.interrupted')}", sys.stderr)
         return 130
     except BrokenPipeError:  # `course-utils search | head`: the reader left; not an error of ours
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -325,9 +325,7 @@ def _run(args: argparse.Namespace) -> int:
             import traceback
 
             traceback.print_exc()
-        return _fail(name, f"unexpected error ({type(exc).__name__}: {exc}) — this is a bug in course-utils, "
-                           f"sorry; please report it with the command you ran (COURSE_UTILS_DEBUG=1 shows "
-                           f"the details)", 1)
+        return _fail(name, t("cli.bad.bug", error=f"{type(exc).__name__}: {exc}"), 1)
 
 
 MAX_MESSAGE_LINES = 3  # a message with several problems (e.g. override typos) shows one per line, at most 3
@@ -345,26 +343,23 @@ def bad_input_message(exc: BaseException) -> str | None:
     """One line "what — what to do" for errors that come from the input, not from a bug."""
     if isinstance(exc, OSError) and getattr(exc, "filename", None):
         path = exc.filename
-        what = {IsADirectoryError: f"{path} is a folder — give the path of a file",
-                NotADirectoryError: f"{path}: part of this path is a file, not a folder — check the path",
-                FileNotFoundError: f"{path} does not exist — check the path",
-                FileExistsError: f"{path} already exists — pick another path",
-                PermissionError: f"no permission to use {path} — pick another path or change its permissions"}
-        for cls, text in what.items():
+        what = {IsADirectoryError: "cli.bad.folder", NotADirectoryError: "cli.bad.not_a_folder",
+                FileNotFoundError: "cli.bad.missing", FileExistsError: "cli.bad.exists",
+                PermissionError: "cli.bad.permission"}
+        for cls, key in what.items():
             if isinstance(exc, cls):
-                return text
+                return t(key, path=path)
         if exc.errno == 28:  # ENOSPC
-            return f"the disk is full (writing {path}) — free some space and try again"
-        return f"cannot use {path} ({exc.strerror or exc}) — check the path and try again"
+            return t("cli.bad.disk_full", path=path)
+        return t("cli.bad.cannot_use", path=path, error=exc.strerror or exc)
     if isinstance(exc, UnicodeError):
-        return (f"a file is not UTF-8 text ({getattr(exc, 'reason', exc)}) — save it as UTF-8 "
-                f"(in Excel: 'CSV UTF-8')")
+        return t("cli.bad.not_utf8", error=getattr(exc, "reason", exc))
     if isinstance(exc, RecursionError):
-        return "the input is nested too deeply to read — check that it is the right file"
+        return t("cli.bad.too_deep")
     if isinstance(exc, MemoryError):
-        return "the input is too large to handle — check that it is the right file"
+        return t("cli.bad.too_large")
     if isinstance(exc, ValueError):  # json.JSONDecodeError, csv and number parsing
-        return f"could not read the input ({exc}) — check the file or value given"
+        return t("cli.bad.unreadable", error=exc)
     return None
 
 
