@@ -179,7 +179,7 @@ def _one_line_warnings():
     original = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        emit(f"course-utils: warning: {one_line(message)}", sys.stderr)
+        emit(f"course-utils: {t('cli.warning')}: {one_line(message)}", sys.stderr)
 
     warnings.showwarning = show
     try:
