@@ -113,6 +113,9 @@ def test_04_readiness_audit(page, lab, lang):
     page.wait_for_selector(".cu-ex04-readiness-out img", timeout=60_000)  # memory per quantization chart
     click(page, "check-ex04-own_readiness")
     wait_match(page, "out-ex04-own_readiness", r"\d\s*/\s*\d")
+    click(page, "ex04-ctx-button")  # the largest context that fits this machine's free RAM
+    page.wait_for_selector(".cu-ex04-ctx-out img[alt]", timeout=60_000)
+    wait_match(page, "ex04-ctx-out", r"\d[\d,\s]* tokens")
     assert_language(page, lang)
     assert_clean(page)
     screenshot(page, SCREENSHOTS, f"04_readiness_audit_{lang}")
