@@ -22,9 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-# (layers, embd, ff): layer count at SmolLM2's width, then width at a fixed depth
-SHAPES = [(6, 576, 1536), (15, 576, 1536), (30, 576, 1536), (60, 576, 1536),
-          (24, 384, 1024), (24, 1024, 2816), (24, 1536, 4096), (16, 2048, 5632)]
+# (layers, embd, ff, type): layer count at SmolLM2's width, width at a fixed depth (Q4_1, the probe's
+# type), then one shape in F32 / F16 / Q8_0: more bytes per multiply-add, so reading can set the pace
+SHAPES = [(6, 576, 1536, "Q4_1"), (15, 576, 1536, "Q4_1"), (30, 576, 1536, "Q4_1"), (60, 576, 1536, "Q4_1"),
+          (24, 384, 1024, "Q4_1"), (24, 1024, 2816, "Q4_1"), (24, 1536, 4096, "Q4_1"), (16, 2048, 5632, "Q4_1"),
+          (16, 1024, 2816, "F32"), (16, 1024, 2816, "F16"), (16, 1024, 2816, "Q8_0")]
 
 
 def time_model(path: Path, threads: int, runs: int, tokens: int) -> float:
@@ -64,11 +66,11 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     models = {}
     t0 = time.perf_counter()
-    for layers, embd, ff in SHAPES:
-        path = folder / f"shaped-{layers}x{embd}x{ff}.gguf"
+    for layers, embd, ff, qtype in SHAPES:
+        path = folder / f"shaped-{layers}x{embd}x{ff}-{qtype}.gguf"
         if not path.exists():
-            make_gguf(path, layers=layers, embd=embd, ff=ff)
-        models[f"{layers}x{embd}x{ff}"] = path
+            make_gguf(path, layers=layers, embd=embd, ff=ff, qtype=qtype)
+        models[f"{layers}x{embd}x{ff} {qtype}"] = path
     models["SmolLM2-135M (real)"] = resolve_model(None)
     print(f"models: {len(models)} ({folder}, built in {time.perf_counter() - t0:.0f} s)")
     for threads in [int(x) for x in a.threads.split(",")]:
@@ -84,9 +86,11 @@ def main() -> None:
                                     compute_gmacs=rate.gmacs)
             mem_errs.append(mem.tokens_per_s / measured - 1)
             both_errs.append(both.tokens_per_s / measured - 1)
-            print(f"  {name:<20} measured {measured:7.1f} | memory only {mem.tokens_per_s:7.1f} ({mem_errs[-1]:+6.1%}) | "
-                  f"memory and compute {both.tokens_per_s:7.1f} ({both_errs[-1]:+6.1%}) | {bw:.1f} GB/s, "
-                  f"{both.macs_per_token / 1e6:.0f} M MACs, {both.read_per_token_gb:.3f} GB per token", flush=True)
+            read_share = measured * both.read_per_token_gb / bw  # what llama.cpp read, over the measurement
+            print(f"  {name:<22} measured {measured:7.1f} | memory only {mem.tokens_per_s:7.1f} ({mem_errs[-1]:+6.1%}) | "
+                  f"memory and compute {both.tokens_per_s:7.1f} ({both_errs[-1]:+6.1%}, "
+                  f"{'compute' if both.compute_bound else 'memory'}) | {bw:.1f} GB/s, read {read_share:.2f} of it, "
+                  f"{measured * both.macs_per_token / 1e9:.1f} G MACs/s", flush=True)
         print(f"  memory only       : {_summary(mem_errs)}")
         print(f"  memory and compute: {_summary(both_errs)}; real SmolLM2-135M {both_errs[-1]:+.1%}")
 

@@ -51,7 +51,8 @@ def _gguf_types():
 def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | None = None,
               kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
               seed: int = 0) -> Path:
-    """Write a random-weight llama GGUF of this shape: matrices in ``qtype``, tied embedding in Q8_0.
+    """Write a random-weight llama GGUF of this shape: matrices in ``qtype`` (F32, F16, Q4_0, Q4_1, Q8_0),
+    the tied embedding in Q8_0.
 
     The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
     SmolLM2-135M), so llama.cpp loads and serves it like any model; its text is noise, but a
@@ -82,7 +83,7 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     w.add_rope_freq_base(10000.0)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_rope_dimension_count(head_dim)
-    w.add_file_type({"Q4_0": 2, "Q4_1": 3, "Q8_0": 7}[qtype])
+    w.add_file_type({"F32": 0, "F16": 1, "Q4_0": 2, "Q4_1": 3, "Q8_0": 7}[qtype])
     w.add_quantization_version(2)
     vocab = 0
     for key, field in reader.fields.items():
@@ -96,7 +97,12 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
 
     def mat(name: str, rows: int, cols: int, kind=q) -> None:
         data = rng.standard_normal((rows, cols), dtype=np.float32) * 0.02
-        w.add_tensor(name, gguf.quants.quantize(data, kind), raw_dtype=kind)
+        if kind == gguf.GGMLQuantizationType.F32:
+            w.add_tensor(name, data)
+        elif kind == gguf.GGMLQuantizationType.F16:
+            w.add_tensor(name, data.astype(np.float16))
+        else:
+            w.add_tensor(name, gguf.quants.quantize(data, kind), raw_dtype=kind)
 
     mat("token_embd.weight", vocab, embd, gguf.GGMLQuantizationType.Q8_0)
     w.add_tensor("output_norm.weight", np.ones(embd, dtype=np.float32))
@@ -121,24 +127,40 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
         with contextlib.suppress(Exception):
             w.close()
         tmp.unlink(missing_ok=True)
-        raise  # a probe interrupted while writing leaves no half file under the real name
+        raise
     return out
 
 
-def probe_model_path() -> Path:
-    """The probe GGUF in the models folder, built on first use (a few seconds)."""
+def probe_model_path(rebuild: bool = False) -> Path:
+    """The probe GGUF in the models folder, built on first use (a few seconds) or when asked to."""
     from .gguf_models import models_dir
 
     path = models_dir() / "course-compute-probe-{layers}x{embd}x{ff}.Q4_1.gguf".format(**PROBE)
-    if not path.is_file():
+    if rebuild or not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         make_gguf(path, **PROBE)
     return path
 
 
+def _time_probe(path: Path, threads: int, tokens: int) -> float:
+    """Best decode tokens/s of two generations on llama.cpp (after one that warms the caches)."""
+    from .engine import LocalServer
+
+    best = 0.0
+    with LocalServer(path, n_ctx=256, threads=threads) as srv:
+        for i in range(3):
+            body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
+                               "ignore_eos": True, "cache_prompt": False}).encode()
+            req = urllib.request.Request(srv.url + "/completion", body, {"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 - our own child on 127.0.0.1
+                timings = json.load(r)["timings"]
+            if i:
+                best = max(best, float(timings["predicted_per_second"]))
+    return best
+
+
 def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS, fresh: bool = False) -> ComputeRate:
     """Time the probe model on llama.cpp with ``threads`` (default llama.cpp's); kept per thread count."""
-    from .engine import LocalServer
     from .fit import macs_per_token, shape_from_gguf
     from .hardware import llama_cpp_threads
 
@@ -147,16 +169,11 @@ def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS,
         return _RATES[threads]
     path = probe_model_path()
     t0 = time.perf_counter()
-    best = 0.0
-    with LocalServer(path, n_ctx=256, threads=threads) as srv:
-        for i in range(3):  # the first generation warms the caches and is not counted
-            body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
-                               "ignore_eos": True, "cache_prompt": False}).encode()
-            req = urllib.request.Request(srv.url + "/completion", body, {"Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 - our own child on 127.0.0.1
-                timings = json.load(r)["timings"]
-            if i:
-                best = max(best, float(timings["predicted_per_second"]))
+    try:
+        best = _time_probe(path, threads, tokens)
+    except EngineUnavailable:  # a damaged probe file (a disk glitch, an old format): built again, once
+        path = probe_model_path(rebuild=True)
+        best = _time_probe(path, threads, tokens)
     macs = macs_per_token(shape_from_gguf(str(path)), context=tokens)
     rate = ComputeRate(round(best * macs / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2))
     _RATES[threads] = rate

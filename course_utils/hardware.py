@@ -51,17 +51,18 @@ CLASSES: dict[str, HardwareClass] = {
     # CPU against a *spec* bandwidth (named hardware): peers use 0.55 (llmfit) to 0.70 (caniarun).
     "cpu": HardwareClass("cpu", 0.55, 0.0),
     # CPU against *this machine's measured* read bandwidth with llama.cpp's thread count
-    # (system.measure_memory_bandwidth). On an earlier course VM (2 vCPU AMD EPYC) llama.cpp decoded a
-    # TinyLlama-1.1B Q4_K_M (0.63 GB read per token) at 37-39 tokens/s with 2 threads, ~24 GB/s,
-    # while that measurement gave 17-19 GB/s: llama.cpp's SIMD reads beat numpy's sliced copies,
-    # hence an "efficiency" above 1 for the reading side.
+    # (system.measure_memory_bandwidth, numpy reads). What llama.cpp reads, over that measurement,
+    # on the two course VMs where reading set the pace (2 threads):
+    #   AMD EPYC (2 vCPU): TinyLlama-1.1B Q4_K_M, 0.63 GB per token at 37-39 tokens/s vs 17-19 GB/s: ~1.3
+    #   Intel Xeon (2 vCPU, 2026-12-02): random-weight 16x1024 models in F32 and F16 (bench/cpu_overhead.py),
+    #   0.78 / 0.42 GB per token: 1.13 / 1.02 on 1 thread, 1.03 / 0.93 on 2 threads
+    # 1.1 lies between them (about -15 % on the AMD VM, -2 % to +19 % here); it depends on the CPU.
     # Computing is the other ceiling: where llama.cpp is installed, its compute rate is measured on
     # the course's probe model (compute_probe) and the slower of the two sets the time
-    # (fit.seconds_per_token). On the 2 vCPU Intel Xeon VM of 2026-12-02 (generic wheel, no
-    # AVX-512 kernels) decode was compute-bound for every model: ~6 G multiply-adds/s per thread,
-    # memory-only estimates +75..+230 % vs llama.cpp, with the compute ceiling SmolLM2-135M -3 % /
-    # -1 % at 1 / 2 threads (bench/cpu_overhead.py).
-    "cpu_measured": HardwareClass("cpu_measured", 1.3, 0.0),
+    # (fit.seconds_per_token). On the Intel VM (generic wheel, no AVX-512 kernels) Q4 models were
+    # compute-bound: ~6 G multiply-adds/s per thread, memory-only estimates +75..+230 % vs
+    # llama.cpp, with the compute ceiling SmolLM2-135M -3 % / -1 % at 1 / 2 threads.
+    "cpu_measured": HardwareClass("cpu_measured", 1.1, 0.0),
 }
 
 # NVIDIA generations before Ampere (2020) in the hardware table: against llama-bench results never

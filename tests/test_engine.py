@@ -130,6 +130,10 @@ def test_compute_probe_on_the_real_engine(smol):
     assert rate.gmacs == pytest.approx(rate.tokens_per_s * rate.macs_per_token / 1e9, rel=0.02)
     assert compute_probe.measure_compute_rate(1) is rate  # kept per thread count for the session
     assert _children() == before  # the probe's server is stopped
+    # a damaged probe file is built again (once) instead of leaving every later estimate memory-only
+    path.write_bytes(b"GGUF but not really")
+    again = compute_probe.measure_compute_rate(1, tokens=8, fresh=True)
+    assert again.gmacs > 0 and fit.shape_from_gguf(str(path)).n_layers == 8
     # the estimate with that rate is never faster than the memory-only one
     hw_mem = fit.this_machine(threads=1, bandwidth_gbs=20)
     hw_both = fit.this_machine(threads=1, bandwidth_gbs=20, compute_gmacs=rate.gmacs)
