@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from course_utils import data, fit  # noqa: E402
-from course_utils.hardware import CLASSES  # noqa: E402
+from course_utils.hardware import CLASSES, OLDER_NVIDIA  # noqa: E402
 from course_utils.system import audit, measure_memory_bandwidth  # noqa: E402
 
 # GGUF repos in the calibration file -> the catalog model whose config they were made from
@@ -156,7 +156,7 @@ def speeds() -> None:
         print(f"    {r['backend']:<7} {r['hardware'][:44]:<44} {r['bw']:>7g} GB/s  measured {r['tps']:7.2f}  "
               f"error {e:+6.1%}")
     print(f"  out of sample, shipped constants      : {_summary(errs)}")
-    recent = [e for r, e in zip(val, errs) if not re.search(r"Tesla [KMP]\d|Tesla V100|Quadro RTX", r["hardware"])]
+    recent = [e for r, e in zip(val, errs) if not (r["backend"] == "cuda" and OLDER_NVIDIA.search(r["hardware"]))]
     print(f"    without pre-2020 GPUs (Kepler to Turing): {_summary(recent)}")
 
 
