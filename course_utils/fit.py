@@ -642,7 +642,8 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
     elif fits:
         text = t("fit.offload.fits_cpu_moe", n=n_cpu_moe, held=held_t, usable=usable_t, where=where)
     elif hw.unified:
-        text = t("fit.offload.unified_too_big", need=need_t, usable=usable_t)
+        text = t("fit.offload.unified_too_big" if hw.backend == "metal" else "fit.offload.unified_too_big_igpu",
+                 need=need_t, usable=usable_t)
     elif ngl == 0:
         text = t("fit.offload.no_layer", usable=usable_t, where=where)
     else:

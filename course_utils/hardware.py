@@ -105,7 +105,8 @@ class Hardware:
 
     @property
     def unified(self) -> bool:
-        return self.backend in ("metal", "igpu")
+        """The GPU shares the CPU's memory (Apple Silicon, an iGPU such as the Radeon 8060S under Vulkan)."""
+        return self.backend in ("metal", "igpu") or self.hw_class == "igpu"
 
 
 def _class_for(name: str, backend: str) -> str:

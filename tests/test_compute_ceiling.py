@@ -90,3 +90,16 @@ def test_the_probe_writer_makes_a_gguf_of_the_asked_shape(tmp_path):
     layer = 256 * 256 * 2 + 2 * 256 * 64 + 3 * 256 * 512
     assert shape.exact_weight_bytes == pytest.approx(2 * layer * 20 / 32 + 49152 * 256 * 34 / 32 + 5 * 256 * 4,
                                                      rel=0.001)
+
+
+def test_an_integrated_gpu_shares_its_memory_and_is_not_offloaded_to_a_pc_s_ddr4():
+    """The Strix Halo row (Vulkan, igpu class) with --vram: unified memory, not VRAM plus a DDR4 PC."""
+    from course_utils import hardware
+
+    igpu = next(h for h in hardware.known_hardware() if "iGPU" in h.name)
+    assert igpu.backend == "vulkan" and igpu.unified
+    too_big = fit.estimate("meta-llama/Llama-3.3-70B-Instruct", "Q4_K_M", 4096, hardware=igpu, vram_gb=32)
+    assert "integrated GPU" in too_big.offload.text and "macOS" not in too_big.offload.text
+    assert "51.2" not in too_big.offload.text
+    fits = fit.estimate("meta-llama/Llama-3.3-70B-Instruct", "Q4_K_M", 4096, hardware=igpu, vram_gb=96)
+    assert fits.offload.fits and "unified memory" in fits.offload.text
