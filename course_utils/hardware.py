@@ -42,7 +42,8 @@ CLASSES: dict[str, HardwareClass] = {
     "vulkan": HardwareClass("vulkan", 0.874, 1.30),
     # ROCm: no calibration rows; the discrete-GPU (CUDA) constants are assumed.
     "rocm": HardwareClass("rocm", 0.844, 1.04),
-    # 29 rows, 10 Apple chips x F16/Q8_0/Q4_0 of Llama 2 7B (discussion #4167, one 2023 build):
+    # 29 rows, 10 Apple chips x F16/Q8_0/Q4_0 of Llama 2 7B (discussion #4167, whose table grew from a
+    # 2023 build to M4 chips of late 2024; the builds of the rows were not checked one by one):
     # the slope says Metal reads at 90 % of the nominal bandwidth; the ~5 ms per token is fixed
     # cost (command buffers, synchronisation), which is why the 800 GB/s Ultras gain little.
     "metal": HardwareClass("metal", 0.900, 5.42),
