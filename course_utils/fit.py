@@ -255,9 +255,7 @@ WIDTH_PER_LAYER = 128
 PARAMS_PER_LAYER_PER_WIDTH2 = 12
 
 
-def _n(value: float, spec: str = "g") -> str:
-    """A number as a learner reads it (4.5 in English, 4,5 in French); the results keep their numbers."""
-    return number(value, spec)
+_n = number  # a number as a learner reads it (4.5 in English, 4,5 in French); the results keep theirs
 
 
 def check_kv_type(cache_type: Any) -> str:
@@ -557,18 +555,21 @@ def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None =
     measured (this machine's CPU with llama.cpp: compute_probe): MACs / rate. Unmeasured
     hardware is taken as bound by memory, as llama.cpp decode is on GPUs and many-core CPUs.
     """
-    k = hw.klass
-    seconds = bytes_per_token / (k.efficiency * hw.bandwidth_gbs * GB)
-    if macs and hw.compute_gmacs:
-        seconds = max(seconds, macs / (hw.compute_gmacs * 1e9))
-    return seconds + k.overhead_ms / 1000
+    reading, computing = _reading_and_computing(bytes_per_token, hw, macs)
+    return max(reading, computing) + hw.klass.overhead_ms / 1000
 
 
 def compute_bound(bytes_per_token: float, hw: Hardware, macs: float | None) -> bool:
     """True when the measured compute rate, not the memory, sets the pace."""
-    if not (macs and hw.compute_gmacs):
-        return False
-    return macs / (hw.compute_gmacs * 1e9) > bytes_per_token / (hw.klass.efficiency * hw.bandwidth_gbs * GB)
+    reading, computing = _reading_and_computing(bytes_per_token, hw, macs)
+    return computing > reading
+
+
+def _reading_and_computing(bytes_per_token: float, hw: Hardware, macs: float | None) -> tuple[float, float]:
+    """Seconds per token to read the bytes and to do the MACs (0 where no compute rate was measured)."""
+    reading = bytes_per_token / (hw.klass.efficiency * hw.bandwidth_gbs * GB)
+    computing = macs / (hw.compute_gmacs * 1e9) if macs and hw.compute_gmacs else 0.0
+    return reading, computing
 
 
 def tokens_per_second(bytes_per_token: float, hw: Hardware, macs: float | None = None) -> float:
