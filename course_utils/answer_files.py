@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .answers import LEARNER_FILE, LOCK_FILE, SCHEMA_VERSION, sanitize_learner
+from .answers import LEARNER_FILE, LOCK_FILE, MAX_DEPTH, SCHEMA_VERSION, sanitize_learner
 from .errors import AnswerError
 from .exercises import EXERCISES
 from .i18n import t
 
 MAX_FILE_BYTES = 1_000_000
-MAX_DEPTH = 32  # nesting levels an answer file may have (real ones have about 4)
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def _check_value(question_id: str, value: Any) -> Any:
     return json.loads(text)
 
 
-BLANK_DEPTH = 32  # nesting looked into; deeper containers count as given (the grader refuses them anyway)
+MAX_DEPTH = 32  # nesting levels an answer may have (real ones have about 4); the grader refuses deeper files
 
 
 def is_blank(value: Any, _depth: int = 0) -> bool:
@@ -147,7 +147,7 @@ def is_blank(value: Any, _depth: int = 0) -> bool:
         return not math.isfinite(value)
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, (list, tuple, dict)) and _depth < BLANK_DEPTH:
+    if isinstance(value, (list, tuple, dict)) and _depth < MAX_DEPTH:
         return all(is_blank(v, _depth + 1) for v in (value.values() if isinstance(value, dict) else value))
     return False
 

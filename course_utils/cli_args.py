@@ -122,9 +122,7 @@ def input_file(value: str) -> str:
         raise argparse.ArgumentTypeError(t("cli.arg.in.folder", value=value))
     if not path.exists():
         raise argparse.ArgumentTypeError(t("cli.arg.in.missing", value=value))
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(t("cli.arg.in.not_regular", value=value))
-    return value
+    return readable_path(value)
 
 
 def readable_path(value: str) -> str:
