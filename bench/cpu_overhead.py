@@ -12,12 +12,10 @@ models is the probe.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,22 +27,6 @@ SHAPES = [(6, 576, 1536, "Q4_1"), (15, 576, 1536, "Q4_1"), (30, 576, 1536, "Q4_1
           (16, 1024, 2816, "F32"), (16, 1024, 2816, "F16"), (16, 1024, 2816, "Q8_0")]
 
 
-def time_model(path: Path, threads: int, runs: int, tokens: int) -> float:
-    """Best decode tokens/s of ``runs`` generations (llama.cpp's own timings), server in a child process."""
-    from course_utils.engine import LocalServer
-
-    best = 0.0
-    with LocalServer(path, n_ctx=512, threads=threads) as srv:
-        for i in range(runs + 1):  # the first generation warms caches and is not counted
-            body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
-                               "ignore_eos": True, "cache_prompt": False}).encode()
-            req = urllib.request.Request(srv.url + "/completion", body, {"Content-Type": "application/json"})
-            timings = json.load(urllib.request.urlopen(req, timeout=600))["timings"]  # noqa: S310 - our child
-            if i:
-                best = max(best, timings["predicted_per_second"])
-    return best
-
-
 def _summary(errs: list[float]) -> str:
     a = [abs(e) for e in errs]
     return f"median |error| {statistics.median(a):5.1%}, max {max(a):5.1%} ({len(a)} models)"
@@ -52,7 +34,7 @@ def _summary(errs: list[float]) -> str:
 
 def main() -> None:
     from course_utils import fit
-    from course_utils.compute_probe import make_gguf, measure_compute_rate
+    from course_utils.compute_probe import make_gguf, measure_compute_rate, time_decode
     from course_utils.gguf_models import resolve_model
     from course_utils.system import measure_memory_bandwidth
 
@@ -80,7 +62,7 @@ def main() -> None:
         mem_errs, both_errs = [], []
         for name, path in models.items():
             bw = measure_memory_bandwidth(threads=threads).gbs
-            measured = time_model(path, threads, a.runs, a.tokens)
+            measured = time_decode(path, threads, a.tokens, a.runs, n_ctx=512)
             mem = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw)
             both = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw,
                                     compute_gmacs=rate.gmacs)

@@ -171,7 +171,7 @@ def cpu_results() -> None:
     k = CLASSES["cpu"]
     rows = data.load("llamacpp_cpu_results")
     print(f"CPU results : {len(rows)} published llama.cpp CPU-only rows (not used for fitting)")
-    spec_errs = []
+    spec = []  # (row, error of the "cpu" class) for the rows with a spec-sheet bandwidth
     for r in rows:
         gb = r["model_size_gib"] * 2**30 / 1e9
         read = gb * r["tg_tps"]
@@ -179,15 +179,15 @@ def cpu_results() -> None:
                 f"reads {read:6.1f} of {r['bandwidth_gbs']:g} GB/s ({r['bandwidth_basis']}) = {read / r['bandwidth_gbs']:.2f}")
         if r["bandwidth_basis"] != "measured":
             pred = 1 / (gb / (k.efficiency * r["bandwidth_gbs"]) + k.overhead_ms / 1000)
-            spec_errs.append(pred / r["tg_tps"] - 1)
-            line += f"   'cpu' class {pred:6.2f} ({spec_errs[-1]:+.0%})"
+            spec.append((r, pred / r["tg_tps"] - 1))
+            line += f"   'cpu' class {pred:6.2f} ({spec[-1][1]:+.0%})"
         print(line)
-    few = [e for r, e in zip([r for r in rows if r["bandwidth_basis"] != "measured"], spec_errs)
-           if r["threads"] and r["threads"] <= 2]
-    print(f"  'cpu' class ({k.efficiency:g} x spec bandwidth), out of sample: {_summary(spec_errs)}")
+    few = [e for r, e in spec if r["threads"] and r["threads"] <= 2]
+    rest = [e for r, e in spec if not (r["threads"] and r["threads"] <= 2)]
+    print(f"  'cpu' class ({k.efficiency:g} x spec bandwidth), out of sample: {_summary([e for _, e in spec])}")
     print(f"    of which {len(few)} rows ran on 2 threads of a 16-core CPU: for the quantizations with slow kernels "
           f"(the IQ types) computing, not reading, set the pace, as on the course VM; without those rows: "
-          f"{_summary([e for r, e in zip([r for r in rows if r['bandwidth_basis'] != 'measured'], spec_errs) if not (r['threads'] and r['threads'] <= 2)])}")
+          f"{_summary(rest)}")
 
 
 def audit_time() -> None:

@@ -142,13 +142,14 @@ def probe_model_path(rebuild: bool = False) -> Path:
     return path
 
 
-def _time_probe(path: Path, threads: int, tokens: int) -> float:
-    """Best decode tokens/s of two generations on llama.cpp (after one that warms the caches)."""
+def time_decode(path: Path, threads: int, tokens: int, runs: int = 2, n_ctx: int = 256) -> float:
+    """Best decode tokens/s (llama.cpp's own timing) of ``runs`` generations of a GGUF on llama.cpp's
+    server in a child process, after one generation that warms the caches."""
     from .engine import LocalServer
 
     best = 0.0
-    with LocalServer(path, n_ctx=256, threads=threads) as srv:
-        for i in range(3):
+    with LocalServer(path, n_ctx=n_ctx, threads=threads) as srv:
+        for i in range(runs + 1):
             body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
                                "ignore_eos": True, "cache_prompt": False}).encode()
             req = urllib.request.Request(srv.url + "/completion", body, {"Content-Type": "application/json"})
@@ -170,10 +171,10 @@ def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS,
     path = probe_model_path()
     t0 = time.perf_counter()
     try:
-        best = _time_probe(path, threads, tokens)
+        best = time_decode(path, threads, tokens)
     except EngineUnavailable:  # a damaged probe file (a disk glitch, an old format): built again, once
         path = probe_model_path(rebuild=True)
-        best = _time_probe(path, threads, tokens)
+        best = time_decode(path, threads, tokens)
     macs = macs_per_token(shape_from_gguf(str(path)), context=tokens)
     rate = ComputeRate(round(best * macs / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2))
     _RATES[threads] = rate
