@@ -65,13 +65,18 @@ def readiness_result(model: str, quant: str, context: int, measure: bool):
     return [r, memory_chart(r.model, context, available), chart_caption(r.model, context, available)]
 
 
-def readiness_panel():
-    w = widgets()
+def _model_and_quant(w, model_tag: str, quant_tag: str):
+    """The model box (catalog models offered, any id typed) and the quantization picker of a panel."""
     model = tag(w.Combobox(options=DEFAULT_MODELS, value=exercise.REFERENCE_MODEL[0],
                            description=t("ex04.readiness.model"), ensure_option=False,
-                           layout=w.Layout(width="520px")), "ex04-model")
-    quant = tag(w.Dropdown(options=list(QUANTS), value="Q4_K_M", description=t("ex04.readiness.quant")),
-                "ex04-quant")
+                           layout=w.Layout(width="520px")), model_tag)
+    quant = tag(w.Dropdown(options=list(QUANTS), value="Q4_K_M", description=t("ex04.readiness.quant")), quant_tag)
+    return model, quant
+
+
+def readiness_panel():
+    w = widgets()
+    model, quant = _model_and_quant(w, "ex04-model", "ex04-quant")
     ctx = tag(w.Dropdown(options=list(exercise.CONTEXTS), value=4096, description=t("ex04.readiness.context")),
               "ex04-context")
     measure = tag(w.Checkbox(value=True, description=t("ex04.readiness.measure"),
@@ -140,11 +145,7 @@ def context_here(model: str, quant: str = "Q4_K_M", kv_cache_type: str = "F16"):
 
 def context_panel():
     w = widgets()
-    model = tag(w.Combobox(options=DEFAULT_MODELS, value=exercise.REFERENCE_MODEL[0],
-                           description=t("ex04.context.model"), ensure_option=False,
-                           layout=w.Layout(width="520px")), "ex04-ctx-model")
-    quant = tag(w.Dropdown(options=list(QUANTS), value="Q4_K_M", description=t("ex04.context.quant")),
-                "ex04-ctx-quant")
+    model, quant = _model_and_quant(w, "ex04-ctx-model", "ex04-ctx-quant")
     kv = tag(w.Dropdown(options=list(KV_TYPES), value="F16", description=t("ex04.context.kv")), "ex04-ctx-kv")
     button = tag(wide_button(t("ex04.context.button"), button_style="primary"), "ex04-ctx-button")
     out = tag(w.Output(), "ex04-ctx-out")
