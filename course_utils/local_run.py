@@ -53,7 +53,7 @@ def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, comp
         except InvalidInput:
             pass
         if bandwidth_gbs:
-            return custom_hardware(bandwidth_gbs, "metal", "this Mac (measured)"), \
+            return custom_hardware(bandwidth_gbs, "metal", t("hardware.this_mac")), \
                 t("local_run.basis.mac_measured", bw=bandwidth_gbs)
     if bandwidth_gbs:
         from .hardware import llama_cpp_threads

@@ -276,7 +276,8 @@ def _hardware_for_speed(a: SystemAudit, cpu_bandwidth_gbs: float | None) -> tupl
                 return hw, t("readiness.speed.basis.variant", name=hw.name, bw=hw.bandwidth_gbs)
     if cpu_bandwidth_gbs:
         backend = "metal" if a.gpu.kind == "apple_metal" else "cpu"
-        return custom_hardware(cpu_bandwidth_gbs, backend, "this machine (measured)", measured=backend == "cpu"), \
+        name = t("hardware.this_mac" if backend == "metal" else "hardware.this_machine")
+        return custom_hardware(cpu_bandwidth_gbs, backend, name, measured=backend == "cpu"), \
             t("readiness.speed.basis.measured", bw=cpu_bandwidth_gbs)
     return None, t("readiness.speed.basis.unknown")
 
@@ -338,7 +339,7 @@ def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 40
     tps = None
     if hw is not None:
         gpu_vram = a.gpu.vram_gb if hw.is_gpu and hw.backend != "metal" else None
-        cpu = custom_hardware(cpu_bandwidth_gbs, "cpu", "this machine's CPU (measured)", measured=True) \
+        cpu = custom_hardware(cpu_bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True) \
             if cpu_bandwidth_gbs else None
         speed = estimate(model, quant, context, params_b=params_b, hardware=hw, vram_gb=gpu_vram, cpu_hardware=cpu)
         tps = speed.tokens_per_s

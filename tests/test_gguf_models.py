@@ -152,3 +152,21 @@ def test_the_local_prediction_uses_the_constants_calibrated_for_the_measurement(
     monkeypatch.setattr(system, "audit", lambda: SimpleNamespace(gpu=SimpleNamespace(kind="none"), cpu=None))
     hw, basis = local_run._hardware_here(20.0)
     assert hw.hw_class == "cpu_measured" and "measured" in basis
+
+
+def test_an_unlisted_mac_is_named_in_the_language_in_force(monkeypatch):
+    # a Mac chip the bandwidth table does not know, with a measured bandwidth: the hardware's name is
+    # shown to the learner (fit's speed line), so it comes from the catalog like every other message
+    from types import SimpleNamespace
+
+    from course_utils import i18n, system
+
+    monkeypatch.setattr(system, "audit", lambda: SimpleNamespace(gpu=SimpleNamespace(kind="apple_metal"),
+                                                                 cpu="Apple M9 Imaginary"))
+    for lang, name in (("en", "this Mac (measured)"), ("fr", "ce Mac (mesuré)")):
+        i18n.set_language(lang)
+        try:
+            hw, basis = local_run._hardware_here(150.0)
+        finally:
+            i18n.set_language(None)
+        assert hw.name == name and hw.backend == "metal" and hw.bandwidth_gbs == 150.0
