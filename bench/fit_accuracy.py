@@ -190,6 +190,35 @@ def cpu_results() -> None:
           f"{_summary(rest)}")
 
 
+def other_models() -> None:
+    """Published llama-bench tg128 of other models on newer builds (data/llamacpp_other_models.csv), not used
+    for fitting: the backend's shipped constants on the table's bandwidth, bytes per token from the estimator.
+    """
+    from dataclasses import replace
+
+    from course_utils.hardware import find_hardware
+
+    rows = data.load("llamacpp_other_models")
+    print(f"other models: {len(rows)} llama-bench tg128 rows of models other than Llama 2 7B (not used for fitting)")
+    errs, scaled = [], []
+    ref_layers = fit.shape_for("meta-llama/Llama-2-7b-hf").n_layers  # the model the overheads were fitted on
+    for r in rows:
+        hw = replace(find_hardware(r["hardware"]), backend=r["backend"], hw_class=r["backend"])
+        e = fit.estimate(r["model_repo"], r["quant"], 64, hardware=hw)
+        k = CLASSES[r["backend"]]
+        reading_ms = e.read_per_token_gb / (k.efficiency * hw.bandwidth_gbs) * 1000
+        fixed_ms = 1000 / r["tg_tps"] - reading_ms  # what the run spent per token beyond reading at that rate
+        errs.append(e.tokens_per_s / r["tg_tps"] - 1)
+        layers = fit.shape_for(r["model_repo"]).n_layers
+        scaled.append(1000 / (reading_ms + k.overhead_ms * layers / ref_layers) / r["tg_tps"] - 1)
+        print(f"    {r['backend']:<7} {r['hardware'][:30]:<30} {r['model_repo'].split('/')[1][:26]:<26} {r['quant']:<7} "
+              f"build {r['build'].split()[-1]:<7} measured {r['tg_tps']:7.2f}  predicted {e.tokens_per_s:7.1f} "
+              f"({errs[-1]:+.0%}); beyond reading {fixed_ms:4.2f} ms vs {k.overhead_ms:g} ms fitted on 7B rows"
+              f"  [host: {r['host']}]")
+    print(f"  other models, shipped constants       : {_summary(errs)}")
+    print(f"    if the overhead scaled with the layer count (x layers/{ref_layers}; not shipped): {_summary(scaled)}")
+
+
 def audit_time() -> None:
     audit()  # warm imports and the file cache
     times = []
@@ -253,5 +282,6 @@ if __name__ == "__main__":
     file_sizes()
     speeds()
     cpu_results()
+    other_models()
     audit_time()
     bandwidth()

@@ -123,6 +123,13 @@ TABLES: dict[str, TableSpec] = {
         key="cpu", source="source_url",
         required=("cpu", "bandwidth_gbs", "bandwidth_basis", "model_size_gib", "tg_tps", "quote", "source_url"),
         unique_key=False),
+    "llamacpp_other_models": TableSpec(
+        "llamacpp_other_models.csv",
+        {"hardware": "str", "backend": "str", "host": "str", "model_repo": "str", "gguf_file": "str", "quant": "str",
+         "model_size_mib": "float", "tg_tps": "float", "build": "str", "quote": "str", "source_url": "str",
+         "note": "str"},
+        key="hardware", source="source_url",
+        required=("hardware", "backend", "model_repo", "quant", "tg_tps", "quote", "source_url"), unique_key=False),
     "hardware_bandwidth": TableSpec(
         "hardware_bandwidth.csv",
         {"hardware": "str", "backend": "str", "memory_bandwidth_gbs": "float", "memory_gb": "float", "source_url": "str"},

@@ -108,3 +108,17 @@ def test_cpu_results_quote_the_figures_they_hold():
         quote = r["quote"].replace(",", "")
         assert f"{r['tg_tps']:g}" in quote or f"{r['tg_tps']:.2f}" in quote, (r["cpu"], r["quant"])
         assert r["bandwidth_basis"] in ("stated", "measured", "computed-from-config"), r["cpu"]
+
+
+def test_other_model_results_quote_their_figures_and_name_known_parts():
+    """Each llama-bench row of another model quotes its line, on hardware and a shape the estimator knows."""
+    from course_utils.hardware import BACKENDS, find_hardware
+
+    rows = data.load("llamacpp_other_models")
+    assert rows
+    shapes = {r["repo_id"] for r in data.load("model_architectures")}
+    for r in rows:
+        quote = r["quote"]
+        assert f"{r['tg_tps']:.2f}" in quote and "tg128" in quote and f"{r['model_size_mib']:.2f} MiB" in quote
+        assert r["backend"] in BACKENDS and find_hardware(r["hardware"]).name == r["hardware"]
+        assert r["model_repo"] in shapes, r["model_repo"]

@@ -281,6 +281,8 @@ def main() -> None:
         keep_added(name, read_ref(ref, name), ("hardware", "backend", "model", "quant"))
     cpu = read(ADDITIONS / "llamacpp_cpu_results.csv")  # the course's own research: no reference file
     write("llamacpp_cpu_results.csv", cpu, list(cpu[0]))
+    other = read(ADDITIONS / "llamacpp_other_models.csv")  # the course's own research too
+    write("llamacpp_other_models.csv", other, list(other[0]))
     prices = drop(read(ref / "deployment_prices.csv"), "notes")
     write("deployment_prices.csv", prices, list(prices[0]))
     build_quant_types()
