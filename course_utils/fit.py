@@ -481,6 +481,7 @@ class FitEstimate:
     macs_per_token: int | None = None
     compute_gmacs: float | None = None  # the hardware's measured compute rate, when it was measured
     compute_bound: bool = False  # that rate, not memory, set the speed (whole model on one device)
+    reading_tokens_per_s: float | None = None  # when compute-bound: the speed reading alone would allow
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "quant": self.quant, "context": self.context, "params_b": self.params_b,
@@ -492,7 +493,7 @@ class FitEstimate:
                 "read_per_token_gb": self.read_per_token_gb, "overhead_ms": self.overhead_ms,
                 "offload": None if self.offload is None else asdict(self.offload),
                 "macs_per_token": self.macs_per_token, "compute_gmacs": self.compute_gmacs,
-                "compute_bound": self.compute_bound}
+                "compute_bound": self.compute_bound, "reading_tokens_per_s": self.reading_tokens_per_s}
 
     def to_text(self) -> str:
         """The estimate as a learner reads it, one labelled row per line (in the language in force)."""
@@ -515,11 +516,10 @@ class FitEstimate:
                 efficiency=_n(self.efficiency), bandwidth=_n(self.bandwidth_gbs), overhead=_n(self.overhead_ms),
                 cpu_read=_n(o.cpu_read_gb, ".2f"), cpu_bw=_n(o.cpu_bandwidth_gbs))))
         elif self.tokens_per_s is not None and self.compute_bound:
-            mem_tps = 1 / (self.read_per_token_gb / (self.efficiency * self.bandwidth_gbs) + (self.overhead_ms or 0) / 1000)
             rows.append((t("fit.row.speed"), t(
                 "fit.text.speed_compute", tps=_n(self.tokens_per_s, ".1f"), hardware=self.hardware,
                 macs=_n(self.macs_per_token / 1e9, ".2f"), rate=_n(self.compute_gmacs), read=_n(self.read_per_token_gb, ".2f"),
-                mem_tps=_n(mem_tps, ".1f"))))
+                mem_tps=_n(self.reading_tokens_per_s, ".1f"))))
         elif self.tokens_per_s is not None:
             rows.append((t("fit.row.speed"), t(
                 "fit.text.speed", tps=_n(self.tokens_per_s, ".1f"), hardware=self.hardware,
@@ -707,7 +707,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                        experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
     embd_read = groups.get("token_embd", 0) if not shape.tied_embeddings else 0  # embeddings: one row per token
     read = weights - embd_read - experts * (1 - frac) + kv
-    tps = offload = None
+    tps = offload = reading_tps = None
     bound = False
     macs = macs_per_token(shape, context)
     if hw is not None:
@@ -724,6 +724,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
             tps = _round_speed(tokens_per_second(read, hw, macs))
             bound = compute_bound(read, hw, macs)
             if bound:
+                reading_tps = _round_speed(1 / (_reading_and_computing(read, hw, macs)[0] + hw.klass.overhead_ms / 1000))
                 notes.append(t("fit.note.compute_bound", macs=_n(macs / 1e9, ".2f"), rate=_n(hw.compute_gmacs),
                                threads=hw.threads or "?"))
             if hw.is_gpu:
@@ -740,7 +741,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         shape_source=shape.source, breakdown_gb={k: round(v / GB, 3) for k, v in groups.items()},
         notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
         read_per_token_gb=round(read / GB, 3), overhead_ms=hw.klass.overhead_ms if hw else None, offload=offload,
-        macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None, compute_bound=bound)
+        macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None, compute_bound=bound,
+        reading_tokens_per_s=reading_tps)
 
 
 def _round_speed(tps: float) -> float:

@@ -8,6 +8,7 @@ import pytest
 from course_utils import fit
 from course_utils.errors import InvalidInput
 from course_utils.hardware import custom_hardware, this_machine
+from course_utils.i18n import number
 from langs import both, one_language  # noqa: F401 - the lang fixture
 
 SMOL = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -55,6 +56,9 @@ def test_estimate_says_computing_sets_the_pace(lang):
     assert e.to_dict()["compute_gmacs"] == 10
     memory_only = fit.estimate(SMOL, "Q4_0", 64, hardware=this_machine(threads=2, bandwidth_gbs=20))
     assert not memory_only.compute_bound and memory_only.tokens_per_s > e.tokens_per_s
+    # the speed reading alone would allow is the memory-only estimate, and the text quotes it
+    assert e.reading_tokens_per_s == memory_only.tokens_per_s and memory_only.reading_tokens_per_s is None
+    assert number(e.reading_tokens_per_s, ".1f") in text
 
 
 @pytest.mark.parametrize("bad", [0, -1, True, "fast", float("nan")])
