@@ -111,7 +111,8 @@ def _summary(errs: list[float]) -> str:
 def speeds() -> None:
     rows = speed_rows()
     backends = sorted({r["backend"] for r in rows})
-    print("tokens/s    : seconds per token = GB read / (efficiency x bandwidth) + overhead, fitted per backend")
+    print("tokens/s    : seconds per token = GB read / (efficiency x bandwidth) + overhead x layers / 32, fitted per backend "
+          "(every row: Llama 2 7B, 32 layers)")
     fitted = {}
     for b in backends:
         sub = [r for r in rows if r["backend"] == b]
@@ -200,23 +201,22 @@ def other_models() -> None:
 
     rows = data.load("llamacpp_other_models")
     print(f"other models: {len(rows)} llama-bench tg128 rows of models other than Llama 2 7B (not used for fitting)")
-    errs, scaled = [], []
+    errs, fixed = [], []
     ref_layers = fit.shape_for("meta-llama/Llama-2-7b-hf").n_layers  # the model the overheads were fitted on
     for r in rows:
         hw = replace(find_hardware(r["hardware"]), backend=r["backend"], hw_class=r["backend"])
         e = fit.estimate(r["model_repo"], r["quant"], 64, hardware=hw)
         k = CLASSES[r["backend"]]
         reading_ms = e.read_per_token_gb / (k.efficiency * hw.bandwidth_gbs) * 1000
-        fixed_ms = 1000 / r["tg_tps"] - reading_ms  # what the run spent per token beyond reading at that rate
+        beyond_ms = 1000 / r["tg_tps"] - reading_ms  # what the run spent per token beyond reading at that rate
         errs.append(e.tokens_per_s / r["tg_tps"] - 1)
-        layers = fit.shape_for(r["model_repo"]).n_layers
-        scaled.append(1000 / (reading_ms + k.overhead_ms * layers / ref_layers) / r["tg_tps"] - 1)
+        fixed.append(1000 / (reading_ms + k.overhead_ms) / r["tg_tps"] - 1)
         print(f"    {r['backend']:<7} {r['hardware'][:30]:<30} {r['model_repo'].split('/')[1][:26]:<26} {r['quant']:<7} "
               f"build {r['build'].split()[-1]:<7} measured {r['tg_tps']:7.2f}  predicted {e.tokens_per_s:7.1f} "
-              f"({errs[-1]:+.0%}); beyond reading {fixed_ms:4.2f} ms vs {k.overhead_ms:g} ms fitted on 7B rows"
-              f"  [host: {r['host']}]")
+              f"({errs[-1]:+.0%}); beyond reading {beyond_ms:4.2f} ms, estimate {e.overhead_ms:g} ms "
+              f"({fit.shape_for(r['model_repo']).n_layers} of {ref_layers} layers)  [host: {r['host']}]")
     print(f"  other models, shipped constants       : {_summary(errs)}")
-    print(f"    if the overhead scaled with the layer count (x layers/{ref_layers}; not shipped): {_summary(scaled)}")
+    print(f"    with one overhead per token whatever the layer count (before 2026-12-02): {_summary(fixed)}")
 
 
 def audit_time() -> None:

@@ -20,8 +20,8 @@ from . import data
 from .errors import InvalidInput
 from .i18n import number, t
 from .model_ids import CUTOFF_SHORT, did_you_mean, known_spelling, normalise_repo_id
-from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, Hardware, custom_hardware, find_hardware, this_machine,
-                       with_memory)
+from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, REFERENCE_LAYERS, Hardware, custom_hardware, find_hardware,
+                       this_machine, with_memory)
 
 GB = 1e9  # sizes are in GB = 10^9 bytes, as the Hub shows file sizes
 QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q4_K_M", "Q4_K_S", "Q4_0", "Q3_K_L", "Q3_K_M",
@@ -548,15 +548,18 @@ def macs_per_token(shape: ModelShape, context: int = 1) -> int:
     return int(weights + attn)
 
 
-def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None = None) -> float:
-    """The speed model: the slower of reading and computing, plus a fixed overhead per token.
+def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None = None,
+                      layers: int | None = None) -> float:
+    """The speed model: the slower of reading and computing, plus an overhead per layer of each token.
 
     Reading: bytes / (efficiency x bandwidth). Computing, where the hardware's compute rate was
     measured (this machine's CPU with llama.cpp: compute_probe): MACs / rate. Unmeasured
     hardware is taken as bound by memory, as llama.cpp decode is on GPUs and many-core CPUs.
+    The overhead (kernel launches, synchronisation) grows with the ``layers`` run on ``hw``
+    (HardwareClass.overhead_s; unknown: 32).
     """
     reading, computing = _reading_and_computing(bytes_per_token, hw, macs)
-    return max(reading, computing) + hw.klass.overhead_ms / 1000
+    return max(reading, computing) + hw.klass.overhead_s(layers)
 
 
 def compute_bound(bytes_per_token: float, hw: Hardware, macs: float | None) -> bool:
@@ -572,9 +575,10 @@ def _reading_and_computing(bytes_per_token: float, hw: Hardware, macs: float | N
     return reading, computing
 
 
-def tokens_per_second(bytes_per_token: float, hw: Hardware, macs: float | None = None) -> float:
+def tokens_per_second(bytes_per_token: float, hw: Hardware, macs: float | None = None,
+                      layers: int | None = None) -> float:
     """Decode speed: 1 / seconds_per_token."""
-    return 1 / seconds_per_token(bytes_per_token, hw, macs)
+    return 1 / seconds_per_token(bytes_per_token, hw, macs, layers)
 
 
 def _resolve_hardware(hardware, bandwidth_gbs, backend, vram_gb) -> Hardware | None:
@@ -633,9 +637,10 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
     cpu_read = (L - ngl) * active_layer + (0 if fits else out) + cpu_experts_read
     seconds = 0.0
     if gpu_read > 0:
-        seconds += seconds_per_token(gpu_read, hw)
+        seconds += seconds_per_token(gpu_read, hw, layers=ngl)
     if cpu_read > 0:  # the CPU's share of the MACs follows its share of the bytes
-        seconds += seconds_per_token(cpu_read, cpu_hw, macs * cpu_read / (cpu_read + max(gpu_read, 0.0)))
+        seconds += seconds_per_token(cpu_read, cpu_hw, macs * cpu_read / (cpu_read + max(gpu_read, 0.0)),
+                                     layers=L - ngl)
     where = t("fit.where.unified" if hw.unified else "fit.where.vram")
     need_t, usable_t, held_t = _n(need_all / GB, ".1f"), _n(usable / GB, ".1f"), _n(gpu_bytes_held / GB, ".1f")
     if fits and not n_cpu_moe:
@@ -707,7 +712,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                        experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
     embd_read = groups.get("token_embd", 0) if not shape.tied_embeddings else 0  # embeddings: one row per token
     read = weights - embd_read - experts * (1 - frac) + kv
-    tps = offload = reading_tps = None
+    tps = offload = reading_tps = overhead_ms = None
     bound = False
     macs = macs_per_token(shape, context)
     if hw is not None:
@@ -721,18 +726,24 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                 notes.append(t("fit.note.partial", gpu_layers=offload.gpu_layers, gpu_bw=_n(hw.bandwidth_gbs),
                                cpu_layers=offload.n_layers - offload.gpu_layers, cpu_bw=_n(cpu_bw), assumed=assumed))
         else:
-            tps = _round_speed(tokens_per_second(read, hw, macs))
+            tps = _round_speed(tokens_per_second(read, hw, macs, shape.n_layers))
             bound = compute_bound(read, hw, macs)
             if bound:
-                reading_tps = _round_speed(1 / (_reading_and_computing(read, hw, macs)[0] + hw.klass.overhead_ms / 1000))
+                reading_tps = _round_speed(1 / (_reading_and_computing(read, hw, macs)[0]
+                                                + hw.klass.overhead_s(shape.n_layers)))
                 notes.append(t("fit.note.compute_bound", macs=_n(macs / 1e9, ".2f"), rate=_n(hw.compute_gmacs),
                                threads=hw.threads or "?"))
             if hw.is_gpu:
                 notes.append(t("fit.note.gpu_memory_unknown"))
         if hw.older_nvidia:
             notes.append(t("fit.note.older_gpu", name=hw.name))
+        # the overhead of the layers on hw: all of them, or those -ngl puts on the GPU
+        gpu_layers = offload.gpu_layers if offload is not None and not offload.fits else shape.n_layers
+        overhead_ms = round(hw.klass.overhead_s(gpu_layers) * 1000, 2)
+        layers = t("fit.text.layers", n=gpu_layers, per_layer=_n(round(hw.klass.overhead_s(1) * 1000, 3))) \
+            if gpu_layers is not None else t("fit.text.layers_assumed", n=REFERENCE_LAYERS)
         notes.append(t("fit.note.speed", context=_n(context, ","), efficiency=_n(hw.klass.efficiency),
-                       overhead=_n(hw.klass.overhead_ms), why=hw.klass.why))
+                       overhead=_n(overhead_ms), layers=layers, why=hw.klass.why))
     return FitEstimate(
         model=shape.name, quant=quant, context=context, params_b=round(shape.params / 1e9, 3),
         file_size_gb=round(weights / GB, 3), kv_cache_gb=round(kv / GB, 3), overhead_gb=round(overhead / GB, 3),
@@ -740,7 +751,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         bandwidth_gbs=hw.bandwidth_gbs if hw else None, efficiency=hw.klass.efficiency if hw else None,
         shape_source=shape.source, breakdown_gb={k: round(v / GB, 3) for k, v in groups.items()},
         notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
-        read_per_token_gb=round(read / GB, 3), overhead_ms=hw.klass.overhead_ms if hw else None, offload=offload,
+        read_per_token_gb=round(read / GB, 3), overhead_ms=overhead_ms if hw else None, offload=offload,
         macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None, compute_bound=bound,
         reading_tokens_per_s=reading_tps)
 

@@ -2,7 +2,7 @@
 
 Decode (token generation) in llama.cpp is memory-bound: every new token reads all the
 weights once, plus the KV cache. So ``time per token = bytes / (efficiency x bandwidth) +
-fixed overhead``. The constants below say where each number comes from.
+overhead``, the overhead growing with the layer count. The constants below say where each number comes from.
 """
 from __future__ import annotations
 
@@ -14,11 +14,25 @@ from .errors import InvalidInput
 from .i18n import t
 
 
+# Every calibration row is Llama 2 7B, whose 32 layers the fitted overheads below are for.
+REFERENCE_LAYERS = 32
+
+
 @dataclass(frozen=True)
 class HardwareClass:
     name: str
     efficiency: float  # share of the memory bandwidth a decode step achieves
-    overhead_ms: float  # fixed time per token (kernel launches, synchronisation, sampling)
+    overhead_ms: float  # time per token beyond reading, for a 32-layer model (kernel launches, synchronisation)
+
+    def overhead_s(self, n_layers: int | None = None) -> float:
+        """Seconds per token beyond reading for a model of ``n_layers`` layers (unknown: 32).
+
+        llama.cpp launches the same few kernels for every layer, and each launch costs time even when
+        it reads little, so this time grows with the layer count: on one M1 Pro and one build (PR
+        #10491) Llama 3.2 1B (16 layers) and Llama 2 13B (40 layers) spent 0.20 and 0.16 ms per layer
+        beyond reading, 3.2 and 6.5 ms per token (bench/fit_accuracy.py, "one build, several sizes").
+        """
+        return self.overhead_ms / 1000 * (REFERENCE_LAYERS if n_layers is None else n_layers) / REFERENCE_LAYERS
 
     @property
     def why(self) -> str:
@@ -27,14 +41,15 @@ class HardwareClass:
 
 
 # The speed model, per backend (llama.cpp decode is memory-bound):
-#     seconds per token = bytes read per token / (efficiency x bandwidth) + overhead
+#     seconds per token = bytes read per token / (efficiency x bandwidth) + overhead x layers / 32
 # "bytes read per token" = the weights a token touches (all of them for a dense model, the
 # active experts for a MoE) plus the KV cache at the current context. Each backend's two
 # constants are a least-squares fit (on relative error) of that line to the llama-bench tg128
 # rows of data/llamacpp_speed_calibration.csv with a bandwidth; bench/fit_accuracy.py re-derives
 # them and prints in-sample, leave-one-backend-out and leave-one-chip-family-out errors.
 # With two or more model sizes per chip (Apple: F16, Q8_0 and Q4_0 of one 7B model) the slope
-# gives the efficiency and the intercept the overhead, which is why both are physical.
+# gives the efficiency and the intercept the overhead, which is why both are physical. The overhead is
+# for Llama 2 7B's 32 layers; other models pay it per layer (HardwareClass.overhead_s).
 CLASSES: dict[str, HardwareClass] = {
     # 5 NVIDIA rows with a bandwidth (discussion #15013): residuals within 7 %.
     "cuda": HardwareClass("cuda", 0.844, 1.04),
@@ -44,8 +59,8 @@ CLASSES: dict[str, HardwareClass] = {
     "rocm": HardwareClass("rocm", 0.844, 1.04),
     # 29 rows, 10 Apple chips x F16/Q8_0/Q4_0 of Llama 2 7B (discussion #4167, whose table grew from a
     # 2023 build to M4 chips of late 2024; the builds of the rows were not checked one by one):
-    # the slope says Metal reads at 90 % of the nominal bandwidth; the ~5 ms per token is fixed
-    # cost (command buffers, synchronisation), which is why the 800 GB/s Ultras gain little.
+    # the slope says Metal reads at 90 % of the nominal bandwidth; the ~5 ms per token (32 layers) is
+    # launch and synchronisation cost, which is why the 800 GB/s Ultras gain little.
     "metal": HardwareClass("metal", 0.900, 5.42),
     # One calibration row (Radeon 8060S iGPU, LPDDR5X 256 GB/s, Vulkan): 52.22 t/s, no overhead fitted.
     "igpu": HardwareClass("igpu", 0.772, 0.0),

@@ -163,3 +163,25 @@ def test_gguf_header_is_read(tmp_path):
     bad.write_bytes(b"not a gguf")
     with pytest.raises(InvalidInput, match="not a readable GGUF"):
         fit.estimate(gguf_path=str(bad), quant="Q4_0")
+
+
+def test_the_overhead_grows_with_the_layer_count():
+    # the overheads were fitted on Llama 2 7B (32 layers); llama.cpp pays them per layer (kernel launches),
+    # so TinyLlama's 22 layers cost 22/32 of Metal's 5.42 ms and Llama 3.3 70B's 80 layers 80/32 of it
+    m1 = "Apple M1 Ultra (64-core GPU)"
+    tiny = fit.estimate("TinyLlama/TinyLlama-1.1B-Chat-v1.0", "Q4_K_M", 64, hardware=m1)
+    assert tiny.overhead_ms == pytest.approx(5.42 * 22 / 32, abs=0.01)
+    assert tiny.tokens_per_s == pytest.approx(1 / (tiny.read_per_token_gb / (0.9 * 800) + 5.42e-3 * 22 / 32), rel=0.01)
+    # llama-bench tg128 of that model on that chip (data/llamacpp_other_models.csv): 242.56; a fixed 5.42 ms gave 159
+    assert tiny.tokens_per_s == pytest.approx(242.56, rel=0.15)
+    assert any("22 layers x 0.169 ms" in n for n in tiny.notes)
+    big = fit.estimate("meta-llama/Llama-3.3-70B-Instruct", "Q4_K_M", 64, hardware="Apple M2 Ultra (76-core GPU)")
+    assert big.overhead_ms == pytest.approx(5.42 * 80 / 32, abs=0.01)
+    # the 32-layer calibration model keeps the fitted figure; a model of unknown shape assumes 32 layers
+    seven = fit.estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 64, hardware=m1)
+    assert seven.overhead_ms == 5.42
+    given = fit.estimate(params_b=7.0, quant="Q4_0", context=64, hardware=m1)
+    assert given.overhead_ms == 5.42 and any("32 layers assumed" in n for n in given.notes)
+    # the CPU classes have no overhead, whatever the layer count
+    assert fit.estimate("TinyLlama/TinyLlama-1.1B-Chat-v1.0", "Q4_K_M", 64,
+                        hardware=custom_hardware(50, "cpu")).overhead_ms == 0

@@ -60,6 +60,7 @@ def test_estimate_text_notes_and_offload_in_french(french):
     assert "4\u202f096 tokens" in text and "Go" in text and " GB" not in text
     assert any(n.startswith("Déchargement partiel : ") and "DDR4-3200 double canal" in n for n in e.notes)
     assert any("ajusté sur les mesures llama-bench" in n for n in e.notes)  # the CUDA class, in French
+    assert any(f"({e.offload.gpu_layers} couches x 0,033 ms)" in n for n in e.notes)  # the GPU's layers' overhead
     moe = fit.estimate("Qwen/Qwen3-30B-A3B", "Q4_K_M", 4096, hardware="RTX 4090", n_cpu_moe=10)
     assert moe.offload.text.startswith("tient avec les experts de 10 couches")
     assert any(n.startswith("Mélange d'experts : ") for n in moe.notes)
@@ -70,6 +71,7 @@ def test_estimate_text_notes_and_offload_in_french(french):
     assert given.model == "modèle de 7,5 B" and given.shape_source == "nombre de paramètres donné par vous"
     assert given.hardware == "matériel personnalisé"
     assert any(n.startswith("Architecture inconnue") for n in given.notes)
+    assert any("(32 couches supposées)" in n for n in given.notes)
 
 
 def test_numbers_in_french_but_the_results_keep_their_values(french):
