@@ -192,31 +192,52 @@ def cpu_results() -> None:
 
 
 def other_models() -> None:
-    """Published llama-bench tg128 of other models on newer builds (data/llamacpp_other_models.csv), not used
-    for fitting: the backend's shipped constants on the table's bandwidth, bytes per token from the estimator.
+    """Published decode speeds of other models and newer builds (data/llamacpp_other_models.csv), never used for
+    fitting: the backend's shipped constants on the table's bandwidth, bytes per token from the estimator.
+
+    Tables that give one chip and one build several models also test how the per-token overhead depends on
+    the model: each model is predicted with the overhead the table's *other* models spent beyond reading,
+    taken per token (the same whatever the model) or per layer (what the estimator ships).
     """
+    from collections import defaultdict
     from dataclasses import replace
 
-    from course_utils.hardware import find_hardware
+    from course_utils.hardware import REFERENCE_LAYERS, find_hardware
 
     rows = data.load("llamacpp_other_models")
-    print(f"other models: {len(rows)} llama-bench tg128 rows of models other than Llama 2 7B (not used for fitting)")
-    errs, fixed = [], []
-    ref_layers = fit.shape_for("meta-llama/Llama-2-7b-hf").n_layers  # the model the overheads were fitted on
+    print(f"other models: {len(rows)} published decode speeds of models other than Llama 2 7B, or newer builds "
+          f"(not used for fitting)")
+    shipped, fixed, tables = [], [], defaultdict(list)
     for r in rows:
         hw = replace(find_hardware(r["hardware"]), backend=r["backend"], hw_class=r["backend"])
-        e = fit.estimate(r["model_repo"], r["quant"], 64, hardware=hw)
+        n = int(r["test"][2:])  # tgN: N tokens from an empty cache, ppN (N = 1): one token per step
+        e = fit.estimate(r["model_repo"], r["quant"], max(1, n // 2 if r["test"].startswith("tg") else n), hardware=hw)
         k = CLASSES[r["backend"]]
+        layers = fit.shape_for(r["model_repo"]).n_layers
         reading_ms = e.read_per_token_gb / (k.efficiency * hw.bandwidth_gbs) * 1000
         beyond_ms = 1000 / r["tg_tps"] - reading_ms  # what the run spent per token beyond reading at that rate
-        errs.append(e.tokens_per_s / r["tg_tps"] - 1)
+        shipped.append(e.tokens_per_s / r["tg_tps"] - 1)
         fixed.append(1000 / (reading_ms + k.overhead_ms) / r["tg_tps"] - 1)
-        print(f"    {r['backend']:<7} {r['hardware'][:30]:<30} {r['model_repo'].split('/')[1][:26]:<26} {r['quant']:<7} "
-              f"build {r['build'].split()[-1]:<7} measured {r['tg_tps']:7.2f}  predicted {e.tokens_per_s:7.1f} "
-              f"({errs[-1]:+.0%}); beyond reading {beyond_ms:4.2f} ms, estimate {e.overhead_ms:g} ms "
-              f"({fit.shape_for(r['model_repo']).n_layers} of {ref_layers} layers)  [host: {r['host']}]")
-    print(f"  other models, shipped constants       : {_summary(errs)}")
+        tables[(r["source_url"], r["hardware"], r["build"])].append((r, reading_ms, beyond_ms, layers))
+        print(f"    {r['backend']:<6} {r['hardware'][:28]:<28} {r['model_repo'].split('/')[1][:22]:<22} {r['quant']:<6} "
+              f"{r['test']:<5} measured {r['tg_tps']:7.2f} predicted {e.tokens_per_s:7.1f} ({shipped[-1]:+4.0%}); "
+              f"beyond reading {beyond_ms:5.2f} ms = {layers} layers x {beyond_ms / layers:.3f}  [{r['build']}]")
+    print(f"  other models, shipped constants       : {_summary(shipped)}")
     print(f"    with one overhead per token whatever the layer count (before 2026-12-02): {_summary(fixed)}")
+    per_token, per_layer = [], []
+    for group in tables.values():
+        if len({r["model_repo"] for r, *_ in group}) < 2:
+            continue
+        for r, reading_ms, _, layers in group:
+            others = [(b, n) for o, _, b, n in group if o["model_repo"] != r["model_repo"]]
+            c_token = statistics.median(b for b, _ in others)
+            c_layer = statistics.median(b / n for b, n in others)
+            per_token.append(1000 / (reading_ms + c_token) / r["tg_tps"] - 1)
+            per_layer.append(1000 / (reading_ms + c_layer * layers) / r["tg_tps"] - 1)
+    print(f"  one chip and one build, several models ({sum(len({r['model_repo'] for r, *_ in g}) > 1 for g in tables.values())}"
+          f" tables): each model from the overhead of the table's other models")
+    print(f"    taken per token                     : {_summary(per_token)}")
+    print(f"    taken per layer (x layers/{REFERENCE_LAYERS} shipped) : {_summary(per_layer)}")
 
 
 def audit_time() -> None:

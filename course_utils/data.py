@@ -126,10 +126,11 @@ TABLES: dict[str, TableSpec] = {
     "llamacpp_other_models": TableSpec(
         "llamacpp_other_models.csv",
         {"hardware": "str", "backend": "str", "host": "str", "model_repo": "str", "gguf_file": "str", "quant": "str",
-         "model_size_mib": "float", "tg_tps": "float", "build": "str", "quote": "str", "source_url": "str",
+         "model_size": "str", "test": "str", "tg_tps": "float", "build": "str", "quote": "str", "source_url": "str",
          "note": "str"},
         key="hardware", source="source_url",
-        required=("hardware", "backend", "model_repo", "quant", "tg_tps", "quote", "source_url"), unique_key=False),
+        required=("hardware", "backend", "model_repo", "quant", "test", "tg_tps", "build", "quote", "source_url"),
+        unique_key=False),
     "hardware_bandwidth": TableSpec(
         "hardware_bandwidth.csv",
         {"hardware": "str", "backend": "str", "memory_bandwidth_gbs": "float", "memory_gb": "float", "source_url": "str"},
