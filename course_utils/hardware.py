@@ -85,8 +85,8 @@ CLASSES: dict[str, HardwareClass] = {
 
 # NVIDIA generations before Ampere (2020) in the hardware table: against llama-bench results never
 # used for fitting (bench/fit_accuracy.py, "out of sample") the CUDA constants over-predict them
-# by 26 % (Turing) to 267 % (Kepler K80); Ampere and later stay within 12 %.
-OLDER_NVIDIA = re.compile(r"\bTesla [KMP]\d|\bV100\b|\bQuadro RTX|\bGTX \d{3,4}|\bRTX 20\d0", re.IGNORECASE)
+# by 26 % (Turing) to 267 % (Kepler K80); Ampere and later stay within 12 %. Colab's Tesla T4 is Turing.
+OLDER_NVIDIA = re.compile(r"\bTesla [KMPT]\d|\bV100\b|\bQuadro RTX|\bGTX \d{3,4}|\bRTX 20\d0", re.IGNORECASE)
 
 BACKENDS = ("cuda", "rocm", "vulkan", "metal", "cpu", "igpu")
 GPU_BACKENDS = ("cuda", "rocm", "vulkan", "metal", "igpu")

@@ -345,6 +345,8 @@ def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 40
         tps = speed.tokens_per_s
         if speed.offload is not None and not speed.offload.fits:
             basis = t("readiness.speed.basis.with_offload", basis=basis, offload=_offload_text(speed.offload))
+        if hw.older_nvidia:  # e.g. Colab's Tesla T4: say the figure is an upper bound, as fit does
+            basis = t("readiness.speed.basis.with_note", basis=basis, note=t("fit.note.older_gpu", name=hw.name))
     rows = (_ram_row(est, a), _disk_row(est, a), _cpu_row(a), _platform_row(a), _gpu_row(est, a),
             _speed_row(tps, basis))
     suggestion = ""

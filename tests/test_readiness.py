@@ -175,3 +175,16 @@ def test_the_audit_view_labels_come_from_the_catalog():
         assert fr["Carte graphique (GPU)"].startswith("aucun trouvé")
     finally:
         i18n.set_language(None)
+
+
+def test_colabs_gpus_are_known_by_the_names_nvidia_smi_gives():
+    # Colab's free GPU is a Tesla T4 (Turing: the estimate is an upper bound there), its paid one an L4
+    from course_utils.hardware import find_hardware
+
+    t4, l4 = find_hardware("Tesla T4"), find_hardware("NVIDIA L4")
+    assert (t4.bandwidth_gbs, t4.memory_gb, t4.older_nvidia) == (320, 16, True)
+    assert (l4.bandwidth_gbs, l4.memory_gb, l4.older_nvidia) == (300, 24, False)
+    colab = machine(flavour="colab", gpu=GpuReport("nvidia", "Tesla T4", 15.0, False, "nvidia-smi"))
+    r = readiness(MISTRAL, machine=colab, cpu_bandwidth_gbs=20)
+    assert "NVIDIA Tesla T4" in r.speed_basis and "320" in r.speed_basis
+    assert r.tokens_per_s and "upper bound" in r.speed_basis and "upper bound" in r.row("speed").have
