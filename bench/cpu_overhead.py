@@ -1,8 +1,8 @@
 """Predict llama.cpp's CPU decode speed here from two probes, then time real runs side by side.
 
 Probes (as the course makes them): this machine's read bandwidth (system.measure_memory_bandwidth)
-and llama.cpp's compute rate on the course's probe model (compute_probe), both with the same
-thread count. Then models of other shapes (random weights, SmolLM2's tokenizer, built by
+and llama.cpp's compute rate and cost per matrix row on the course's two probe models
+(compute_probe), all with the same thread count. Then models of other shapes (random weights, SmolLM2's tokenizer, built by
 compute_probe.make_gguf) and the real SmolLM2-135M-Instruct are predicted (memory only, and the
 slower of memory and compute) and timed on the xllamacpp wheel's server. None of the timed
 models is the probe.
@@ -57,24 +57,31 @@ def main() -> None:
     print(f"models: {len(models)} ({folder}, built in {time.perf_counter() - t0:.0f} s)")
     for threads in [int(x) for x in a.threads.split(",")]:
         rate = measure_compute_rate(threads, fresh=True)
-        print(f"threads {threads}: probe {rate.tokens_per_s} tok/s x {rate.macs_per_token / 1e6:.0f} M MACs/token = "
-              f"{rate.gmacs} G MACs/s ({rate.seconds} s)")
-        mem_errs, both_errs = [], []
+        print(f"threads {threads}: probes {rate.tokens_per_s} tok/s (wide, {rate.macs_per_token / 1e6:.0f} M MACs/token) "
+              f"and {rate.narrow_tokens_per_s} tok/s (narrow): {rate.gmacs} G MACs/s and {rate.row_ns} ns per matrix row "
+              f"({rate.seconds} s)")
+        single = rate.tokens_per_s * rate.macs_per_token / 1e9  # one rate from the wide probe alone (before 2026-12-02)
+        mem_errs, both_errs, single_errs = [], [], []
         for name, path in models.items():
             bw = measure_memory_bandwidth(threads=threads).gbs
             measured = time_decode(path, threads, a.tokens, a.runs, n_ctx=512)
             mem = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw)
             both = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw,
-                                    compute_gmacs=rate.gmacs)
+                                    compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns)
+            one = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw,
+                                   compute_gmacs=single)
             mem_errs.append(mem.tokens_per_s / measured - 1)
             both_errs.append(both.tokens_per_s / measured - 1)
+            single_errs.append(one.tokens_per_s / measured - 1)
             read_share = measured * both.read_per_token_gb / bw  # what llama.cpp read, over the measurement
             print(f"  {name:<22} measured {measured:7.1f} | memory only {mem.tokens_per_s:7.1f} ({mem_errs[-1]:+6.1%}) | "
-                  f"memory and compute {both.tokens_per_s:7.1f} ({both_errs[-1]:+6.1%}, "
+                  f"one rate {one.tokens_per_s:7.1f} ({single_errs[-1]:+6.1%}) | "
+                  f"rate and rows {both.tokens_per_s:7.1f} ({both_errs[-1]:+6.1%}, "
                   f"{'compute' if both.compute_bound else 'memory'}) | {bw:.1f} GB/s, read {read_share:.2f} of it, "
                   f"{measured * both.macs_per_token / 1e9:.1f} G MACs/s", flush=True)
-        print(f"  memory only       : {_summary(mem_errs)}")
-        print(f"  memory and compute: {_summary(both_errs)}; real SmolLM2-135M {both_errs[-1]:+.1%}")
+        print(f"  memory only                         : {_summary(mem_errs)}")
+        print(f"  memory and one compute rate (before): {_summary(single_errs)}; real SmolLM2-135M {single_errs[-1]:+.1%}")
+        print(f"  memory and compute, rate and rows   : {_summary(both_errs)}; real SmolLM2-135M {both_errs[-1]:+.1%}")
 
 
 if __name__ == "__main__":

@@ -276,7 +276,8 @@ def here(gguf: str, threads: int | None = None, runs: int = 3, tokens: int = 128
     from course_utils.compute_probe import measure_compute_rate
 
     threads = threads or llama_cpp_threads()
-    rate = measure_compute_rate(threads).gmacs  # before this process holds a server of its own
+    probe = measure_compute_rate(threads)  # before this process holds a server of its own
+    rate = probe.gmacs
     p = xllamacpp.CommonParams()
     p.model.path = gguf
     p.n_ctx = 512
@@ -285,14 +286,15 @@ def here(gguf: str, threads: int | None = None, runs: int = 3, tokens: int = 128
     srv = xllamacpp.Server(p)
     base = srv.listening_address.rstrip("/")
     for i in range(runs):
-        pred = fit.predict_here(gguf, context=tokens // 2, threads=threads, compute_gmacs=rate)
+        pred = fit.predict_here(gguf, context=tokens // 2, threads=threads, compute_gmacs=rate,
+                                compute_row_ns=probe.row_ns)
         body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
                            "ignore_eos": True}).encode()
         req = urllib.request.Request(base + "/completion", body, {"Content-Type": "application/json"})
         measured = json.load(urllib.request.urlopen(req, timeout=300))["timings"]["predicted_per_second"]
         print(f"here        : run {i + 1}: llama.cpp {measured:.1f} tokens/s with {threads} threads; predicted "
               f"{pred.tokens_per_s:.1f} ({pred.bandwidth_gbs:g} GB/s measured x {pred.efficiency:g}, compute {rate:g} "
-              f"G MACs/s: {'compute' if pred.compute_bound else 'memory'}-bound); "
+              f"G MACs/s + {probe.row_ns:g} ns per row: {'compute' if pred.compute_bound else 'memory'}-bound); "
               f"error {pred.tokens_per_s / measured - 1:+.0%}")
 
 

@@ -6,9 +6,13 @@ reads, set the pace: on the course's 2-vCPU VM llama.cpp's generic wheel decodes
 MACs per second per thread, while its memory would allow two to three times the speed
 (``bench/cpu_overhead.py``). The estimator takes the slower of the two (fit.seconds_per_token).
 
-The probe is a llama-architecture GGUF with random weights (8 layers, width 1024, Q4_1, the
-bundled SmolLM2's tokenizer), built once into the models folder; its generation speed gives the
-machine's MAC rate for that thread count. It is never the model being predicted.
+The probes are llama-architecture GGUFs with random weights (Q4_1, the bundled SmolLM2's
+tokenizer), built once into the models folder: one wide (8 layers of width 1024) and one narrow
+(24 layers of width 384). Each matrix row a decode step computes costs a fixed time beyond its
+MACs (the dot product's setup and reduction), so a narrow model, with many short rows, computes
+fewer MACs per second: on the course's AMD VM a single rate missed twelve shaped models by a median
+28 % (up to 55 %), a rate and a row cost solved from the two probes by 7 % (up to 13 %)
+(``bench/cpu_overhead.py``). The probes are never the model being predicted.
 """
 from __future__ import annotations
 
@@ -27,17 +31,20 @@ from .errors import EngineUnavailable
 from .i18n import t
 
 PROBE = {"layers": 8, "embd": 1024, "ff": 2816}
+NARROW_PROBE = {"layers": 24, "embd": 384, "ff": 1024}  # many short rows: their fixed cost shows
 PROBE_TOKENS = 32
 _RATES: dict[int, "ComputeRate"] = {}
 
 
 @dataclass(frozen=True)
 class ComputeRate:
-    gmacs: float  # billions of multiply-accumulates per second llama.cpp reached, all threads
+    gmacs: float  # billions of multiply-accumulates per second llama.cpp reached, all threads, beyond the rows' cost
     threads: int
-    macs_per_token: int  # of the probe model
+    macs_per_token: int  # of the (wide) probe model
     tokens_per_s: float  # the probe's decode speed (llama.cpp's own timing)
-    seconds: float  # what the probe cost, build excluded
+    seconds: float  # what the probes cost, builds excluded
+    row_ns: float = 0.0  # fixed cost of each matrix row, in nanoseconds (0: the two probes could not tell it)
+    narrow_tokens_per_s: float | None = None  # the narrow probe's decode speed
 
 
 def _gguf_types():
@@ -131,14 +138,15 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     return out
 
 
-def probe_model_path(rebuild: bool = False) -> Path:
-    """The probe GGUF in the models folder, built on first use (a few seconds) or when asked to."""
+def probe_model_path(rebuild: bool = False, shape: dict | None = None) -> Path:
+    """A probe GGUF (default the wide one) in the models folder, built on first use (a few seconds) or when asked to."""
     from .gguf_models import models_dir
 
-    path = models_dir() / "course-compute-probe-{layers}x{embd}x{ff}.Q4_1.gguf".format(**PROBE)
+    shape = shape or PROBE
+    path = models_dir() / "course-compute-probe-{layers}x{embd}x{ff}.Q4_1.gguf".format(**shape)
     if rebuild or not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        make_gguf(path, **PROBE)
+        make_gguf(path, **shape)
     return path
 
 
@@ -160,22 +168,47 @@ def time_decode(path: Path, threads: int, tokens: int, runs: int = 2, n_ctx: int
     return best
 
 
+def _timed_probe(shape: dict, threads: int, tokens: int) -> tuple[Path, float]:
+    path = probe_model_path(shape=shape)
+    try:
+        return path, time_decode(path, threads, tokens)
+    except EngineUnavailable:  # a damaged probe file (a disk glitch, an old format): built again, once
+        path = probe_model_path(rebuild=True, shape=shape)
+        return path, time_decode(path, threads, tokens)
+
+
+def solve_rate(wide: tuple[float, float, float], narrow: tuple[float, float, float]) -> tuple[float, float]:
+    """(seconds per MAC, seconds per matrix row) from two probes' (MACs, rows, seconds per token).
+
+    Two equations ``seconds = MACs x a + rows x b``; when noise makes either cost negative, the rows
+    are taken as free and the wide probe alone gives the rate.
+    """
+    (m1, r1, t1), (m2, r2, t2) = wide, narrow
+    det = m1 * r2 - m2 * r1
+    if det:
+        a, b = (t1 * r2 - t2 * r1) / det, (m1 * t2 - m2 * t1) / det
+        if a > 0 and b >= 0:
+            return a, b
+    return t1 / m1, 0.0
+
+
 def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS, fresh: bool = False) -> ComputeRate:
-    """Time the probe model on llama.cpp with ``threads`` (default llama.cpp's); kept per thread count."""
-    from .fit import macs_per_token, shape_from_gguf
+    """Time the two probe models on llama.cpp with ``threads`` (default llama.cpp's); kept per thread count."""
+    from .fit import macs_per_token, rows_per_token, shape_from_gguf
     from .hardware import llama_cpp_threads
 
     threads = int(threads or llama_cpp_threads())
     if threads in _RATES and not fresh:
         return _RATES[threads]
-    path = probe_model_path()
     t0 = time.perf_counter()
-    try:
-        best = time_decode(path, threads, tokens)
-    except EngineUnavailable:  # a damaged probe file (a disk glitch, an old format): built again, once
-        path = probe_model_path(rebuild=True)
-        best = time_decode(path, threads, tokens)
-    macs = macs_per_token(shape_from_gguf(str(path)), context=tokens)
-    rate = ComputeRate(round(best * macs / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2))
+    probes = []
+    for shape in (PROBE, NARROW_PROBE):
+        path, best = _timed_probe(shape, threads, tokens)
+        model = shape_from_gguf(str(path))
+        probes.append((macs_per_token(model, context=tokens), rows_per_token(model), best))
+    (macs, _, best), (_, _, narrow) = probes
+    per_mac, per_row = solve_rate(*[(m, r, 1 / tps) for m, r, tps in probes])
+    rate = ComputeRate(round(1 / per_mac / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2),
+                       round(per_row * 1e9, 2), round(narrow, 1))
     _RATES[threads] = rate
     return rate

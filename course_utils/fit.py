@@ -482,6 +482,8 @@ class FitEstimate:
     compute_gmacs: float | None = None  # the hardware's measured compute rate, when it was measured
     compute_bound: bool = False  # that rate, not memory, set the speed (whole model on one device)
     reading_tokens_per_s: float | None = None  # when compute-bound: the speed reading alone would allow
+    rows_per_token: int | None = None  # matrix rows a decode step computes (fit.rows_per_token)
+    compute_row_ns: float | None = None  # the hardware's measured cost per matrix row, when measured
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "quant": self.quant, "context": self.context, "params_b": self.params_b,
@@ -493,7 +495,8 @@ class FitEstimate:
                 "read_per_token_gb": self.read_per_token_gb, "overhead_ms": self.overhead_ms,
                 "offload": None if self.offload is None else asdict(self.offload),
                 "macs_per_token": self.macs_per_token, "compute_gmacs": self.compute_gmacs,
-                "compute_bound": self.compute_bound, "reading_tokens_per_s": self.reading_tokens_per_s}
+                "compute_bound": self.compute_bound, "reading_tokens_per_s": self.reading_tokens_per_s,
+                "rows_per_token": self.rows_per_token, "compute_row_ns": self.compute_row_ns}
 
     def to_text(self) -> str:
         """The estimate as a learner reads it, one labelled row per line (in the language in force)."""
@@ -519,7 +522,9 @@ class FitEstimate:
             rows.append((t("fit.row.speed"), t(
                 "fit.text.speed_compute", tps=_n(self.tokens_per_s, ".1f"), hardware=self.hardware,
                 macs=_n(self.macs_per_token / 1e9, ".2f"), rate=_n(self.compute_gmacs), read=_n(self.read_per_token_gb, ".2f"),
-                mem_tps=_n(self.reading_tokens_per_s, ".1f"))))
+                mem_tps=_n(self.reading_tokens_per_s, ".1f"),
+                rows_text=t("fit.text.row_cost", row_ns=_n(self.compute_row_ns, ".1f"), rows=_n(self.rows_per_token, ","))
+                if self.compute_row_ns and self.rows_per_token else "")))
         elif self.tokens_per_s is not None:
             rows.append((t("fit.row.speed"), t(
                 "fit.text.speed", tps=_n(self.tokens_per_s, ".1f"), hardware=self.hardware,
@@ -548,12 +553,34 @@ def macs_per_token(shape: ModelShape, context: int = 1) -> int:
     return int(weights + attn)
 
 
+def rows_per_token(shape: ModelShape) -> int:
+    """Matrix rows one decode step computes: each is a dot product with a fixed cost beyond its MACs.
+
+    Per layer: the q, k, v and output projections, the feed-forward (gate and up when gated, down;
+    a MoE's router, active and shared experts), and the output matrix once (its vocabulary rows).
+    Attention over the cache is left to the MAC count. An unknown architecture counts none.
+    """
+    if not shape.known:
+        return 0
+    h, kv = shape.hidden, shape.kv_heads * shape.hd
+    attn = shape.n_heads * shape.hd + 2 * kv + h
+    dense = (2 if shape.gated_ffn else 1) * shape.ffn + h
+    if shape.moe:
+        expert = (2 if shape.gated_ffn else 1) * (shape.moe_ffn or shape.ffn) + h
+        moe = shape.n_experts + (shape.experts_per_token + shape.n_shared_experts) * expert
+        ffn = shape.first_dense_layers * dense + (shape.n_layers - shape.first_dense_layers) * moe
+    else:
+        ffn = shape.n_layers * dense
+    return int(shape.n_layers * attn + ffn + shape.vocab)
+
+
 def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None = None,
                       layers: int | None = None) -> float:
     """The speed model: the slower of reading and computing, plus an overhead per layer of each token.
 
     Reading: bytes / (efficiency x bandwidth). Computing, where the hardware's compute rate was
-    measured (this machine's CPU with llama.cpp: compute_probe): MACs / rate. Unmeasured
+    measured (this machine's CPU with llama.cpp: compute_probe): MACs / rate, ``macs`` counting
+    each matrix row's fixed cost as the MACs it takes (fit.estimate: rows x hw.row_macs). Unmeasured
     hardware is taken as bound by memory, as llama.cpp decode is on GPUs and many-core CPUs.
     The overhead (kernel launches, synchronisation) grows with the ``layers`` run on ``hw``
     (HardwareClass.overhead_s; unknown: 32).
@@ -716,20 +743,21 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     bound = False
     macs = macs_per_token(shape, context)
     if hw is not None:
+        work = macs + rows_per_token(shape) * hw.row_macs  # the MACs plus each matrix row's fixed cost
         if hw.is_gpu and hw.memory_gb and shape.n_layers:
             cpu_hw = cpu_hardware or custom_hardware(cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS, "cpu", "CPU")
             cpu_bw = cpu_hw.bandwidth_gbs
-            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw, macs)
+            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw, work)
             tps = _round_speed(1 / seconds)
             if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
                 assumed = "" if cpu_bandwidth_gbs or cpu_hardware else t("fit.note.partial_assumed")
                 notes.append(t("fit.note.partial", gpu_layers=offload.gpu_layers, gpu_bw=_n(hw.bandwidth_gbs),
                                cpu_layers=offload.n_layers - offload.gpu_layers, cpu_bw=_n(cpu_bw), assumed=assumed))
         else:
-            tps = _round_speed(tokens_per_second(read, hw, macs, shape.n_layers))
-            bound = compute_bound(read, hw, macs)
+            tps = _round_speed(tokens_per_second(read, hw, work, shape.n_layers))
+            bound = compute_bound(read, hw, work)
             if bound:
-                reading_tps = _round_speed(1 / (_reading_and_computing(read, hw, macs)[0]
+                reading_tps = _round_speed(1 / (_reading_and_computing(read, hw, work)[0]
                                                 + hw.klass.overhead_s(shape.n_layers)))
                 notes.append(t("fit.note.compute_bound", macs=_n(macs / 1e9, ".2f"), rate=_n(hw.compute_gmacs),
                                threads=hw.threads or "?"))
@@ -753,7 +781,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
         read_per_token_gb=round(read / GB, 3), overhead_ms=overhead_ms if hw else None, offload=offload,
         macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None, compute_bound=bound,
-        reading_tokens_per_s=reading_tps)
+        reading_tokens_per_s=reading_tps, rows_per_token=rows_per_token(shape) if shape.known else None,
+        compute_row_ns=hw.compute_row_ns if hw else None)
 
 
 def _round_speed(tps: float) -> float:
@@ -762,14 +791,15 @@ def _round_speed(tps: float) -> float:
 
 def predict_here(gguf_path: str | None = None, context: int = 512, *, model: str | None = None,
                  quant: str = "Q4_K_M", threads: int | None = None, bandwidth_gbs: float | None = None,
-                 compute_gmacs: float | None = None) -> FitEstimate:
+                 compute_gmacs: float | None = None, compute_row_ns: float | None = None) -> FitEstimate:
     """The decode estimate for *this* machine's CPU, as llama.cpp would run it with ``threads``.
 
     The bandwidth is measured with that many threads (default: llama.cpp's, the physical cores)
     unless given; the CPU constants are the ones calibrated against that measurement.
-    ``compute_gmacs`` (compute_probe.measure_compute_rate) adds the compute ceiling.
+    ``compute_gmacs`` and ``compute_row_ns`` (compute_probe.measure_compute_rate) add the compute ceiling.
     """
-    hw = this_machine(threads=threads, bandwidth_gbs=bandwidth_gbs, compute_gmacs=compute_gmacs)
+    hw = this_machine(threads=threads, bandwidth_gbs=bandwidth_gbs, compute_gmacs=compute_gmacs,
+                      compute_row_ns=compute_row_ns)
     if gguf_path is not None:
         return estimate(gguf_path=str(gguf_path), context=context, hardware=hw)
     return estimate(model, quant, context, hardware=hw)

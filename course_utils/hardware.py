@@ -75,11 +75,11 @@ CLASSES: dict[str, HardwareClass] = {
     #   Intel Xeon (2 vCPU, 2026-12-02): random-weight 16x1024 models in F32 and F16 (bench/cpu_overhead.py),
     #   0.78 / 0.42 GB per token: 1.13 / 1.02 on 1 thread, 1.03 / 0.93 on 2 threads
     # 1.1 lies between them (about -15 % on the AMD VM, -2 % to +19 % here); it depends on the CPU.
-    # Computing is the other ceiling: where llama.cpp is installed, its compute rate is measured on
-    # the course's probe model (compute_probe) and the slower of the two sets the time
-    # (fit.seconds_per_token). On the Intel VM (generic wheel, no AVX-512 kernels) Q4 models were
-    # compute-bound: ~6 G multiply-adds/s per thread, memory-only estimates +75..+230 % vs
-    # llama.cpp; with the compute ceiling the real SmolLM2-135M run is predicted within 8 %.
+    # Computing is the other ceiling: where llama.cpp is installed, its multiply-add rate and its cost
+    # per matrix row are measured on the course's two probe models (compute_probe) and the slower of
+    # the two ceilings sets the time (fit.seconds_per_token). On both VMs (generic wheel, no AVX-512
+    # kernels) Q4 models were compute-bound: memory-only estimates +75..+230 % vs llama.cpp; with
+    # the compute ceiling (rate and rows) the real SmolLM2-135M run is predicted within ~15 %.
     "cpu_measured": HardwareClass("cpu_measured", 1.1, 0.0),
 }
 
@@ -107,6 +107,14 @@ class Hardware:
     # multiply-accumulates per second with ``threads`` threads; None = not measured (memory-bound)
     compute_gmacs: float | None = None
     threads: int | None = None
+    # measured with it: the fixed cost of each matrix row a decode step computes (the dot product's
+    # setup and reduction), in nanoseconds; short rows make many of them per multiply-add
+    compute_row_ns: float | None = None
+
+    @property
+    def row_macs(self) -> float:
+        """One matrix row's fixed cost in multiply-add time (0 when not measured)."""
+        return (self.compute_row_ns or 0.0) * (self.compute_gmacs or 0.0)
 
     @property
     def klass(self) -> HardwareClass:
@@ -172,8 +180,8 @@ def find_hardware(name: str) -> Hardware:
 
 
 def custom_hardware(bandwidth_gbs: float, backend: str, name: str | None = None, memory_gb: float | None = None,
-                    measured: bool = False, compute_gmacs: float | None = None, threads: int | None = None
-                    ) -> Hardware:
+                    measured: bool = False, compute_gmacs: float | None = None, threads: int | None = None,
+                    compute_row_ns: float | None = None) -> Hardware:
     """Hardware from a bandwidth you give; ``measured`` marks a CPU figure from this machine's measurement."""
     if isinstance(bandwidth_gbs, bool) or not isinstance(bandwidth_gbs, (int, float)) or not bandwidth_gbs > 0:
         raise InvalidInput(t("hardware.bandwidth.bad", value=repr(bandwidth_gbs)))
@@ -187,7 +195,8 @@ def custom_hardware(bandwidth_gbs: float, backend: str, name: str | None = None,
                                       or not compute_gmacs > 0):
         raise InvalidInput(t("hardware.compute.bad", value=repr(compute_gmacs)))
     return Hardware(t("hardware.custom") if name is None else name, backend, float(bandwidth_gbs), source, klass,
-                    memory_gb, None if compute_gmacs is None else float(compute_gmacs), threads)
+                    memory_gb, None if compute_gmacs is None else float(compute_gmacs), threads,
+                    None if not compute_row_ns else float(compute_row_ns))
 
 
 def with_memory(hw: Hardware, memory_gb: float | None) -> Hardware:
@@ -213,11 +222,12 @@ def llama_cpp_threads() -> int:
 
 
 def this_machine(threads: int | None = None, bandwidth_gbs: float | None = None, seconds: float = 1.0,
-                 compute_gmacs: float | None = None) -> Hardware:
+                 compute_gmacs: float | None = None, compute_row_ns: float | None = None) -> Hardware:
     """This machine's CPU as llama.cpp would use it: bandwidth measured with llama.cpp's thread count.
 
-    ``compute_gmacs``: the compute rate llama.cpp reached here (compute_probe.measure_compute_rate
-    with the same threads); without it the estimate assumes memory sets the pace.
+    ``compute_gmacs`` and ``compute_row_ns``: the multiply-add rate and the cost per matrix row
+    llama.cpp showed here (compute_probe.measure_compute_rate with the same threads); without
+    them the estimate assumes memory sets the pace.
     """
     threads = int(threads or llama_cpp_threads())
     if bandwidth_gbs is None:
@@ -225,4 +235,4 @@ def this_machine(threads: int | None = None, bandwidth_gbs: float | None = None,
 
         bandwidth_gbs = measure_memory_bandwidth(seconds, threads=threads).gbs
     return custom_hardware(bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True,
-                           compute_gmacs=compute_gmacs, threads=threads)
+                           compute_gmacs=compute_gmacs, threads=threads, compute_row_ns=compute_row_ns)

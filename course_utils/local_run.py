@@ -27,15 +27,15 @@ class Prediction:
     file_size_gb: float | None
 
 
-def _compute_rate(threads: int | None) -> float | None:
-    """llama.cpp's compute rate here on the probe model (compute_probe), or None without the engine."""
+def _compute_rate(threads: int | None):
+    """llama.cpp's compute rate here on the probe models (compute_probe.ComputeRate), or None without the engine."""
     from .compute_probe import measure_compute_rate
 
     ok, _why = engine.engine_available()
     if not ok:
         return None
     try:
-        return measure_compute_rate(threads).gmacs
+        return measure_compute_rate(threads)
     except (CourseError, OSError, ValueError, KeyError):  # a probe that fails leaves the memory-only estimate
         return None
 
@@ -62,9 +62,11 @@ def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, comp
         rate = _compute_rate(threads) if compute else None
         basis = t("local_run.basis.cpu_measured", bw=bandwidth_gbs)
         if rate:
-            basis = t("local_run.basis.cpu_measured_compute", bw=bandwidth_gbs, rate=rate, threads=threads)
+            basis = t("local_run.basis.cpu_measured_compute", bw=bandwidth_gbs, rate=rate.gmacs, threads=threads,
+                      row_ns=rate.row_ns)
         return custom_hardware(bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True,
-                               compute_gmacs=rate, threads=threads), basis
+                               compute_gmacs=rate.gmacs if rate else None, threads=threads,
+                               compute_row_ns=rate.row_ns if rate else None), basis
     return None, t("local_run.basis.none")
 
 

@@ -32,6 +32,36 @@ def test_macs_per_token_of_a_moe_counts_the_active_experts_only():
                                                          rel=1e-3)
 
 
+def test_rows_per_token_by_hand():
+    # SmolLM2: per layer q 576 + k, v 192 each + o 576 rows, gate and up 1536 each + down 576; the output's 49,152
+    assert fit.rows_per_token(fit.resolve_shape(SMOL, None, None)) == 30 * (576 + 2 * 192 + 576 + 2 * 1536 + 576) + 49152
+    # Mixtral: q 4096 + k, v 1024 each + o 4096; the router's 8 rows and 2 experts x (2 x 14336 + 4096); vocab 32000
+    mixtral = fit.resolve_shape("mistralai/Mixtral-8x7B-Instruct-v0.1", None, None)
+    assert fit.rows_per_token(mixtral) == 32 * (4096 + 2 * 1024 + 4096 + 8 + 2 * (2 * 14336 + 4096)) + 32000
+    assert fit.rows_per_token(fit.shape_from_params(7.0)) == 0  # unknown shape: no rows counted
+
+
+def test_two_probes_give_a_rate_and_a_cost_per_row():
+    from course_utils.compute_probe import solve_rate
+
+    # at 0.1 ns per MAC (10 G MACs/s) and 20 ns per row: wide, 100 M MACs and 50 k rows, 10 + 1 ms;
+    # narrow, 20 M MACs and 80 k rows, 2 + 1.6 ms; the two times give both costs back
+    wide = (100e6, 50e3, 100e6 * 0.1e-9 + 50e3 * 20e-9)
+    narrow = (20e6, 80e3, 20e6 * 0.1e-9 + 80e3 * 20e-9)
+    per_mac, per_row = solve_rate(wide, narrow)
+    assert per_mac == pytest.approx(0.1e-9) and per_row == pytest.approx(20e-9)
+    # noise that would make a row cost negative: the rows are free and the wide probe gives the rate
+    assert solve_rate(wide, (20e6, 80e3, 1e-3)) == (pytest.approx(wide[2] / 100e6), 0.0)
+    # the estimate adds each row's cost: SmolLM2 on 10 G MACs/s and 20 ns per row, memory out of the way
+    hw = this_machine(threads=2, bandwidth_gbs=1000, compute_gmacs=10, compute_row_ns=20)
+    e = fit.estimate(SMOL, "Q4_0", 64, hardware=hw)
+    shape = fit.resolve_shape(SMOL, None, None)
+    seconds = fit.macs_per_token(shape, 64) / 10e9 + fit.rows_per_token(shape) * 20e-9
+    assert e.tokens_per_s == pytest.approx(1 / seconds, rel=0.01) and e.compute_bound
+    assert e.rows_per_token == fit.rows_per_token(shape) and e.compute_row_ns == 20
+    assert "20.0 ns for each of its 204,672 matrix rows" in e.to_text()
+
+
 def test_the_slower_of_reading_and_computing_sets_the_time():
     hw = custom_hardware(20, "cpu", measured=True, compute_gmacs=10, threads=2)
     eff = hw.klass.efficiency

@@ -124,10 +124,17 @@ def test_compute_probe_on_the_real_engine(smol):
     path = compute_probe.probe_model_path()
     shape = fit.shape_from_gguf(str(path))
     assert (shape.n_layers, shape.hidden, shape.ffn, shape.vocab) == (8, 1024, 2816, 49152)
+    narrow = fit.shape_from_gguf(str(compute_probe.probe_model_path(shape=compute_probe.NARROW_PROBE)))
+    assert (narrow.n_layers, narrow.hidden, narrow.ffn) == (24, 384, 1024)
     before = _children()
     rate = compute_probe.measure_compute_rate(1, tokens=8, fresh=True)
     assert rate.threads == 1 and rate.gmacs > 0 and rate.macs_per_token == fit.macs_per_token(shape, 8)
-    assert rate.gmacs == pytest.approx(rate.tokens_per_s * rate.macs_per_token / 1e9, rel=0.02)
+    assert rate.row_ns >= 0 and rate.narrow_tokens_per_s > 0
+    # the rate and the row cost give back both probes' measured times (the wide one alone when rows came out free)
+    for model, tps in ((shape, rate.tokens_per_s), (narrow, rate.narrow_tokens_per_s)):
+        seconds = fit.macs_per_token(model, 8) / (rate.gmacs * 1e9) + fit.rows_per_token(model) * rate.row_ns * 1e-9
+        if rate.row_ns or model is shape:
+            assert seconds == pytest.approx(1 / tps, rel=0.03)
     assert compute_probe.measure_compute_rate(1) is rate  # kept per thread count for the session
     assert _children() == before  # the probe's server is stopped
     # a damaged probe file is built again (once) instead of leaving every later estimate memory-only
@@ -136,7 +143,7 @@ def test_compute_probe_on_the_real_engine(smol):
     assert again.gmacs > 0 and fit.shape_from_gguf(str(path)).n_layers == 8
     # the estimate with that rate is never faster than the memory-only one
     hw_mem = fit.this_machine(threads=1, bandwidth_gbs=20)
-    hw_both = fit.this_machine(threads=1, bandwidth_gbs=20, compute_gmacs=rate.gmacs)
+    hw_both = fit.this_machine(threads=1, bandwidth_gbs=20, compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns)
     assert fit.estimate(gguf_path=str(smol), context=32, hardware=hw_both).tokens_per_s <= \
         fit.estimate(gguf_path=str(smol), context=32, hardware=hw_mem).tokens_per_s
 
