@@ -10,9 +10,10 @@ The probes are llama-architecture GGUFs with random weights (Q4_1, the bundled S
 tokenizer), built once into the models folder: one wide (8 layers of width 1024) and one narrow
 (24 layers of width 384). Each matrix row a decode step computes costs a fixed time beyond its
 MACs (the dot product's setup and reduction), so a narrow model, with many short rows, computes
-fewer MACs per second: on the course's AMD VM a single rate missed twelve shaped models by a median
-28 % (up to 55 %), a rate and a row cost solved from the two probes by 7 % (up to 13 %)
-(``bench/cpu_overhead.py``). The probes are never the model being predicted.
+fewer MACs per second. On the course's AMD VM (2 threads), over eight Q4_1 models of other shapes
+and the real SmolLM2-135M, one rate from the wide probe missed by a median 14 % (up to 33 %), the
+rate and the row cost solved from both probes by 2 % (up to 12 %) (``bench/cpu_overhead.py``).
+The probes are never the model being predicted.
 """
 from __future__ import annotations
 

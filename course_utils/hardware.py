@@ -194,6 +194,9 @@ def custom_hardware(bandwidth_gbs: float, backend: str, name: str | None = None,
     if compute_gmacs is not None and (isinstance(compute_gmacs, bool) or not isinstance(compute_gmacs, (int, float))
                                       or not compute_gmacs > 0):
         raise InvalidInput(t("hardware.compute.bad", value=repr(compute_gmacs)))
+    if compute_row_ns is not None and (isinstance(compute_row_ns, bool) or not isinstance(compute_row_ns, (int, float))
+                                       or not compute_row_ns >= 0):
+        raise InvalidInput(t("hardware.row_cost.bad", value=repr(compute_row_ns)))
     return Hardware(t("hardware.custom") if name is None else name, backend, float(bandwidth_gbs), source, klass,
                     memory_gb, None if compute_gmacs is None else float(compute_gmacs), threads,
                     None if not compute_row_ns else float(compute_row_ns))

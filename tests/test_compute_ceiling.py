@@ -97,6 +97,12 @@ def test_a_bad_compute_rate_is_refused(bad):
         custom_hardware(20, "cpu", compute_gmacs=bad)
 
 
+@pytest.mark.parametrize("bad", [-1, True, "slow", float("nan")])
+def test_a_bad_row_cost_is_refused(bad):
+    with pytest.raises(InvalidInput, match="cost per matrix row"):
+        custom_hardware(20, "cpu", compute_gmacs=10, compute_row_ns=bad)
+
+
 def test_older_nvidia_gpus_are_flagged_as_an_upper_bound():
     # out of sample (bench/fit_accuracy.py): pre-Ampere GPUs decode 26-267 % slower than the estimate
     old = fit.estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 512, hardware="Tesla P40")
