@@ -214,7 +214,7 @@ def other_models() -> None:
         e = fit.estimate(r["model_repo"], r["quant"], max(1, n // 2 if r["test"].startswith("tg") else n), hardware=hw)
         k = CLASSES[r["backend"]]
         layers = fit.shape_for(r["model_repo"]).n_layers
-        reading_ms = e.read_per_token_gb / (k.efficiency * hw.bandwidth_gbs) * 1000
+        reading_ms = fit.seconds_per_token(e.read_per_token_gb * fit.GB, hw, layers=0) * 1000  # reading alone
         beyond_ms = 1000 / r["tg_tps"] - reading_ms  # what the run spent per token beyond reading at that rate
         shipped.append(e.tokens_per_s / r["tg_tps"] - 1)
         fixed.append(1000 / (reading_ms + k.overhead_ms) / r["tg_tps"] - 1)

@@ -742,8 +742,9 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     tps = offload = reading_tps = overhead_ms = None
     bound = False
     macs = macs_per_token(shape, context)
+    rows = rows_per_token(shape) if shape.known else None
     if hw is not None:
-        work = macs + rows_per_token(shape) * hw.row_macs  # the MACs plus each matrix row's fixed cost
+        work = macs + (rows or 0) * hw.row_macs  # the MACs plus each matrix row's fixed cost
         if hw.is_gpu and hw.memory_gb and shape.n_layers:
             cpu_hw = cpu_hardware or custom_hardware(cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS, "cpu", "CPU")
             cpu_bw = cpu_hw.bandwidth_gbs
@@ -781,7 +782,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
         read_per_token_gb=round(read / GB, 3), overhead_ms=overhead_ms if hw else None, offload=offload,
         macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None, compute_bound=bound,
-        reading_tokens_per_s=reading_tps, rows_per_token=rows_per_token(shape) if shape.known else None,
+        reading_tokens_per_s=reading_tps, rows_per_token=rows,
         compute_row_ns=hw.compute_row_ns if hw else None)
 
 
