@@ -27,6 +27,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import build_notebooks as bn  # noqa: E402
+from wheels import build_course_wheel  # noqa: E402
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -126,11 +127,7 @@ def test_the_stand_in_kernel_lacks_the_course_and_looks_like_colab(colab_kernel)
 
 @pytest.mark.slow
 def test_an_uploaded_wheel_is_installed_and_the_notebook_runs(colab_kernel, tmp_path):
-    dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(ROOT)],
-                   check=True, cwd=tmp_path, env={k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "GIT_"))}
-                   | {"PIP_DISABLE_PIP_VERSION_CHECK": "1"})
-    wheel = next(dist.glob("course_utils-*.whl"))
+    wheel = build_course_wheel(tmp_path)
     shutil.copy(wheel, colab_kernel / wheel.name)  # what the learner drags into Colab's Files panel
     source = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text(encoding="utf-8"))
     cells = ["".join(c["source"]) for c in source["cells"] if c["cell_type"] == "code"]

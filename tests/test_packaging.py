@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from wheels import build_course_wheel
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -64,10 +66,7 @@ def test_runtime_dependencies_leave_jupyter_to_the_lab_extra():
 
 @pytest.mark.slow
 def test_wheel_ships_data_and_loads_outside_checkout(tmp_path):
-    dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(ROOT)],
-                   check=True, cwd=tmp_path)
-    wheel = next(dist.glob("course_utils-*.whl"))
+    wheel = build_course_wheel(tmp_path)
     env_dir = tmp_path / "clean-env"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
