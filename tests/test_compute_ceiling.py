@@ -3,6 +3,8 @@
 The compute rate itself is measured by llama.cpp on the probe model (tests/test_engine.py);
 here it is given, and the estimator's arithmetic is checked.
 """
+import importlib.util
+
 import pytest
 
 from course_utils import fit
@@ -112,16 +114,12 @@ def test_older_nvidia_gpus_are_flagged_as_an_upper_bound():
     assert new.bandwidth_gbs == 716.8 and new.tokens_per_s > old.tokens_per_s
 
 
-def test_the_probe_writer_makes_a_gguf_of_the_asked_shape(tmp_path):
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_the_probe_writer_makes_a_gguf_of_the_asked_shape(tmp_path, smol):
     """The random-weight GGUF the compute probe times (the engine test runs it on llama.cpp)."""
-    pytest.importorskip("gguf")
     from course_utils.compute_probe import make_gguf
-    from course_utils.gguf_models import cached_default_model
 
-    tokenizer = cached_default_model()
-    if tokenizer is None:
-        pytest.skip("the bundled SmolLM2 (its tokenizer) is not downloaded here")
-    path = make_gguf(tmp_path / "probe.gguf", layers=2, embd=256, ff=512, tokenizer_from=tokenizer)
+    path = make_gguf(tmp_path / "probe.gguf", layers=2, embd=256, ff=512, tokenizer_from=smol)
     shape = fit.shape_from_gguf(str(path))
     assert (shape.n_layers, shape.hidden, shape.ffn, shape.n_heads, shape.n_kv_heads, shape.vocab) == \
         (2, 256, 512, 4, 1, 49152)

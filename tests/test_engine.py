@@ -15,9 +15,9 @@ import urllib.parse
 
 import pytest
 
-# CI sets COURSE_REQUIRE_ENGINE=1 (.ci/run): there a missing engine or model fails instead of skipping
-REQUIRED = os.environ.get("COURSE_REQUIRE_ENGINE") == "1" and os.environ.get("COURSE_TEST_ENV", "main") == "main"
-if REQUIRED:
+from real_model import REQUIRE_ENGINE
+
+if REQUIRE_ENGINE:
     import xllamacpp  # noqa: F401
 else:
     pytest.importorskip("xllamacpp")
@@ -50,16 +50,6 @@ def _pid_alive(pid: int) -> bool:
             return f.read().split()[2] != "Z"
     except OSError:
         return True
-
-
-@pytest.fixture(scope="session")
-def smol():
-    try:
-        return fetch_default_model()
-    except EngineUnavailable as exc:
-        if REQUIRED:
-            pytest.fail(f"the real model could not be fetched: {exc}")
-        pytest.skip(f"the real model could not be fetched: {exc}")
 
 
 @pytest.fixture(scope="session")

@@ -47,13 +47,8 @@ def test_agrees_with_gguf_reader(tmp_path):
     assert meta["tokenizer.ggml.scores"] == ("array", 6, 3)  # an array of float32, skipped
 
 
-def test_the_real_smollm2_model_when_cached():
-    from course_utils.gguf_models import cached_default_model
-
-    path = cached_default_model()
-    if path is None:
-        pytest.skip("SmolLM2 is not cached here (the engine tests fetch it)")
-    header = same_as_gguf_reader(path)
+def test_the_real_smollm2_model(smol):
+    header = same_as_gguf_reader(smol)
     assert header.metadata["general.architecture"] == "llama" and len(header.tensors) > 100
 
 
