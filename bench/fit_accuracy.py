@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from course_utils import data, fit  # noqa: E402
-from course_utils.hardware import CLASSES, OLDER_NVIDIA  # noqa: E402
+from course_utils.hardware import CLASSES, OLDER_NVIDIA, REFERENCE_LAYERS  # noqa: E402
 from course_utils.system import audit, measure_memory_bandwidth  # noqa: E402
 
 # GGUF repos in the calibration file -> the catalog model whose config they were made from
@@ -144,6 +144,21 @@ def speeds() -> None:
         c = (statistics.median(e for e, _ in others), statistics.median(m for _, m in others))
         voted += _errors([r for r in rows if r["backend"] == b], lambda r: c)
     print(f"  leave-one-backend-out, one vote each  : {_summary(voted)}")
+    # the overhead is the backend's software (launches, synchronisation), which other backends cannot tell:
+    # take it from the same backend's published runs of *other models* (data/llamacpp_other_models.csv,
+    # never used to fit), the efficiency still from the other backends; none of the predicted rows is used
+    split = []
+    for b in backends:
+        others = [fitted[o] for o in backends if o != b]
+        eff, ms = statistics.median(e for e, _ in others), statistics.median(m for _, m in others)
+        per_layer = _overhead_per_layer_elsewhere(b, eff)
+        source = "the other backends' median"
+        if per_layer:
+            ms, source = statistics.median(per_layer) * REFERENCE_LAYERS, f"{len(per_layer)} runs of other models"
+        errs = _errors([r for r in rows if r["backend"] == b], lambda r: (eff, ms))
+        split += errs
+        print(f"    {b:<7} efficiency {eff:.3f} (others), overhead {ms:4.2f} ms ({source}) : {_summary(errs)}")
+    print(f"  leave one backend's calibration rows out, its overhead from other models: {_summary(split)}")
     # leave one chip family out: refit that family's backend without it
     lofo = []
     for fam in sorted({r["family"] for r in rows}):
@@ -199,6 +214,25 @@ def cpu_results() -> None:
           f"{_summary(rest)}")
 
 
+def _overhead_per_layer_elsewhere(backend: str, efficiency: float) -> list[float]:
+    """Per layer, what each published run of another model on this backend spent beyond reading its bytes
+    at ``efficiency`` x the table's bandwidth (ms; data/llamacpp_other_models.csv)."""
+    from dataclasses import replace
+
+    from course_utils.hardware import find_hardware
+
+    out = []
+    for r in data.load("llamacpp_other_models"):
+        if r["backend"] != backend:
+            continue
+        hw = replace(find_hardware(r["hardware"]), backend=r["backend"], hw_class=r["backend"])
+        n = int(r["test"][2:])
+        e = fit.estimate(r["model_repo"], r["quant"], max(1, n // 2 if r["test"].startswith("tg") else n), hardware=hw)
+        reading_ms = e.read_per_token_gb / (efficiency * hw.bandwidth_gbs) * 1000
+        out.append((1000 / r["tg_tps"] - reading_ms) / fit.shape_for(r["model_repo"]).n_layers)
+    return out
+
+
 def other_models() -> None:
     """Published decode speeds of other models and newer builds (data/llamacpp_other_models.csv), never used for
     fitting: the backend's shipped constants on the table's bandwidth, bytes per token from the estimator.
@@ -210,7 +244,7 @@ def other_models() -> None:
     from collections import defaultdict
     from dataclasses import replace
 
-    from course_utils.hardware import REFERENCE_LAYERS, find_hardware
+    from course_utils.hardware import find_hardware
 
     rows = data.load("llamacpp_other_models")
     print(f"other models: {len(rows)} published decode speeds of models other than Llama 2 7B, or newer builds "
