@@ -79,7 +79,9 @@ CLASSES: dict[str, HardwareClass] = {
     # per matrix row are measured on the course's two probe models (compute_probe) and the slower of
     # the two ceilings sets the time (fit.seconds_per_token). On both VMs (generic wheel, no AVX-512
     # kernels) Q4 models were compute-bound: memory-only estimates +75..+230 % vs llama.cpp; with
-    # the compute ceiling (rate and rows) the real SmolLM2-135M run is predicted within ~15 %.
+    # the compute ceiling (rate and rows) `course-utils run` on the real SmolLM2-135M was +7..+15 %
+    # on the AMD VM and -12..+20 % on an Intel VM (nine runs, 7 within 15 %; that VM's own speed moved
+    # ~15 % between minutes).
     "cpu_measured": HardwareClass("cpu_measured", 1.1, 0.0),
 }
 
