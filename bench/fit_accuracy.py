@@ -140,8 +140,7 @@ def speeds() -> None:
     # rows (Metal has 29 of the 39 rows, so the pooled line carries Metal's overhead to every backend)
     voted = []
     for b in backends:
-        others = [fitted[o] for o in backends if o != b]
-        c = (statistics.median(e for e, _ in others), statistics.median(m for _, m in others))
+        c = _one_vote_each(fitted, b)
         voted += _errors([r for r in rows if r["backend"] == b], lambda r: c)
     print(f"  leave-one-backend-out, one vote each  : {_summary(voted)}")
     # the overhead is the backend's software (launches, synchronisation), which other backends cannot tell:
@@ -149,8 +148,7 @@ def speeds() -> None:
     # never used to fit), the efficiency still from the other backends; none of the predicted rows is used
     split = []
     for b in backends:
-        others = [fitted[o] for o in backends if o != b]
-        eff, ms = statistics.median(e for e, _ in others), statistics.median(m for _, m in others)
+        eff, ms = _one_vote_each(fitted, b)
         per_layer = _overhead_per_layer_elsewhere(b, eff)
         source = "the other backends' median"
         if per_layer:
@@ -214,23 +212,33 @@ def cpu_results() -> None:
           f"{_summary(rest)}")
 
 
-def _overhead_per_layer_elsewhere(backend: str, efficiency: float) -> list[float]:
-    """Per layer, what each published run of another model on this backend spent beyond reading its bytes
-    at ``efficiency`` x the table's bandwidth (ms; data/llamacpp_other_models.csv)."""
+def _one_vote_each(fitted: dict[str, tuple[float, float]], backend: str) -> tuple[float, float]:
+    """(efficiency, overhead ms) for a backend from the others: the median of their own fitted constants."""
+    others = [c for b, c in fitted.items() if b != backend]
+    return statistics.median(e for e, _ in others), statistics.median(m for _, m in others)
+
+
+def _other_model_runs() -> list[tuple[dict, object, object, int]]:
+    """(row, hardware with the row's backend, fit.estimate of the row's model, layers) for each published run
+    in data/llamacpp_other_models.csv."""
     from dataclasses import replace
 
     from course_utils.hardware import find_hardware
 
-    out = []
+    runs = []
     for r in data.load("llamacpp_other_models"):
-        if r["backend"] != backend:
-            continue
         hw = replace(find_hardware(r["hardware"]), backend=r["backend"], hw_class=r["backend"])
-        n = int(r["test"][2:])
+        n = int(r["test"][2:])  # tgN: N tokens from an empty cache, ppN (N = 1): one token per step
         e = fit.estimate(r["model_repo"], r["quant"], max(1, n // 2 if r["test"].startswith("tg") else n), hardware=hw)
-        reading_ms = e.read_per_token_gb / (efficiency * hw.bandwidth_gbs) * 1000
-        out.append((1000 / r["tg_tps"] - reading_ms) / fit.shape_for(r["model_repo"]).n_layers)
-    return out
+        runs.append((r, hw, e, fit.shape_for(r["model_repo"]).n_layers))
+    return runs
+
+
+def _overhead_per_layer_elsewhere(backend: str, efficiency: float) -> list[float]:
+    """Per layer, what each published run of another model on this backend spent beyond reading its bytes
+    at ``efficiency`` x the table's bandwidth (ms; data/llamacpp_other_models.csv)."""
+    return [(1000 / r["tg_tps"] - e.read_per_token_gb / (efficiency * hw.bandwidth_gbs) * 1000) / layers
+            for r, hw, e, layers in _other_model_runs() if r["backend"] == backend]
 
 
 def other_models() -> None:
@@ -242,20 +250,13 @@ def other_models() -> None:
     taken per token (the same whatever the model) or per layer (what the estimator ships).
     """
     from collections import defaultdict
-    from dataclasses import replace
 
-    from course_utils.hardware import find_hardware
-
-    rows = data.load("llamacpp_other_models")
-    print(f"other models: {len(rows)} published decode speeds of models other than Llama 2 7B, or newer builds "
+    runs = _other_model_runs()
+    print(f"other models: {len(runs)} published decode speeds of models other than Llama 2 7B, or newer builds "
           f"(not used for fitting)")
     shipped, fixed, tables = [], [], defaultdict(list)
-    for r in rows:
-        hw = replace(find_hardware(r["hardware"]), backend=r["backend"], hw_class=r["backend"])
-        n = int(r["test"][2:])  # tgN: N tokens from an empty cache, ppN (N = 1): one token per step
-        e = fit.estimate(r["model_repo"], r["quant"], max(1, n // 2 if r["test"].startswith("tg") else n), hardware=hw)
+    for r, hw, e, layers in runs:
         k = CLASSES[r["backend"]]
-        layers = fit.shape_for(r["model_repo"]).n_layers
         reading_ms = fit.seconds_per_token(e.read_per_token_gb * fit.GB, hw, layers=0) * 1000  # reading alone
         beyond_ms = 1000 / r["tg_tps"] - reading_ms  # what the run spent per token beyond reading at that rate
         shipped.append(e.tokens_per_s / r["tg_tps"] - 1)
