@@ -87,6 +87,8 @@ class ModelShape:
     rope_dim: int | None = None
     nope_dim: int | None = None
     v_head_dim: int | None = None
+    # a mixture of experts whose architecture is unknown: the parameters a token reads, as the catalog states
+    active_params: float | None = None
 
     @property
     def known(self) -> bool:
@@ -342,8 +344,11 @@ def shape_for(repo_id: str, online: bool | None = None) -> ModelShape:
         row, via = _architecture_row(repo_id)
     if row is None:
         if repo_id in cat and cat[repo_id]["params_billion"]:
-            return ModelShape(repo_id, cat[repo_id]["params_billion"] * 1e9,
-                              source=t("fit.source.catalog_params", url=cat[repo_id]["source_urls"].split(" ")[0]))
+            entry = cat[repo_id]
+            active = entry["active_params_billion"]
+            return ModelShape(repo_id, entry["params_billion"] * 1e9,
+                              source=t("fit.source.catalog_params", url=entry["source_urls"].split(" ")[0]),
+                              active_params=active * 1e9 if active and active < entry["params_billion"] else None)
         from .hub import suggest
 
         raise InvalidInput(t("fit.shape.not_found", repo=repr(repo_id)), suggestions=suggest(repo_id))
@@ -541,10 +546,11 @@ def macs_per_token(shape: ModelShape, context: int = 1) -> int:
     Weights: every matrix of the layers, the active experts of a MoE, and the output matrix
     (the input embedding is a row lookup, no MACs). Attention at ``context`` cached tokens:
     q.k and the weighted sum of v, 2 x heads x head dim per cached token and layer (sliding
-    windows counted as in the KV cache). An unknown architecture counts its parameters.
+    windows counted as in the KV cache). An unknown architecture counts its parameters (its active
+    ones when the catalog gives a mixture of experts' active count).
     """
     if not shape.known:
-        return int(shape.params)
+        return int(shape.active_params or shape.params)
     g = _groups(shape)
     weights = sum(v for k, v in g.items() if k not in ("token_embd", "experts", "output"))
     weights += g["experts"] * active_fraction(shape) if "experts" in g else 0
@@ -623,6 +629,8 @@ def _resolve_hardware(hardware, bandwidth_gbs, backend, vram_gb) -> Hardware | N
 def _check_n_cpu_moe(n: Any, shape: ModelShape) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise InvalidInput(t("fit.n_cpu_moe.bad", value=repr(n)))
+    if n and shape.active_params and not shape.moe:
+        raise InvalidInput(t("fit.n_cpu_moe.arch_unknown", model=shape.name))
     if n and not shape.moe:
         raise InvalidInput(t("fit.n_cpu_moe.not_moe", model=shape.name))
     return min(n, shape.moe_layers)
@@ -739,6 +747,10 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                        experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
     embd_read = groups.get("token_embd", 0) if not shape.tied_embeddings else 0  # embeddings: one row per token
     read = weights - embd_read - experts * (1 - frac) + kv
+    if shape.active_params and not shape.moe:  # experts unknown: a token reads the catalog's active share
+        active = shape.active_params / 1e9
+        read = weights * shape.active_params / shape.params + kv
+        notes.append(t("fit.note.moe_catalog", total=_n(shape.params / 1e9, ".1f"), active=_n(active, ".1f")))
     tps = offload = reading_tps = overhead_ms = None
     bound = False
     macs = macs_per_token(shape, context)

@@ -189,3 +189,33 @@ def test_predict_here_uses_the_measured_cpu_constants():
     eff = CLASSES["cpu_measured"].efficiency
     assert e.efficiency == eff and e.hardware == "this machine's CPU (measured)"
     assert e.tokens_per_s == pytest.approx(eff * 20 / e.read_per_token_gb, rel=0.01)
+
+
+def test_moe_known_only_by_its_catalog_sizes_reads_its_active_share():
+    # 100 B parameters, 10 B active, no expert layout: memory holds all of it, a token reads a tenth
+    shape = fit.ModelShape("some-moe", 100e9, source="catalog", active_params=10e9)
+    hw = custom_hardware(200, "cpu")
+    e = fit.estimate(shape=shape, quant="Q4_K_M", context=4096, hardware=hw)
+    weights = 100e9 * fit.measured_bpw()["Q4_K_M"] / 8
+    assert e.file_size_gb == pytest.approx(weights / GB, abs=0.001)
+    assert e.read_per_token_gb == pytest.approx((weights / 10) / GB + e.kv_cache_gb, abs=0.002)
+    assert e.active_params_b == 10
+    assert fit.macs_per_token(shape) == 10e9
+    assert any("10.0 B" in n and "100.0 B" in n for n in e.notes)
+    dense = fit.estimate(shape=fit.ModelShape("dense", 100e9), quant="Q4_K_M", context=4096, hardware=hw)
+    assert dense.read_per_token_gb == pytest.approx(weights / GB + dense.kv_cache_gb, abs=0.002)
+    with pytest.raises(InvalidInput, match="which layers hold the experts"):
+        fit.estimate(shape=shape, quant="Q4_K_M", n_cpu_moe=2)
+
+
+def test_catalog_moe_without_a_config_row_takes_the_catalog_active_count():
+    from course_utils import data
+
+    arch, cat = data.index("model_architectures"), data.index("models")
+    moes = [r for r, row in cat.items() if r not in arch and row["active_params_billion"]
+            and not (row["base_model"] or "").split(" ")[0] in arch]
+    if not moes:
+        pytest.skip("every mixture of experts in the catalog has a config row")
+    shape = fit.shape_for(moes[0], online=False)
+    assert shape.active_params == pytest.approx(cat[moes[0]]["active_params_billion"] * 1e9)
+    assert not fit.shape_for("mistralai/Mistral-7B-v0.1", online=False).active_params
