@@ -25,6 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 SHAPES = [(6, 576, 1536, "Q4_1"), (15, 576, 1536, "Q4_1"), (30, 576, 1536, "Q4_1"), (60, 576, 1536, "Q4_1"),
           (24, 384, 1024, "Q4_1"), (24, 1024, 2816, "Q4_1"), (24, 1536, 4096, "Q4_1"), (16, 2048, 5632, "Q4_1"),
           (16, 1024, 2816, "F32"), (16, 1024, 2816, "F16"), (16, 1024, 2816, "Q8_0")]
+# mixtures of experts (layers, embd, expert ff, type, experts, used), each beside the dense model of its
+# active size (ff = used x expert ff) and of its total size (ff = experts x expert ff)
+MOE_SHAPES = [(8, 512, 1024, "Q4_1", 8, 2), (8, 768, 768, "Q4_1", 16, 4)]
 
 
 def _summary(errs: list[float]) -> str:
@@ -53,6 +56,19 @@ def main() -> None:
         if not path.exists():
             make_gguf(path, layers=layers, embd=embd, ff=ff, qtype=qtype)
         models[f"{layers}x{embd}x{ff} {qtype}"] = path
+    moe_pairs = []  # (moe, dense of the active size, dense of the total size) model names
+    for layers, embd, ff, qtype, experts, used in MOE_SHAPES:
+        names = []
+        for label, kwargs in ((f"{layers}x{embd}x{ff} {used}/{experts} MoE", {"ff": ff, "experts": experts,
+                                                                              "experts_used": used}),
+                              (f"{layers}x{embd}x{used * ff} (active)", {"ff": used * ff}),
+                              (f"{layers}x{embd}x{experts * ff} (total)", {"ff": experts * ff})):
+            path = folder / (label.replace(" ", "_").replace("/", "of").replace("(", "").replace(")", "") + ".gguf")
+            if not path.exists():
+                make_gguf(path, layers=layers, embd=embd, qtype=qtype, **kwargs)
+            models[label] = path
+            names.append(label)
+        moe_pairs.append(tuple(names))
     models["SmolLM2-135M (real)"] = resolve_model(None)
     print(f"models: {len(models)} ({folder}, built in {time.perf_counter() - t0:.0f} s)")
     for threads in [int(x) for x in a.threads.split(",")]:
@@ -62,6 +78,7 @@ def main() -> None:
               f"({rate.seconds} s)")
         single = rate.tokens_per_s * rate.macs_per_token / 1e9  # one rate from the wide probe alone (before 2026-12-02)
         mem_errs, both_errs, single_errs = [], [], []
+        seen = {}
         for name, path in models.items():
             bw = measure_memory_bandwidth(threads=threads).gbs
             measured = time_decode(path, threads, a.tokens, a.runs, n_ctx=512)
@@ -73,6 +90,7 @@ def main() -> None:
             mem_errs.append(mem.tokens_per_s / measured - 1)
             both_errs.append(both.tokens_per_s / measured - 1)
             single_errs.append(one.tokens_per_s / measured - 1)
+            seen[name] = (measured, both.tokens_per_s)
             read_share = measured * both.read_per_token_gb / bw  # what llama.cpp read, over the measurement
             print(f"  {name:<22} measured {measured:7.1f} | memory only {mem.tokens_per_s:7.1f} ({mem_errs[-1]:+6.1%}) | "
                   f"one rate {one.tokens_per_s:7.1f} ({single_errs[-1]:+6.1%}) | "
@@ -82,6 +100,10 @@ def main() -> None:
         print(f"  memory only                         : {_summary(mem_errs)}")
         print(f"  memory and one compute rate (before): {_summary(single_errs)}; real SmolLM2-135M {single_errs[-1]:+.1%}")
         print(f"  memory and compute, rate and rows   : {_summary(both_errs)}; real SmolLM2-135M {both_errs[-1]:+.1%}")
+        for moe, active, total in moe_pairs:  # the MoE's speed against the dense models of its active and total size
+            (m, p), (ma, pa), (mt, pt) = seen[moe], seen[active], seen[total]
+            print(f"  {moe}: {m / mt:.2f} x the dense model of its total size (estimate {p / pt:.2f} x), "
+                  f"{m / ma:.2f} x the dense model of its active size (estimate {p / pa:.2f} x)")
 
 
 if __name__ == "__main__":

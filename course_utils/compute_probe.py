@@ -58,9 +58,13 @@ def _gguf_types():
 
 def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | None = None,
               kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
-              seed: int = 0) -> Path:
+              seed: int = 0, experts: int = 0, experts_used: int = 0) -> Path:
     """Write a random-weight llama GGUF of this shape: matrices in ``qtype`` (F32, F16, Q4_0, Q4_1, Q8_0),
     the tied embedding in Q8_0.
+
+    ``experts`` > 0 makes each feed-forward a mixture of that many experts of width ``ff``, of which
+    a router (F32) picks ``experts_used`` per token, laid out as llama.cpp reads Mixtral
+    (``ffn_{gate,up,down}_exps``, ``llama.expert_count``, ``llama.expert_used_count``).
 
     The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
     SmolLM2-135M), so llama.cpp loads and serves it like any model; its text is noise, but a
@@ -81,7 +85,7 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     out = Path(out)
     tmp = out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.part")  # two kernels may build at once
     w = gguf.GGUFWriter(str(tmp), "llama")
-    w.add_name(f"random-{layers}x{embd}x{ff}")
+    w.add_name(f"random-{layers}x{embd}x{ff}" + (f"-{experts_used}of{experts}" if experts else ""))
     w.add_block_count(layers)
     w.add_context_length(2048)
     w.add_embedding_length(embd)
@@ -93,6 +97,9 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     w.add_rope_dimension_count(head_dim)
     w.add_file_type({"F32": 0, "F16": 1, "Q4_0": 2, "Q4_1": 3, "Q8_0": 7}[qtype])
     w.add_quantization_version(2)
+    if experts:
+        w.add_expert_count(experts)
+        w.add_expert_used_count(experts_used)
     vocab = 0
     for key, field in reader.fields.items():
         if key.startswith("tokenizer."):
@@ -103,8 +110,8 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
                 vocab = len(field.data)
     w.add_vocab_size(vocab)
 
-    def mat(name: str, rows: int, cols: int, kind=q) -> None:
-        data = rng.standard_normal((rows, cols), dtype=np.float32) * 0.02
+    def mat(name: str, rows: int, cols: int, kind=q, stack: int = 0) -> None:
+        data = rng.standard_normal((stack, rows, cols) if stack else (rows, cols), dtype=np.float32) * 0.02
         if kind == gguf.GGMLQuantizationType.F32:
             w.add_tensor(name, data)
         elif kind == gguf.GGMLQuantizationType.F16:
@@ -122,6 +129,12 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
         mat(f"blk.{i}.attn_k.weight", kv, embd)
         mat(f"blk.{i}.attn_v.weight", kv, embd)
         mat(f"blk.{i}.attn_output.weight", embd, embd)
+        if experts:
+            mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
+            mat(f"blk.{i}.ffn_gate_exps.weight", ff, embd, stack=experts)
+            mat(f"blk.{i}.ffn_up_exps.weight", ff, embd, stack=experts)
+            mat(f"blk.{i}.ffn_down_exps.weight", embd, ff, stack=experts)
+            continue
         mat(f"blk.{i}.ffn_gate.weight", ff, embd)
         mat(f"blk.{i}.ffn_up.weight", ff, embd)
         mat(f"blk.{i}.ffn_down.weight", embd, ff)

@@ -89,6 +89,7 @@ class ModelShape:
     v_head_dim: int | None = None
     # a mixture of experts whose architecture is unknown: the parameters a token reads, as the catalog states
     active_params: float | None = None
+    exact_expert_bytes: float | None = None  # from a GGUF header: the routed experts' tensors (*_exps)
 
     @property
     def known(self) -> bool:
@@ -417,6 +418,8 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
     hidden = field_value(f"{arch}.embedding_length")
     key_len = field_value(f"{arch}.attention.key_length")
     tokens = meta.get("tokenizer.ggml.tokens")
+    n_experts = field_value(f"{arch}.expert_count") or 0
+    expert_bytes = float(sum(t.n_bytes for t in header.tensors if "_exps." in t.name))
     return ModelShape(
         name=field_value("general.name") or path.stem, params=float(n_params),
         n_layers=field_value(f"{arch}.block_count"), hidden=hidden,
@@ -424,9 +427,16 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         n_kv_heads=field_value(f"{arch}.attention.head_count_kv") or heads,
         head_dim=key_len or (hidden // heads if hidden and heads else None),
         vocab=tokens[2] if isinstance(tokens, tuple) else None,
-        tied_embeddings="output.weight" not in names, gated_ffn=any(n.endswith("ffn_gate.weight") for n in names),
+        tied_embeddings="output.weight" not in names, gated_ffn=any(n.endswith(("ffn_gate.weight", "ffn_gate_exps.weight")) for n in names),
         max_context=field_value(f"{arch}.context_length"), source=t("fit.source.gguf", name=path.name),
-        exact_weight_bytes=n_bytes)
+        exact_weight_bytes=n_bytes,
+        # a mixture of experts as llama.cpp's loader reads it (llama-model.cpp: LLM_KV_EXPERT_*)
+        n_experts=n_experts if expert_bytes else 0,
+        experts_per_token=(field_value(f"{arch}.expert_used_count") or 0) if expert_bytes else 0,
+        n_shared_experts=(field_value(f"{arch}.expert_shared_count") or 0) if expert_bytes else 0,
+        moe_ffn=field_value(f"{arch}.expert_feed_forward_length") if expert_bytes else None,
+        first_dense_layers=(field_value(f"{arch}.leading_dense_block_count") or 0) if expert_bytes else 0,
+        exact_expert_bytes=expert_bytes or None)
 
 
 def resolve_shape(model: str | None = None, params_b: float | None = None, gguf_path: str | None = None) -> ModelShape:
@@ -720,7 +730,13 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         notes.append(t("fit.note.gguf_exact"))
         if shape.known:  # split the exact total in the estimated proportions, for offload and MoE
             est_total, est_groups = weight_bytes(shape, quant)
-            groups = {k: v * weights / est_total for k, v in est_groups.items()}
+            exact_experts = shape.exact_expert_bytes if shape.moe and shape.exact_expert_bytes else None
+            if exact_experts is not None:  # the experts' own tensors; the rest shares what is left
+                est_rest = est_total - est_groups["experts"]
+                groups = {k: (exact_experts if k == "experts" else v * (weights - exact_experts) / est_rest)
+                          for k, v in est_groups.items()}
+            else:
+                groups = {k: v * weights / est_total for k, v in est_groups.items()}
     else:
         weights, groups = weight_bytes(shape, quant)
     if not shape.kv_known:

@@ -130,6 +130,29 @@ def test_the_probe_writer_makes_a_gguf_of_the_asked_shape(tmp_path, smol):
                                                      rel=0.001)
 
 
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_a_mixture_of_experts_gguf_is_read_as_one(tmp_path, smol):
+    """Expert count, experts used and the experts' own tensor bytes come from the GGUF header."""
+    from course_utils.compute_probe import make_gguf
+
+    path = make_gguf(tmp_path / "moe.gguf", layers=2, embd=256, ff=512, tokenizer_from=smol, experts=4,
+                     experts_used=1)
+    shape = fit.shape_from_gguf(str(path))
+    assert (shape.n_experts, shape.experts_per_token, shape.n_shared_experts, shape.gated_ffn) == (4, 1, 0, True)
+    experts = 2 * 4 * 3 * 256 * 512  # 2 layers x 4 experts x gate, up and down, Q4_1
+    assert shape.exact_expert_bytes == experts * 20 / 32
+    router = 2 * 4 * 256 * 4  # F32
+    layer = 256 * 256 * 2 + 2 * 256 * 64
+    assert shape.exact_weight_bytes == pytest.approx(
+        experts * 20 / 32 + 2 * layer * 20 / 32 + router + 49152 * 256 * 34 / 32 + 5 * 256 * 4, rel=0.001)
+    e = fit.estimate(shape=shape, quant="Q4_0", context=1)
+    assert e.breakdown_gb["experts"] == pytest.approx(experts * 20 / 32 / 1e9, abs=0.0005)
+    # a token reads one of the four experts and no embedding matrix (tied: it is the output too)
+    assert e.read_per_token_gb == pytest.approx(
+        (shape.exact_weight_bytes - experts * 20 / 32 * 3 / 4) / 1e9 + e.kv_cache_gb, abs=0.0005)
+    assert e.active_params_b == pytest.approx((shape.params - 2 * 3 * 3 * 256 * 512) / 1e9, abs=0.0005)
+
+
 def test_an_integrated_gpu_shares_its_memory_and_is_not_offloaded_to_a_pc_s_ddr4():
     """The Strix Halo row (Vulkan, igpu class) with --vram: unified memory, not VRAM plus a DDR4 PC."""
     from course_utils import hardware
