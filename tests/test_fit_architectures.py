@@ -70,13 +70,26 @@ def test_moe_mixtral_total_and_active_by_hand():
 
 @pytest.mark.parametrize("repo, total, active", [
     ("Qwen/Qwen3-30B-A3B", 30.5, 3.3), ("Qwen/Qwen3-235B-A22B", 235, 22), ("deepseek-ai/DeepSeek-V3", 671, 37),
-    ("deepseek-ai/DeepSeek-V2-Lite", 15.7, 2.4), ("openai/gpt-oss-120b", 117, 5.1)])
+    ("deepseek-ai/DeepSeek-V2-Lite", 15.7, 2.4), ("openai/gpt-oss-120b", 117, 5.1),
+    ("allenai/OLMoE-1B-7B-0924", 6.9, 1.3), ("meta-llama/Llama-4-Scout-17B-16E-Instruct", 109, 17)])
 def test_moe_totals_match_the_published_sizes(repo, total, active):
     # published: Qwen3 model cards (30.5B/3.3B, 235B/22B), DeepSeek-V3 (671B/37B), V2-Lite (15.7B/2.4B),
-    # gpt-oss-120b (117B/5.1B); the config arithmetic lands within 2 % (total) and 12 % (active)
+    # gpt-oss-120b (117B/5.1B), OLMoE (6.9B/1.3B), Llama 4 Scout (109B with its vision encoder/17B);
+    # the config arithmetic lands within 2 % (total) and 12 % (active)
     e = fit.estimate(repo, "Q4_K_M", 4096)
     assert e.params_b == pytest.approx(total, rel=0.02)
     assert e.active_params_b == pytest.approx(active, rel=0.12)
+
+
+def test_gpt_oss_20b_by_hand():
+    # 24 layers, 32 experts of 3 x 2880 x 2880, 4 per token; the row states 21 B in all (OpenAI's README)
+    e = fit.estimate("openai/gpt-oss-20b", "Q4_K_M", 4096)
+    experts = 24 * 32 * 3 * 2880 * 2880
+    assert e.params_b == 21.0 and e.active_params_b == pytest.approx((21e9 - experts * 28 / 32) / 1e9, abs=0.001)
+    # OpenAI's 3.6 B active leaves out the input embedding (201,088 x 2,880), which a token only looks up
+    assert e.active_params_b - 201088 * 2880 / 1e9 == pytest.approx(3.6, rel=0.05)
+    # KV: 12 full-attention layers keep 4,096 tokens, 12 sliding ones 128 + 512; 8 KV heads x 64 x (K, V) x 2 bytes
+    assert e.kv_cache_gb == pytest.approx((12 * 4096 + 12 * 640) * 8 * 64 * 2 * 2 / GB, abs=0.001)
 
 
 def test_moe_decodes_faster_than_a_dense_model_of_its_size():
