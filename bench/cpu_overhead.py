@@ -2,12 +2,15 @@
 
 Probes (as the course makes them): this machine's read bandwidth (system.measure_memory_bandwidth)
 and llama.cpp's compute rate and cost per matrix row on the course's two probe models
-(compute_probe), all with the same thread count. Then models of other shapes (random weights, SmolLM2's tokenizer, built by
-compute_probe.make_gguf) and the real SmolLM2-135M-Instruct are predicted (memory only, and the
-slower of memory and compute) and timed on the xllamacpp wheel's server. None of the timed
-models is the probe.
+(compute_probe), all with the same thread count; the probes as before (Q4_1 layers, Q8_0 output)
+and, for each model, in its own layer and output types (compute_probe.rate_for_model), side by side.
+Then models of other shapes and types (random weights, SmolLM2's tokenizer, built by
+compute_probe.make_gguf) and the real
+SmolLM2-135M-Instruct are predicted (memory only, and the slower of memory and compute) and timed on
+the xllamacpp wheel's server. None of the timed models is the probe.
 
     .venv-test/bin/python bench/cpu_overhead.py [--threads 1,2] [--runs 2] [--tokens 64] [--dir DIR]
+                                                [--types Q4_K,Q6_K] [--typed-only]
 """
 from __future__ import annotations
 
@@ -25,6 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 SHAPES = [(6, 576, 1536, "Q4_1"), (15, 576, 1536, "Q4_1"), (30, 576, 1536, "Q4_1"), (60, 576, 1536, "Q4_1"),
           (24, 384, 1024, "Q4_1"), (24, 1024, 2816, "Q4_1"), (24, 1536, 4096, "Q4_1"), (16, 2048, 5632, "Q4_1"),
           (16, 1024, 2816, "F32"), (16, 1024, 2816, "F16"), (16, 1024, 2816, "Q8_0")]
+# the same shape in other types: K-quants and i-quants (their kernels differ from Q4_1's), each predicted
+# from probes in Q4_1 and from probes in its own type (compute_probe.probe_type)
+TYPED_SHAPES = [(16, 1024, 2816, q) for q in ("Q4_K", "Q5_K", "Q6_K", "Q3_K", "Q2_K", "IQ4_XS", "IQ2_XXS")] + \
+    [(24, 1536, 4096, "Q4_K"), (24, 512, 1536, "Q6_K")]
 # mixtures of experts (layers, embd, expert ff, type, experts, used), each beside the dense model of its
 # active size (ff = used x expert ff) and of its total size (ff = experts x expert ff)
 MOE_SHAPES = [(8, 512, 1024, "Q4_1", 8, 2), (8, 768, 768, "Q4_1", 16, 4)]
@@ -37,7 +44,7 @@ def _summary(errs: list[float]) -> str:
 
 def main() -> None:
     from course_utils import fit
-    from course_utils.compute_probe import make_gguf, measure_compute_rate, time_decode
+    from course_utils.compute_probe import make_gguf, measure_compute_rate, probe_type, time_decode
     from course_utils.gguf_models import resolve_model
     from course_utils.system import measure_memory_bandwidth
 
@@ -46,18 +53,22 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--tokens", type=int, default=64)
     ap.add_argument("--dir", default=None, help="where the shaped models are kept (default: a temp folder)")
+    ap.add_argument("--types", default=None, help="only these of the K/i-quant shapes (default: all), e.g. Q4_K,Q6_K")
+    ap.add_argument("--typed-only", action="store_true", help="only the K/i-quant shapes and the real SmolLM2")
     a = ap.parse_args()
     folder = Path(a.dir or tempfile.mkdtemp(prefix="shaped-"))
     folder.mkdir(parents=True, exist_ok=True)
     models = {}
     t0 = time.perf_counter()
-    for layers, embd, ff, qtype in SHAPES:
+    ap_types = a.types.split(",") if a.types else None
+    for layers, embd, ff, qtype in ([] if a.typed_only else SHAPES) + [s for s in TYPED_SHAPES
+                                                                       if ap_types is None or s[3] in ap_types]:
         path = folder / f"shaped-{layers}x{embd}x{ff}-{qtype}.gguf"
         if not path.exists():
             make_gguf(path, layers=layers, embd=embd, ff=ff, qtype=qtype)
         models[f"{layers}x{embd}x{ff} {qtype}"] = path
     moe_pairs = []  # (moe, dense of the active size, dense of the total size) model names
-    for layers, embd, ff, qtype, experts, used in MOE_SHAPES:
+    for layers, embd, ff, qtype, experts, used in [] if a.typed_only else MOE_SHAPES:
         names = []
         for label, kwargs in ((f"{layers}x{embd}x{ff} {used}/{experts} MoE", {"ff": ff, "experts": experts,
                                                                               "experts_used": used}),
@@ -73,13 +84,23 @@ def main() -> None:
     print(f"models: {len(models)} ({folder}, built in {time.perf_counter() - t0:.0f} s)")
     for threads in [int(x) for x in a.threads.split(",")]:
         rate = measure_compute_rate(threads, fresh=True)
-        print(f"threads {threads}: probes {rate.tokens_per_s} tok/s (wide, {rate.macs_per_token / 1e6:.0f} M MACs/token) "
+        print(f"threads {threads}: probes as before (Q4_1 layers, Q8_0 output) "
+              f"{rate.tokens_per_s} tok/s (wide, {rate.macs_per_token / 1e6:.0f} M MACs/token) "
               f"and {rate.narrow_tokens_per_s} tok/s (narrow): {rate.gmacs} G MACs/s and {rate.row_ns} ns per matrix row "
               f"({rate.seconds} s)")
         single = rate.tokens_per_s * rate.macs_per_token / 1e9  # one rate from the wide probe alone (before 2026-12-02)
-        mem_errs, both_errs, single_errs = [], [], []
-        seen = {}
+        mem_errs, both_errs, single_errs, own_errs, typed = [], [], [], [], []
+        seen, rates = {}, {}
         for name, path in models.items():
+            shape = fit.shape_from_gguf(str(path))
+            pair = (probe_type(shape.layer_type), probe_type(shape.output_type, "Q8_0"))
+            if pair not in rates:  # each pair of probe types timed afresh once per thread count, then kept
+                r = rates[pair] = rate if pair == ("Q4_1", "Q8_0") else \
+                    measure_compute_rate(threads, fresh=True, qtype=pair[0], embd_type=pair[1])
+                print(f"  probes with {pair[0]} layers, {pair[1]} output: {r.tokens_per_s} and {r.narrow_tokens_per_s} "
+                      f"tok/s: {r.gmacs} G MACs/s and {r.row_ns} ns per matrix row ({r.seconds} s)", flush=True)
+            own_rate = rates[pair]
+            qtype = "/".join(pair)
             bw = measure_memory_bandwidth(threads=threads).gbs
             measured = time_decode(path, threads, a.tokens, a.runs, n_ctx=512)
             mem = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw)
@@ -87,6 +108,11 @@ def main() -> None:
                                     compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns)
             one = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw,
                                    compute_gmacs=single)
+            own = fit.predict_here(str(path), context=a.tokens // 2, threads=threads, bandwidth_gbs=bw,
+                                   compute_gmacs=own_rate.gmacs, compute_row_ns=own_rate.row_ns)
+            own_errs.append(own.tokens_per_s / measured - 1)
+            if not name.endswith(("Q4_1", "(real)")) and "MoE" not in name and "(" not in name:
+                typed.append(len(own_errs) - 1)
             mem_errs.append(mem.tokens_per_s / measured - 1)
             both_errs.append(both.tokens_per_s / measured - 1)
             single_errs.append(one.tokens_per_s / measured - 1)
@@ -95,11 +121,18 @@ def main() -> None:
             print(f"  {name:<22} measured {measured:7.1f} | memory only {mem.tokens_per_s:7.1f} ({mem_errs[-1]:+6.1%}) | "
                   f"one rate {one.tokens_per_s:7.1f} ({single_errs[-1]:+6.1%}) | "
                   f"rate and rows {both.tokens_per_s:7.1f} ({both_errs[-1]:+6.1%}, "
-                  f"{'compute' if both.compute_bound else 'memory'}) | {bw:.1f} GB/s, read {read_share:.2f} of it, "
+                  f"{'compute' if both.compute_bound else 'memory'})"
+                  + f" | {qtype} probes {own.tokens_per_s:7.1f} ({own_errs[-1]:+6.1%})"
+                  + f" | {bw:.1f} GB/s, read {read_share:.2f} of it, "
                   f"{measured * both.macs_per_token / 1e9:.1f} G MACs/s", flush=True)
         print(f"  memory only                         : {_summary(mem_errs)}")
         print(f"  memory and one compute rate (before): {_summary(single_errs)}; real SmolLM2-135M {single_errs[-1]:+.1%}")
         print(f"  memory and compute, rate and rows   : {_summary(both_errs)}; real SmolLM2-135M {both_errs[-1]:+.1%}")
+        print(f"  the same, probes in the model's types (now): {_summary(own_errs)}; real SmolLM2-135M "
+              f"{own_errs[-1]:+.1%}")
+        if typed:
+            print(f"    F16/F32/Q8_0/K/i-quant models, Q4_1 probes as before: {_summary([both_errs[i] for i in typed])}")
+            print(f"    F16/F32/Q8_0/K/i-quant models, probes in their types: {_summary([own_errs[i] for i in typed])}")
         for moe, active, total in moe_pairs:  # the MoE's speed against the dense models of its active and total size
             (m, p), (ma, pa), (mt, pt) = seen[moe], seen[active], seen[total]
             print(f"  {moe}: {m / mt:.2f} x the dense model of its total size (estimate {p / pt:.2f} x), "

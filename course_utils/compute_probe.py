@@ -6,13 +6,21 @@ reads, set the pace: on the course's 2-vCPU VM llama.cpp's generic wheel decodes
 MACs per second per thread, while its memory would allow two to three times the speed
 (``bench/cpu_overhead.py``). The estimator takes the slower of the two (fit.seconds_per_token).
 
-The probes are llama-architecture GGUFs with random weights (Q4_1, the bundled SmolLM2's
-tokenizer), built once into the models folder: one wide (8 layers of width 1024) and one narrow
-(24 layers of width 384). Each matrix row a decode step computes costs a fixed time beyond its
-MACs (the dot product's setup and reduction), so a narrow model, with many short rows, computes
-fewer MACs per second. On the course's AMD VM (2 threads), over eight Q4_1 models of other shapes
-and the real SmolLM2-135M, one rate from the wide probe missed by a median 14 % (up to 33 %), the
-rate and the row cost solved from both probes by 2 % (up to 12 %) (``bench/cpu_overhead.py``).
+The probes are llama-architecture GGUFs with random weights (the bundled SmolLM2's tokenizer),
+built once into the models folder: one wide (8 layers of width 1024) and one narrow (24 layers of
+width 384, 256 for the K- and i-quants). Each matrix row a decode step computes costs a fixed time
+beyond its MACs (the dot product's setup and reduction), so a narrow model, with many short rows,
+computes fewer MACs per second; the two probes give both costs (``solve_rate``).
+
+Each quantization type has its own dot-product kernels, so the probes are written in the types of
+the model they predict (``rate_for_model``): their layers in its main layer type, their tied
+embedding, which is also their output matrix, in the type of its output matrix (the K- and i-quants
+through llama.cpp's own quantizer, ``ggml_quant``). SmolLM2-135M at Q4_1 gets Q4_1 layers and a
+Q8_0 output, as all probes had before 2026-12-03; a Q4_K_M file, Q4_K layers and a Q6_K output.
+The output matrix stays in the probes because what they time is not compute alone: at two threads
+the reads overlap the multiply-adds only in part, and probes all in one type (tried 2026-12-03,
+each type's rate blended by its share of the weights) read fewer bytes per multiply-add than the
+models and predicted Q4_1 models up to 35 % too fast (``bench/cpu_overhead.py``).
 The probes are never the model being predicted.
 """
 from __future__ import annotations
@@ -34,7 +42,9 @@ from .i18n import t
 PROBE = {"layers": 8, "embd": 1024, "ff": 2816}
 NARROW_PROBE = {"layers": 24, "embd": 384, "ff": 1024}  # many short rows: their fixed cost shows
 PROBE_TOKENS = 32
-_RATES: dict[int, "ComputeRate"] = {}
+PROBE_TYPE = "Q4_1"  # the layers' type when a model's own cannot be written (or is not known)
+PROBE_EMBD_TYPE = "Q8_0"  # the tied embedding's (the output matrix's), likewise
+_RATES: dict[tuple[int, str, str], "ComputeRate"] = {}
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,8 @@ class ComputeRate:
     seconds: float  # what the probes cost, builds excluded
     row_ns: float = 0.0  # fixed cost of each matrix row, in nanoseconds (0: the two probes could not tell it)
     narrow_tokens_per_s: float | None = None  # the narrow probe's decode speed
+    qtype: str = "Q4_1"  # the probes' layers' type (their kernels are the ones timed)
+    embd_type: str = "Q8_0"  # the probes' tied embedding's type, their output matrix
 
 
 def _gguf_types():
@@ -56,11 +68,25 @@ def _gguf_types():
     return gguf
 
 
+_GGUF_PY_QUANTS = ("BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0")  # what gguf-py quantizes itself
+
+
+def _file_type(gguf, qtype: str) -> int:
+    """general.file_type of a file whose matrices are all ``qtype`` (llama.cpp's LLAMA_FTYPE_*: the K-quants
+    as their _S variant, which is that type alone)."""
+    names = {"F32": "ALL_F32", "Q4_K": "MOSTLY_Q4_K_S", "Q5_K": "MOSTLY_Q5_K_S", "Q3_K": "MOSTLY_Q3_K_S",
+             "MXFP4": "MOSTLY_MXFP4_MOE"}
+    name = names.get(qtype, f"MOSTLY_{qtype}")
+    return int(gguf.LlamaFileType[name if name in gguf.LlamaFileType.__members__ else "GUESSED"])
+
+
 def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | None = None,
               kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
-              seed: int = 0, experts: int = 0, experts_used: int = 0) -> Path:
-    """Write a random-weight llama GGUF of this shape: matrices in ``qtype`` (F32, F16, Q4_0, Q4_1, Q8_0),
-    the tied embedding in Q8_0.
+              seed: int = 0, experts: int = 0, experts_used: int = 0, embd_type: str = "Q8_0") -> Path:
+    """Write a random-weight llama GGUF of this shape: matrices in ``qtype`` (any ggml type: F32, F16,
+    Q4_0 ... Q8_0, the K-quants, the i-quants), the tied embedding in ``embd_type``. Types gguf-py cannot
+    quantize are quantized by llama.cpp's own code (ggml_quant); ``embd`` and ``ff`` must then be
+    multiples of the type's block (256 weights for the K- and i-quants).
 
     ``experts`` > 0 makes each feed-forward a mixture of that many experts of width ``ff``, of which
     a router (F32) picks ``experts_used`` per token, laid out as llama.cpp reads Mixtral
@@ -95,7 +121,7 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     w.add_rope_freq_base(10000.0)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_rope_dimension_count(head_dim)
-    w.add_file_type({"F32": 0, "F16": 1, "Q4_0": 2, "Q4_1": 3, "Q8_0": 7}[qtype])
+    w.add_file_type(_file_type(gguf, qtype))
     w.add_quantization_version(2)
     if experts:
         w.add_expert_count(experts)
@@ -116,10 +142,14 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
             w.add_tensor(name, data)
         elif kind == gguf.GGMLQuantizationType.F16:
             w.add_tensor(name, data.astype(np.float16))
-        else:
+        elif kind.name in _GGUF_PY_QUANTS:
             w.add_tensor(name, gguf.quants.quantize(data, kind), raw_dtype=kind)
+        else:
+            from .ggml_quant import quantize
 
-    mat("token_embd.weight", vocab, embd, gguf.GGMLQuantizationType.Q8_0)
+            w.add_tensor(name, quantize(data, kind.name), raw_dtype=kind)
+
+    mat("token_embd.weight", vocab, embd, gguf.GGMLQuantizationType[embd_type])
     w.add_tensor("output_norm.weight", np.ones(embd, dtype=np.float32))
     kv = kv_heads * head_dim
     for i in range(layers):
@@ -152,15 +182,48 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     return out
 
 
-def probe_model_path(rebuild: bool = False, shape: dict | None = None) -> Path:
-    """A probe GGUF (default the wide one) in the models folder, built on first use (a few seconds) or when asked to."""
+# the types llama.cpp's quantizer (ggml_quant) writes into a probe beside gguf-py's own
+_LLAMA_QUANTS = ("Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS",
+                 "IQ3_S", "IQ4_NL", "IQ4_XS", "MXFP4")
+
+
+def probe_type(matrix_type: str | None, default: str = PROBE_TYPE) -> str:
+    """The type to write probes in for weights of ``matrix_type``: that type when a probe can be
+    written in it (any type gguf-py or llama.cpp's quantizer writes), else ``default``."""
+    if matrix_type in ("F32", "F16") + _GGUF_PY_QUANTS:
+        return matrix_type
+    if matrix_type in _LLAMA_QUANTS:
+        from .ggml_quant import available
+
+        if available():
+            return matrix_type
+    return default
+
+
+def probe_shape(shape: dict, qtype: str) -> dict:
+    """A probe shape with its widths cut to whole blocks of ``qtype`` (256 weights for the K- and
+    i-quants: the narrow probe's 384 becomes 256, so its rows stay short)."""
+    from .ggml_quant import block_size
+
+    block = block_size(qtype)
+    return {k: (max(block, v // block * block) if k in ("embd", "ff") else v) for k, v in shape.items()}
+
+
+def probe_model_path(rebuild: bool = False, shape: dict | None = None, qtype: str = PROBE_TYPE,
+                     embd_type: str = PROBE_EMBD_TYPE) -> Path:
+    """A probe GGUF (default the wide one: Q4_1 layers, a Q8_0 embedding) in the models folder, built on
+    first use (a few seconds) or when asked to."""
     from .gguf_models import models_dir
 
-    shape = shape or PROBE
-    path = models_dir() / "course-compute-probe-{layers}x{embd}x{ff}.Q4_1.gguf".format(**shape)
+    shape = probe_shape(probe_shape(shape or PROBE, qtype), embd_type)
+    name = "course-compute-probe-{layers}x{embd}x{ff}.{qtype}-{embd_type}.gguf".format(**shape, qtype=qtype,
+                                                                                      embd_type=embd_type)
+    path = models_dir() / name
     if rebuild or not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        make_gguf(path, **shape)
+        for old in path.parent.glob("course-compute-probe-*x*x*.Q4_1.gguf"):  # the probes' name before 2026-12-03
+            old.unlink(missing_ok=True)
+        make_gguf(path, **shape, qtype=qtype, embd_type=embd_type)
     return path
 
 
@@ -182,12 +245,12 @@ def time_decode(path: Path, threads: int, tokens: int, runs: int = 2, n_ctx: int
     return best
 
 
-def _timed_probe(shape: dict, threads: int, tokens: int) -> tuple[Path, float]:
-    path = probe_model_path(shape=shape)
+def _timed_probe(shape: dict, threads: int, tokens: int, qtype: str, embd_type: str) -> tuple[Path, float]:
+    path = probe_model_path(shape=shape, qtype=qtype, embd_type=embd_type)
     try:
         return path, time_decode(path, threads, tokens)
     except EngineUnavailable:  # a damaged probe file (a disk glitch, an old format): built again, once
-        path = probe_model_path(rebuild=True, shape=shape)
+        path = probe_model_path(rebuild=True, shape=shape, qtype=qtype, embd_type=embd_type)
         return path, time_decode(path, threads, tokens)
 
 
@@ -206,23 +269,34 @@ def solve_rate(wide: tuple[float, float, float], narrow: tuple[float, float, flo
     return t1 / m1, 0.0
 
 
-def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS, fresh: bool = False) -> ComputeRate:
-    """Time the two probe models on llama.cpp with ``threads`` (default llama.cpp's); kept per thread count."""
+def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS, fresh: bool = False,
+                         qtype: str = PROBE_TYPE, embd_type: str = PROBE_EMBD_TYPE) -> ComputeRate:
+    """Time the two probe models (layers in ``qtype``, the tied embedding in ``embd_type``; see
+    rate_for_model) on llama.cpp with ``threads`` (default llama.cpp's); kept per thread count and types."""
     from .fit import macs_per_token, rows_per_token, shape_from_gguf
     from .hardware import llama_cpp_threads
 
     threads = int(threads or llama_cpp_threads())
-    if threads in _RATES and not fresh:
-        return _RATES[threads]
+    key = (threads, qtype, embd_type)
+    if key in _RATES and not fresh:
+        return _RATES[key]
     t0 = time.perf_counter()
     probes = []
     for shape in (PROBE, NARROW_PROBE):
-        path, best = _timed_probe(shape, threads, tokens)
+        path, best = _timed_probe(shape, threads, tokens, qtype, embd_type)
         model = shape_from_gguf(str(path))
         probes.append((macs_per_token(model, context=tokens), rows_per_token(model), best))
     (macs, _, best), (_, _, narrow) = probes
     per_mac, per_row = solve_rate(*[(m, r, 1 / tps) for m, r, tps in probes])
     rate = ComputeRate(round(1 / per_mac / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2),
-                       round(per_row * 1e9, 2), round(narrow, 1))
-    _RATES[threads] = rate
+                       round(per_row * 1e9, 2), round(narrow, 1), qtype, embd_type)
+    _RATES[key] = rate
     return rate
+
+
+def rate_for_model(layer_type: str | None, output_type: str | None, threads: int | None = None) -> ComputeRate:
+    """llama.cpp's compute rate for a model (fit.ModelShape.layer_type, .output_type): probes whose
+    layers are in the model's main layer type and whose tied embedding (their output matrix) is in
+    the type of the model's output matrix, each where a probe can be written in it (probe_type)."""
+    return measure_compute_rate(threads, qtype=probe_type(layer_type),
+                                embd_type=probe_type(output_type, PROBE_EMBD_TYPE))

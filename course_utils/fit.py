@@ -90,6 +90,9 @@ class ModelShape:
     # a mixture of experts whose architecture is unknown: the parameters a token reads, as the catalog states
     active_params: float | None = None
     exact_expert_bytes: float | None = None  # from a GGUF header: the routed experts' tensors (*_exps)
+    # from a GGUF header: the ggml type of most of the layers' weights, and of the output matrix (or the tied embedding)
+    layer_type: str | None = None
+    output_type: str | None = None
 
     @property
     def known(self) -> bool:
@@ -391,7 +394,7 @@ def shape_from_params(params_b: float) -> ModelShape:
 def shape_from_gguf(path: str | Path) -> ModelShape:
     """Shape and exact tensor bytes from a local GGUF file's header (needs the `gguf` package)."""
     try:
-        import gguf  # noqa: F401 - its block-size table sizes the tensors
+        import gguf  # its block-size table sizes the tensors; its type names name them
     except ImportError:
         raise InvalidInput(t("fit.gguf.needs_package")) from None
     from .gguf_header import read_header
@@ -420,6 +423,14 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
     tokens = meta.get("tokenizer.ggml.tokens")
     n_experts = field_value(f"{arch}.expert_count") or 0
     expert_bytes = float(sum(t.n_bytes for t in header.tensors if "_exps." in t.name))
+    layer_weights: dict[str, int] = {}  # the layers' matrices, weights per ggml type
+    out_type = None
+    for tensor in header.tensors:
+        kind = gguf.GGMLQuantizationType(tensor.ggml_type).name
+        if tensor.name.startswith("blk.") and len(tensor.shape) >= 2:
+            layer_weights[kind] = layer_weights.get(kind, 0) + tensor.n_elements
+        elif tensor.name == ("output.weight" if "output.weight" in names else "token_embd.weight"):
+            out_type = kind
     return ModelShape(
         name=field_value("general.name") or path.stem, params=float(n_params),
         n_layers=field_value(f"{arch}.block_count"), hidden=hidden,
@@ -436,7 +447,8 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         n_shared_experts=(field_value(f"{arch}.expert_shared_count") or 0) if expert_bytes else 0,
         moe_ffn=field_value(f"{arch}.expert_feed_forward_length") if expert_bytes else None,
         first_dense_layers=(field_value(f"{arch}.leading_dense_block_count") or 0) if expert_bytes else 0,
-        exact_expert_bytes=expert_bytes or None)
+        exact_expert_bytes=expert_bytes or None,
+        layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type)
 
 
 def resolve_shape(model: str | None = None, params_b: float | None = None, gguf_path: str | None = None) -> ModelShape:

@@ -27,21 +27,24 @@ class Prediction:
     file_size_gb: float | None
 
 
-def _compute_rate(threads: int | None):
-    """llama.cpp's compute rate here on the probe models (compute_probe.ComputeRate), or None without the engine."""
-    from .compute_probe import measure_compute_rate
+def _compute_rate(threads: int | None, types: tuple = (None, None)):
+    """llama.cpp's compute rate here on probe models in the model's (layer type, output type) where they
+    can be written (compute_probe.rate_for_model), or None without the engine."""
+    from .compute_probe import rate_for_model
 
     ok, _why = engine.engine_available()
     if not ok:
         return None
     try:
-        return measure_compute_rate(threads)
+        return rate_for_model(*types, threads=threads)
     except (CourseError, OSError, ValueError, KeyError):  # a probe that fails leaves the memory-only estimate
         return None
 
 
-def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, compute: bool = True):
-    """The hardware the pip wheel runs on: Apple Silicon's GPU (table bandwidth) on a Mac, else the CPU."""
+def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, compute: bool = True,
+                   types: tuple = (None, None)):
+    """The hardware the pip wheel runs on: Apple Silicon's GPU (table bandwidth) on a Mac, else the CPU
+    (its compute timed on probes in the model's (layer type, output type); Q4_1 and Q8_0 if unknown)."""
     from .hardware import custom_hardware, find_hardware
     from .system import audit
 
@@ -59,11 +62,11 @@ def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, comp
         from .hardware import llama_cpp_threads
 
         threads = int(threads or llama_cpp_threads())
-        rate = _compute_rate(threads) if compute else None
+        rate = _compute_rate(threads, types) if compute else None
         basis = t("local_run.basis.cpu_measured", bw=bandwidth_gbs)
         if rate:
             basis = t("local_run.basis.cpu_measured_compute", bw=bandwidth_gbs, rate=rate.gmacs, threads=threads,
-                      row_ns=rate.row_ns)
+                      row_ns=rate.row_ns, qtype=rate.qtype, embd=rate.embd_type)
         return custom_hardware(bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True,
                                compute_gmacs=rate.gmacs if rate else None, threads=threads,
                                compute_row_ns=rate.row_ns if rate else None), basis
@@ -71,6 +74,18 @@ def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, comp
 
 
 _PREDICTIONS: dict[tuple, Prediction] = {}
+
+
+def _model_types(path: Path) -> tuple:
+    """A GGUF's main layer type and output matrix type, or (None, None) when its header cannot be read
+    (the estimate then says why)."""
+    from .fit import shape_from_gguf
+
+    try:
+        shape = shape_from_gguf(path)
+    except CourseError:
+        return None, None
+    return shape.layer_type, shape.output_type
 
 
 def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: float | None = None,
@@ -86,10 +101,10 @@ def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: flo
 
     if bandwidth_gbs is None and measure:
         bandwidth_gbs = measure_memory_bandwidth(threads=threads).gbs
-    hw, basis = _hardware_here(bandwidth_gbs, threads, compute)
+    path = Path(model_path)
+    hw, basis = _hardware_here(bandwidth_gbs, threads, compute, _model_types(path) if compute else (None, None))
     if hw is None:
         return Prediction(None, bandwidth_gbs, basis, None)
-    path = Path(model_path)
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime, int(context), hw)
     if key not in _PREDICTIONS:
