@@ -26,6 +26,7 @@ The probes are never the model being predicted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import threading
@@ -80,6 +81,21 @@ def _file_type(gguf, qtype: str) -> int:
     return int(gguf.LlamaFileType[name if name in gguf.LlamaFileType.__members__ else "GUESSED"])
 
 
+@functools.lru_cache(maxsize=2)
+def _tokenizer_fields(path: str) -> tuple[tuple, int]:
+    """A GGUF's tokenizer.* fields as (key, value, type, item type), and its vocabulary size: read once
+    per process (gguf-py takes about 10 s over SmolLM2's 49,152 tokens and their merges)."""
+    gguf = _gguf_types()
+    fields, vocab = [], 0
+    for key, field in gguf.GGUFReader(path).fields.items():
+        if key.startswith("tokenizer."):
+            vtype = field.types[0]
+            fields.append((key, field.contents(), vtype, field.types[1] if vtype == gguf.GGUFValueType.ARRAY else None))
+            if key == "tokenizer.ggml.tokens":
+                vocab = len(field.data)
+    return tuple(fields), vocab
+
+
 def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | None = None,
               kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
               seed: int = 0, experts: int = 0, experts_used: int = 0, embd_type: str = "Q8_0") -> Path:
@@ -107,7 +123,6 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     head_dim = embd // heads
     q = gguf.GGMLQuantizationType[qtype]
     rng = np.random.default_rng(seed)
-    reader = gguf.GGUFReader(str(tokenizer_from))
     out = Path(out)
     tmp = out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.part")  # two kernels may build at once
     w = gguf.GGUFWriter(str(tmp), "llama")
@@ -126,14 +141,9 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     if experts:
         w.add_expert_count(experts)
         w.add_expert_used_count(experts_used)
-    vocab = 0
-    for key, field in reader.fields.items():
-        if key.startswith("tokenizer."):
-            vtype = field.types[0]
-            w.add_key_value(key, field.contents(), vtype,
-                            field.types[1] if vtype == gguf.GGUFValueType.ARRAY else None)
-            if key == "tokenizer.ggml.tokens":
-                vocab = len(field.data)
+    fields, vocab = _tokenizer_fields(str(tokenizer_from))
+    for key, value, vtype, subtype in fields:
+        w.add_key_value(key, value, vtype, subtype)
     w.add_vocab_size(vocab)
 
     def mat(name: str, rows: int, cols: int, kind=q, stack: int = 0) -> None:
