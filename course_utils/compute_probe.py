@@ -54,7 +54,7 @@ class ComputeRate:
     threads: int
     macs_per_token: int  # of the (wide) probe model
     tokens_per_s: float  # the probe's decode speed (llama.cpp's own timing)
-    seconds: float  # what the probes cost, builds excluded
+    seconds: float  # what timing the probes took (with their build, the first time)
     row_ns: float = 0.0  # fixed cost of each matrix row, in nanoseconds (0: the two probes could not tell it)
     narrow_tokens_per_s: float | None = None  # the narrow probe's decode speed
     qtype: str = "Q4_1"  # the probes' layers' type (their kernels are the ones timed)
