@@ -76,18 +76,6 @@ def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, comp
 _PREDICTIONS: dict[tuple, Prediction] = {}
 
 
-def _model_types(path: Path) -> tuple:
-    """A GGUF's main layer type and output matrix type, or (None, None) when its header cannot be read
-    (the estimate then says why)."""
-    from .fit import shape_from_gguf
-
-    try:
-        shape = shape_from_gguf(path)
-    except CourseError:
-        return None, None
-    return shape.layer_type, shape.output_type
-
-
 def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: float | None = None,
                   measure: bool = True, threads: int | None = None, compute: bool = True) -> Prediction:
     """The course's decode estimate for this machine: fit.estimate with what was measured here.
@@ -96,20 +84,27 @@ def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: flo
     its compute rate on the course's probe model (compute_probe), both with ``threads`` (default:
     llama.cpp's); the slower of the two sets the speed. ``compute=False`` skips the probe.
     """
-    from .fit import estimate
+    from .fit import estimate, shape_from_gguf
     from .system import measure_memory_bandwidth
 
     if bandwidth_gbs is None and measure:
         bandwidth_gbs = measure_memory_bandwidth(threads=threads).gbs
     path = Path(model_path)
-    hw, basis = _hardware_here(bandwidth_gbs, threads, compute, _model_types(path) if compute else (None, None))
+    try:  # the header is read once: its types choose the probes, its shape makes the estimate
+        shape, unreadable = shape_from_gguf(path), None
+    except CourseError as exc:  # the probes as before; the estimate then says why there is none
+        shape, unreadable = None, exc
+    types = (shape.layer_type, shape.output_type) if shape and compute else (None, None)
+    hw, basis = _hardware_here(bandwidth_gbs, threads, compute, types)
     if hw is None:
         return Prediction(None, bandwidth_gbs, basis, None)
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime, int(context), hw)
     if key not in _PREDICTIONS:
         try:
-            e = estimate(gguf_path=str(path), context=max(1, int(context)), hardware=hw)
+            if shape is None:
+                raise unreadable
+            e = estimate(shape=shape, context=max(1, int(context)), hardware=hw)
         except CourseError as exc:
             return Prediction(None, bandwidth_gbs, t("local_run.no_estimate", reason=exc), None)
         _PREDICTIONS[key] = Prediction(e.tokens_per_s, bandwidth_gbs, basis, e.file_size_gb)

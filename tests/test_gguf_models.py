@@ -142,6 +142,15 @@ def test_busy_machine_note_and_gap_direction(monkeypatch):
     assert local_run.gap_notes(None, 40) == () and local_run.prediction_error(120, 60) == 1.0
 
 
+def test_an_unreadable_gguf_gets_no_prediction_and_says_why(tmp_path):
+    pytest.importorskip("gguf")
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF but not really")
+    p = local_run.predict_speed(bad, bandwidth_gbs=20.0, threads=1, compute=False)
+    assert p.tokens_per_s is None and p.file_size_gb is None and p.bandwidth_gbs == 20.0
+    assert "bad.gguf" in p.basis and "HeaderError" in p.basis
+
+
 def test_the_local_prediction_uses_the_constants_calibrated_for_the_measurement(monkeypatch):
     # the bandwidth here is the audit's measurement, so the CPU constants fitted against it apply
     # (hardware.CLASSES["cpu_measured"], as fit.predict_here), not those for a spec-sheet figure
