@@ -96,7 +96,7 @@ TABLES: dict[str, TableSpec] = {
          "total_params_billion": "float", "num_experts": "int", "experts_per_token": "int", "num_shared_experts": "int",
          "moe_intermediate_size": "int", "first_dense_layers": "int", "sliding_window": "int",
          "sliding_window_pattern": "int", "kv_lora_rank": "int", "q_lora_rank": "int", "qk_rope_head_dim": "int",
-         "qk_nope_head_dim": "int", "v_head_dim": "int", "source_urls": "str"},
+         "qk_nope_head_dim": "int", "v_head_dim": "int", "moe_layer_step": "int", "source_urls": "str"},
         key="repo_id", source="source_urls", required=("repo_id", "num_hidden_layers", "hidden_size", "source_urls")),
     "leaderboard_v1": TableSpec(
         "leaderboard_v1.csv", {"repo_id": "str", **{s: "float" for s in _SCORES1}, **_BOARD_TAIL},

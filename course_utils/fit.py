@@ -78,6 +78,9 @@ class ModelShape:
     n_shared_experts: int = 0
     moe_ffn: int | None = None
     first_dense_layers: int = 0  # DeepSeek's first_k_dense_replace: these layers have a dense FFN
+    # every Nth layer past those is a MoE layer, the others dense (Llama 4 Maverick: 2; llama.cpp's
+    # n_moe_layer_step, transformers' interleave_moe_layer_step)
+    moe_layer_step: int = 1
     expert_bpw: float | None = None  # experts stored in one type whatever the file type (gpt-oss: MXFP4)
     # attention variants
     sliding_window: int | None = None
@@ -111,9 +114,22 @@ class ModelShape:
     def mla(self) -> bool:
         return bool(self.kv_lora_rank)
 
+    def is_moe_layer(self, i: int) -> bool:
+        """llama.cpp's rule (e.g. src/models/ernie4-5-moe.cpp): il >= n_layer_dense_lead && (il + 1) % step == 0."""
+        return self.moe and i >= self.first_dense_layers and (i + 1) % max(1, self.moe_layer_step) == 0
+
+    def moe_layers_in(self, start: int, stop: int) -> int:
+        """How many of layers start..stop-1 have experts."""
+        return sum(1 for i in range(max(0, start), min(stop, self.n_layers or 0)) if self.is_moe_layer(i))
+
     @property
     def moe_layers(self) -> int:
-        return (self.n_layers or 0) - self.first_dense_layers if self.moe else 0
+        return self.moe_layers_in(0, self.n_layers or 0)
+
+    @property
+    def dense_layers(self) -> int:
+        """Layers with a dense feed-forward (all of them in a dense model)."""
+        return (self.n_layers or 0) - self.moe_layers
 
     @property
     def kv_heads(self) -> int:
@@ -140,7 +156,7 @@ def _groups(shape: ModelShape) -> dict[str, float]:
         attn_v = h * kv
         attn_rest = h * q + h * kv + q * h
     mats = 3 if shape.gated_ffn else 2
-    dense_layers = shape.first_dense_layers if shape.moe else L
+    dense_layers = shape.dense_layers
     ffn = shape.ffn or 0
     embd = shape.vocab * h
     out = {"token_embd": embd, "output": 0.0 if shape.tied_embeddings else embd,
@@ -290,9 +306,9 @@ _GATED_ARCHS = ("llama", "mistral", "qwen", "gemma", "phi3", "olmo", "stablelm",
                 "granite", "falcon3")
 _FIELDS = ("num_hidden_layers", "hidden_size", "intermediate_size", "num_attention_heads", "num_key_value_heads",
            "head_dim", "vocab_size", "max_position_embeddings", "tie_word_embeddings", "num_experts",
-           "experts_per_token", "num_shared_experts", "moe_intermediate_size", "first_dense_layers", "sliding_window",
-           "sliding_window_pattern", "kv_lora_rank", "q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim",
-           "v_head_dim")
+           "experts_per_token", "num_shared_experts", "moe_intermediate_size", "first_dense_layers", "moe_layer_step",
+           "sliding_window", "sliding_window_pattern", "kv_lora_rank", "q_lora_rank", "qk_rope_head_dim",
+           "qk_nope_head_dim", "v_head_dim")
 MXFP4_BPW = 4.25  # ggml block_mxfp4: 32 weights in 17 bytes (one E8M0 scale + 16 bytes of 4-bit values)
 
 
@@ -303,7 +319,7 @@ def _shape_from_row(name: str, row: dict, gated: bool = True) -> ModelShape:
         g("num_key_value_heads"), g("head_dim"), g("vocab_size"), bool(g("tie_word_embeddings")), gated,
         g("max_position_embeddings"), n_experts=g("num_experts") or 0, experts_per_token=g("experts_per_token") or 0,
         n_shared_experts=g("num_shared_experts") or 0, moe_ffn=g("moe_intermediate_size"),
-        first_dense_layers=g("first_dense_layers") or 0,
+        first_dense_layers=g("first_dense_layers") or 0, moe_layer_step=g("moe_layer_step") or 1,
         expert_bpw=MXFP4_BPW if "gptoss" in (g("architecture") or "").lower() else None,
         sliding_window=g("sliding_window"), sliding_window_pattern=g("sliding_window_pattern"),
         kv_lora_rank=g("kv_lora_rank"), q_lora_rank=g("q_lora_rank"), rope_dim=g("qk_rope_head_dim"),
@@ -431,6 +447,9 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
             layer_weights[kind] = layer_weights.get(kind, 0) + tensor.n_elements
         elif tensor.name == ("output.weight" if "output.weight" in names else "token_embd.weight"):
             out_type = kind
+    # Llama 4 attends in chunks of 8,192 tokens on 3 of every 4 layers unless the file sets no window
+    # (llama.cpp, LLM_ARCH_LLAMA4: n_swa = 8192, set_swa_pattern(4); a sliding_window of 0 turns it off)
+    chunked = arch == "llama4" and field_value(f"{arch}.attention.sliding_window") != 0
     return ModelShape(
         name=field_value("general.name") or path.stem, params=float(n_params),
         n_layers=field_value(f"{arch}.block_count"), hidden=hidden,
@@ -444,10 +463,14 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         # a mixture of experts as llama.cpp's loader reads it (llama-model.cpp: LLM_KV_EXPERT_*)
         n_experts=n_experts if expert_bytes else 0,
         experts_per_token=(field_value(f"{arch}.expert_used_count") or 0) if expert_bytes else 0,
-        n_shared_experts=(field_value(f"{arch}.expert_shared_count") or 0) if expert_bytes else 0,
+        # Llama 4 states no count: llama.cpp gives each of its MoE layers one shared expert (ffn_*_shexp)
+        n_shared_experts=(field_value(f"{arch}.expert_shared_count") or int(any("_shexp." in n for n in names)))
+        if expert_bytes else 0,
         moe_ffn=field_value(f"{arch}.expert_feed_forward_length") if expert_bytes else None,
         first_dense_layers=(field_value(f"{arch}.leading_dense_block_count") or 0) if expert_bytes else 0,
+        moe_layer_step=(field_value(f"{arch}.interleave_moe_layer_step") or 1) if expert_bytes else 1,
         exact_expert_bytes=expert_bytes or None,
+        sliding_window=8192 if chunked else None, sliding_window_pattern=4 if chunked else None,
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type)
 
 
@@ -596,7 +619,7 @@ def rows_per_token(shape: ModelShape) -> int:
     if shape.moe:
         expert = (2 if shape.gated_ffn else 1) * (shape.moe_ffn or shape.ffn) + h
         moe = shape.n_experts + (shape.experts_per_token + shape.n_shared_experts) * expert
-        ffn = shape.first_dense_layers * dense + (shape.n_layers - shape.first_dense_layers) * moe
+        ffn = shape.dense_layers * dense + shape.moe_layers * moe
     else:
         ffn = shape.n_layers * dense
     return int(shape.n_layers * attn + ffn + shape.vocab)
@@ -655,7 +678,7 @@ def _check_n_cpu_moe(n: Any, shape: ModelShape) -> int:
         raise InvalidInput(t("fit.n_cpu_moe.arch_unknown", model=shape.name))
     if n and not shape.moe:
         raise InvalidInput(t("fit.n_cpu_moe.not_moe", model=shape.name))
-    return min(n, shape.moe_layers)
+    return min(n, shape.n_layers or 0)  # llama.cpp: the experts of the first n layers (only MoE layers have them)
 
 
 def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardware, macs: float = 0.0
@@ -663,7 +686,8 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
     """Layers on the GPU while they fit (llama.cpp -ngl), the rest on the CPU; seconds per token of the split.
 
     llama.cpp keeps the token embeddings in CPU RAM and puts the output matrix on the GPU once
-    every layer is there. Each layer carries its share of the weights and of the KV cache.
+    every layer is there. Each layer carries its share of the weights and of the KV cache (an
+    average: where MoE and dense layers alternate, as in Llama 4 Maverick, within one layer of the truth).
     """
     cpu_bw = cpu_hw.bandwidth_gbs
     L = shape.n_layers or 1
@@ -677,7 +701,7 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
     per_layer = (layers_w + kv) / L
 
     def overlap(ngl: int) -> int:  # -ngl puts the last layers on the GPU; --n-cpu-moe the first layers' experts on the CPU
-        return max(0, n_cpu_moe - (L - ngl))
+        return shape.moe_layers_in(L - ngl, n_cpu_moe)  # MoE layers run on the GPU whose experts stay on the CPU
 
     def gpu_need(ngl: int) -> float:
         return ngl * per_layer + (out if ngl == L else 0) + overhead - overlap(ngl) * moe_experts
@@ -703,7 +727,9 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
     if fits and not n_cpu_moe:
         text = t("fit.offload.fits", need=need_t, usable=usable_t, where=where, layers=L)
     elif fits:
-        text = t("fit.offload.fits_cpu_moe", n=n_cpu_moe, held=held_t, usable=usable_t, where=where)
+        moe_kept = shape.moe_layers_in(0, n_cpu_moe)
+        key = "fit.offload.fits_cpu_moe" if moe_kept == n_cpu_moe else "fit.offload.fits_cpu_moe_some"
+        text = t(key, n=n_cpu_moe, moe=moe_kept, held=held_t, usable=usable_t, where=where)
     elif hw.unified:
         text = t("fit.offload.unified_too_big" if hw.backend == "metal" else "fit.offload.unified_too_big_igpu",
                  need=need_t, usable=usable_t)

@@ -53,6 +53,31 @@ def _pattern(cfg: dict) -> tuple[int | None, int | None]:
     return None, None  # every layer global (Mistral 7B's window is ignored by llama.cpp) or not stated
 
 
+def _llama4(cfg: dict) -> dict:
+    """Llama 4's own keys (transformers' configuration_llama4.py and modeling_llama4.py): experts and the
+    shared expert are ``intermediate_size`` wide, dense layers ``intermediate_size_mlp``; every
+    ``interleave_moe_layer_step``-th layer is MoE; each MoE layer has one shared expert; layers with
+    RoPE attend in chunks of ``attention_chunk_size`` (default: 3 of every 4, ``no_rope_layer_interval``)."""
+    layers = cfg.get("num_hidden_layers") or 0
+    step = cfg.get("interleave_moe_layer_step") or 1
+    moe = cfg.get("moe_layers")
+    if isinstance(moe, list) and moe:  # an explicit list: its step when it is a regular one
+        gaps = {b - a for a, b in zip(moe, moe[1:])}
+        step = moe[0] + 1 if len(gaps) <= 1 and (not gaps or gaps == {moe[0] + 1}) else step
+    pattern = None
+    if cfg.get("attention_chunk_size"):
+        no_rope = cfg.get("no_rope_layers") or []
+        types = cfg.get("layer_types") or []
+        full = [i for i, v in enumerate(no_rope) if not v] or [i for i, v in enumerate(types) if v == "full_attention"]
+        pattern = full[0] + 1 if full else (cfg.get("no_rope_layer_interval") or 4)
+        if pattern > layers:
+            pattern = None
+    return {"intermediate_size": cfg.get("intermediate_size_mlp") or cfg.get("intermediate_size"),
+            "moe_intermediate_size": cfg.get("intermediate_size"), "moe_layer_step": step,
+            "num_shared_experts": 1, "sliding_window": cfg.get("attention_chunk_size") if pattern else None,
+            "sliding_window_pattern": pattern}
+
+
 def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
     """A data/model_architectures.csv-shaped row from a transformers config.json."""
     outer = cfg
@@ -60,7 +85,7 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
     experts = cfg.get("num_local_experts") or cfg.get("num_experts") or cfg.get("n_routed_experts")
     window, pattern = _pattern(cfg)
     tie = cfg.get("tie_word_embeddings", outer.get("tie_word_embeddings"))
-    return {
+    row = {
         "architecture": (outer.get("architectures") or [""])[0],
         "num_hidden_layers": cfg.get("num_hidden_layers"), "hidden_size": cfg.get("hidden_size"),
         "intermediate_size": cfg.get("intermediate_size"), "num_attention_heads": cfg.get("num_attention_heads"),
@@ -70,11 +95,14 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
         "num_experts": experts, "experts_per_token": cfg.get("num_experts_per_tok") if experts else None,
         "num_shared_experts": cfg.get("n_shared_experts"),
         "moe_intermediate_size": (cfg.get("moe_intermediate_size") or cfg.get("intermediate_size")) if experts else None,
-        "first_dense_layers": cfg.get("first_k_dense_replace"), "sliding_window": window,
+        "first_dense_layers": cfg.get("first_k_dense_replace"), "moe_layer_step": None, "sliding_window": window,
         "sliding_window_pattern": pattern, "kv_lora_rank": cfg.get("kv_lora_rank"),
         "q_lora_rank": cfg.get("q_lora_rank"), "qk_rope_head_dim": cfg.get("qk_rope_head_dim"),
         "qk_nope_head_dim": cfg.get("qk_nope_head_dim"), "v_head_dim": cfg.get("v_head_dim"),
     }
+    if str(cfg.get("model_type", "")).startswith("llama4") and experts:
+        row.update(_llama4(cfg))
+    return row
 
 
 class _NoConfig(Exception):

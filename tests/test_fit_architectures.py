@@ -71,10 +71,12 @@ def test_moe_mixtral_total_and_active_by_hand():
 @pytest.mark.parametrize("repo, total, active", [
     ("Qwen/Qwen3-30B-A3B", 30.5, 3.3), ("Qwen/Qwen3-235B-A22B", 235, 22), ("deepseek-ai/DeepSeek-V3", 671, 37),
     ("deepseek-ai/DeepSeek-V2-Lite", 15.7, 2.4), ("openai/gpt-oss-120b", 117, 5.1),
-    ("allenai/OLMoE-1B-7B-0924", 6.9, 1.3), ("meta-llama/Llama-4-Scout-17B-16E-Instruct", 109, 17)])
+    ("allenai/OLMoE-1B-7B-0924", 6.9, 1.3), ("meta-llama/Llama-4-Scout-17B-16E-Instruct", 109, 17),
+    ("meta-llama/Llama-4-Maverick-17B-128E-Instruct", 400, 17)])
 def test_moe_totals_match_the_published_sizes(repo, total, active):
     # published: Qwen3 model cards (30.5B/3.3B, 235B/22B), DeepSeek-V3 (671B/37B), V2-Lite (15.7B/2.4B),
-    # gpt-oss-120b (117B/5.1B), OLMoE (6.9B/1.3B), Llama 4 Scout (109B with its vision encoder/17B);
+    # gpt-oss-120b (117B/5.1B), OLMoE (6.9B/1.3B), Llama 4 Scout (109B with its vision encoder/17B),
+    # Llama 4 Maverick (400B/17B);
     # the config arithmetic lands within 2 % (total) and 12 % (active)
     e = fit.estimate(repo, "Q4_K_M", 4096)
     assert e.params_b == pytest.approx(total, rel=0.02)
@@ -90,6 +92,59 @@ def test_gpt_oss_20b_by_hand():
     assert e.active_params_b - 201088 * 2880 / 1e9 == pytest.approx(3.6, rel=0.05)
     # KV: 12 full-attention layers keep 4,096 tokens, 12 sliding ones 128 + 512; 8 KV heads x 64 x (K, V) x 2 bytes
     assert e.kv_cache_gb == pytest.approx((12 * 4096 + 12 * 640) * 8 * 64 * 2 * 2 / GB, abs=0.001)
+
+
+def test_llama4_maverick_by_hand():
+    # 48 layers; every second one (1, 3, ... 47) is MoE: 128 experts and one shared expert of 3 x 5120 x 8192,
+    # one expert per token; the 24 others have a dense 3 x 5120 x 16384 feed-forward (config.json:
+    # interleave_moe_layer_step 2, intermediate_size 8192, intermediate_size_mlp 16384)
+    shape = fit.shape_for("meta-llama/Llama-4-Maverick-17B-128E-Instruct", online=False)
+    assert [i for i in range(48) if shape.is_moe_layer(i)] == list(range(1, 48, 2))
+    assert (shape.moe_layers, shape.dense_layers) == (24, 24)
+    h, expert = 5120, 3 * 5120 * 8192
+    attn = h * 40 * 128 * 2 + h * 8 * 128 * 2  # q and o, k and v
+    embd = 202048 * h  # input and output matrices (not tied)
+    router = 24 * h * 128
+    total = 48 * attn + 24 * 3 * h * 16384 + 24 * (128 + 1) * expert + router + 2 * embd
+    e = fit.estimate("meta-llama/Llama-4-Maverick-17B-128E-Instruct", "Q4_K_M", 32768)
+    assert e.params_b == pytest.approx(total / 1e9, abs=0.001)  # 400.7 B
+    assert e.active_params_b == pytest.approx((total - 24 * 127 * expert) / 1e9, abs=0.001)  # 17.2 B
+    # KV: 8 KV heads x 128 x (K, V) x 2 bytes; 12 global layers keep 32,768 tokens, 36 chunked ones 8,192 + 512
+    assert e.kv_cache_gb == pytest.approx((12 * 32768 + 36 * 8704) * 8 * 128 * 2 * 2 / GB, abs=0.001)
+    # --n-cpu-moe counts layers, as llama.cpp's does: the first 10 hold 5 MoE layers
+    big = fit.estimate("meta-llama/Llama-4-Maverick-17B-128E-Instruct", "Q4_K_M", 4096, hardware="RTX 4090",
+                       vram_gb=400, n_cpu_moe=10)
+    assert big.offload.fits and "first 10 layers (5 of them have experts)" in big.offload.text
+    one_layer = big.breakdown_gb["experts"] / 24
+    assert big.offload.cpu_read_gb == pytest.approx(5 * one_layer / 128, abs=0.002)
+
+
+def test_llama4_config_json_gives_the_shipped_rows():
+    """The Hub path (hub_config.row_from_config) reads Llama 4's own keys as the shipped rows state them:
+    the dense width is intermediate_size_mlp, each MoE layer has a shared expert, RoPE layers attend in chunks."""
+    from dataclasses import asdict
+
+    from course_utils import hub_config
+
+    text = {"attention_chunk_size": 8192, "head_dim": 128, "hidden_size": 5120, "intermediate_size": 8192,
+            "intermediate_size_mlp": 16384, "max_position_embeddings": 1048576, "model_type": "llama4_text",
+            "num_attention_heads": 40, "num_experts_per_tok": 1, "num_hidden_layers": 48, "num_key_value_heads": 8,
+            "vocab_size": 202048}
+    configs = {  # ai-dynamo/aiconfigurator's copies of the two config.json (the rows' first source)
+        "meta-llama/Llama-4-Maverick-17B-128E-Instruct": dict(text, num_local_experts=128, interleave_moe_layer_step=2),
+        "meta-llama/Llama-4-Scout-17B-16E-Instruct": dict(text, num_local_experts=16, interleave_moe_layer_step=1,
+                                                          max_position_embeddings=10485760)}
+    for repo, cfg in configs.items():
+        row = hub_config.row_from_config({"architectures": ["Llama4ForConditionalGeneration"], "model_type": "llama4",
+                                          "text_config": cfg})
+        online = asdict(fit.shape_from_config_row(repo, row, "hub"))
+        shipped = asdict(fit.shape_for(repo, online=False))
+        assert {k: v for k, v in online.items() if k != "source"} == {k: v for k, v in shipped.items() if k != "source"}
+    # a fine-tune that lists its MoE layers (every layer) and its RoPE-less layers (every fourth)
+    listed = dict(configs["meta-llama/Llama-4-Scout-17B-16E-Instruct"], moe_layers=list(range(48)),
+                  no_rope_layers=[int((i + 1) % 4 != 0) for i in range(48)], interleave_moe_layer_step=None)
+    row = hub_config.row_from_config({"architectures": ["Llama4ForCausalLM"], "text_config": listed})
+    assert (row["moe_layer_step"], row["sliding_window"], row["sliding_window_pattern"]) == (1, 8192, 4)
 
 
 def test_moe_decodes_faster_than_a_dense_model_of_its_size():
@@ -221,14 +276,14 @@ def test_moe_known_only_by_its_catalog_sizes_reads_its_active_share():
         fit.estimate(shape=shape, quant="Q4_K_M", n_cpu_moe=2)
 
 
-def test_catalog_moe_without_a_config_row_takes_the_catalog_active_count():
+def test_catalog_moe_without_a_config_row_takes_the_catalog_active_count(monkeypatch):
+    # every mixture of experts in the catalog has a config row now: take Maverick's away
     from course_utils import data
 
-    arch, cat = data.index("model_architectures"), data.index("models")
-    moes = [r for r, row in cat.items() if r not in arch and row["active_params_billion"]
-            and not (row["base_model"] or "").split(" ")[0] in arch]
-    if not moes:
-        pytest.skip("every mixture of experts in the catalog has a config row")
-    shape = fit.shape_for(moes[0], online=False)
-    assert shape.active_params == pytest.approx(cat[moes[0]]["active_params_billion"] * 1e9)
+    repo = "meta-llama/Llama-4-Maverick-17B-128E-Instruct"
+    index = data.index
+    arch = {k: v for k, v in index("model_architectures").items() if k != repo}
+    monkeypatch.setattr(data, "index", lambda name: arch if name == "model_architectures" else index(name))
+    shape = fit.shape_for(repo, online=False)
+    assert shape.active_params == pytest.approx(index("models")[repo]["active_params_billion"] * 1e9)
     assert not fit.shape_for("mistralai/Mistral-7B-v0.1", online=False).active_params
