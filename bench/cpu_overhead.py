@@ -10,7 +10,7 @@ SmolLM2-135M-Instruct are predicted (memory only, and the slower of memory and c
 the xllamacpp wheel's server. None of the timed models is the probe.
 
     .venv-test/bin/python bench/cpu_overhead.py [--threads 1,2] [--runs 2] [--tokens 64] [--dir DIR]
-                                                [--types Q4_K,Q6_K] [--typed-only]
+                                                [--types Q4_K,Q6_K] [--typed-only] [--only MoE]
 """
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ TYPED_SHAPES = [(16, 1024, 2816, q) for q in ("Q4_K", "Q5_K", "Q6_K", "Q3_K", "Q
 # mixtures of experts (layers, embd, expert ff, type, experts, used), each beside the dense model of its
 # active size (ff = used x expert ff) and of its total size (ff = experts x expert ff)
 MOE_SHAPES = [(8, 512, 1024, "Q4_1", 8, 2), (8, 768, 768, "Q4_1", 16, 4)]
+# Llama 4 Maverick's layout (layers, embd, expert ff, type, experts, used, MoE every Nth layer, dense ff):
+# experts and a shared expert on every second layer, dense feed-forwards between (no dense twin: its
+# layers differ)
+INTERLEAVED_SHAPES = [(8, 768, 768, "Q4_1", 16, 1, 2, 1536)]
 
 
 def _summary(errs: list[float]) -> str:
@@ -55,6 +59,7 @@ def main() -> None:
     ap.add_argument("--dir", default=None, help="where the shaped models are kept (default: a temp folder)")
     ap.add_argument("--types", default=None, help="only these of the K/i-quant shapes (default: all), e.g. Q4_K,Q6_K")
     ap.add_argument("--typed-only", action="store_true", help="only the K/i-quant shapes and the real SmolLM2")
+    ap.add_argument("--only", default=None, help="only the models whose name contains this text (and SmolLM2)")
     a = ap.parse_args()
     folder = Path(a.dir or tempfile.mkdtemp(prefix="shaped-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -80,6 +85,17 @@ def main() -> None:
             models[label] = path
             names.append(label)
         moe_pairs.append(tuple(names))
+    for layers, embd, ff, qtype, experts, used, step, dense_ff in [] if a.typed_only else INTERLEAVED_SHAPES:
+        label = f"{layers}x{embd}x{ff} {used}/{experts} MoE every {step}"
+        path = folder / f"interleaved-{layers}x{embd}x{ff}-{used}of{experts}-every{step}-{dense_ff}-{qtype}.gguf"
+        if not path.exists():
+            make_gguf(path, layers=layers, embd=embd, ff=ff, qtype=qtype, experts=experts, experts_used=used,
+                      moe_step=step, dense_ff=dense_ff)
+        models[label] = path
+    if a.only:
+        keep = {n for n in models if a.only in n}
+        moe_pairs = [p for p in moe_pairs if set(p) <= keep]
+        models = {n: p for n, p in models.items() if n in keep}
     models["SmolLM2-135M (real)"] = resolve_model(None)
     print(f"models: {len(models)} ({folder}, built in {time.perf_counter() - t0:.0f} s)")
     for threads in [int(x) for x in a.threads.split(",")]:

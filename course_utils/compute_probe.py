@@ -98,7 +98,8 @@ def _tokenizer_fields(path: str) -> tuple[tuple, int]:
 
 def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | None = None,
               kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
-              seed: int = 0, experts: int = 0, experts_used: int = 0, embd_type: str = "Q8_0") -> Path:
+              seed: int = 0, experts: int = 0, experts_used: int = 0, embd_type: str = "Q8_0",
+              moe_step: int = 1, dense_ff: int | None = None) -> Path:
     """Write a random-weight llama GGUF of this shape: matrices in ``qtype`` (any ggml type: F32, F16,
     Q4_0 ... Q8_0, the K-quants, the i-quants), the tied embedding in ``embd_type``. Types gguf-py cannot
     quantize are quantized by llama.cpp's own code (ggml_quant); ``embd`` and ``ff`` must then be
@@ -107,6 +108,10 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     ``experts`` > 0 makes each feed-forward a mixture of that many experts of width ``ff``, of which
     a router (F32) picks ``experts_used`` per token, laid out as llama.cpp reads Mixtral
     (``ffn_{gate,up,down}_exps``, ``llama.expert_count``, ``llama.expert_used_count``).
+    ``moe_step`` > 1 writes Llama 4's layout instead (architecture ``llama4``): every ``moe_step``-th
+    layer is a MoE with one shared expert beside the routed ones (``ffn_*_shexp``, width ``ff``), the
+    others a dense feed-forward of width ``dense_ff`` (default 2 x ``ff``), as llama.cpp's loader
+    creates them (LLM_ARCH_LLAMA4: ``(i + 1) % n_moe_layer_step == 0``).
 
     The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
     SmolLM2-135M), so llama.cpp loads and serves it like any model; its text is noise, but a
@@ -125,12 +130,15 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     rng = np.random.default_rng(seed)
     out = Path(out)
     tmp = out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.part")  # two kernels may build at once
-    w = gguf.GGUFWriter(str(tmp), "llama")
-    w.add_name(f"random-{layers}x{embd}x{ff}" + (f"-{experts_used}of{experts}" if experts else ""))
+    llama4 = bool(experts) and moe_step > 1
+    dense_ff = dense_ff or 2 * ff
+    w = gguf.GGUFWriter(str(tmp), "llama4" if llama4 else "llama")
+    w.add_name(f"random-{layers}x{embd}x{ff}" + (f"-{experts_used}of{experts}" if experts else "")
+               + (f"-every{moe_step}" if llama4 else ""))
     w.add_block_count(layers)
     w.add_context_length(2048)
     w.add_embedding_length(embd)
-    w.add_feed_forward_length(ff)
+    w.add_feed_forward_length(dense_ff if llama4 else ff)
     w.add_head_count(heads)
     w.add_head_count_kv(kv_heads)
     w.add_rope_freq_base(10000.0)
@@ -141,6 +149,9 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     if experts:
         w.add_expert_count(experts)
         w.add_expert_used_count(experts_used)
+    if llama4:
+        w.add_expert_feed_forward_length(ff)
+        w.add_uint32("llama4.interleave_moe_layer_step", moe_step)
     fields, vocab = _tokenizer_fields(str(tokenizer_from))
     for key, value, vtype, subtype in fields:
         w.add_key_value(key, value, vtype, subtype)
@@ -169,15 +180,20 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
         mat(f"blk.{i}.attn_k.weight", kv, embd)
         mat(f"blk.{i}.attn_v.weight", kv, embd)
         mat(f"blk.{i}.attn_output.weight", embd, embd)
-        if experts:
+        if experts and (i + 1) % moe_step == 0:
             mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
             mat(f"blk.{i}.ffn_gate_exps.weight", ff, embd, stack=experts)
             mat(f"blk.{i}.ffn_up_exps.weight", ff, embd, stack=experts)
             mat(f"blk.{i}.ffn_down_exps.weight", embd, ff, stack=experts)
+            if llama4:
+                mat(f"blk.{i}.ffn_gate_shexp.weight", ff, embd)
+                mat(f"blk.{i}.ffn_up_shexp.weight", ff, embd)
+                mat(f"blk.{i}.ffn_down_shexp.weight", embd, ff)
             continue
-        mat(f"blk.{i}.ffn_gate.weight", ff, embd)
-        mat(f"blk.{i}.ffn_up.weight", ff, embd)
-        mat(f"blk.{i}.ffn_down.weight", embd, ff)
+        width = dense_ff if llama4 else ff
+        mat(f"blk.{i}.ffn_gate.weight", width, embd)
+        mat(f"blk.{i}.ffn_up.weight", width, embd)
+        mat(f"blk.{i}.ffn_down.weight", embd, width)
     try:
         w.write_header_to_file()
         w.write_kv_data_to_file()

@@ -162,6 +162,32 @@ def test_a_mixture_of_experts_runs_and_decodes_at_its_active_size(smol, tmp_path
     assert predicted[moe].file_size_gb == pytest.approx(predicted[dense].file_size_gb, rel=0.01)
 
 
+def test_llama4_interleaved_experts_load_and_are_read_as_llama_cpp_does(smol, tmp_path):
+    """Llama 4 Maverick's layout (MoE on every second layer, a shared expert in each, dense layers between),
+    written small with random weights: llama.cpp's loader refuses a file whose tensors do not match the
+    layers it expects, so a generation proves the rule (i + 1) % step == 0 that the estimator counts by."""
+    from course_utils import compute_probe, fit
+
+    path = compute_probe.make_gguf(tmp_path / "l4.gguf", layers=4, embd=256, ff=512, experts=4, experts_used=1,
+                                   moe_step=2, dense_ff=1024, qtype="Q8_0", tokenizer_from=smol)
+    assert compute_probe.time_decode(path, 1, 8, runs=1) > 0
+    shape = fit.shape_from_gguf(str(path))
+    assert (shape.moe_layers, shape.dense_layers, shape.n_shared_experts) == (2, 2, 1)
+    from course_utils.gguf_header import read_header
+
+    holding = sorted({int(t.name.split(".")[1]) for t in read_header(path).tensors if "_exps." in t.name})
+    assert [i for i in range(4) if shape.is_moe_layer(i)] == holding == [1, 3]  # the layers llama.cpp accepted
+    assert (shape.ffn, shape.moe_ffn, shape.sliding_window, shape.sliding_window_pattern) == (1024, 512, 8192, 4)
+    q8 = 34 / 32  # bytes per weight
+    experts = 2 * 4 * 3 * 256 * 512  # layers 1 and 3: 4 routed experts of gate, up and down
+    assert shape.exact_expert_bytes == experts * q8
+    e = fit.estimate(shape=shape, quant="Q8_0", context=16)
+    assert e.active_params_b == pytest.approx((shape.params - experts * 3 / 4) / 1e9, abs=0.0005)  # 3 decimals
+    # a token reads everything but three of each MoE layer's four experts (the tied embedding is the output)
+    assert e.read_per_token_gb == pytest.approx((shape.exact_weight_bytes - experts * q8 * 3 / 4) / 1e9
+                                                + e.kv_cache_gb, abs=0.0005)
+
+
 @pytest.fixture
 def fixed_bandwidth(monkeypatch):
     """20 GB/s instead of a one-second measurement (the prediction is then computed once per session)."""
