@@ -99,7 +99,7 @@ def _tokenizer_fields(path: str) -> tuple[tuple, int]:
 def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | None = None,
               kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
               seed: int = 0, experts: int = 0, experts_used: int = 0, embd_type: str = "Q8_0",
-              moe_step: int = 1, dense_ff: int | None = None) -> Path:
+              moe_step: int = 1, dense_ff: int | None = None, sliding_window: int | None = None) -> Path:
     """Write a random-weight llama GGUF of this shape: matrices in ``qtype`` (any ggml type: F32, F16,
     Q4_0 ... Q8_0, the K-quants, the i-quants), the tied embedding in ``embd_type``. Types gguf-py cannot
     quantize are quantized by llama.cpp's own code (ggml_quant); ``embd`` and ``ff`` must then be
@@ -112,6 +112,8 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     layer is a MoE with one shared expert beside the routed ones (``ffn_*_shexp``, width ``ff``), the
     others a dense feed-forward of width ``dense_ff`` (default 2 x ``ff``), as llama.cpp's loader
     creates them (LLM_ARCH_LLAMA4: ``(i + 1) % n_moe_layer_step == 0``).
+    ``sliding_window`` writes Gemma 3's layout instead (architecture ``gemma3``: q/k norms, norms after
+    attention and feed-forward): 5 of every 6 layers attend within that many tokens.
 
     The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
     SmolLM2-135M), so llama.cpp loads and serves it like any model; its text is noise, but a
@@ -131,8 +133,9 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     out = Path(out)
     tmp = out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.part")  # two kernels may build at once
     llama4 = bool(experts) and moe_step > 1
+    gemma3 = bool(sliding_window) and not experts
     dense_ff = dense_ff or 2 * ff
-    w = gguf.GGUFWriter(str(tmp), "llama4" if llama4 else "llama")
+    w = gguf.GGUFWriter(str(tmp), "llama4" if llama4 else "gemma3" if gemma3 else "llama")
     w.add_name(f"random-{layers}x{embd}x{ff}" + (f"-{experts_used}of{experts}" if experts else "")
                + (f"-every{moe_step}" if llama4 else ""))
     w.add_block_count(layers)
@@ -149,6 +152,8 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     if experts:
         w.add_expert_count(experts)
         w.add_expert_used_count(experts_used)
+    if gemma3:
+        w.add_sliding_window(sliding_window)
     if llama4:
         w.add_expert_feed_forward_length(ff)
         w.add_uint32("llama4.interleave_moe_layer_step", moe_step)
@@ -180,6 +185,10 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
         mat(f"blk.{i}.attn_k.weight", kv, embd)
         mat(f"blk.{i}.attn_v.weight", kv, embd)
         mat(f"blk.{i}.attn_output.weight", embd, embd)
+        if gemma3:
+            for norm, width in (("attn_q_norm", head_dim), ("attn_k_norm", head_dim), ("post_attention_norm", embd),
+                                ("post_ffw_norm", embd)):
+                w.add_tensor(f"blk.{i}.{norm}.weight", np.ones(width, dtype=np.float32))
         if experts and (i + 1) % moe_step == 0:
             mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
             mat(f"blk.{i}.ffn_gate_exps.weight", ff, embd, stack=experts)

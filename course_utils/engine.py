@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -95,12 +96,13 @@ class LocalServer:
     """llama.cpp's server for one GGUF file, in a child process; use it as a context manager."""
 
     def __init__(self, model_path: str | Path, n_ctx: int = 2048, threads: int | None = None,
-                 ready_timeout: float = READY_TIMEOUT_S):
+                 ready_timeout: float = READY_TIMEOUT_S, verbose: bool = False):
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
             raise InvalidInput(t("timing.engine.no_gguf", path=str(self.model_path)))
         self.n_ctx, self.threads = int(n_ctx), int(threads or llama_cpp_threads())
         self.ready_timeout = ready_timeout
+        self.verbose = bool(verbose)  # llama.cpp's info lines in the log (its KV cache sizes: kv_cache_sizes)
         self.url: str | None = None
         self.proc: subprocess.Popen | None = None
         self.log_path: Path | None = None
@@ -140,7 +142,7 @@ class LocalServer:
         weakref.finalize(self, _stop, self.proc)
         try:
             self.proc.stdin.write((json.dumps({"model": str(self.model_path), "n_ctx": self.n_ctx,
-                                               "threads": self.threads}) + "\n").encode())
+                                               "threads": self.threads, "verbose": self.verbose}) + "\n").encode())
             self.proc.stdin.flush()
             reply = self._read_reply(t0 + self.ready_timeout)
             if "error" in reply:
@@ -186,6 +188,19 @@ class LocalServer:
             return ""
         errors = [ln for ln in lines if " E " in ln or "error" in ln.lower()]
         return f" ({(errors or lines or [''])[-1].strip()[:200]})" if lines else ""
+
+    def kv_cache_bytes(self) -> float | None:
+        """The KV cache llama.cpp allocated, as its log states it (needs ``verbose=True``): the sum of its
+        ``llama_kv_cache: size = X MiB (N cells, L layers, ...)`` lines (one per cache: a model with
+        sliding-window layers has two) for the last context it built (it builds a trial one first to fit
+        the parameters to memory). None when the log has no such line."""
+        try:
+            text = self.log_path.read_text("utf-8", "replace")
+        except (OSError, AttributeError):
+            return None
+        text = text.split("llama_context: constructing llama_context")[-1]
+        sizes = [float(m) for m in re.findall(r"llama_kv_cache: size =\s*([0-9.]+) MiB \(", text)]
+        return sum(sizes) * 2**20 if sizes else None
 
     @property
     def running(self) -> bool:

@@ -447,9 +447,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
             layer_weights[kind] = layer_weights.get(kind, 0) + tensor.n_elements
         elif tensor.name == ("output.weight" if "output.weight" in names else "token_embd.weight"):
             out_type = kind
-    # Llama 4 attends in chunks of 8,192 tokens on 3 of every 4 layers unless the file sets no window
-    # (llama.cpp, LLM_ARCH_LLAMA4: n_swa = 8192, set_swa_pattern(4); a sliding_window of 0 turns it off)
-    chunked = arch == "llama4" and field_value(f"{arch}.attention.sliding_window") != 0
+    window, pattern = _gguf_window(arch, field_value(f"{arch}.attention.sliding_window"))
     return ModelShape(
         name=field_value("general.name") or path.stem, params=float(n_params),
         n_layers=field_value(f"{arch}.block_count"), hidden=hidden,
@@ -470,8 +468,24 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         first_dense_layers=(field_value(f"{arch}.leading_dense_block_count") or 0) if expert_bytes else 0,
         moe_layer_step=(field_value(f"{arch}.interleave_moe_layer_step") or 1) if expert_bytes else 1,
         exact_expert_bytes=expert_bytes or None,
-        sliding_window=8192 if chunked else None, sliding_window_pattern=4 if chunked else None,
+        sliding_window=window, sliding_window_pattern=pattern,
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type)
+
+
+# the architectures whose layers llama.cpp's loader (src/llama-model.cpp, load_hparams) makes attend in a
+# window: every Nth layer global (set_swa_pattern(N)), and the window when the file states none
+_GGUF_WINDOWS = {"gemma2": (2, 4096), "gemma3": (6, None), "llama4": (4, 8192)}
+
+
+def _gguf_window(arch: str, stated: int | None) -> tuple[int | None, int | None]:
+    """(window, every Nth layer global) as llama.cpp sets them up for a GGUF file. Gemma 2: the file's
+    sliding_window, else 4,096; Gemma 3: the file's (none without one); Llama 4: chunks of 8,192 tokens,
+    whatever the file says unless it says 0 (no chunks)."""
+    if arch not in _GGUF_WINDOWS or stated == 0:
+        return None, None
+    pattern, default = _GGUF_WINDOWS[arch]
+    window = default if arch == "llama4" else (stated or default)
+    return (window, pattern) if window else (None, None)
 
 
 def resolve_shape(model: str | None = None, params_b: float | None = None, gguf_path: str | None = None) -> ModelShape:

@@ -287,3 +287,13 @@ def test_catalog_moe_without_a_config_row_takes_the_catalog_active_count(monkeyp
     shape = fit.shape_for(repo, online=False)
     assert shape.active_params == pytest.approx(index("models")[repo]["active_params_billion"] * 1e9)
     assert not fit.shape_for("mistralai/Mistral-7B-v0.1", online=False).active_params
+
+
+def test_gguf_sliding_windows_follow_llama_cpp_s_loader():
+    # src/llama-model.cpp: Gemma 2 sets a 4,096 window unless the file states one, Gemma 3 reads the file's,
+    # Llama 4 always chunks by 8,192 unless the file says 0; other architectures attend globally
+    # (tests/test_engine.py checks Gemma 3 and Llama 4 against the KV cache llama.cpp allocates)
+    assert fit._gguf_window("gemma2", None) == (4096, 2) and fit._gguf_window("gemma2", 2048) == (2048, 2)
+    assert fit._gguf_window("gemma3", 512) == (512, 6) and fit._gguf_window("gemma3", None) == (None, None)
+    assert fit._gguf_window("llama4", None) == (8192, 4) and fit._gguf_window("llama4", 0) == (None, None)
+    assert fit._gguf_window("llama", 4096) == (None, None)
