@@ -96,13 +96,16 @@ class LocalServer:
     """llama.cpp's server for one GGUF file, in a child process; use it as a context manager."""
 
     def __init__(self, model_path: str | Path, n_ctx: int = 2048, threads: int | None = None,
-                 ready_timeout: float = READY_TIMEOUT_S, verbose: bool = False):
+                 ready_timeout: float = READY_TIMEOUT_S, verbose: bool = False, kv_type: str = "F16"):
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
             raise InvalidInput(t("timing.engine.no_gguf", path=str(self.model_path)))
         self.n_ctx, self.threads = int(n_ctx), int(threads or llama_cpp_threads())
         self.ready_timeout = ready_timeout
-        self.verbose = bool(verbose)  # llama.cpp's info lines in the log (its KV cache sizes: kv_cache_sizes)
+        self.verbose = bool(verbose)  # llama.cpp's info lines in the log (its KV cache sizes: kv_cache_bytes)
+        from .fit import check_kv_type
+
+        self.kv_type = check_kv_type(kv_type)  # the K and V cache type (llama.cpp's -ctk/-ctv): F16, Q8_0, Q4_0
         self.url: str | None = None
         self.proc: subprocess.Popen | None = None
         self.log_path: Path | None = None
@@ -142,7 +145,8 @@ class LocalServer:
         weakref.finalize(self, _stop, self.proc)
         try:
             self.proc.stdin.write((json.dumps({"model": str(self.model_path), "n_ctx": self.n_ctx,
-                                               "threads": self.threads, "verbose": self.verbose}) + "\n").encode())
+                                               "threads": self.threads, "verbose": self.verbose,
+                                               "kv_type": self.kv_type}) + "\n").encode())
             self.proc.stdin.flush()
             reply = self._read_reply(t0 + self.ready_timeout)
             if "error" in reply:

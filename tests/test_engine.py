@@ -190,20 +190,22 @@ def test_llama4_interleaved_experts_load_and_are_read_as_llama_cpp_does(smol, tm
 
 def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
     """The estimator's KV cache against llama.cpp's own allocation (its log's ``llama_kv_cache: size``
-    lines): SmolLM2 (every layer caches the whole context), a Gemma 3 layout (5 of every 6 layers keep
-    256 + 512 tokens) and a Llama 4 layout (3 of every 4 layers keep 8,192 + 512), read from their headers."""
+    lines): SmolLM2 (every layer caches the whole context) in F16, Q8_0 and Q4_0 (-ctk/-ctv), a Gemma 3
+    layout (5 of every 6 layers keep 256 + 512 tokens) and a Llama 4 layout (3 of every 4 layers keep
+    8,192 + 512), read from their headers."""
     from course_utils import compute_probe, fit
 
     gemma = compute_probe.make_gguf(tmp_path / "g3.gguf", layers=12, embd=256, ff=512, sliding_window=256,
                                     qtype="Q8_0", tokenizer_from=smol)
     llama4 = compute_probe.make_gguf(tmp_path / "l4.gguf", layers=4, embd=256, ff=512, experts=4, experts_used=1,
                                      moe_step=2, qtype="Q8_0", tokenizer_from=smol)
-    for path, n_ctx in ((smol, 4096), (gemma, 4096), (llama4, 16384)):
+    for path, n_ctx, kv in ((smol, 4096, "F16"), (smol, 4096, "Q8_0"), (smol, 4096, "Q4_0"), (gemma, 4096, "F16"),
+                            (llama4, 16384, "F16")):
         shape = fit.shape_from_gguf(str(path))
-        with LocalServer(path, n_ctx=n_ctx, threads=1, verbose=True) as srv:
+        with LocalServer(path, n_ctx=n_ctx, threads=1, verbose=True, kv_type=kv) as srv:
             allocated = srv.kv_cache_bytes()
         # the log prints each cache in MiB with two decimals
-        assert allocated == pytest.approx(fit.kv_cache_bytes(shape, n_ctx), abs=0.011 * 2**20), path.name
+        assert allocated == pytest.approx(fit.kv_cache_bytes(shape, n_ctx, kv), abs=0.011 * 2**20), (path.name, kv)
     assert fit.shape_from_gguf(str(gemma)).sliding_window_pattern == 6  # the windows were there to count
 
 
