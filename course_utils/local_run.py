@@ -13,7 +13,7 @@ from typing import Any
 from . import engine
 from .engine import ENGINE, LocalServer
 from .errors import CourseError, EngineUnavailable, InvalidInput
-from .i18n import t
+from .i18n import number, t
 from .timing import TimingResult, time_generation
 
 DEFAULT_PROMPT = "Explain in three sentences what a GGUF file is."
@@ -138,12 +138,17 @@ class RunReport:
     startup_s: float | None
     timing: TimingResult
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # memory, predicted then measured: the KV cache llama.cpp allocated for n_ctx tokens (its log), the estimate's
+    n_ctx: int | None = None
+    kv_type: str = "F16"
+    kv_cache_mb: float | None = None
+    predicted_kv_cache_mb: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in ("engine", "model_path", "tokens", "measured_ttft_s", "measured_tokens_per_s",
                                            "server_tokens_per_s", "predicted_tokens_per_s", "prediction_error",
                                            "tokens_from", "threads", "bandwidth_gbs", "prediction_basis",
-                                           "startup_s")}
+                                           "startup_s", "n_ctx", "kv_type", "kv_cache_mb", "predicted_kv_cache_mb")}
         d["notes"] = list(self.notes)
         return d
 
@@ -161,6 +166,12 @@ class RunReport:
                 row("measured", tps=tps(self.measured_tokens_per_s)),
                 (t("local_run.report.server"), tps(self.server_tokens_per_s)),
                 row("predicted", tps=tps(self.predicted_tokens_per_s), basis=self.prediction_basis)]
+        if self.n_ctx and (self.kv_cache_mb is not None or self.predicted_kv_cache_mb is not None):
+            def mb(v):
+                return t("local_run.report.unknown") if v is None else number(v, ",.1f")
+
+            rows.append(row("kv_cache", measured=mb(self.kv_cache_mb), predicted=mb(self.predicted_kv_cache_mb),
+                            n_ctx=number(self.n_ctx, ","), kv=self.kv_type.lower()))
         if self.prediction_error is not None:
             key = "local_run.report.gap.server" if self.server_tokens_per_s else "local_run.report.gap.measured"
             rows.append((t("local_run.report.gap"), t(key, gap=self.prediction_error)))
@@ -213,15 +224,29 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
         if not ok:
             raise EngineUnavailable(why)
         path = path or resolve_model(model, quant, progress=progress)
-        with LocalServer(path, n_ctx=n_ctx, threads=threads) as own:
+        with LocalServer(path, n_ctx=n_ctx, threads=threads, verbose=True) as own:  # verbose: its KV cache size
             return measure_local(max_tokens=max_tokens, prompt=prompt, runs=runs, bandwidth_gbs=bandwidth_gbs,
                                  server=own)
     result = time_generation(server.generate(), prompt=prompt, max_new_tokens=max_tokens, runs=runs, warmup=False)
     pred = predict_speed(server.model_path, context=max(64, 2 * max_tokens), bandwidth_gbs=bandwidth_gbs,
                          threads=server.threads)
     reference = result.server_tokens_per_s or result.tokens_per_s
+    allocated, kv_predicted = server.kv_cache_bytes(), _kv_cache_predicted(server)
     notes = list(result.notes) + list(gap_notes(pred.tokens_per_s, reference)) + list(busy_note(server.threads))
     return RunReport(ENGINE, str(server.model_path), result.tokens, result.ttft_s, result.tokens_per_s,
                      result.server_tokens_per_s, pred.tokens_per_s, prediction_error(pred.tokens_per_s, reference),
                      result.tokens_from, server.threads, pred.bandwidth_gbs, pred.basis, server.start_s, result,
-                     tuple(notes))
+                     tuple(notes), server.n_ctx, server.kv_type,
+                     round(allocated / 1e6, 2) if allocated is not None else None,
+                     round(kv_predicted / 1e6, 2) if kv_predicted is not None else None)
+
+
+def _kv_cache_predicted(server: LocalServer) -> float | None:
+    """The estimator's KV cache (bytes) for the server's model, context and cache type; None if unreadable."""
+    from .fit import kv_cache_bytes, shape_from_gguf
+
+    try:
+        shape = shape_from_gguf(server.model_path)
+    except CourseError:
+        return None
+    return kv_cache_bytes(shape, server.n_ctx, server.kv_type) if shape.kv_known else None

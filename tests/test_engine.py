@@ -240,6 +240,10 @@ def test_cli_run_json_starts_and_stops_its_own_server(smol, capsys, fixed_bandwi
     d = json.loads(capsys.readouterr().out)
     assert d["tokens"] == 4 and d["model_path"] == str(smol) and d["predicted_tokens_per_s"] > 0 and d["threads"] == 1
     assert d["measured_ttft_s"] > 0 and d["measured_tokens_per_s"] > 0 and d["server_tokens_per_s"] > 0
+    # memory, predicted then measured: SmolLM2's KV cache for the server's 2,048 tokens, as llama.cpp allocated it
+    assert d["n_ctx"] == 2048 and d["kv_type"] == "F16"
+    assert d["kv_cache_mb"] == pytest.approx(d["predicted_kv_cache_mb"], abs=0.02)
+    assert d["kv_cache_mb"] == pytest.approx(30 * 3 * 64 * 2 * 2 * 2048 / 1e6, abs=0.02)  # layers, KV heads, dim, K+V, bytes
     assert _children() == before
 
 

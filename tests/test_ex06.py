@@ -1,4 +1,5 @@
 """Exercise 6's own functions (course_utils/exercises/ex06.py), called directly, in both languages."""
+import dataclasses
 import json
 from pathlib import Path
 
@@ -149,6 +150,12 @@ def test_run_report_reads_in_both_languages(lang):
         ("premier token" in text and "selon le serveur" in text and "écart" in text)
     assert "+25%" in text and "a note" in text
     assert local_run.gap_notes(120, 60)[0] == i18n.t("local_run.gap.too_high")
+    assert "KV" not in text  # no memory figures given: no row
+    with_kv = dataclasses.replace(report, n_ctx=2048, kv_cache_mb=47.19, predicted_kv_cache_mb=47.19)
+    assert ("47.2 MB allocated by llama.cpp for 2,048 tokens (f16); predicted 47.2 MB" if lang == "en" else
+            "47,2 Mo alloués par llama.cpp pour 2\u202f048 tokens (f16) ; prédit 47,2 Mo") in with_kv.to_text()
+    unknown = dataclasses.replace(with_kv, kv_cache_mb=None).to_text()
+    assert ("unknown MB allocated" if lang == "en" else "inconnu Mo alloués") in unknown
 
 
 def test_price_table_units_read_in_both_languages(lang):
