@@ -310,6 +310,7 @@ def _run_args(p):
     p.add_argument("--runs", type=check.positive_int, default=1, help=t("cli.help.run.runs"))
     p.add_argument("--threads", type=check.positive_int, default=None,
                    help=t("cli.help.run.threads"))
+    p.add_argument("--kv-type", default="f16", help=t("cli.help.run.kv-type"))
 
 
 @command("run")
@@ -318,4 +319,4 @@ def _run(args):
     from .local_run import DEFAULT_PROMPT, measure_local
 
     return measure_local(args.model, args.quant, max_tokens=args.max_tokens, prompt=args.prompt or DEFAULT_PROMPT,
-                         runs=args.runs, threads=args.threads, progress=not args.json)
+                         runs=args.runs, threads=args.threads, progress=not args.json, kv_type=args.kv_type)

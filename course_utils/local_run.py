@@ -77,7 +77,8 @@ _PREDICTIONS: dict[tuple, Prediction] = {}
 
 
 def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: float | None = None,
-                  measure: bool = True, threads: int | None = None, compute: bool = True) -> Prediction:
+                  measure: bool = True, threads: int | None = None, compute: bool = True,
+                  kv_type: str = "F16") -> Prediction:
     """The course's decode estimate for this machine: fit.estimate with what was measured here.
 
     On a CPU: the memory bandwidth (the audit's measurement) and, where llama.cpp is installed,
@@ -99,12 +100,12 @@ def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: flo
     if hw is None:
         return Prediction(None, bandwidth_gbs, basis, None)
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime, int(context), hw)
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime, int(context), hw, kv_type)
     if key not in _PREDICTIONS:
         try:
             if shape is None:
                 raise unreadable
-            e = estimate(shape=shape, context=max(1, int(context)), hardware=hw)
+            e = estimate(shape=shape, context=max(1, int(context)), hardware=hw, kv_cache_type=kv_type)
         except CourseError as exc:
             return Prediction(None, bandwidth_gbs, t("local_run.no_estimate", reason=exc), None)
         _PREDICTIONS[key] = Prediction(e.tokens_per_s, bandwidth_gbs, basis, e.file_size_gb)
@@ -206,8 +207,11 @@ def busy_note(threads: int) -> tuple[str, ...]:
 def measure_local(model: str | None = None, quant: str | None = None, max_tokens: int = 64,
                   prompt: str = DEFAULT_PROMPT, runs: int = 1, n_ctx: int = 2048, threads: int | None = None,
                   bandwidth_gbs: float | None = None, server: LocalServer | None = None,
-                  progress: bool = False) -> RunReport:
-    """Start llama.cpp on a model (default: SmolLM2-135M), time a generation, stop it; with the prediction."""
+                  progress: bool = False, kv_type: str = "F16") -> RunReport:
+    """Start llama.cpp on a model (default: SmolLM2-135M), time a generation, stop it; with the prediction.
+
+    ``kv_type`` (F16, Q8_0, Q4_0) is the KV cache type of the server this starts; a ``server`` given keeps its own.
+    """
     from .gguf_models import resolve_model
 
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= 4096:
@@ -216,6 +220,9 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
         raise InvalidInput(t("local_run.error.runs", value=repr(runs)))
     if not isinstance(prompt, str) or not prompt.strip():
         raise InvalidInput(t("local_run.error.prompt"))
+    from .fit import check_kv_type
+
+    kv_type = check_kv_type(kv_type)  # llama.cpp's -ctk/-ctv for the server this starts
     if server is None:
         from .gguf_models import is_local_spec
 
@@ -224,12 +231,12 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
         if not ok:
             raise EngineUnavailable(why)
         path = path or resolve_model(model, quant, progress=progress)
-        with LocalServer(path, n_ctx=n_ctx, threads=threads, verbose=True) as own:  # verbose: its KV cache size
+        with LocalServer(path, n_ctx=n_ctx, threads=threads, verbose=True, kv_type=kv_type) as own:  # verbose: KV size
             return measure_local(max_tokens=max_tokens, prompt=prompt, runs=runs, bandwidth_gbs=bandwidth_gbs,
                                  server=own)
     result = time_generation(server.generate(), prompt=prompt, max_new_tokens=max_tokens, runs=runs, warmup=False)
     pred = predict_speed(server.model_path, context=max(64, 2 * max_tokens), bandwidth_gbs=bandwidth_gbs,
-                         threads=server.threads)
+                         threads=server.threads, kv_type=server.kv_type)
     reference = result.server_tokens_per_s or result.tokens_per_s
     allocated, kv_predicted = server.kv_cache_bytes(), _kv_cache_predicted(server)
     notes = list(result.notes) + list(gap_notes(pred.tokens_per_s, reference)) + list(busy_note(server.threads))

@@ -55,6 +55,9 @@ def test_fit_vram_offload_moe_and_kv_type(capsys):
     assert code == 2 and "not a mixture-of-experts" in err
     code, out, err = run(capsys, "fit", "--params", "7", "--quant", "Q4_0", "--kv-type", "q5")
     assert code == 2 and "KV cache type" in err
+    # the same refusal from `run`, before any download or server start (no engine needed to say it)
+    code, out, err = run(capsys, "run", "--kv-type", "q5")
+    assert code == 2 and "KV cache type" in err and "Traceback" not in err
 
 
 def test_fit_max_context(capsys):

@@ -244,6 +244,10 @@ def test_cli_run_json_starts_and_stops_its_own_server(smol, capsys, fixed_bandwi
     assert d["n_ctx"] == 2048 and d["kv_type"] == "F16"
     assert d["kv_cache_mb"] == pytest.approx(d["predicted_kv_cache_mb"], abs=0.02)
     assert d["kv_cache_mb"] == pytest.approx(30 * 3 * 64 * 2 * 2 * 2048 / 1e6, abs=0.02)  # layers, KV heads, dim, K+V, bytes
+    assert cli.main(["run", "--json", "--max-tokens", "2", "--threads", "1", "--kv-type", "q8_0"]) == 0
+    q8 = json.loads(capsys.readouterr().out)
+    assert q8["kv_type"] == "Q8_0" and q8["kv_cache_mb"] == pytest.approx(d["kv_cache_mb"] * 34 / 64, abs=0.02)
+    assert q8["predicted_kv_cache_mb"] == pytest.approx(q8["kv_cache_mb"], abs=0.02)
     assert _children() == before
 
 
