@@ -44,8 +44,13 @@ def main() -> int:
         p.n_parallel = 1
         p.cpuparams.n_threads = int(conf.get("threads", -1))
         p.warmup = True
-        kv = getattr(xllamacpp.ggml_type, f"GGML_TYPE_{conf.get('kv_type', 'F16')}")
-        p.cache_type_k, p.cache_type_v = kv, kv
+        kv_name = conf.get("kv_type", "F16")
+        if kv_name != "F16":  # llama.cpp's default otherwise
+            kv = getattr(getattr(xllamacpp, "ggml_type", None), f"GGML_TYPE_{kv_name}", None)
+            if kv is None:
+                say({"error": f"this xllamacpp cannot set a {kv_name} KV cache"})
+                return 1
+            p.cache_type_k, p.cache_type_v = kv, kv
         if conf.get("verbose"):
             p.verbosity = 10  # llama.cpp's info and debug lines (KV cache sizes, layer types) go to the log
         p.port = _free_port()
