@@ -303,9 +303,10 @@ def run_pytest(py: Path, run: Run) -> int:
 
 
 def run_side_by_side(runs: list[tuple[Path, Run]]) -> dict[str, int]:
-    """Several pytest runs at once (the environments' unit suites: much of their time is spent waiting
-    on kernels, servers and timeouts). Each run's output is kept in a log and printed whole when it ends,
-    so the runs' lines never interleave. COURSE_TEST_SERIAL=1 runs them one after the other instead."""
+    """Several pytest runs at once (the environments' unit suites, then their browser suites: much of
+    their time is spent waiting on kernels, servers, pages and timeouts). Each run's output is kept in
+    a log and printed whole when it ends, so the runs' lines never interleave. COURSE_TEST_SERIAL=1
+    runs them one after the other instead."""
     if len(runs) < 2 or os.environ.get("COURSE_TEST_SERIAL", "").strip() in ("1", "true", "yes"):
         return {run.label: run_pytest(py, run) for py, run in runs}
     logs = Path(tempfile.mkdtemp(prefix="course-test-logs-"))
@@ -363,9 +364,8 @@ def cmd_test(args: argparse.Namespace) -> int:
         results["learner environment"] = check_learner_env()
     unit = [(ensure_env(r.env), r) for r in runs if not r.ui]
     results.update(run_side_by_side(unit))
-    for run in runs:
-        if run.ui:
-            results[run.label] = run_pytest(ensure_env(run.env), run)
+    ui = [(ensure_env(r.env), r) for r in runs if r.ui]
+    results.update(run_side_by_side(ui))
     return summarize(results)
 
 
