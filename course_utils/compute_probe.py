@@ -99,7 +99,8 @@ def _tokenizer_fields(path: str) -> tuple[tuple, int]:
 def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | None = None,
               kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
               seed: int = 0, experts: int = 0, experts_used: int = 0, embd_type: str = "Q8_0",
-              moe_step: int = 1, dense_ff: int | None = None, sliding_window: int | None = None) -> Path:
+              moe_step: int = 1, dense_ff: int | None = None, sliding_window: int | None = None,
+              arch: str | None = None, swa_pattern: int | None = None) -> Path:
     """Write a random-weight llama GGUF of this shape: matrices in ``qtype`` (any ggml type: F32, F16,
     Q4_0 ... Q8_0, the K-quants, the i-quants), the tied embedding in ``embd_type``. Types gguf-py cannot
     quantize are quantized by llama.cpp's own code (ggml_quant); ``embd`` and ``ff`` must then be
@@ -114,6 +115,11 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     creates them (LLM_ARCH_LLAMA4: ``(i + 1) % n_moe_layer_step == 0``).
     ``sliding_window`` writes Gemma 3's layout instead (architecture ``gemma3``: q/k norms, norms after
     attention and feed-forward): 5 of every 6 layers attend within that many tokens.
+    ``arch`` picks one of two other layouts with a window, as llama.cpp's loader creates their tensors:
+    ``"cohere2"`` (attention and feed-forward side by side from one layer norm, 3 of every 4 layers in
+    the window) and ``"gpt-oss"`` (every layer a MoE with biases, attention sinks, 1 in 2 layers in the
+    window; needs ``experts``). ``swa_pattern`` writes ``{arch}.attention.sliding_window_pattern``: every
+    that-many-th layer attends to the whole context (the loader's default otherwise).
 
     The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
     SmolLM2-135M), so llama.cpp loads and serves it like any model; its text is noise, but a
@@ -132,10 +138,18 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     rng = np.random.default_rng(seed)
     out = Path(out)
     tmp = out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.part")  # two kernels may build at once
-    llama4 = bool(experts) and moe_step > 1
-    gemma3 = bool(sliding_window) and not experts
+    if arch not in (None, "cohere2", "gpt-oss"):
+        raise ValueError(f"make_gguf writes the cohere2 or gpt-oss layout, not {arch!r}")
+    if arch and not sliding_window:
+        raise ValueError(f"the {arch} layout needs a sliding_window")
+    if (arch == "gpt-oss") != bool(experts and arch):
+        raise ValueError("the gpt-oss layout is a mixture of experts; cohere2's is dense")
+    llama4 = bool(experts) and moe_step > 1 and arch is None
+    gemma3 = bool(sliding_window) and not experts and arch is None
+    gpt_oss, cohere2 = arch == "gpt-oss", arch == "cohere2"
     dense_ff = dense_ff or 2 * ff
-    w = gguf.GGUFWriter(str(tmp), "llama4" if llama4 else "gemma3" if gemma3 else "llama")
+    arch = arch or ("llama4" if llama4 else "gemma3" if gemma3 else "llama")
+    w = gguf.GGUFWriter(str(tmp), arch)
     w.add_name(f"random-{layers}x{embd}x{ff}" + (f"-{experts_used}of{experts}" if experts else "")
                + (f"-every{moe_step}" if llama4 else ""))
     w.add_block_count(layers)
@@ -152,9 +166,14 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     if experts:
         w.add_expert_count(experts)
         w.add_expert_used_count(experts_used)
-    if gemma3:
+    if sliding_window:
         w.add_sliding_window(sliding_window)
-    if llama4:
+    if swa_pattern is not None:
+        w.add_uint32(f"{arch}.attention.sliding_window_pattern", swa_pattern)
+    if cohere2:
+        w.add_layer_norm_eps(1e-5)
+        w.add_logit_scale(1.0)
+    if llama4 or gpt_oss:
         w.add_expert_feed_forward_length(ff)
         w.add_uint32("llama4.interleave_moe_layer_step", moe_step)
     fields, vocab = _tokenizer_fields(str(tokenizer_from))
@@ -175,16 +194,34 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
 
             w.add_tensor(name, quantize(data, kind.name), raw_dtype=kind)
 
+    def vec(name: str, width: int, value: float = 0.0) -> None:
+        w.add_tensor(name, np.full(width, value, dtype=np.float32))
+
     mat("token_embd.weight", vocab, embd, gguf.GGMLQuantizationType[embd_type])
-    w.add_tensor("output_norm.weight", np.ones(embd, dtype=np.float32))
+    if gpt_oss:  # its loader wants an output matrix of its own
+        mat("output.weight", vocab, embd, gguf.GGMLQuantizationType[embd_type])
+    vec("output_norm.weight", embd, 1.0)
     kv = kv_heads * head_dim
     for i in range(layers):
-        w.add_tensor(f"blk.{i}.attn_norm.weight", np.ones(embd, dtype=np.float32))
-        w.add_tensor(f"blk.{i}.ffn_norm.weight", np.ones(embd, dtype=np.float32))
+        vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
+        if not (cohere2 or gpt_oss):  # cohere2: one norm feeds both; gpt-oss: the norm after attention
+            vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
         mat(f"blk.{i}.attn_q.weight", embd, embd)
         mat(f"blk.{i}.attn_k.weight", kv, embd)
         mat(f"blk.{i}.attn_v.weight", kv, embd)
         mat(f"blk.{i}.attn_output.weight", embd, embd)
+        if gpt_oss:
+            vec(f"blk.{i}.post_attention_norm.weight", embd, 1.0)
+            vec(f"blk.{i}.attn_sinks.weight", heads)
+            for name, width in (("attn_q", embd), ("attn_k", kv), ("attn_v", kv), ("attn_output", embd),
+                                ("ffn_gate_inp", experts)):
+                vec(f"blk.{i}.{name}.bias", width)
+            mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
+            for name, rows, cols in (("ffn_gate_exps", ff, embd), ("ffn_up_exps", ff, embd),
+                                     ("ffn_down_exps", embd, ff)):
+                mat(f"blk.{i}.{name}.weight", rows, cols, stack=experts)
+                w.add_tensor(f"blk.{i}.{name}.bias", np.zeros((experts, rows), dtype=np.float32))
+            continue
         if gemma3:
             for norm, width in (("attn_q_norm", head_dim), ("attn_k_norm", head_dim), ("post_attention_norm", embd),
                                 ("post_ffw_norm", embd)):

@@ -34,6 +34,10 @@ CONTEXT_STEP = 256  # max_context answers in multiples of this (llama.cpp pads t
 CHART_MIN_CONTEXT = 8192  # the memory-vs-context chart spans at least this many tokens...
 CHART_POINTS = 24  # ...in this many steps
 UBATCH = 512  # llama.cpp's default n_ubatch: the logits buffer is n_vocab x n_ubatch floats
+# llama.cpp rounds its context, and each sliding-window cache (window + n_ubatch), up to a multiple of
+# 256 cells (llama-kv-cache-iswa.cpp: size_swa = min(size_base, GGML_PAD(n_swa + n_ubatch, n_pad)));
+# tests/test_engine.py checks this against the caches the bundled llama.cpp allocates
+KV_PAD = 256
 # Share of unified memory macOS lets the GPU wire by default: an assumption the peers share
 # (canirun, caniarun use 0.75); `sysctl iogpu.wired_limit_mb` changes it.
 APPLE_GPU_SHARE = 0.75
@@ -239,16 +243,23 @@ def active_fraction(shape: ModelShape) -> float:
     return shape.experts_per_token / shape.n_experts if shape.moe and shape.n_experts else 1.0
 
 
-def kv_cells(shape: ModelShape, context: int) -> float:
+def _kv_pad(cells: int) -> int:
+    return -(-cells // KV_PAD) * KV_PAD
+
+
+def kv_cells(shape: ModelShape, context: int, allocated: bool = False) -> float:
     """Token slots cached, summed over layers: sliding-window layers keep only their window.
 
     A sliding-window layer's cache is taken as the window plus one micro-batch (n_ubatch
-    tokens are added before the oldest leave), never more than the context.
+    tokens are added before the oldest leave), never more than the context. ``allocated``: the
+    slots llama.cpp allocates, each cache rounded up to a multiple of KV_PAD.
     """
     L = shape.n_layers
+    pad = _kv_pad if allocated else (lambda n: n)
+    context = pad(context)
     if shape.sliding_window and shape.sliding_window_pattern:
         n_global = sum(1 for i in range(L) if (i + 1) % shape.sliding_window_pattern == 0)
-        return n_global * context + (L - n_global) * min(context, shape.sliding_window + UBATCH)
+        return n_global * context + (L - n_global) * min(context, pad(shape.sliding_window + UBATCH))
     return L * context
 
 
@@ -263,7 +274,7 @@ def kv_cache_bytes(shape: ModelShape, context: int, cache_type: str = "F16") -> 
     cache_type = check_kv_type(cache_type)
     if shape.kv_known:
         per_cell = (shape.kv_lora_rank + (shape.rope_dim or 0)) if shape.mla else 2 * shape.kv_heads * shape.hd
-        return per_cell * kv_cells(shape, context) * KV_BYTES[cache_type]
+        return per_cell * kv_cells(shape, context, allocated=True) * KV_BYTES[cache_type]
     # Architecture unknown: assume a Llama-2-like shape without grouped-query attention, so this is
     # an upper bound; GQA models need 4-8x less.
     d = (shape.params * WIDTH_PER_LAYER / PARAMS_PER_LAYER_PER_WIDTH2) ** (1 / 3)
@@ -447,7 +458,8 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
             layer_weights[kind] = layer_weights.get(kind, 0) + tensor.n_elements
         elif tensor.name == ("output.weight" if "output.weight" in names else "token_embd.weight"):
             out_type = kind
-    window, pattern = _gguf_window(arch, field_value(f"{arch}.attention.sliding_window"))
+    window, pattern = _gguf_window(arch, field_value(f"{arch}.attention.sliding_window"),
+                                   field_value(f"{arch}.attention.sliding_window_pattern"))
     return ModelShape(
         name=field_value("general.name") or path.stem, params=float(n_params),
         n_layers=field_value(f"{arch}.block_count"), hidden=hidden,
@@ -472,20 +484,27 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type)
 
 
-# the architectures whose layers llama.cpp's loader (src/llama-model.cpp, load_hparams) makes attend in a
-# window: every Nth layer global (set_swa_pattern(N)), and the window when the file states none
-_GGUF_WINDOWS = {"gemma2": (2, 4096), "gemma3": (6, None), "llama4": (4, 8192)}
+# the architectures whose layers llama.cpp's loader (src/models/<arch>.cpp, load_arch_hparams) makes
+# attend in a window: every Nth layer global (set_swa_pattern(N), N overridden by the file's
+# {arch}.attention.sliding_window_pattern), and the window when the file states none
+_GGUF_WINDOWS = {"gemma2": (2, 4096), "gemma3": (6, None), "llama4": (4, 8192), "gpt-oss": (2, None),
+                 "cohere2": (4, None)}
 
 
-def _gguf_window(arch: str, stated: int | None) -> tuple[int | None, int | None]:
+def _gguf_window(arch: str, stated: int | None, pattern: int | None = None) -> tuple[int | None, int | None]:
     """(window, every Nth layer global) as llama.cpp sets them up for a GGUF file. Gemma 2: the file's
-    sliding_window, else 4,096; Gemma 3: the file's (none without one); Llama 4: chunks of 8,192 tokens,
-    whatever the file says unless it says 0 (no chunks)."""
+    sliding_window, else 4,096; Gemma 3, gpt-oss, Command R7B (cohere2): the file's (none without one);
+    Llama 4: chunks of 8,192 tokens, whatever the file says unless it says 0 (no chunks). A period the
+    file states (a number >= 1; 1 = every layer global) replaces the loader's. Not read: 0 (every layer
+    in the window: the loader's period then overstates the cache) and per-layer lists (the loader's
+    period is used)."""
     if arch not in _GGUF_WINDOWS or stated == 0:
         return None, None
-    pattern, default = _GGUF_WINDOWS[arch]
+    every, default = _GGUF_WINDOWS[arch]
+    if isinstance(pattern, int) and not isinstance(pattern, bool) and pattern >= 1:
+        every = pattern
     window = default if arch == "llama4" else (stated or default)
-    return (window, pattern) if window else (None, None)
+    return (window, every) if window and every > 1 else (None, None)
 
 
 def resolve_shape(model: str | None = None, params_b: float | None = None, gguf_path: str | None = None) -> ModelShape:
@@ -796,8 +815,11 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     if shape.max_context and context > shape.max_context:
         notes.append(t("fit.note.context_over", context=_n(context, ","), max=_n(shape.max_context, ",")))
     if shape.sliding_window and shape.sliding_window_pattern:
-        notes.append(t("fit.note.sliding", local=shape.sliding_window_pattern - 1, every=shape.sliding_window_pattern,
-                       window=_n(shape.sliding_window, ","), ubatch=UBATCH))
+        kept = shape.sliding_window + UBATCH
+        rounded = _kv_pad(kept)
+        notes.append(t("fit.note.sliding" if rounded == kept else "fit.note.sliding_rounded",
+                       local=shape.sliding_window_pattern - 1, every=shape.sliding_window_pattern,
+                       window=_n(shape.sliding_window, ","), ubatch=UBATCH, cells=_n(rounded, ",")))
     if shape.mla:
         notes.append(t("fit.note.mla"))
     kv = kv_cache_bytes(shape, context, kv_type)

@@ -131,6 +131,28 @@ def test_the_probe_writer_makes_a_gguf_of_the_asked_shape(tmp_path, smol):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_the_gpt_oss_and_cohere2_layouts_are_read_back(tmp_path, smol):
+    """The probe writer's gpt-oss and cohere2 layouts (the engine test runs them on llama.cpp): experts,
+    windows and the output matrix as their headers say; a layout asked without what it needs is refused
+    before any file is written."""
+    from course_utils.compute_probe import make_gguf
+
+    oss = fit.shape_from_gguf(str(make_gguf(tmp_path / "oss.gguf", layers=2, embd=256, ff=256, experts=4, experts_used=2,
+                                            sliding_window=128, arch="gpt-oss", tokenizer_from=smol)))
+    assert (oss.n_experts, oss.experts_per_token, oss.moe_ffn, oss.sliding_window, oss.sliding_window_pattern,
+            oss.tied_embeddings) == (4, 2, 256, 128, 2, False)
+    co = fit.shape_from_gguf(str(make_gguf(tmp_path / "co.gguf", layers=2, embd=256, ff=512, sliding_window=512,
+                                           arch="cohere2", swa_pattern=3, tokenizer_from=smol)))
+    assert (co.moe, co.sliding_window, co.sliding_window_pattern, co.tied_embeddings, co.gated_ffn) == \
+        (False, 512, 3, True, True)
+    for bad in (dict(arch="gemma2", sliding_window=8), dict(arch="cohere2"), dict(arch="gpt-oss", sliding_window=8),
+                dict(arch="cohere2", sliding_window=8, experts=2, experts_used=1)):
+        with pytest.raises(ValueError):
+            make_gguf(tmp_path / "bad.gguf", layers=1, embd=256, ff=256, tokenizer_from=smol, **bad)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["co.gguf", "oss.gguf"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_mixture_of_experts_gguf_is_read_as_one(tmp_path, smol):
     """Expert count, experts used and the experts' own tensor bytes come from the GGUF header."""
     from course_utils.compute_probe import make_gguf

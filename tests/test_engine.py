@@ -183,30 +183,43 @@ def test_llama4_interleaved_experts_load_and_are_read_as_llama_cpp_does(smol, tm
     assert shape.exact_expert_bytes == experts * q8
     e = fit.estimate(shape=shape, quant="Q8_0", context=16)
     assert e.active_params_b == pytest.approx((shape.params - experts * 3 / 4) / 1e9, abs=0.0005)  # 3 decimals
-    # a token reads everything but three of each MoE layer's four experts (the tied embedding is the output)
-    assert e.read_per_token_gb == pytest.approx((shape.exact_weight_bytes - experts * q8 * 3 / 4) / 1e9
-                                                + e.kv_cache_gb, abs=0.0005)
+    # a token reads everything but three of each MoE layer's four experts (the tied embedding is the output),
+    # and the KV cells llama.cpp allocates (16 tokens: 256 per layer); kv_cache_gb is rounded to 0.000 here
+    assert e.read_per_token_gb == pytest.approx((shape.exact_weight_bytes - experts * q8 * 3 / 4
+                                                 + fit.kv_cache_bytes(shape, 16)) / 1e9, abs=0.0005)
 
 
 def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
     """The estimator's KV cache against llama.cpp's own allocation (its log's ``llama_kv_cache: size``
-    lines): SmolLM2 (every layer caches the whole context) in F16, Q8_0 and Q4_0 (-ctk/-ctv), a Gemma 3
-    layout (5 of every 6 layers keep 256 + 512 tokens) and a Llama 4 layout (3 of every 4 layers keep
-    8,192 + 512), read from their headers."""
+    lines), read from the files' headers: SmolLM2 (every layer caches the whole context) in F16, Q8_0 and
+    Q4_0 (-ctk/-ctv), and at contexts llama.cpp rounds up to a multiple of 256 cells (1,000 and 4,100);
+    a Gemma 3 layout (5 of every 6 layers keep 256 + 512 tokens), one whose file says every 3rd layer is
+    global, a Llama 4 layout (3 of every 4 layers keep 8,192 + 512), Command R7B's (cohere2: 3 of every 4
+    layers in the window, or 1 of 2 when the file says so) and gpt-oss's (1 in 2; 128 + 512 tokens,
+    rounded up to 768)."""
     from course_utils import compute_probe, fit
 
-    gemma = compute_probe.make_gguf(tmp_path / "g3.gguf", layers=12, embd=256, ff=512, sliding_window=256,
-                                    qtype="Q8_0", tokenizer_from=smol)
-    llama4 = compute_probe.make_gguf(tmp_path / "l4.gguf", layers=4, embd=256, ff=512, experts=4, experts_used=1,
-                                     moe_step=2, qtype="Q8_0", tokenizer_from=smol)
-    for path, n_ctx, kv in ((smol, 4096, "F16"), (smol, 4096, "Q8_0"), (smol, 4096, "Q4_0"), (gemma, 4096, "F16"),
-                            (llama4, 16384, "F16")):
+    def make(name, **kw):
+        return compute_probe.make_gguf(tmp_path / f"{name}.gguf", qtype="Q8_0", tokenizer_from=smol, **kw)
+
+    gemma = make("g3", layers=12, embd=256, ff=512, sliding_window=256)
+    cases = [(smol, 4096, "F16"), (smol, 4096, "Q8_0"), (smol, 4096, "Q4_0"), (smol, 1000, "F16"), (smol, 4100, "F16"),
+             (gemma, 4096, "F16"),
+             (make("g3every3", layers=12, embd=256, ff=512, sliding_window=256, swa_pattern=3), 4096, "F16"),
+             (make("l4", layers=4, embd=256, ff=512, experts=4, experts_used=1, moe_step=2), 16384, "F16"),
+             (make("cohere2", layers=8, embd=256, ff=512, sliding_window=256, arch="cohere2"), 4096, "F16"),
+             (make("cohere2every2", layers=8, embd=256, ff=512, sliding_window=256, arch="cohere2", swa_pattern=2),
+              4096, "F16"),
+             (make("gptoss", layers=4, embd=256, ff=256, experts=4, experts_used=2, sliding_window=128,
+                   arch="gpt-oss"), 4096, "F16")]
+    for path, n_ctx, kv in cases:
         shape = fit.shape_from_gguf(str(path))
         with LocalServer(path, n_ctx=n_ctx, threads=1, verbose=True, kv_type=kv) as srv:
             allocated = srv.kv_cache_bytes()
         # the log prints each cache in MiB with two decimals
-        assert allocated == pytest.approx(fit.kv_cache_bytes(shape, n_ctx, kv), abs=0.011 * 2**20), (path.name, kv)
-    assert fit.shape_from_gguf(str(gemma)).sliding_window_pattern == 6  # the windows were there to count
+        assert allocated == pytest.approx(fit.kv_cache_bytes(shape, n_ctx, kv), abs=0.011 * 2**20), (path.name, n_ctx, kv)
+    # the windows were there to count
+    assert [fit.shape_from_gguf(str(c[0])).sliding_window_pattern for c in cases[5:]] == [6, 3, 4, 4, 2, 2]
 
 
 @pytest.fixture

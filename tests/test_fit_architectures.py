@@ -90,8 +90,9 @@ def test_gpt_oss_20b_by_hand():
     assert e.params_b == 21.0 and e.active_params_b == pytest.approx((21e9 - experts * 28 / 32) / 1e9, abs=0.001)
     # OpenAI's 3.6 B active leaves out the input embedding (201,088 x 2,880), which a token only looks up
     assert e.active_params_b - 201088 * 2880 / 1e9 == pytest.approx(3.6, rel=0.05)
-    # KV: 12 full-attention layers keep 4,096 tokens, 12 sliding ones 128 + 512; 8 KV heads x 64 x (K, V) x 2 bytes
-    assert e.kv_cache_gb == pytest.approx((12 * 4096 + 12 * 640) * 8 * 64 * 2 * 2 / GB, abs=0.001)
+    # KV: 12 full-attention layers keep 4,096 tokens, 12 sliding ones 128 + 512, which llama.cpp rounds up
+    # to 768 (a multiple of 256); 8 KV heads x 64 x (K, V) x 2 bytes
+    assert e.kv_cache_gb == pytest.approx((12 * 4096 + 12 * 768) * 8 * 64 * 2 * 2 / GB, abs=0.001)
 
 
 def test_llama4_maverick_by_hand():
@@ -290,10 +291,26 @@ def test_catalog_moe_without_a_config_row_takes_the_catalog_active_count(monkeyp
 
 
 def test_gguf_sliding_windows_follow_llama_cpp_s_loader():
-    # src/llama-model.cpp: Gemma 2 sets a 4,096 window unless the file states one, Gemma 3 reads the file's,
-    # Llama 4 always chunks by 8,192 unless the file says 0; other architectures attend globally
-    # (tests/test_engine.py checks Gemma 3 and Llama 4 against the KV cache llama.cpp allocates)
+    # src/models/<arch>.cpp: Gemma 2 sets a 4,096 window unless the file states one, Gemma 3, gpt-oss and
+    # cohere2 read the file's, Llama 4 always chunks by 8,192 unless the file says 0; other architectures
+    # attend globally. A period the file states replaces the loader's (1 = every layer global); 0 and
+    # per-layer lists are not read. (tests/test_engine.py checks these against the KV cache llama.cpp
+    # allocates.)
     assert fit._gguf_window("gemma2", None) == (4096, 2) and fit._gguf_window("gemma2", 2048) == (2048, 2)
     assert fit._gguf_window("gemma3", 512) == (512, 6) and fit._gguf_window("gemma3", None) == (None, None)
     assert fit._gguf_window("llama4", None) == (8192, 4) and fit._gguf_window("llama4", 0) == (None, None)
-    assert fit._gguf_window("llama", 4096) == (None, None)
+    assert fit._gguf_window("gpt-oss", 128) == (128, 2) and fit._gguf_window("cohere2", 4096) == (4096, 4)
+    assert fit._gguf_window("llama", 4096) == (None, None) and fit._gguf_window("llama", 4096, 2) == (None, None)
+    assert fit._gguf_window("gemma3", 512, 3) == (512, 3) and fit._gguf_window("cohere2", 4096, 1) == (None, None)
+    assert fit._gguf_window("gemma3", 512, 0) == (512, 6) and fit._gguf_window("gemma3", 512, True) == (512, 6)
+
+
+def test_kv_cells_are_rounded_up_as_llama_cpp_allocates_them():
+    # 4 layers, every 2nd global, a window of 128: the window layers keep 128 + 512 tokens, allocated as 768;
+    # the context is allocated in multiples of 256 too (1,000 -> 1,024)
+    shape = fit.ModelShape("w", 1e8, n_layers=4, hidden=256, ffn=512, n_heads=4, n_kv_heads=1, head_dim=64,
+                           sliding_window=128, sliding_window_pattern=2)
+    assert fit.kv_cells(shape, 4096) == 2 * 4096 + 2 * 640 and fit.kv_cells(shape, 4096, allocated=True) == 2 * 4096 + 2 * 768
+    assert fit.kv_cells(shape, 1000, allocated=True) == 2 * 1024 + 2 * 768
+    assert fit.kv_cells(shape, 300, allocated=True) == 4 * 512  # never more than the context
+    assert fit.kv_cache_bytes(shape, 1000) == (2 * 1024 + 2 * 768) * 2 * 64 * 2
