@@ -263,8 +263,10 @@ def kv_cells(shape: ModelShape, context: int, allocated: bool = False) -> float:
     return L * context
 
 
-def kv_cache_bytes(shape: ModelShape, context: int, cache_type: str = "F16") -> float:
-    """KV cache bytes at a context, per architecture.
+def kv_cache_bytes(shape: ModelShape, context: int, cache_type: str = "F16", allocated: bool = True) -> float:
+    """KV cache bytes at a context, per architecture: as llama.cpp allocates them (rounded up to
+    KV_PAD cells), or, ``allocated=False``, those of the ``context`` tokens themselves (what a decode
+    step reads).
 
     GQA/MHA: 2 (K and V) x KV heads x head dim per layer and token. MLA (DeepSeek V2/V3): one
     compressed latent of kv_lora_rank + the decoupled RoPE key per layer and token (DeepSeek-V2
@@ -274,12 +276,12 @@ def kv_cache_bytes(shape: ModelShape, context: int, cache_type: str = "F16") -> 
     cache_type = check_kv_type(cache_type)
     if shape.kv_known:
         per_cell = (shape.kv_lora_rank + (shape.rope_dim or 0)) if shape.mla else 2 * shape.kv_heads * shape.hd
-        return per_cell * kv_cells(shape, context, allocated=True) * KV_BYTES[cache_type]
+        return per_cell * kv_cells(shape, context, allocated) * KV_BYTES[cache_type]
     # Architecture unknown: assume a Llama-2-like shape without grouped-query attention, so this is
     # an upper bound; GQA models need 4-8x less.
     d = (shape.params * WIDTH_PER_LAYER / PARAMS_PER_LAYER_PER_WIDTH2) ** (1 / 3)
     layers = d / WIDTH_PER_LAYER
-    return 2 * layers * d * context * KV_BYTES[cache_type]
+    return 2 * layers * d * (_kv_pad(context) if allocated else context) * KV_BYTES[cache_type]
 
 
 # The shape assumed when a model's architecture is unknown (Llama-2 7B: 32 layers of width 4096,
@@ -714,14 +716,16 @@ def _check_n_cpu_moe(n: Any, shape: ModelShape) -> int:
     return min(n, shape.n_layers or 0)  # llama.cpp: the experts of the first n layers (only MoE layers have them)
 
 
-def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardware, macs: float = 0.0
-             ) -> tuple[Offload, float]:
+def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardware, macs: float = 0.0,
+             kv_read: float | None = None) -> tuple[Offload, float]:
     """Layers on the GPU while they fit (llama.cpp -ngl), the rest on the CPU; seconds per token of the split.
 
     llama.cpp keeps the token embeddings in CPU RAM and puts the output matrix on the GPU once
     every layer is there. Each layer carries its share of the weights and of the KV cache (an
     average: where MoE and dense layers alternate, as in Llama 4 Maverick, within one layer of the truth).
+    ``kv`` is the cache allocated, ``kv_read`` (default: the same) the part a token reads.
     """
+    kv_read = kv if kv_read is None else kv_read
     cpu_bw = cpu_hw.bandwidth_gbs
     L = shape.n_layers or 1
     usable = hw.memory_gb * (APPLE_GPU_SHARE if hw.backend == "metal" else 1.0) * GB
@@ -745,7 +749,7 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
     gpu_bytes_held = gpu_need(ngl) if ngl else 0.0
     cpu_held = weights + kv + overhead - gpu_bytes_held
     # bytes each token reads from each memory: a layer's dense weights, its active experts, its KV
-    active_layer = (layers_w - experts * (1 - frac)) / L + kv / L
+    active_layer = (layers_w - experts * (1 - frac)) / L + kv_read / L
     cpu_experts_read = overlap(ngl) * moe_experts * frac
     gpu_read = ngl * active_layer + (out if fits else 0) - cpu_experts_read
     cpu_read = (L - ngl) * active_layer + (0 if fits else out) + cpu_experts_read
@@ -822,7 +826,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                        window=_n(shape.sliding_window, ","), ubatch=UBATCH, cells=_n(rounded, ",")))
     if shape.mla:
         notes.append(t("fit.note.mla"))
-    kv = kv_cache_bytes(shape, context, kv_type)
+    kv = kv_cache_bytes(shape, context, kv_type)  # allocated; a token reads the context's own cells
+    kv_read = kv_cache_bytes(shape, context, kv_type, allocated=False)
     vocab = shape.vocab or 32000
     overhead = RUNTIME_OVERHEAD_GB * GB + vocab * UBATCH * 4
     ram = weights + kv + overhead
@@ -836,10 +841,10 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         notes.append(t("fit.note.moe", total=_n(shape.params / 1e9, ".1f"), used=shape.experts_per_token,
                        experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
     embd_read = groups.get("token_embd", 0) if not shape.tied_embeddings else 0  # embeddings: one row per token
-    read = weights - embd_read - experts * (1 - frac) + kv
+    read = weights - embd_read - experts * (1 - frac) + kv_read
     if shape.active_params and not shape.moe:  # experts unknown: a token reads the catalog's active share
         active = shape.active_params / 1e9
-        read = weights * shape.active_params / shape.params + kv
+        read = weights * shape.active_params / shape.params + kv_read
         notes.append(t("fit.note.moe_catalog", total=_n(shape.params / 1e9, ".1f"), active=_n(active, ".1f")))
     tps = offload = reading_tps = overhead_ms = None
     bound = False
@@ -850,7 +855,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         if hw.is_gpu and hw.memory_gb and shape.n_layers:
             cpu_hw = cpu_hardware or custom_hardware(cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS, "cpu", "CPU")
             cpu_bw = cpu_hw.bandwidth_gbs
-            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw, work)
+            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw, work, kv_read)
             tps = _round_speed(1 / seconds)
             if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
                 assumed = "" if cpu_bandwidth_gbs or cpu_hardware else t("fit.note.partial_assumed")

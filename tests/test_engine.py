@@ -183,10 +183,11 @@ def test_llama4_interleaved_experts_load_and_are_read_as_llama_cpp_does(smol, tm
     assert shape.exact_expert_bytes == experts * q8
     e = fit.estimate(shape=shape, quant="Q8_0", context=16)
     assert e.active_params_b == pytest.approx((shape.params - experts * 3 / 4) / 1e9, abs=0.0005)  # 3 decimals
-    # a token reads everything but three of each MoE layer's four experts (the tied embedding is the output),
-    # and the KV cells llama.cpp allocates (16 tokens: 256 per layer); kv_cache_gb is rounded to 0.000 here
+    # a token reads everything but three of each MoE layer's four experts (the tied embedding is the output)
+    # and the 16 cached tokens' K and V (llama.cpp allocates 256 cells per layer: kv_cache_gb)
     assert e.read_per_token_gb == pytest.approx((shape.exact_weight_bytes - experts * q8 * 3 / 4
-                                                 + fit.kv_cache_bytes(shape, 16)) / 1e9, abs=0.0005)
+                                                 + fit.kv_cache_bytes(shape, 16, allocated=False)) / 1e9, abs=0.0005)
+    assert e.kv_cache_gb == pytest.approx(fit.kv_cache_bytes(shape, 256) / 1e9, abs=0.0005)
 
 
 def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):

@@ -72,9 +72,11 @@ def test_sizes_shrink_with_quantization():
 
 def test_decode_speed_formula_and_calibration():
     hw = custom_hardware(100, "cpu")
-    # 1 / (bytes / (0.55 x 100 GB/s)) for a 7B Q4_K_M without embeddings read
+    # 1 / (bytes / (0.55 x 100 GB/s)) for a 7B Q4_K_M without embeddings read, and one token's K and V
+    # (32 layers x 2 x 4,096 x 2 bytes; llama.cpp allocates 256 cells: kv_cache_gb)
     e = fit.estimate("meta-llama/Llama-2-7b-chat-hf", "Q4_K_M", 1, hardware=hw)
-    read = e.file_size_gb - e.breakdown_gb["token_embd"] + e.kv_cache_gb
+    assert e.kv_cache_gb == round(256 * 32 * 2 * 4096 * 2 / 1e9, 3)
+    read = e.file_size_gb - e.breakdown_gb["token_embd"] + 32 * 2 * 4096 * 2 / 1e9
     assert e.tokens_per_s == pytest.approx(0.55 * 100 / read, rel=0.01)
     rtx = fit.estimate("meta-llama/Llama-2-7b-chat-hf", "Q4_0", 128, hardware="RTX 4090")
     assert rtx.tokens_per_s == pytest.approx(186.21, rel=0.12)  # llama-bench tg128, calibration file

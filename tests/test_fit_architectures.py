@@ -314,3 +314,10 @@ def test_kv_cells_are_rounded_up_as_llama_cpp_allocates_them():
     assert fit.kv_cells(shape, 1000, allocated=True) == 2 * 1024 + 2 * 768
     assert fit.kv_cells(shape, 300, allocated=True) == 4 * 512  # never more than the context
     assert fit.kv_cache_bytes(shape, 1000) == (2 * 1024 + 2 * 768) * 2 * 64 * 2
+    # a decode step reads the 1,000 tokens' K and V, not the padding
+    assert fit.kv_cache_bytes(shape, 1000, allocated=False) == (2 * 1000 + 2 * 640) * 2 * 64 * 2
+    # so in an estimate: 1,000 and 1,024 tokens allocate the same cache, a token at 1,000 reads 24 tokens' less
+    llama = fit.ModelShape("l", 7e9, n_layers=32, hidden=4096, ffn=14336, n_heads=32, n_kv_heads=8, head_dim=128)
+    e1000, e1024 = (fit.estimate(shape=llama, quant="Q4_0", context=n) for n in (1000, 1024))
+    assert e1000.kv_cache_gb == e1024.kv_cache_gb == round(1024 * 32 * 2 * 8 * 128 * 2 / fit.GB, 3)
+    assert e1024.read_per_token_gb - e1000.read_per_token_gb == pytest.approx(24 * 32 * 2 * 8 * 128 * 2 / fit.GB, abs=0.0011)
