@@ -115,10 +115,10 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     creates them (LLM_ARCH_LLAMA4: ``(i + 1) % n_moe_layer_step == 0``).
     ``sliding_window`` writes Gemma 3's layout instead (architecture ``gemma3``: q/k norms, norms after
     attention and feed-forward): 5 of every 6 layers attend within that many tokens.
-    ``arch`` picks one of two other layouts with a window, as llama.cpp's loader creates their tensors:
-    ``"cohere2"`` (attention and feed-forward side by side from one layer norm, 3 of every 4 layers in
-    the window) and ``"gpt-oss"`` (every layer a MoE with biases, attention sinks, 1 in 2 layers in the
-    window; needs ``experts``). ``swa_pattern`` writes ``{arch}.attention.sliding_window_pattern``: every
+    ``arch`` picks another layout, as llama.cpp's loader creates its tensors: ``"cohere2"`` (attention
+    and feed-forward side by side from one layer norm, 3 of every 4 layers in the window), ``"gpt-oss"``
+    (every layer a MoE with biases, attention sinks, 1 in 2 layers in the window; needs ``experts``) or
+    ``"olmo2"`` (norms after attention and feed-forward; with a window, OLMo 3: 3 of every 4 layers). ``swa_pattern`` writes ``{arch}.attention.sliding_window_pattern``: every
     that-many-th layer attends to the whole context (the loader's default otherwise).
 
     The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
@@ -138,15 +138,15 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     rng = np.random.default_rng(seed)
     out = Path(out)
     tmp = out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.part")  # two kernels may build at once
-    if arch not in (None, "cohere2", "gpt-oss"):
-        raise ValueError(f"make_gguf writes the cohere2 or gpt-oss layout, not {arch!r}")
-    if arch and not sliding_window:
+    if arch not in (None, "cohere2", "gpt-oss", "olmo2"):
+        raise ValueError(f"make_gguf writes the cohere2, gpt-oss or olmo2 layout, not {arch!r}")
+    if arch in ("cohere2", "gpt-oss") and not sliding_window:
         raise ValueError(f"the {arch} layout needs a sliding_window")
     if (arch == "gpt-oss") != bool(experts and arch):
         raise ValueError("the gpt-oss layout is a mixture of experts; cohere2's is dense")
     llama4 = bool(experts) and moe_step > 1 and arch is None
     gemma3 = bool(sliding_window) and not experts and arch is None
-    gpt_oss, cohere2 = arch == "gpt-oss", arch == "cohere2"
+    gpt_oss, cohere2, olmo2 = arch == "gpt-oss", arch == "cohere2", arch == "olmo2"
     dense_ff = dense_ff or 2 * ff
     arch = arch or ("llama4" if llama4 else "gemma3" if gemma3 else "llama")
     w = gguf.GGUFWriter(str(tmp), arch)
@@ -198,13 +198,14 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
         w.add_tensor(name, np.full(width, value, dtype=np.float32))
 
     mat("token_embd.weight", vocab, embd, gguf.GGMLQuantizationType[embd_type])
-    if gpt_oss:  # its loader wants an output matrix of its own
+    if gpt_oss or olmo2:  # their loaders want an output matrix of its own
         mat("output.weight", vocab, embd, gguf.GGMLQuantizationType[embd_type])
     vec("output_norm.weight", embd, 1.0)
     kv = kv_heads * head_dim
     for i in range(layers):
-        vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
-        if not (cohere2 or gpt_oss):  # cohere2: one norm feeds both; gpt-oss: the norm after attention
+        if not olmo2:  # OLMo 2 normalises after attention and feed-forward instead
+            vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
+        if not (cohere2 or gpt_oss or olmo2):  # cohere2: one norm feeds both; gpt-oss: the norm after attention
             vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
         mat(f"blk.{i}.attn_q.weight", embd, embd)
         mat(f"blk.{i}.attn_k.weight", kv, embd)
@@ -222,9 +223,9 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
                 mat(f"blk.{i}.{name}.weight", rows, cols, stack=experts)
                 w.add_tensor(f"blk.{i}.{name}.bias", np.zeros((experts, rows), dtype=np.float32))
             continue
-        if gemma3:
-            for norm, width in (("attn_q_norm", head_dim), ("attn_k_norm", head_dim), ("post_attention_norm", embd),
-                                ("post_ffw_norm", embd)):
+        if gemma3 or olmo2:  # OLMo 2's q/k norms span all heads
+            for norm, width in (("attn_q_norm", embd if olmo2 else head_dim), ("attn_k_norm", kv if olmo2 else head_dim),
+                                ("post_attention_norm", embd), ("post_ffw_norm", embd)):
                 w.add_tensor(f"blk.{i}.{norm}.weight", np.ones(width, dtype=np.float32))
         if experts and (i + 1) % moe_step == 0:
             mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)

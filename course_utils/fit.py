@@ -490,12 +490,13 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
 # attend in a window: every Nth layer global (set_swa_pattern(N), N overridden by the file's
 # {arch}.attention.sliding_window_pattern), and the window when the file states none
 _GGUF_WINDOWS = {"gemma2": (2, 4096), "gemma3": (6, None), "llama4": (4, 8192), "gpt-oss": (2, None),
-                 "cohere2": (4, None)}
+                 "cohere2": (4, None), "olmo2": (4, None)}
 
 
 def _gguf_window(arch: str, stated: int | None, pattern: int | None = None) -> tuple[int | None, int | None]:
     """(window, every Nth layer global) as llama.cpp sets them up for a GGUF file. Gemma 2: the file's
-    sliding_window, else 4,096; Gemma 3, gpt-oss, Command R7B (cohere2): the file's (none without one);
+    sliding_window, else 4,096; Gemma 3, gpt-oss, Command R7B (cohere2), OLMo 3 (olmo2): the file's (none
+    without one);
     Llama 4: chunks of 8,192 tokens, whatever the file says unless it says 0 (no chunks). A period the
     file states (a number >= 1; 1 = every layer global) replaces the loader's. Not read: 0 (every layer
     in the window: the loader's period then overstates the cache) and per-layer lists (the loader's

@@ -196,8 +196,8 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
     Q4_0 (-ctk/-ctv), and at contexts llama.cpp rounds up to a multiple of 256 cells (1,000 and 4,100);
     a Gemma 3 layout (5 of every 6 layers keep 256 + 512 tokens), one whose file says every 3rd layer is
     global, a Llama 4 layout (3 of every 4 layers keep 8,192 + 512), Command R7B's (cohere2: 3 of every 4
-    layers in the window, or 1 of 2 when the file says so) and gpt-oss's (1 in 2; 128 + 512 tokens,
-    rounded up to 768)."""
+    layers in the window, or 1 of 2 when the file says so), gpt-oss's (1 in 2; 128 + 512 tokens,
+    rounded up to 768) and OLMo 2's, with a window (OLMo 3: 3 of every 4 layers) and without."""
     from course_utils import compute_probe, fit
 
     def make(name, **kw):
@@ -212,7 +212,9 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
              (make("cohere2every2", layers=8, embd=256, ff=512, sliding_window=256, arch="cohere2", swa_pattern=2),
               4096, "F16"),
              (make("gptoss", layers=4, embd=256, ff=256, experts=4, experts_used=2, sliding_window=128,
-                   arch="gpt-oss"), 4096, "F16")]
+                   arch="gpt-oss"), 4096, "F16"),
+             (make("olmo3", layers=8, embd=256, ff=512, sliding_window=256, arch="olmo2"), 4096, "F16"),
+             (make("olmo2", layers=8, embd=256, ff=512, arch="olmo2"), 4096, "F16")]
     for path, n_ctx, kv in cases:
         shape = fit.shape_from_gguf(str(path))
         with LocalServer(path, n_ctx=n_ctx, threads=1, verbose=True, kv_type=kv) as srv:
@@ -220,7 +222,7 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
         # the log prints each cache in MiB with two decimals
         assert allocated == pytest.approx(fit.kv_cache_bytes(shape, n_ctx, kv), abs=0.011 * 2**20), (path.name, n_ctx, kv)
     # the windows were there to count
-    assert [fit.shape_from_gguf(str(c[0])).sliding_window_pattern for c in cases[5:]] == [6, 3, 4, 4, 2, 2]
+    assert [fit.shape_from_gguf(str(c[0])).sliding_window_pattern for c in cases[5:]] == [6, 3, 4, 4, 2, 2, 4, None]
 
 
 @pytest.fixture

@@ -291,8 +291,8 @@ def test_catalog_moe_without_a_config_row_takes_the_catalog_active_count(monkeyp
 
 
 def test_gguf_sliding_windows_follow_llama_cpp_s_loader():
-    # src/models/<arch>.cpp: Gemma 2 sets a 4,096 window unless the file states one, Gemma 3, gpt-oss and
-    # cohere2 read the file's, Llama 4 always chunks by 8,192 unless the file says 0; other architectures
+    # src/models/<arch>.cpp: Gemma 2 sets a 4,096 window unless the file states one, Gemma 3, gpt-oss,
+    # cohere2 and olmo2 read the file's, Llama 4 always chunks by 8,192 unless the file says 0; other architectures
     # attend globally. A period the file states replaces the loader's (1 = every layer global); 0 and
     # per-layer lists are not read. (tests/test_engine.py checks these against the KV cache llama.cpp
     # allocates.)
@@ -300,6 +300,7 @@ def test_gguf_sliding_windows_follow_llama_cpp_s_loader():
     assert fit._gguf_window("gemma3", 512) == (512, 6) and fit._gguf_window("gemma3", None) == (None, None)
     assert fit._gguf_window("llama4", None) == (8192, 4) and fit._gguf_window("llama4", 0) == (None, None)
     assert fit._gguf_window("gpt-oss", 128) == (128, 2) and fit._gguf_window("cohere2", 4096) == (4096, 4)
+    assert fit._gguf_window("olmo2", 4096) == (4096, 4) and fit._gguf_window("olmo2", None) == (None, None)
     assert fit._gguf_window("llama", 4096) == (None, None) and fit._gguf_window("llama", 4096, 2) == (None, None)
     assert fit._gguf_window("gemma3", 512, 3) == (512, 3) and fit._gguf_window("cohere2", 4096, 1) == (None, None)
     assert fit._gguf_window("gemma3", 512, 0) == (512, 6) and fit._gguf_window("gemma3", 512, True) == (512, 6)
