@@ -39,6 +39,10 @@ MOE_SHAPES = [(8, 512, 1024, "Q4_1", 8, 2), (8, 768, 768, "Q4_1", 16, 4)]
 # experts and a shared expert on every second layer, dense feed-forwards between (no dense twin: its
 # layers differ)
 INTERLEAVED_SHAPES = [(8, 768, 768, "Q4_1", 16, 1, 2, 1536)]
+# Gemma 4's layout (layers, embd, ff, per-layer embedding width; 1 in 2 layers in a 256-token window), without
+# and with per-layer embeddings (E2B/E4B): a vocabulary-sized table a token looks up one row of, which makes
+# the file three times larger but is not read whole per token (compute_probe.make_gemma4_gguf)
+GEMMA4_SHAPES = [(6, 512, 1024, 256)]
 
 
 def _summary(errs: list[float]) -> str:
@@ -48,7 +52,7 @@ def _summary(errs: list[float]) -> str:
 
 def main() -> None:
     from course_utils import fit
-    from course_utils.compute_probe import make_gguf, measure_compute_rate, probe_type, time_decode
+    from course_utils.compute_probe import make_gemma4_gguf, make_gguf, measure_compute_rate, probe_type, time_decode
     from course_utils.gguf_models import resolve_model
     from course_utils.system import measure_memory_bandwidth
 
@@ -92,8 +96,20 @@ def main() -> None:
             make_gguf(path, layers=layers, embd=embd, ff=ff, qtype=qtype, experts=experts, experts_used=used,
                       moe_step=step, dense_ff=dense_ff)
         models[label] = path
+    ple_pairs = []  # (without, with per-layer embeddings) model names
+    for layers, embd, ff, per_layer in [] if a.typed_only else GEMMA4_SHAPES:
+        names = []
+        for label, width in ((f"{layers}x{embd}x{ff} Gemma 4", 0), (f"{layers}x{embd}x{ff} Gemma 4 + per-layer", per_layer)):
+            path = folder / f"gemma4-{layers}x{embd}x{ff}-ple{width}.gguf"
+            if not path.exists():
+                make_gemma4_gguf(path, swa_layers=(True, False) * (layers // 2), layer_kv_heads=(1,) * layers,
+                                 embd=embd, ff=ff, per_layer_embd=width)
+            models[label] = path
+            names.append(label)
+        ple_pairs.append(tuple(names))
     if a.only:
         keep = {n for n in models if a.only in n}
+        ple_pairs = [p for p in ple_pairs if set(p) <= keep]
         moe_pairs = [p for p in moe_pairs if set(p) <= keep]
         models = {n: p for n, p in models.items() if n in keep}
     models["SmolLM2-135M (real)"] = resolve_model(None)
@@ -153,6 +169,10 @@ def main() -> None:
             (m, p), (ma, pa), (mt, pt) = seen[moe], seen[active], seen[total]
             print(f"  {moe}: {m / mt:.2f} x the dense model of its total size (estimate {p / pt:.2f} x), "
                   f"{m / ma:.2f} x the dense model of its active size (estimate {p / pa:.2f} x)")
+        for plain, ple in ple_pairs:  # per-layer embeddings: a larger file, about the same speed
+            (m0, p0), (m1, p1) = seen[plain], seen[ple]
+            size = Path(models[ple]).stat().st_size / Path(models[plain]).stat().st_size
+            print(f"  {ple}: {m1 / m0:.2f} x the speed without (estimate {p1 / p0:.2f} x) for a file {size:.1f} x larger")
 
 
 if __name__ == "__main__":

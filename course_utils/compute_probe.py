@@ -118,18 +118,15 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     ``arch`` picks another layout, as llama.cpp's loader creates its tensors: ``"cohere2"`` (attention
     and feed-forward side by side from one layer norm, 3 of every 4 layers in the window), ``"gpt-oss"``
     (every layer a MoE with biases, attention sinks, 1 in 2 layers in the window; needs ``experts``) or
-    ``"olmo2"`` (norms after attention and feed-forward; with a window, OLMo 3: 3 of every 4 layers). ``swa_pattern`` writes ``{arch}.attention.sliding_window_pattern``: every
-    that-many-th layer attends to the whole context (the loader's default otherwise).
+    ``"olmo2"`` (norms after attention and feed-forward; with a window, OLMo 3: 3 of every 4 layers).
+    ``swa_pattern`` writes ``{arch}.attention.sliding_window_pattern``: every that-many-th layer
+    attends to the whole context (the loader's default otherwise). Gemma 4: make_gemma4_gguf.
 
     The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
     SmolLM2-135M), so llama.cpp loads and serves it like any model; its text is noise, but a
     decode step reads and computes what a trained model of that shape would.
     """
     gguf = _gguf_types()
-    if tokenizer_from is None:
-        from .gguf_models import resolve_model
-
-        tokenizer_from = resolve_model(None)
     heads = heads or max(1, embd // 64)
     # grouped-query attention as in SmolLM2 (9 heads, 3 KV heads): the largest divisor <= heads / 3
     kv_heads = kv_heads or max(d for d in range(1, heads + 1) if heads % d == 0 and 3 * d <= max(3, heads))
@@ -137,7 +134,7 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     q = gguf.GGMLQuantizationType[qtype]
     rng = np.random.default_rng(seed)
     out = Path(out)
-    tmp = out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.part")  # two kernels may build at once
+    tmp = _part_path(out)
     if arch not in (None, "cohere2", "gpt-oss", "olmo2"):
         raise ValueError(f"make_gguf writes the cohere2, gpt-oss or olmo2 layout, not {arch!r}")
     if arch in ("cohere2", "gpt-oss") and not sliding_window:
@@ -175,27 +172,10 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
         w.add_logit_scale(1.0)
     if llama4 or gpt_oss:
         w.add_expert_feed_forward_length(ff)
+    if llama4:
         w.add_uint32("llama4.interleave_moe_layer_step", moe_step)
-    fields, vocab = _tokenizer_fields(str(tokenizer_from))
-    for key, value, vtype, subtype in fields:
-        w.add_key_value(key, value, vtype, subtype)
-    w.add_vocab_size(vocab)
-
-    def mat(name: str, rows: int, cols: int, kind=q, stack: int = 0) -> None:
-        data = rng.standard_normal((stack, rows, cols) if stack else (rows, cols), dtype=np.float32) * 0.02
-        if kind == gguf.GGMLQuantizationType.F32:
-            w.add_tensor(name, data)
-        elif kind == gguf.GGMLQuantizationType.F16:
-            w.add_tensor(name, data.astype(np.float16))
-        elif kind.name in _GGUF_PY_QUANTS:
-            w.add_tensor(name, gguf.quants.quantize(data, kind), raw_dtype=kind)
-        else:
-            from .ggml_quant import quantize
-
-            w.add_tensor(name, quantize(data, kind.name), raw_dtype=kind)
-
-    def vec(name: str, width: int, value: float = 0.0) -> None:
-        w.add_tensor(name, np.full(width, value, dtype=np.float32))
+    vocab = _add_tokenizer(w, tokenizer_from)
+    mat, vec = _tensor_adders(gguf, w, rng, q)
 
     mat("token_embd.weight", vocab, embd, gguf.GGMLQuantizationType[embd_type])
     if gpt_oss or olmo2:  # their loaders want an output matrix of its own
@@ -241,6 +221,37 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
         mat(f"blk.{i}.ffn_gate.weight", width, embd)
         mat(f"blk.{i}.ffn_up.weight", width, embd)
         mat(f"blk.{i}.ffn_down.weight", embd, width)
+    return _write_atomically(w, tmp, out)
+
+
+def _tensor_adders(gguf, w, rng, default_kind):
+    """(mat, vec): add a random matrix (0.02 x normal, in any ggml type; ``stack`` experts deep) or a
+    constant F32 vector to the writer ``w``."""
+
+    def mat(name: str, rows: int, cols: int, kind=default_kind, stack: int = 0) -> None:
+        data = rng.standard_normal((stack, rows, cols) if stack else (rows, cols), dtype=np.float32) * 0.02
+        if kind == gguf.GGMLQuantizationType.F32:
+            w.add_tensor(name, data)
+        elif kind == gguf.GGMLQuantizationType.F16:
+            w.add_tensor(name, data.astype(np.float16))
+        elif kind.name in _GGUF_PY_QUANTS:
+            w.add_tensor(name, gguf.quants.quantize(data, kind), raw_dtype=kind)
+        else:
+            from .ggml_quant import quantize
+
+            w.add_tensor(name, quantize(data, kind.name), raw_dtype=kind)
+
+    def vec(name: str, width: int, value: float = 0.0) -> None:
+        w.add_tensor(name, np.full(width, value, dtype=np.float32))
+
+    return mat, vec
+
+
+def _part_path(out: Path) -> Path:
+    return out.with_name(f"{out.name}.{os.getpid()}.{threading.get_ident()}.part")  # two kernels may build at once
+
+
+def _write_atomically(w, tmp: Path, out: Path) -> Path:
     try:
         w.write_header_to_file()
         w.write_kv_data_to_file()
@@ -253,6 +264,92 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
         tmp.unlink(missing_ok=True)
         raise
     return out
+
+
+def _add_tokenizer(w, tokenizer_from) -> int:
+    """Copy a real GGUF's tokenizer (default: the bundled SmolLM2-135M) into ``w``; its vocabulary size."""
+    if tokenizer_from is None:
+        from .gguf_models import resolve_model
+
+        tokenizer_from = resolve_model(None)
+    fields, vocab = _tokenizer_fields(str(tokenizer_from))
+    for key, value, vtype, subtype in fields:
+        w.add_key_value(key, value, vtype, subtype)
+    w.add_vocab_size(vocab)
+    return vocab
+
+
+def make_gemma4_gguf(out: str | Path, *, swa_layers: tuple[bool, ...], layer_kv_heads: tuple[int, ...],
+                     shared_kv_layers: int = 0, embd: int = 256, ff: int = 512, heads: int = 4, head_dim: int = 128,
+                     head_dim_swa: int = 64, sliding_window: int = 256, qtype: str = "Q8_0",
+                     per_layer_embd: int = 0, tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
+    """A random-weight Gemma 4 GGUF (architecture ``gemma4``), laid out as llama.cpp's loader creates it
+    (src/models/gemma4.cpp), for the KV cache it describes layer by layer: ``swa_layers`` (which layers
+    attend in the window), ``layer_kv_heads`` (KV heads per layer), head dims for the global and the
+    window layers, and the last ``shared_kv_layers`` layers reusing earlier layers' caches (llama.cpp
+    takes the last cache-owning layer of the same kind: the owners must end with a window layer, then a
+    global one). ``per_layer_embd`` > 0 adds per-layer embeddings of that width (Gemma 4 E2B/E4B: a
+    vocabulary-sized table a token looks up one row of, projected into every layer). No experts."""
+    gguf = _gguf_types()
+    L = len(swa_layers)
+    if len(layer_kv_heads) != L or not 0 <= shared_kv_layers < L - 1:
+        raise ValueError("one KV head count per layer, and at least two layers that own their cache")
+    if shared_kv_layers and (swa_layers[L - shared_kv_layers - 1] or not swa_layers[L - shared_kv_layers - 2]):
+        raise ValueError("with shared caches, the last cache-owning layers must be a window layer, then a global one")
+    out = Path(out)
+    tmp = _part_path(out)
+    w = gguf.GGUFWriter(str(tmp), "gemma4")
+    w.add_name(f"random-gemma4-{L}x{embd}")
+    w.add_block_count(L)
+    w.add_context_length(2048)
+    w.add_embedding_length(embd)
+    w.add_feed_forward_length(ff)
+    w.add_head_count(heads)
+    w.add_head_count_kv(list(layer_kv_heads))
+    w.add_key_length(head_dim)
+    w.add_value_length(head_dim)
+    w.add_key_length_swa(head_dim_swa)
+    w.add_value_length_swa(head_dim_swa)
+    w.add_rope_dimension_count(head_dim)
+    w.add_rope_dimension_count_swa(head_dim_swa)
+    w.add_rope_freq_base(1e6)
+    w.add_layer_norm_rms_eps(1e-6)
+    w.add_sliding_window(sliding_window)
+    w.add_sliding_window_pattern(list(swa_layers))
+    w.add_shared_kv_layers(shared_kv_layers)
+    w.add_uint32("gemma4.embedding_length_per_layer_input", per_layer_embd)
+    w.add_file_type(_file_type(gguf, qtype))
+    w.add_quantization_version(2)
+    vocab = _add_tokenizer(w, tokenizer_from)
+    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), gguf.GGMLQuantizationType[qtype])
+    mat("token_embd.weight", vocab, embd)
+    vec("output_norm.weight", embd, 1.0)
+    vec("rope_freqs.weight", head_dim // 2, 1.0)  # the global layers' proportional RoPE (one tensor for all)
+    if per_layer_embd:
+        mat("per_layer_token_embd.weight", vocab, per_layer_embd * L)
+        mat("per_layer_model_proj.weight", per_layer_embd * L, embd)
+        vec("per_layer_proj_norm.weight", per_layer_embd, 1.0)
+    for i in range(L):
+        d = head_dim_swa if swa_layers[i] else head_dim
+        vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
+        mat(f"blk.{i}.attn_q.weight", heads * d, embd)
+        vec(f"blk.{i}.attn_q_norm.weight", d, 1.0)
+        if i < L - shared_kv_layers:  # a layer with a cache of its own
+            mat(f"blk.{i}.attn_k.weight", layer_kv_heads[i] * d, embd)
+            mat(f"blk.{i}.attn_v.weight", layer_kv_heads[i] * d, embd)
+            vec(f"blk.{i}.attn_k_norm.weight", d, 1.0)
+        mat(f"blk.{i}.attn_output.weight", embd, heads * d)
+        vec(f"blk.{i}.post_attention_norm.weight", embd, 1.0)
+        vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
+        mat(f"blk.{i}.ffn_gate.weight", ff, embd)
+        mat(f"blk.{i}.ffn_up.weight", ff, embd)
+        mat(f"blk.{i}.ffn_down.weight", embd, ff)
+        vec(f"blk.{i}.post_ffw_norm.weight", embd, 1.0)
+        if per_layer_embd:
+            mat(f"blk.{i}.inp_gate.weight", per_layer_embd, embd)
+            mat(f"blk.{i}.proj.weight", embd, per_layer_embd)
+            vec(f"blk.{i}.post_norm.weight", embd, 1.0)
+    return _write_atomically(w, tmp, out)
 
 
 # the types llama.cpp's quantizer (ggml_quant) writes into a probe beside gguf-py's own

@@ -100,6 +100,13 @@ class ModelShape:
     # from a GGUF header: the ggml type of most of the layers' weights, and of the output matrix (or the tied embedding)
     layer_type: str | None = None
     output_type: str | None = None
+    # from a GGUF header that describes its layers one by one (Gemma 4): which layers attend in the
+    # window, and each layer's K and V elements per token (0: the layer reuses an earlier layer's cache)
+    swa_layers: tuple[bool, ...] | None = None
+    kv_layer_elems: tuple[int, ...] | None = None
+    # from a GGUF header: tables a token looks up one row of besides the token embedding (Gemma 4
+    # E2B/E4B's per-layer embeddings), in bytes: held in memory, not read per token
+    exact_lookup_bytes: float = 0.0
 
     @property
     def known(self) -> bool:
@@ -108,7 +115,7 @@ class ModelShape:
 
     @property
     def kv_known(self) -> bool:
-        return bool(self.n_layers) and (self.mla or bool(self.n_heads and self.hd))
+        return bool(self.n_layers) and (self.mla or bool(self.kv_layer_elems) or bool(self.n_heads and self.hd))
 
     @property
     def moe(self) -> bool:
@@ -257,6 +264,9 @@ def kv_cells(shape: ModelShape, context: int, allocated: bool = False) -> float:
     L = shape.n_layers
     pad = _kv_pad if allocated else (lambda n: n)
     context = pad(context)
+    if shape.sliding_window and shape.swa_layers:
+        window = min(context, pad(shape.sliding_window + UBATCH))
+        return sum(window if swa else context for swa in shape.swa_layers)
     if shape.sliding_window and shape.sliding_window_pattern:
         n_global = sum(1 for i in range(L) if (i + 1) % shape.sliding_window_pattern == 0)
         return n_global * context + (L - n_global) * min(context, pad(shape.sliding_window + UBATCH))
@@ -274,6 +284,13 @@ def kv_cache_bytes(shape: ModelShape, context: int, cache_type: str = "F16", all
     Bytes per element: F16 2, q8_0 34/32, q4_0 18/32 (-ctk/-ctv).
     """
     cache_type = check_kv_type(cache_type)
+    if shape.kv_layer_elems:  # layer by layer (Gemma 4): its own KV heads and head dims, or no cache
+        context = _kv_pad(context) if allocated else context
+        window = context
+        if shape.sliding_window and shape.swa_layers:
+            window = min(context, _kv_pad(shape.sliding_window + UBATCH) if allocated else shape.sliding_window + UBATCH)
+        return sum(e * (window if shape.swa_layers and shape.swa_layers[i] else context)
+                   for i, e in enumerate(shape.kv_layer_elems)) * KV_BYTES[cache_type]
     if shape.kv_known:
         per_cell = (shape.kv_lora_rank + (shape.rope_dim or 0)) if shape.mla else 2 * shape.kv_heads * shape.hd
         return per_cell * kv_cells(shape, context, allocated) * KV_BYTES[cache_type]
@@ -443,10 +460,14 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         value = meta.get(key)
         return None if isinstance(value, tuple) else value
 
+    def largest(key: str):  # a number, or the largest of a per-layer array's (Gemma 4's KV heads)
+        values = header.arrays.get(key)
+        return max(values) if values else field_value(key)
+
     arch = field_value("general.architecture") or "llama"
     n_params = sum(t.n_elements for t in header.tensors)
     names = {t.name for t in header.tensors}
-    heads = field_value(f"{arch}.attention.head_count")
+    heads = largest(f"{arch}.attention.head_count")
     hidden = field_value(f"{arch}.embedding_length")
     key_len = field_value(f"{arch}.attention.key_length")
     tokens = meta.get("tokenizer.ggml.tokens")
@@ -462,11 +483,15 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
             out_type = kind
     window, pattern = _gguf_window(arch, field_value(f"{arch}.attention.sliding_window"),
                                    field_value(f"{arch}.attention.sliding_window_pattern"))
+    n_layers = field_value(f"{arch}.block_count")
+    swa_layers, kv_elems = _gguf_kv_layers(arch, header.arrays, field_value, n_layers, heads, hidden)
+    if swa_layers:
+        window = field_value(f"{arch}.attention.sliding_window")
     return ModelShape(
         name=field_value("general.name") or path.stem, params=float(n_params),
-        n_layers=field_value(f"{arch}.block_count"), hidden=hidden,
-        ffn=field_value(f"{arch}.feed_forward_length"), n_heads=heads,
-        n_kv_heads=field_value(f"{arch}.attention.head_count_kv") or heads,
+        n_layers=n_layers, hidden=hidden,
+        ffn=largest(f"{arch}.feed_forward_length"), n_heads=heads,
+        n_kv_heads=largest(f"{arch}.attention.head_count_kv") or heads,
         head_dim=key_len or (hidden // heads if hidden and heads else None),
         vocab=tokens[2] if isinstance(tokens, tuple) else None,
         tied_embeddings="output.weight" not in names, gated_ffn=any(n.endswith(("ffn_gate.weight", "ffn_gate_exps.weight")) for n in names),
@@ -483,7 +508,34 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         moe_layer_step=(field_value(f"{arch}.interleave_moe_layer_step") or 1) if expert_bytes else 1,
         exact_expert_bytes=expert_bytes or None,
         sliding_window=window, sliding_window_pattern=pattern,
-        layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type)
+        layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type,
+        swa_layers=swa_layers, kv_layer_elems=kv_elems,
+        exact_lookup_bytes=float(sum(t.n_bytes for t in header.tensors if t.name in _GGUF_LOOKUP_TABLES)))
+
+
+_GGUF_LOOKUP_TABLES = ("per_layer_token_embd.weight",)  # Gemma 3n and 4: a row per token and layer
+
+
+def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads: int | None,
+                    hidden: int | None) -> tuple[tuple[bool, ...] | None, tuple[int, ...] | None]:
+    """Gemma 4's KV cache layer by layer, as llama.cpp's loader (src/models/gemma4.cpp) reads it: the
+    window layers from the sliding_window_pattern array, KV heads per layer (an array or one number),
+    head dims key/value_length (global layers) and key/value_length_swa (window layers), and the last
+    shared_kv_layers layers without a cache of their own. (None, None) for any other file."""
+    swa = arrays.get(f"{arch}.attention.sliding_window_pattern")
+    if arch != "gemma4" or not n_layers or swa is None or len(swa) != n_layers:
+        return None, None
+    kv_heads = arrays.get(f"{arch}.attention.head_count_kv") or \
+        (value(f"{arch}.attention.head_count_kv") or heads or 0,) * n_layers
+    k = value(f"{arch}.attention.key_length") or (hidden // heads if hidden and heads else 0)
+    v = value(f"{arch}.attention.value_length") or k
+    k_swa, v_swa = value(f"{arch}.attention.key_length_swa") or k, value(f"{arch}.attention.value_length_swa") or v
+    owners = n_layers - (value(f"{arch}.attention.shared_kv_layers") or 0)
+    if len(kv_heads) != n_layers or not (k and v):
+        return None, None
+    elems = tuple(int(kv_heads[i]) * ((k_swa + v_swa) if swa[i] else (k + v)) if i < owners else 0
+                  for i in range(n_layers))
+    return tuple(bool(x) for x in swa), elems
 
 
 # the architectures whose layers llama.cpp's loader (src/models/<arch>.cpp, load_arch_hparams) makes
@@ -730,7 +782,7 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
     cpu_bw = cpu_hw.bandwidth_gbs
     L = shape.n_layers or 1
     usable = hw.memory_gb * (APPLE_GPU_SHARE if hw.backend == "metal" else 1.0) * GB
-    embd = groups.get("token_embd", 0.0)
+    embd = groups.get("token_embd", 0.0) + shape.exact_lookup_bytes  # input tables stay in CPU RAM
     out = groups.get("output", 0.0)
     experts = groups.get("experts", 0.0)
     frac = active_fraction(shape)
@@ -807,18 +859,27 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         if shape.known:  # split the exact total in the estimated proportions, for offload and MoE
             est_total, est_groups = weight_bytes(shape, quant)
             exact_experts = shape.exact_expert_bytes if shape.moe and shape.exact_expert_bytes else None
+            rest = weights - shape.exact_lookup_bytes  # the per-layer tables are not among the groups
             if exact_experts is not None:  # the experts' own tensors; the rest shares what is left
                 est_rest = est_total - est_groups["experts"]
-                groups = {k: (exact_experts if k == "experts" else v * (weights - exact_experts) / est_rest)
+                groups = {k: (exact_experts if k == "experts" else v * (rest - exact_experts) / est_rest)
                           for k, v in est_groups.items()}
             else:
-                groups = {k: v * weights / est_total for k, v in est_groups.items()}
+                groups = {k: v * rest / est_total for k, v in est_groups.items()}
     else:
         weights, groups = weight_bytes(shape, quant)
     if not shape.kv_known:
         notes.append(t("fit.note.arch_unknown"))
     if shape.max_context and context > shape.max_context:
         notes.append(t("fit.note.context_over", context=_n(context, ","), max=_n(shape.max_context, ",")))
+    if shape.sliding_window and shape.swa_layers:
+        own = shape.kv_layer_elems or (1,) * len(shape.swa_layers)  # the window layers with a cache of their own
+        notes.append(t("fit.note.sliding_layers", local=sum(1 for swa, e in zip(shape.swa_layers, own) if swa and e),
+                       layers=len(shape.swa_layers),
+                       window=_n(shape.sliding_window, ","), ubatch=UBATCH,
+                       cells=_n(_kv_pad(shape.sliding_window + UBATCH), ",")))
+    if shape.kv_layer_elems and 0 in shape.kv_layer_elems:
+        notes.append(t("fit.note.kv_shared", shared=shape.kv_layer_elems.count(0), layers=len(shape.kv_layer_elems)))
     if shape.sliding_window and shape.sliding_window_pattern:
         kept = shape.sliding_window + UBATCH
         rounded = _kv_pad(kept)
@@ -841,7 +902,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         shared = t("fit.note.moe_shared", n=shape.n_shared_experts) if shape.n_shared_experts else ""
         notes.append(t("fit.note.moe", total=_n(shape.params / 1e9, ".1f"), used=shape.experts_per_token,
                        experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
-    embd_read = groups.get("token_embd", 0) if not shape.tied_embeddings else 0  # embeddings: one row per token
+    # embeddings: one row per token (the per-layer tables too; llama.cpp reads them with get_rows)
+    embd_read = (groups.get("token_embd", 0) if not shape.tied_embeddings else 0) + shape.exact_lookup_bytes
     read = weights - embd_read - experts * (1 - frac) + kv_read
     if shape.active_params and not shape.moe:  # experts unknown: a token reads the catalog's active share
         active = shape.active_params / 1e9

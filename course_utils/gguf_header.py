@@ -1,15 +1,16 @@
-"""A GGUF file's header, read fast: metadata values and tensor infos, arrays skipped.
+"""A GGUF file's header, read fast: metadata values and tensor infos, long arrays skipped.
 
 ``gguf.GGUFReader`` maps every element of every metadata array (a 49k-token vocabulary, its merges)
 into NumPy views, which takes 7–20 s on a small model; the estimate needs a few numbers, the
-vocabulary's length and each tensor's type and shape. This reads the header as the GGUF spec lays
+vocabulary's length and each tensor's type and shape, and short numeric arrays (a value per layer,
+such as Gemma 4's sliding-window layers and KV heads). This reads the header as the GGUF spec lays
 it out (https://github.com/ggml-org/ggml/blob/master/docs/gguf.md): little-endian, version 2 or 3.
 Tensor byte sizes use the block sizes of the ``gguf`` package (``GGML_QUANT_SIZES``).
 """
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -17,6 +18,7 @@ MAGIC = b"GGUF"
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 STRING, ARRAY = 8, 9
 MAX_STRING = 1 << 26  # 64 MiB: no header string is near this; a larger length means a corrupt file
+MAX_KEPT_ARRAY = 4096  # numeric arrays up to this length are kept (Header.arrays): one value per layer
 
 
 class HeaderError(ValueError):
@@ -49,6 +51,7 @@ class Header:
     version: int
     metadata: dict[str, Any]  # scalars and strings as values; an array as ("array", item type, length)
     tensors: tuple[TensorInfo, ...]
+    arrays: dict[str, tuple] = field(default_factory=dict)  # the values of short numeric arrays
 
 
 def _read(f: BinaryIO, n: int) -> bytes:
@@ -80,7 +83,8 @@ def _skip_strings(f: BinaryIO, count: int) -> None:
         f.seek(n, 1)
 
 
-def _value(f: BinaryIO, kind: int):
+def _value(f: BinaryIO, kind: int, kept: list | None = None):
+    """The value at f; for a short numeric array, ("array", item, count) with its values appended to ``kept``."""
     if kind == STRING:
         return _string(f)
     if kind == ARRAY:
@@ -94,7 +98,11 @@ def _value(f: BinaryIO, kind: int):
             fmt = _SCALARS.get(item)
             if fmt is None:
                 raise HeaderError(f"unknown array item type {item}")
-            f.seek(struct.calcsize(fmt) * count, 1)
+            size = struct.calcsize(fmt) * count
+            if kept is not None and count <= MAX_KEPT_ARRAY:
+                kept.append(struct.unpack(f"<{count}{fmt[1]}", _read(f, size)))
+            else:
+                f.seek(size, 1)
         return ("array", item, count)
     return _scalar(f, kind)
 
@@ -109,10 +117,14 @@ def read_header(path: str | Path) -> Header:
             raise HeaderError(f"GGUF version {version} (big-endian or too old) is not supported here")
         n_tensors, n_kv = struct.unpack("<QQ", _read(f, 16))
         metadata: dict[str, Any] = {}
+        arrays: dict[str, tuple] = {}
         for _ in range(n_kv):
             key = _string(f)
             (kind,) = struct.unpack("<I", _read(f, 4))
-            metadata[key] = _value(f, kind)
+            kept: list = []
+            metadata[key] = _value(f, kind, kept)
+            if kept:
+                arrays[key] = kept[0]
         tensors = []
         for _ in range(n_tensors):
             name = _string(f)
@@ -120,4 +132,4 @@ def read_header(path: str | Path) -> Header:
             shape = struct.unpack(f"<{n_dims}Q", _read(f, 8 * n_dims))
             ggml_type, _offset = struct.unpack("<IQ", _read(f, 12))
             tensors.append(TensorInfo(name, tuple(shape), ggml_type))
-    return Header(version, metadata, tuple(tensors))
+    return Header(version, metadata, tuple(tensors), arrays)

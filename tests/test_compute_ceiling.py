@@ -165,6 +165,45 @@ def test_the_gpt_oss_and_cohere2_layouts_are_read_back(tmp_path, smol):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_a_gemma4_gguf_s_kv_cache_is_read_layer_by_layer(tmp_path, smol):
+    """Gemma 4 states its layers one by one: which attend in the window, their KV heads, two head dims,
+    and how many last layers reuse earlier caches (the engine test checks llama.cpp allocates the same)."""
+    from course_utils.compute_probe import make_gemma4_gguf
+    from course_utils.gguf_header import read_header
+
+    path = make_gemma4_gguf(tmp_path / "g4.gguf", swa_layers=(True, True, True, False, True, False),
+                            layer_kv_heads=(2, 2, 2, 1, 2, 1), shared_kv_layers=2, head_dim=128, head_dim_swa=64,
+                            sliding_window=256, tokenizer_from=smol)
+    assert read_header(path).arrays["gemma4.attention.head_count_kv"] == (2, 2, 2, 1, 2, 1)
+    shape = fit.shape_from_gguf(str(path))
+    # K + V per token: window layers 2 heads x (64 + 64), the global one 1 x (128 + 128); layers 4 and 5 reuse
+    assert shape.kv_layer_elems == (256, 256, 256, 256, 0, 0) and shape.sliding_window == 256
+    # 3 window layers keep 256 + 512 = 768 cells, the global one the context; F16: 2 bytes
+    assert fit.kv_cache_bytes(shape, 4096) == (3 * 768 + 4096) * 256 * 2
+    assert fit.kv_cache_bytes(shape, 1000, allocated=False) == (3 * 768 + 1000) * 256 * 2
+    assert fit.kv_cache_bytes(shape, 1000) == (3 * 768 + 1024) * 256 * 2  # allocated: 1,024 cells
+    notes = fit.estimate(shape=shape, quant="Q8_0", context=4096).notes
+    assert any("3 of 6 layers cache only 256" in n for n in notes) and any("2 of 6 layers reuse" in n for n in notes)
+    # per-layer embeddings (E2B/E4B): a vocabulary-sized table a token looks up one row of per layer is held,
+    # not read (bench/cpu_overhead.py: a file 3 x larger decoded at 0.86-0.92 x the speed without)
+    ple = fit.shape_from_gguf(str(make_gemma4_gguf(tmp_path / "ple.gguf", swa_layers=(True, False) * 2,
+                                                   layer_kv_heads=(1,) * 4, per_layer_embd=64, tokenizer_from=smol)))
+    plain = fit.shape_from_gguf(str(make_gemma4_gguf(tmp_path / "plain.gguf", swa_layers=(True, False) * 2,
+                                                     layer_kv_heads=(1,) * 4, tokenizer_from=smol)))
+    q8 = 34 / 32
+    assert ple.exact_lookup_bytes == 49152 * 64 * 4 * q8 and plain.exact_lookup_bytes == 0
+    e_ple, e_plain = (fit.estimate(shape=x, quant="Q8_0", context=16) for x in (ple, plain))
+    assert e_ple.file_size_gb - e_plain.file_size_gb == pytest.approx(ple.exact_lookup_bytes / 1e9, abs=0.002)
+    # a token reads the projections into and out of the layers' 64-wide inputs, not the table
+    projections = (256 * 64 * 4 + 4 * 2 * 256 * 64) * q8
+    assert e_ple.read_per_token_gb - e_plain.read_per_token_gb == pytest.approx(projections / 1e9, abs=0.0011)
+    with pytest.raises(ValueError):  # llama.cpp would stop at an assertion: the owners must end window, global
+        make_gemma4_gguf(tmp_path / "bad.gguf", swa_layers=(True, True, False, True, True, False),
+                         layer_kv_heads=(1,) * 6, shared_kv_layers=2, tokenizer_from=smol)
+    assert not (tmp_path / "bad.gguf").exists()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_mixture_of_experts_gguf_is_read_as_one(tmp_path, smol):
     """Expert count, experts used and the experts' own tensor bytes come from the GGUF header."""
     from course_utils.compute_probe import make_gguf

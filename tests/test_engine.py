@@ -197,7 +197,9 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
     a Gemma 3 layout (5 of every 6 layers keep 256 + 512 tokens), one whose file says every 3rd layer is
     global, a Llama 4 layout (3 of every 4 layers keep 8,192 + 512), Command R7B's (cohere2: 3 of every 4
     layers in the window, or 1 of 2 when the file says so), gpt-oss's (1 in 2; 128 + 512 tokens,
-    rounded up to 768) and OLMo 2's, with a window (OLMo 3: 3 of every 4 layers) and without."""
+    rounded up to 768), OLMo 2's, with a window (OLMo 3: 3 of every 4 layers) and without, and Gemma 4's
+    layer by layer (window layers, KV heads and head dims per layer; the last layers reusing earlier caches;
+    per-layer embeddings, which llama.cpp loads only when their layout is right)."""
     from course_utils import compute_probe, fit
 
     def make(name, **kw):
@@ -214,7 +216,13 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
              (make("gptoss", layers=4, embd=256, ff=256, experts=4, experts_used=2, sliding_window=128,
                    arch="gpt-oss"), 4096, "F16"),
              (make("olmo3", layers=8, embd=256, ff=512, sliding_window=256, arch="olmo2"), 4096, "F16"),
-             (make("olmo2", layers=8, embd=256, ff=512, arch="olmo2"), 4096, "F16")]
+             (make("olmo2", layers=8, embd=256, ff=512, arch="olmo2"), 4096, "F16"),
+             (compute_probe.make_gemma4_gguf(tmp_path / "gemma4.gguf", swa_layers=(True,) * 3 + (False, True, False),
+                                             layer_kv_heads=(2, 2, 2, 1, 2, 1), shared_kv_layers=2,
+                                             tokenizer_from=smol), 4096, "F16"),
+             (compute_probe.make_gemma4_gguf(tmp_path / "gemma4-own.gguf", swa_layers=(True, False) * 2,
+                                             layer_kv_heads=(4, 1, 4, 1), sliding_window=128, per_layer_embd=64,
+                                             tokenizer_from=smol), 1000, "Q8_0")]
     for path, n_ctx, kv in cases:
         shape = fit.shape_from_gguf(str(path))
         with LocalServer(path, n_ctx=n_ctx, threads=1, verbose=True, kv_type=kv) as srv:
@@ -222,7 +230,9 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
         # the log prints each cache in MiB with two decimals
         assert allocated == pytest.approx(fit.kv_cache_bytes(shape, n_ctx, kv), abs=0.011 * 2**20), (path.name, n_ctx, kv)
     # the windows were there to count
-    assert [fit.shape_from_gguf(str(c[0])).sliding_window_pattern for c in cases[5:]] == [6, 3, 4, 4, 2, 2, 4, None]
+    assert [fit.shape_from_gguf(str(c[0])).sliding_window_pattern for c in cases[5:-2]] == [6, 3, 4, 4, 2, 2, 4, None]
+    assert [fit.shape_from_gguf(str(c[0])).kv_layer_elems for c in cases[-2:]] == \
+        [(256, 256, 256, 256, 0, 0), (512, 256, 512, 256)]  # KV heads x (K + V) head dims (64 in the window, 128)
 
 
 @pytest.fixture
