@@ -279,6 +279,79 @@ def _add_tokenizer(w, tokenizer_from) -> int:
     return vocab
 
 
+def make_deepseek2_gguf(out: str | Path, *, layers: int = 4, embd: int = 256, ff: int = 512, heads: int = 4,
+                        q_lora_rank: int = 64, kv_lora_rank: int = 64, rope_dim: int = 32, nope_dim: int = 32,
+                        v_head_dim: int = 32, experts: int = 0, experts_used: int = 0, expert_ff: int = 128,
+                        shared_experts: int = 1, dense_layers: int | None = None, qtype: str = "Q8_0",
+                        tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
+    """A random-weight DeepSeek-V2/V3 GGUF (architecture ``deepseek2``) with multi-head latent attention,
+    laid out as llama.cpp's loader creates it (src/models/deepseek2.cpp) and as its converter writes MLA
+    files: one KV head whose key is the compressed latent plus the RoPE part (key_length = kv_lora_rank
+    + rope_dim, value_length = kv_lora_rank), the per-head sizes in key/value_length_mla, and the latent's
+    up-projections split per head (attn_k_b, attn_v_b). The first ``dense_layers`` layers (default: all
+    when ``experts`` is 0, else 1) have a dense feed-forward; the others ``experts`` routed experts of
+    width ``expert_ff`` (``experts_used`` per token) beside ``shared_experts`` shared ones."""
+    gguf = _gguf_types()
+    dense = layers if not experts else (1 if dense_layers is None else dense_layers)
+    k_mla = nope_dim + rope_dim
+    out = Path(out)
+    tmp = _part_path(out)
+    w = gguf.GGUFWriter(str(tmp), "deepseek2")
+    w.add_name(f"random-deepseek2-{layers}x{embd}" + (f"-{experts_used}of{experts}" if experts else ""))
+    w.add_block_count(layers)
+    w.add_context_length(2048)
+    w.add_embedding_length(embd)
+    w.add_feed_forward_length(ff)
+    w.add_head_count(heads)
+    w.add_head_count_kv(1)
+    w.add_key_length(kv_lora_rank + rope_dim)
+    w.add_value_length(kv_lora_rank)
+    w.add_key_length_mla(k_mla)
+    w.add_value_length_mla(v_head_dim)
+    w.add_rope_dimension_count(rope_dim)
+    w.add_rope_freq_base(10000.0)
+    w.add_layer_norm_rms_eps(1e-6)
+    w.add_q_lora_rank(q_lora_rank)
+    w.add_kv_lora_rank(kv_lora_rank)
+    w.add_leading_dense_block_count(dense)
+    w.add_expert_feed_forward_length(expert_ff)
+    w.add_expert_shared_count(shared_experts if experts else 0)
+    if experts:
+        w.add_expert_count(experts)
+        w.add_expert_used_count(experts_used)
+    w.add_file_type(_file_type(gguf, qtype))
+    w.add_quantization_version(2)
+    vocab = _add_tokenizer(w, tokenizer_from)
+    q = gguf.GGMLQuantizationType[qtype]
+    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), q)
+    mat("token_embd.weight", vocab, embd)
+    vec("output_norm.weight", embd, 1.0)
+    for i in range(layers):
+        vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
+        vec(f"blk.{i}.attn_q_a_norm.weight", q_lora_rank, 1.0)
+        vec(f"blk.{i}.attn_kv_a_norm.weight", kv_lora_rank, 1.0)
+        mat(f"blk.{i}.attn_q_a.weight", q_lora_rank, embd)
+        mat(f"blk.{i}.attn_q_b.weight", heads * k_mla, q_lora_rank)
+        mat(f"blk.{i}.attn_kv_a_mqa.weight", kv_lora_rank + rope_dim, embd)
+        mat(f"blk.{i}.attn_k_b.weight", kv_lora_rank, nope_dim, stack=heads)
+        mat(f"blk.{i}.attn_v_b.weight", v_head_dim, kv_lora_rank, stack=heads)
+        mat(f"blk.{i}.attn_output.weight", embd, heads * v_head_dim)
+        vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
+        if i < dense:
+            mat(f"blk.{i}.ffn_gate.weight", ff, embd)
+            mat(f"blk.{i}.ffn_up.weight", ff, embd)
+            mat(f"blk.{i}.ffn_down.weight", embd, ff)
+            continue
+        mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
+        mat(f"blk.{i}.ffn_gate_exps.weight", expert_ff, embd, stack=experts)
+        mat(f"blk.{i}.ffn_up_exps.weight", expert_ff, embd, stack=experts)
+        mat(f"blk.{i}.ffn_down_exps.weight", embd, expert_ff, stack=experts)
+        mat(f"blk.{i}.ffn_gate_shexp.weight", expert_ff * shared_experts, embd)
+        mat(f"blk.{i}.ffn_up_shexp.weight", expert_ff * shared_experts, embd)
+        mat(f"blk.{i}.ffn_down_shexp.weight", embd, expert_ff * shared_experts)
+    return _write_atomically(w, tmp, out)
+
+
 def make_gemma4_gguf(out: str | Path, *, swa_layers: tuple[bool, ...], layer_kv_heads: tuple[int, ...],
                      shared_kv_layers: int = 0, embd: int = 256, ff: int = 512, heads: int = 4, head_dim: int = 128,
                      head_dim_swa: int = 64, sliding_window: int = 256, qtype: str = "Q8_0",

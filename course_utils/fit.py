@@ -485,6 +485,16 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
                                    field_value(f"{arch}.attention.sliding_window_pattern"))
     n_layers = field_value(f"{arch}.block_count")
     swa_layers, kv_elems = _gguf_kv_layers(arch, header.arrays, field_value, n_layers, heads, hidden)
+    # multi-head latent attention (DeepSeek V2/V3), as llama.cpp's converter writes it: key_length_mla and
+    # value_length_mla are the per-head sizes; the cache holds the latent and the RoPE key, K only
+    # (src/models/deepseek2.cpp: build_attn_inp_k when is_mla()); files without them attend as MHA
+    k_mla, rope = field_value(f"{arch}.attention.key_length_mla"), field_value(f"{arch}.rope.dimension_count")
+    kv_lora = field_value(f"{arch}.attention.kv_lora_rank") if k_mla and rope else None
+    mla = dict(kv_lora_rank=kv_lora, q_lora_rank=field_value(f"{arch}.attention.q_lora_rank") or None,
+               rope_dim=rope, nope_dim=k_mla - rope, v_head_dim=field_value(f"{arch}.attention.value_length_mla")
+               ) if kv_lora else {}
+    if kv_lora:
+        key_len = k_mla  # a head's query and key size once the latent is expanded
     if swa_layers:
         window = field_value(f"{arch}.attention.sliding_window")
     return ModelShape(
@@ -509,7 +519,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         exact_expert_bytes=expert_bytes or None,
         sliding_window=window, sliding_window_pattern=pattern,
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type,
-        swa_layers=swa_layers, kv_layer_elems=kv_elems,
+        swa_layers=swa_layers, kv_layer_elems=kv_elems, **mla,
         exact_lookup_bytes=float(sum(t.n_bytes for t in header.tensors if t.name in _GGUF_LOOKUP_TABLES)))
 
 

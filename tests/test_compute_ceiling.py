@@ -204,6 +204,23 @@ def test_a_gemma4_gguf_s_kv_cache_is_read_layer_by_layer(tmp_path, smol):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_a_deepseek_gguf_s_latent_attention_is_read_as_mla(tmp_path, smol):
+    """llama.cpp's converter writes MLA as one KV head of key_length = latent + RoPE key; the per-head sizes
+    are key/value_length_mla. The cache holds the latent and the RoPE key once per layer and token (the
+    engine test checks llama.cpp allocates that), not a K and a V of 96 each."""
+    from course_utils.compute_probe import make_deepseek2_gguf
+
+    shape = fit.shape_from_gguf(str(make_deepseek2_gguf(tmp_path / "ds.gguf", experts=4, experts_used=2,
+                                                        tokenizer_from=smol)))
+    assert shape.mla and (shape.kv_lora_rank, shape.rope_dim, shape.nope_dim, shape.v_head_dim, shape.q_lora_rank) == \
+        (64, 32, 32, 32, 64)
+    assert (shape.n_experts, shape.experts_per_token, shape.n_shared_experts, shape.first_dense_layers) == (4, 2, 1, 1)
+    assert fit.kv_cache_bytes(shape, 1000) == 4 * 1024 * (64 + 32) * 2  # 4 layers, 1,024 cells allocated, F16
+    e = fit.estimate(shape=shape, quant="Q8_0", context=1000)
+    assert any("latent" in n for n in e.notes) and e.active_params_b < e.params_b
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_mixture_of_experts_gguf_is_read_as_one(tmp_path, smol):
     """Expert count, experts used and the experts' own tensor bytes come from the GGUF header."""
     from course_utils.compute_probe import make_gguf
