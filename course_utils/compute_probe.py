@@ -352,6 +352,57 @@ def make_deepseek2_gguf(out: str | Path, *, layers: int = 4, embd: int = 256, ff
     return _write_atomically(w, tmp, out)
 
 
+def make_lfm2_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...] = (0, 0, 1, 0, 0, 1), embd: int = 256,
+                   ff: int = 512, heads: int = 4, conv_cache: int = 3, sliding_window: int | None = None,
+                   qtype: str = "Q8_0", tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
+    """A random-weight LFM2 GGUF (architecture ``lfm2``): a hybrid whose layers with 0 KV heads in
+    ``layer_kv_heads`` are short convolutions (a small recurrent state, no KV cache) and the others
+    attention, laid out as llama.cpp's loader creates them (src/models/lfm2.cpp: is_recr when
+    n_head_kv(il) == 0). ``sliding_window`` puts every attention layer in that window."""
+    gguf = _gguf_types()
+    L, hd = len(layer_kv_heads), embd // heads
+    out = Path(out)
+    tmp = _part_path(out)
+    w = gguf.GGUFWriter(str(tmp), "lfm2")
+    w.add_name(f"random-lfm2-{L}x{embd}")
+    w.add_block_count(L)
+    w.add_context_length(2048)
+    w.add_embedding_length(embd)
+    w.add_feed_forward_length(ff)
+    w.add_head_count(heads)
+    w.add_head_count_kv(list(layer_kv_heads))
+    w.add_rope_dimension_count(hd)
+    w.add_rope_freq_base(1e6)
+    w.add_layer_norm_rms_eps(1e-5)
+    w.add_shortconv_l_cache(conv_cache)
+    if sliding_window:
+        w.add_sliding_window(sliding_window)
+    w.add_file_type(_file_type(gguf, qtype))
+    w.add_quantization_version(2)
+    vocab = _add_tokenizer(w, tokenizer_from)
+    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), gguf.GGMLQuantizationType[qtype])
+    mat("token_embd.weight", vocab, embd)
+    vec("token_embd_norm.weight", embd, 1.0)  # LFM2's final norm
+    for i, kv_heads in enumerate(layer_kv_heads):
+        vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
+        vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
+        mat(f"blk.{i}.ffn_gate.weight", ff, embd)
+        mat(f"blk.{i}.ffn_up.weight", ff, embd)
+        mat(f"blk.{i}.ffn_down.weight", embd, ff)
+        if kv_heads:
+            vec(f"blk.{i}.attn_q_norm.weight", hd, 1.0)
+            vec(f"blk.{i}.attn_k_norm.weight", hd, 1.0)
+            mat(f"blk.{i}.attn_q.weight", embd, embd)
+            mat(f"blk.{i}.attn_k.weight", kv_heads * hd, embd)
+            mat(f"blk.{i}.attn_v.weight", kv_heads * hd, embd)
+            mat(f"blk.{i}.attn_output.weight", embd, embd)
+        else:
+            mat(f"blk.{i}.shortconv.conv.weight", embd, conv_cache, gguf.GGMLQuantizationType.F32)
+            mat(f"blk.{i}.shortconv.in_proj.weight", 3 * embd, embd)
+            mat(f"blk.{i}.shortconv.out_proj.weight", embd, embd)
+    return _write_atomically(w, tmp, out)
+
+
 def make_gemma4_gguf(out: str | Path, *, swa_layers: tuple[bool, ...], layer_kv_heads: tuple[int, ...],
                      shared_kv_layers: int = 0, embd: int = 256, ff: int = 512, heads: int = 4, head_dim: int = 128,
                      head_dim_swa: int = 64, sliding_window: int = 256, qtype: str = "Q8_0",

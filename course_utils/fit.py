@@ -104,6 +104,7 @@ class ModelShape:
     # window, and each layer's K and V elements per token (0: the layer reuses an earlier layer's cache)
     swa_layers: tuple[bool, ...] | None = None
     kv_layer_elems: tuple[int, ...] | None = None
+    kv_shared_layers: int = 0  # of those with 0: the last layers, which reuse earlier caches (Gemma 4)
     # from a GGUF header: tables a token looks up one row of besides the token embedding (Gemma 4
     # E2B/E4B's per-layer embeddings), in bytes: held in memory, not read per token
     exact_lookup_bytes: float = 0.0
@@ -484,7 +485,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
     window, pattern = _gguf_window(arch, field_value(f"{arch}.attention.sliding_window"),
                                    field_value(f"{arch}.attention.sliding_window_pattern"))
     n_layers = field_value(f"{arch}.block_count")
-    swa_layers, kv_elems = _gguf_kv_layers(arch, header.arrays, field_value, n_layers, heads, hidden)
+    swa_layers, kv_elems, kv_shared = _gguf_kv_layers(arch, header.arrays, field_value, n_layers, heads, hidden)
     # multi-head latent attention (DeepSeek V2/V3), as llama.cpp's converter writes it: key_length_mla and
     # value_length_mla are the per-head sizes; the cache holds the latent and the RoPE key, K only
     # (src/models/deepseek2.cpp: build_attn_inp_k when is_mla()); files without them attend as MHA
@@ -519,7 +520,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         exact_expert_bytes=expert_bytes or None,
         sliding_window=window, sliding_window_pattern=pattern,
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type,
-        swa_layers=swa_layers, kv_layer_elems=kv_elems, **mla,
+        swa_layers=swa_layers, kv_layer_elems=kv_elems, kv_shared_layers=kv_shared, **mla,
         exact_lookup_bytes=float(sum(t.n_bytes for t in header.tensors if t.name in _GGUF_LOOKUP_TABLES)))
 
 
@@ -527,25 +528,39 @@ _GGUF_LOOKUP_TABLES = ("per_layer_token_embd.weight",)  # Gemma 3n and 4: a row 
 
 
 def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads: int | None,
-                    hidden: int | None) -> tuple[tuple[bool, ...] | None, tuple[int, ...] | None]:
-    """Gemma 4's KV cache layer by layer, as llama.cpp's loader (src/models/gemma4.cpp) reads it: the
-    window layers from the sliding_window_pattern array, KV heads per layer (an array or one number),
-    head dims key/value_length (global layers) and key/value_length_swa (window layers), and the last
-    shared_kv_layers layers without a cache of their own. (None, None) for any other file."""
-    swa = arrays.get(f"{arch}.attention.sliding_window_pattern")
-    if arch != "gemma4" or not n_layers or swa is None or len(swa) != n_layers:
-        return None, None
-    kv_heads = arrays.get(f"{arch}.attention.head_count_kv") or \
-        (value(f"{arch}.attention.head_count_kv") or heads or 0,) * n_layers
+                    hidden: int | None) -> tuple[tuple[bool, ...] | None, tuple[int, ...] | None, int]:
+    """(window layers, K and V elements per token of each layer, layers reusing an earlier layer's cache)
+    for a GGUF header that describes its layers one by one, as llama.cpp's loaders read it; (None, None, 0)
+    for the others.
+
+    Gemma 4 (src/models/gemma4.cpp): the window layers from the sliding_window_pattern array, KV heads per
+    layer (an array or one number), head dims key/value_length (global layers) and key/value_length_swa
+    (window layers), and the last shared_kv_layers layers without a cache of their own.
+    Any other file with one KV head count per layer: a layer with 0 has no KV cache (the hybrids, such as
+    LFM2, src/models/lfm2.cpp: is_recr when n_head_kv(il) == 0, whose convolution state is left out);
+    LFM2's attention layers all attend in its sliding window when it states one.
+    """
+    if not n_layers:
+        return None, None, 0
+    kv_heads = arrays.get(f"{arch}.attention.head_count_kv")
     k = value(f"{arch}.attention.key_length") or (hidden // heads if hidden and heads else 0)
     v = value(f"{arch}.attention.value_length") or k
-    k_swa, v_swa = value(f"{arch}.attention.key_length_swa") or k, value(f"{arch}.attention.value_length_swa") or v
-    owners = n_layers - (value(f"{arch}.attention.shared_kv_layers") or 0)
-    if len(kv_heads) != n_layers or not (k and v):
-        return None, None
-    elems = tuple(int(kv_heads[i]) * ((k_swa + v_swa) if swa[i] else (k + v)) if i < owners else 0
-                  for i in range(n_layers))
-    return tuple(bool(x) for x in swa), elems
+    if arch == "gemma4":
+        swa = arrays.get(f"{arch}.attention.sliding_window_pattern")
+        if swa is None or len(swa) != n_layers:
+            return None, None, 0
+        kv_heads = kv_heads or (value(f"{arch}.attention.head_count_kv") or heads or 0,) * n_layers
+        k_swa, v_swa = value(f"{arch}.attention.key_length_swa") or k, value(f"{arch}.attention.value_length_swa") or v
+        shared = value(f"{arch}.attention.shared_kv_layers") or 0
+        if len(kv_heads) != n_layers or not (k and v):
+            return None, None, 0
+        elems = tuple(int(kv_heads[i]) * ((k_swa + v_swa) if swa[i] else (k + v)) if i < n_layers - shared else 0
+                      for i in range(n_layers))
+        return tuple(bool(x) for x in swa), elems, shared
+    if kv_heads is None or len(kv_heads) != n_layers or not (k and v):
+        return None, None, 0
+    swa_layers = tuple(h > 0 for h in kv_heads) if arch == "lfm2" and value(f"{arch}.attention.sliding_window") else None
+    return swa_layers, tuple(int(h) * (k + v) for h in kv_heads), 0
 
 
 # the architectures whose layers llama.cpp's loader (src/models/<arch>.cpp, load_arch_hparams) makes
@@ -888,8 +903,11 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                        layers=len(shape.swa_layers),
                        window=_n(shape.sliding_window, ","), ubatch=UBATCH,
                        cells=_n(_kv_pad(shape.sliding_window + UBATCH), ",")))
-    if shape.kv_layer_elems and 0 in shape.kv_layer_elems:
-        notes.append(t("fit.note.kv_shared", shared=shape.kv_layer_elems.count(0), layers=len(shape.kv_layer_elems)))
+    if shape.kv_shared_layers:
+        notes.append(t("fit.note.kv_shared", shared=shape.kv_shared_layers, layers=shape.n_layers))
+    if shape.kv_layer_elems and shape.kv_layer_elems.count(0) > shape.kv_shared_layers:
+        notes.append(t("fit.note.kv_none", n=shape.kv_layer_elems.count(0) - shape.kv_shared_layers,
+                       layers=shape.n_layers))
     if shape.sliding_window and shape.sliding_window_pattern:
         kept = shape.sliding_window + UBATCH
         rounded = _kv_pad(kept)

@@ -204,6 +204,23 @@ def test_a_gemma4_gguf_s_kv_cache_is_read_layer_by_layer(tmp_path, smol):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_a_hybrid_s_convolution_layers_have_no_kv_cache(tmp_path, smol):
+    """LFM2 states one KV head count per layer, 0 for its convolution layers (llama.cpp: is_recr)."""
+    from course_utils.compute_probe import make_lfm2_gguf
+
+    shape = fit.shape_from_gguf(str(make_lfm2_gguf(tmp_path / "lfm2.gguf", layer_kv_heads=(0, 0, 2, 0, 0, 1),
+                                                   tokenizer_from=smol)))
+    # 2 + 1 KV heads of 64 (256 / 4 heads), K and V, F16, over 4,096 tokens; the four convolution layers none
+    assert shape.kv_layer_elems == (0, 0, 256, 0, 0, 128) and shape.swa_layers is None
+    assert fit.kv_cache_bytes(shape, 4096) == (256 + 128) * 4096 * 2
+    notes = fit.estimate(shape=shape, quant="Q8_0", context=4096).notes
+    assert any("4 of 6 layers keep no KV cache" in n for n in notes) and not any("reuse" in n for n in notes)
+    windowed = fit.shape_from_gguf(str(make_lfm2_gguf(tmp_path / "w.gguf", layer_kv_heads=(0, 2), sliding_window=128,
+                                                      tokenizer_from=smol)))
+    assert windowed.swa_layers == (False, True) and fit.kv_cache_bytes(windowed, 4096) == 256 * 768 * 2
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_deepseek_gguf_s_latent_attention_is_read_as_mla(tmp_path, smol):
     """llama.cpp's converter writes MLA as one KV head of key_length = latent + RoPE key; the per-head sizes
     are key/value_length_mla. The cache holds the latent and the RoPE key once per layer and token (the
