@@ -5,7 +5,7 @@ and llama.cpp's compute rate and cost per matrix row on the course's two probe m
 (compute_probe), all with the same thread count; the probes as before (Q4_1 layers, Q8_0 output)
 and, for each model, in its own layer and output types (compute_probe.rate_for_model), side by side.
 Then models of other shapes and types (random weights, SmolLM2's tokenizer, built by
-compute_probe.make_gguf) and the real
+gguf_writer.make_gguf) and the real
 SmolLM2-135M-Instruct are predicted (memory only, and the slower of memory and compute) and timed on
 the xllamacpp wheel's server. None of the timed models is the probe.
 
@@ -41,7 +41,7 @@ MOE_SHAPES = [(8, 512, 1024, "Q4_1", 8, 2), (8, 768, 768, "Q4_1", 16, 4)]
 INTERLEAVED_SHAPES = [(8, 768, 768, "Q4_1", 16, 1, 2, 1536)]
 # Gemma 4's layout (layers, embd, ff, per-layer embedding width; 1 in 2 layers in a 256-token window), without
 # and with per-layer embeddings (E2B/E4B): a vocabulary-sized table a token looks up one row of, which makes
-# the file three times larger but is not read whole per token (compute_probe.make_gemma4_gguf)
+# the file three times larger but is not read whole per token (gguf_writer.make_gemma4_gguf)
 GEMMA4_SHAPES = [(6, 512, 1024, 256)]
 
 
@@ -52,7 +52,8 @@ def _summary(errs: list[float]) -> str:
 
 def main() -> None:
     from course_utils import fit
-    from course_utils.compute_probe import make_gemma4_gguf, make_gguf, measure_compute_rate, probe_type, time_decode
+    from course_utils.compute_probe import measure_compute_rate, probe_type, time_decode
+    from course_utils.gguf_writer import make_gemma4_gguf, make_gguf
     from course_utils.gguf_models import resolve_model
     from course_utils.system import measure_memory_bandwidth
 

@@ -100,8 +100,9 @@ class ModelShape:
     # from a GGUF header: the ggml type of most of the layers' weights, and of the output matrix (or the tied embedding)
     layer_type: str | None = None
     output_type: str | None = None
-    # from a GGUF header that describes its layers one by one (Gemma 4): which layers attend in the
-    # window, and each layer's K and V elements per token (0: the layer reuses an earlier layer's cache)
+    # from a GGUF header that describes its layers one by one (Gemma 4, hybrids such as LFM2): which layers
+    # attend in the window, and each layer's K and V elements per token (0: no cache of its own, either
+    # reusing an earlier layer's or a recurrent layer's)
     swa_layers: tuple[bool, ...] | None = None
     kv_layer_elems: tuple[int, ...] | None = None
     kv_shared_layers: int = 0  # of those with 0: the last layers, which reuse earlier caches (Gemma 4)
@@ -572,12 +573,11 @@ _GGUF_WINDOWS = {"gemma2": (2, 4096), "gemma3": (6, None), "llama4": (4, 8192), 
 
 def _gguf_window(arch: str, stated: int | None, pattern: int | None = None) -> tuple[int | None, int | None]:
     """(window, every Nth layer global) as llama.cpp sets them up for a GGUF file. Gemma 2: the file's
-    sliding_window, else 4,096; Gemma 3, gpt-oss, Command R7B (cohere2), OLMo 3 (olmo2): the file's (none
-    without one);
-    Llama 4: chunks of 8,192 tokens, whatever the file says unless it says 0 (no chunks). A period the
-    file states (a number >= 1; 1 = every layer global) replaces the loader's. Not read: 0 (every layer
-    in the window: the loader's period then overstates the cache) and per-layer lists (the loader's
-    period is used)."""
+    sliding_window, else 4,096; Gemma 3, gpt-oss, Command R7B (cohere2), OLMo 3 (olmo2): the file's
+    (none without one); Llama 4: chunks of 8,192 tokens, whatever the file says unless it says 0 (no
+    chunks). A period the file states (a number >= 1; 1 = every layer global) replaces the loader's.
+    Not read: 0 (every layer in the window: the loader's period then overstates the cache) and
+    per-layer lists (the loader's period is used; Gemma 4's list: _gguf_kv_layers)."""
     if arch not in _GGUF_WINDOWS or stated == 0:
         return None, None
     every, default = _GGUF_WINDOWS[arch]

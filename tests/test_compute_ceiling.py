@@ -129,7 +129,7 @@ def test_older_nvidia_gpus_are_flagged_as_an_upper_bound():
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_the_probe_writer_makes_a_gguf_of_the_asked_shape(tmp_path, smol):
     """The random-weight GGUF the compute probe times (the engine test runs it on llama.cpp)."""
-    from course_utils.compute_probe import make_gguf
+    from course_utils.gguf_writer import make_gguf
 
     path = make_gguf(tmp_path / "probe.gguf", layers=2, embd=256, ff=512, tokenizer_from=smol)
     shape = fit.shape_from_gguf(str(path))
@@ -147,7 +147,7 @@ def test_the_gpt_oss_and_cohere2_layouts_are_read_back(tmp_path, smol):
     """The probe writer's gpt-oss and cohere2 layouts (the engine test runs them on llama.cpp): experts,
     windows and the output matrix as their headers say; a layout asked without what it needs is refused
     before any file is written."""
-    from course_utils.compute_probe import make_gguf
+    from course_utils.gguf_writer import make_gguf
 
     oss = fit.shape_from_gguf(str(make_gguf(tmp_path / "oss.gguf", layers=2, embd=256, ff=256, experts=4, experts_used=2,
                                             sliding_window=128, arch="gpt-oss", tokenizer_from=smol)))
@@ -168,7 +168,7 @@ def test_the_gpt_oss_and_cohere2_layouts_are_read_back(tmp_path, smol):
 def test_a_gemma4_gguf_s_kv_cache_is_read_layer_by_layer(tmp_path, smol):
     """Gemma 4 states its layers one by one: which attend in the window, their KV heads, two head dims,
     and how many last layers reuse earlier caches (the engine test checks llama.cpp allocates the same)."""
-    from course_utils.compute_probe import make_gemma4_gguf
+    from course_utils.gguf_writer import make_gemma4_gguf
     from course_utils.gguf_header import read_header
 
     path = make_gemma4_gguf(tmp_path / "g4.gguf", swa_layers=(True, True, True, False, True, False),
@@ -206,7 +206,7 @@ def test_a_gemma4_gguf_s_kv_cache_is_read_layer_by_layer(tmp_path, smol):
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_hybrid_s_convolution_layers_have_no_kv_cache(tmp_path, smol):
     """LFM2 states one KV head count per layer, 0 for its convolution layers (llama.cpp: is_recr)."""
-    from course_utils.compute_probe import make_lfm2_gguf
+    from course_utils.gguf_writer import make_lfm2_gguf
 
     shape = fit.shape_from_gguf(str(make_lfm2_gguf(tmp_path / "lfm2.gguf", layer_kv_heads=(0, 0, 2, 0, 0, 1),
                                                    tokenizer_from=smol)))
@@ -225,7 +225,7 @@ def test_a_deepseek_gguf_s_latent_attention_is_read_as_mla(tmp_path, smol):
     """llama.cpp's converter writes MLA as one KV head of key_length = latent + RoPE key; the per-head sizes
     are key/value_length_mla. The cache holds the latent and the RoPE key once per layer and token (the
     engine test checks llama.cpp allocates that), not a K and a V of 96 each."""
-    from course_utils.compute_probe import make_deepseek2_gguf
+    from course_utils.gguf_writer import make_deepseek2_gguf
 
     shape = fit.shape_from_gguf(str(make_deepseek2_gguf(tmp_path / "ds.gguf", experts=4, experts_used=2,
                                                         tokenizer_from=smol)))
@@ -240,7 +240,7 @@ def test_a_deepseek_gguf_s_latent_attention_is_read_as_mla(tmp_path, smol):
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_mixture_of_experts_gguf_is_read_as_one(tmp_path, smol):
     """Expert count, experts used and the experts' own tensor bytes come from the GGUF header."""
-    from course_utils.compute_probe import make_gguf
+    from course_utils.gguf_writer import make_gguf
 
     path = make_gguf(tmp_path / "moe.gguf", layers=2, embd=256, ff=512, tokenizer_from=smol, experts=4,
                      experts_used=1)

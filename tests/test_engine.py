@@ -146,11 +146,11 @@ def test_a_mixture_of_experts_runs_and_decodes_at_its_active_size(smol, tmp_path
     model and the estimate said 2.2 to 2.5 (bench/cpu_overhead.py prints both, beside the dense model of
     the MoE's active size, which it matched within 6 %).
     """
-    from course_utils import compute_probe, fit
+    from course_utils import compute_probe, fit, gguf_writer
 
-    moe = compute_probe.make_gguf(tmp_path / "moe.gguf", layers=8, embd=512, ff=1024, experts=8, experts_used=2,
+    moe = gguf_writer.make_gguf(tmp_path / "moe.gguf", layers=8, embd=512, ff=1024, experts=8, experts_used=2,
                                   tokenizer_from=smol)
-    dense = compute_probe.make_gguf(tmp_path / "dense.gguf", layers=8, embd=512, ff=8 * 1024, tokenizer_from=smol)
+    dense = gguf_writer.make_gguf(tmp_path / "dense.gguf", layers=8, embd=512, ff=8 * 1024, tokenizer_from=smol)
     assert fit.shape_from_gguf(str(moe)).params == pytest.approx(fit.shape_from_gguf(str(dense)).params, rel=0.01)
     before = _children()
     measured = {p: compute_probe.time_decode(p, 1, 16, runs=1) for p in (moe, dense)}
@@ -166,9 +166,9 @@ def test_llama4_interleaved_experts_load_and_are_read_as_llama_cpp_does(smol, tm
     """Llama 4 Maverick's layout (MoE on every second layer, a shared expert in each, dense layers between),
     written small with random weights: llama.cpp's loader refuses a file whose tensors do not match the
     layers it expects, so a generation proves the rule (i + 1) % step == 0 that the estimator counts by."""
-    from course_utils import compute_probe, fit
+    from course_utils import compute_probe, fit, gguf_writer
 
-    path = compute_probe.make_gguf(tmp_path / "l4.gguf", layers=4, embd=256, ff=512, experts=4, experts_used=1,
+    path = gguf_writer.make_gguf(tmp_path / "l4.gguf", layers=4, embd=256, ff=512, experts=4, experts_used=1,
                                    moe_step=2, dense_ff=1024, qtype="Q8_0", tokenizer_from=smol)
     assert compute_probe.time_decode(path, 1, 8, runs=1) > 0
     shape = fit.shape_from_gguf(str(path))
@@ -202,10 +202,10 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
     per-layer embeddings, which llama.cpp loads only when their layout is right), LFM2's hybrid of
     convolution layers (no KV cache) and attention layers, with and without a window, and DeepSeek's
     multi-head latent attention, dense and with experts (the latent and the RoPE key, no V cache)."""
-    from course_utils import compute_probe, fit
+    from course_utils import fit, gguf_writer
 
     def make(name, **kw):
-        return compute_probe.make_gguf(tmp_path / f"{name}.gguf", qtype="Q8_0", tokenizer_from=smol, **kw)
+        return gguf_writer.make_gguf(tmp_path / f"{name}.gguf", qtype="Q8_0", tokenizer_from=smol, **kw)
 
     gemma = make("g3", layers=12, embd=256, ff=512, sliding_window=256)
     cases = [(smol, 4096, "F16"), (smol, 4096, "Q8_0"), (smol, 4096, "Q4_0"), (smol, 1000, "F16"), (smol, 4100, "F16"),
@@ -219,17 +219,17 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
                    arch="gpt-oss"), 4096, "F16"),
              (make("olmo3", layers=8, embd=256, ff=512, sliding_window=256, arch="olmo2"), 4096, "F16"),
              (make("olmo2", layers=8, embd=256, ff=512, arch="olmo2"), 4096, "F16"),
-             (compute_probe.make_gemma4_gguf(tmp_path / "gemma4.gguf", swa_layers=(True,) * 3 + (False, True, False),
+             (gguf_writer.make_gemma4_gguf(tmp_path / "gemma4.gguf", swa_layers=(True,) * 3 + (False, True, False),
                                              layer_kv_heads=(2, 2, 2, 1, 2, 1), shared_kv_layers=2,
                                              tokenizer_from=smol), 4096, "F16"),
-             (compute_probe.make_gemma4_gguf(tmp_path / "gemma4-own.gguf", swa_layers=(True, False) * 2,
+             (gguf_writer.make_gemma4_gguf(tmp_path / "gemma4-own.gguf", swa_layers=(True, False) * 2,
                                              layer_kv_heads=(4, 1, 4, 1), sliding_window=128, per_layer_embd=64,
                                              tokenizer_from=smol), 1000, "Q8_0"),
-             (compute_probe.make_lfm2_gguf(tmp_path / "lfm2.gguf", tokenizer_from=smol), 4096, "F16"),
-             (compute_probe.make_lfm2_gguf(tmp_path / "lfm2-window.gguf", layer_kv_heads=(0, 2, 0, 1), sliding_window=128,
+             (gguf_writer.make_lfm2_gguf(tmp_path / "lfm2.gguf", tokenizer_from=smol), 4096, "F16"),
+             (gguf_writer.make_lfm2_gguf(tmp_path / "lfm2-window.gguf", layer_kv_heads=(0, 2, 0, 1), sliding_window=128,
                                            tokenizer_from=smol), 4096, "F16"),
-             (compute_probe.make_deepseek2_gguf(tmp_path / "mla.gguf", tokenizer_from=smol), 4096, "F16"),
-             (compute_probe.make_deepseek2_gguf(tmp_path / "mla-moe.gguf", experts=4, experts_used=2,
+             (gguf_writer.make_deepseek2_gguf(tmp_path / "mla.gguf", tokenizer_from=smol), 4096, "F16"),
+             (gguf_writer.make_deepseek2_gguf(tmp_path / "mla-moe.gguf", experts=4, experts_used=2,
                                                 tokenizer_from=smol), 4096, "Q8_0")]
     for path, n_ctx, kv in cases:
         shape = fit.shape_from_gguf(str(path))

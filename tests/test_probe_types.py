@@ -16,7 +16,7 @@ else:
 gguf = pytest.importorskip("gguf")
 np = pytest.importorskip("numpy")
 
-from course_utils import compute_probe, fit, ggml_quant  # noqa: E402
+from course_utils import compute_probe, fit, ggml_quant, gguf_writer  # noqa: E402
 
 
 def _data(rows=8, cols=512, seed=1):
@@ -60,7 +60,7 @@ def test_probes_take_the_models_type_where_they_can():
 
 def test_a_k_quant_model_is_written_and_read_back(smol, tmp_path):
     # (llama.cpp loading and decoding K-quant files: the probes' timing in the next tests)
-    path = compute_probe.make_gguf(tmp_path / "q4k.gguf", layers=2, embd=256, ff=512, qtype="Q4_K")
+    path = gguf_writer.make_gguf(tmp_path / "q4k.gguf", layers=2, embd=256, ff=512, qtype="Q4_K")
     shape = fit.shape_from_gguf(str(path))
     # per layer: q and o 256x256, k and v 64x256 (4 heads of 64, 1 KV head), gate/up/down 3 x 256x512
     per_layer = 2 * 256 * 256 + 2 * 64 * 256 + 3 * 256 * 512
@@ -85,7 +85,7 @@ def test_a_real_gguf_names_its_layer_and_output_types(smol):
 def test_the_local_prediction_times_probes_in_the_models_types(smol, tmp_path):
     from course_utils import local_run
 
-    path = compute_probe.make_gguf(tmp_path / "q4k.gguf", layers=4, embd=256, ff=512, qtype="Q4_K",
+    path = gguf_writer.make_gguf(tmp_path / "q4k.gguf", layers=4, embd=256, ff=512, qtype="Q4_K",
                                    embd_type="Q6_K")
     shape = fit.shape_from_gguf(str(path))
     assert (shape.layer_type, shape.output_type) == ("Q4_K", "Q6_K")
