@@ -196,8 +196,8 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
     Q4_0 (-ctk/-ctv), and at contexts llama.cpp rounds up to a multiple of 256 cells (1,000 and 4,100);
     a Gemma 3 layout (5 of every 6 layers keep 256 + 512 tokens), one whose file says every 3rd layer is
     global, a Llama 4 layout (3 of every 4 layers keep 8,192 + 512), Command R7B's (cohere2: 3 of every 4
-    layers in the window, or 1 of 2 when the file says so), gpt-oss's (1 in 2; 128 + 512 tokens,
-    rounded up to 768), OLMo 2's, with a window (OLMo 3: 3 of every 4 layers) and without, and Gemma 4's
+    layers in the window, or 1 of 2 when the file says so), gpt-oss's (1 in 2, or 3 in 4 when the file
+    says so; 128 + 512 tokens, rounded up to 768), OLMo 2's, with a window (OLMo 3: 3 of every 4 layers) and without, and Gemma 4's
     layer by layer (window layers, KV heads and head dims per layer; the last layers reusing earlier caches;
     per-layer embeddings, which llama.cpp loads only when their layout is right), LFM2's hybrid of
     convolution layers (no KV cache) and attention layers, with and without a window, and DeepSeek's
@@ -217,6 +217,8 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
               4096, "F16"),
              (make("gptoss", layers=4, embd=256, ff=256, experts=4, experts_used=2, sliding_window=128,
                    arch="gpt-oss"), 4096, "F16"),
+             (make("gptoss-every4", layers=4, embd=256, ff=256, experts=4, experts_used=2, sliding_window=128,
+                   arch="gpt-oss", swa_pattern=4), 4096, "F16"),
              (make("olmo3", layers=8, embd=256, ff=512, sliding_window=256, arch="olmo2"), 4096, "F16"),
              (make("olmo2", layers=8, embd=256, ff=512, arch="olmo2"), 4096, "F16"),
              (gguf_writer.make_gemma4_gguf(tmp_path / "gemma4.gguf", swa_layers=(True,) * 3 + (False, True, False),
@@ -238,7 +240,7 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
         # the log prints each cache in MiB with two decimals
         assert allocated == pytest.approx(fit.kv_cache_bytes(shape, n_ctx, kv), abs=0.011 * 2**20), (path.name, n_ctx, kv)
     # the windows were there to count
-    assert [fit.shape_from_gguf(str(c[0])).sliding_window_pattern for c in cases[5:-6]] == [6, 3, 4, 4, 2, 2, 4, None]
+    assert [fit.shape_from_gguf(str(c[0])).sliding_window_pattern for c in cases[5:-6]] == [6, 3, 4, 4, 2, 2, 4, 4, None]
     # KV heads x (K + V) head dims (Gemma 4: 64 in the window, 128; LFM2: 64, none in its convolution layers)
     assert [fit.shape_from_gguf(str(c[0])).kv_layer_elems for c in cases[-6:-2]] == \
         [(256, 256, 256, 256, 0, 0), (512, 256, 512, 256), (0, 0, 128, 0, 0, 128), (0, 256, 0, 128)]
