@@ -55,6 +55,7 @@ class ComputeRate:
     embd_type: str = "Q8_0"  # the probes' tied embedding's type, their output matrix
 
 
+# the types llama.cpp's quantizer (ggml_quant) writes into a probe beside gguf-py's own
 _LLAMA_QUANTS = ("Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS",
                  "IQ3_S", "IQ4_NL", "IQ4_XS", "MXFP4")
 

@@ -256,23 +256,28 @@ def _kv_pad(cells: int) -> int:
     return -(-cells // KV_PAD) * KV_PAD
 
 
-def kv_cells(shape: ModelShape, context: int, allocated: bool = False) -> float:
-    """Token slots cached, summed over layers: sliding-window layers keep only their window.
+def _layer_cells(shape: ModelShape, context: int, allocated: bool) -> tuple[int, int]:
+    """(slots of a layer that attends to the whole context, slots of a sliding-window layer).
 
     A sliding-window layer's cache is taken as the window plus one micro-batch (n_ubatch
     tokens are added before the oldest leave), never more than the context. ``allocated``: the
     slots llama.cpp allocates, each cache rounded up to a multiple of KV_PAD.
     """
-    L = shape.n_layers
     pad = _kv_pad if allocated else (lambda n: n)
     context = pad(context)
+    return context, min(context, pad(shape.sliding_window + UBATCH)) if shape.sliding_window else context
+
+
+def kv_cells(shape: ModelShape, context: int, allocated: bool = False) -> float:
+    """Token slots cached, summed over layers: sliding-window layers keep only their window (_layer_cells)."""
+    L = shape.n_layers
+    full, window = _layer_cells(shape, context, allocated)
     if shape.sliding_window and shape.swa_layers:
-        window = min(context, pad(shape.sliding_window + UBATCH))
-        return sum(window if swa else context for swa in shape.swa_layers)
+        return sum(window if swa else full for swa in shape.swa_layers)
     if shape.sliding_window and shape.sliding_window_pattern:
         n_global = sum(1 for i in range(L) if (i + 1) % shape.sliding_window_pattern == 0)
-        return n_global * context + (L - n_global) * min(context, pad(shape.sliding_window + UBATCH))
-    return L * context
+        return n_global * full + (L - n_global) * window
+    return L * full
 
 
 def kv_cache_bytes(shape: ModelShape, context: int, cache_type: str = "F16", allocated: bool = True) -> float:
@@ -286,12 +291,9 @@ def kv_cache_bytes(shape: ModelShape, context: int, cache_type: str = "F16", all
     Bytes per element: F16 2, q8_0 34/32, q4_0 18/32 (-ctk/-ctv).
     """
     cache_type = check_kv_type(cache_type)
-    if shape.kv_layer_elems:  # layer by layer (Gemma 4): its own KV heads and head dims, or no cache
-        context = _kv_pad(context) if allocated else context
-        window = context
-        if shape.sliding_window and shape.swa_layers:
-            window = min(context, _kv_pad(shape.sliding_window + UBATCH) if allocated else shape.sliding_window + UBATCH)
-        return sum(e * (window if shape.swa_layers and shape.swa_layers[i] else context)
+    if shape.kv_layer_elems:  # layer by layer (Gemma 4, hybrids): its own KV heads and head dims, or no cache
+        full, window = _layer_cells(shape, context, allocated)
+        return sum(e * (window if shape.swa_layers and shape.swa_layers[i] else full)
                    for i, e in enumerate(shape.kv_layer_elems)) * KV_BYTES[cache_type]
     if shape.kv_known:
         per_cell = (shape.kv_lora_rank + (shape.rope_dim or 0)) if shape.mla else 2 * shape.kv_heads * shape.hd
@@ -560,7 +562,8 @@ def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads:
         return tuple(bool(x) for x in swa), elems, shared
     if kv_heads is None or len(kv_heads) != n_layers or not (k and v):
         return None, None, 0
-    swa_layers = tuple(h > 0 for h in kv_heads) if arch == "lfm2" and value(f"{arch}.attention.sliding_window") else None
+    lfm2_window = arch == "lfm2" and value(f"{arch}.attention.sliding_window")
+    swa_layers = tuple(h > 0 for h in kv_heads) if lfm2_window else None
     return swa_layers, tuple(int(h) * (k + v) for h in kv_heads), 0
 
 

@@ -94,8 +94,6 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     head_dim = embd // heads
     q = gguf.GGMLQuantizationType[qtype]
     rng = np.random.default_rng(seed)
-    out = Path(out)
-    tmp = _part_path(out)
     if arch not in (None, "cohere2", "gpt-oss", "olmo2"):
         raise ValueError(f"make_gguf writes the cohere2, gpt-oss or olmo2 layout, not {arch!r}")
     if arch in ("cohere2", "gpt-oss") and not sliding_window:
@@ -107,15 +105,10 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     gpt_oss, cohere2, olmo2 = arch == "gpt-oss", arch == "cohere2", arch == "olmo2"
     dense_ff = dense_ff or 2 * ff
     arch = arch or ("llama4" if llama4 else "gemma3" if gemma3 else "llama")
-    w = gguf.GGUFWriter(str(tmp), arch)
-    w.add_name(f"random-{layers}x{embd}x{ff}" + (f"-{experts_used}of{experts}" if experts else "")
-               + (f"-every{moe_step}" if llama4 else ""))
-    w.add_block_count(layers)
-    w.add_context_length(2048)
-    w.add_embedding_length(embd)
-    w.add_feed_forward_length(dense_ff if llama4 else ff)
-    w.add_head_count(heads)
-    w.add_head_count_kv(kv_heads)
+    name = f"random-{layers}x{embd}x{ff}" + (f"-{experts_used}of{experts}" if experts else "") + \
+        (f"-every{moe_step}" if llama4 else "")
+    w, tmp, out = _new_writer(gguf, out, arch, name, layers=layers, embd=embd, ff=dense_ff if llama4 else ff,
+                              heads=heads, kv_heads=kv_heads)
     w.add_rope_freq_base(10000.0)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_rope_dimension_count(head_dim)
@@ -158,31 +151,32 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
             for name, width in (("attn_q", embd), ("attn_k", kv), ("attn_v", kv), ("attn_output", embd),
                                 ("ffn_gate_inp", experts)):
                 vec(f"blk.{i}.{name}.bias", width)
-            mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
-            for name, rows, cols in (("ffn_gate_exps", ff, embd), ("ffn_up_exps", ff, embd),
-                                     ("ffn_down_exps", embd, ff)):
-                mat(f"blk.{i}.{name}.weight", rows, cols, stack=experts)
+            _ffn(mat, i, ff, embd, "_exps", experts, router=True)
+            for name, rows in (("ffn_gate_exps", ff), ("ffn_up_exps", ff), ("ffn_down_exps", embd)):
                 w.add_tensor(f"blk.{i}.{name}.bias", np.zeros((experts, rows), dtype=np.float32))
             continue
         if gemma3 or olmo2:  # OLMo 2's q/k norms span all heads
-            for norm, width in (("attn_q_norm", embd if olmo2 else head_dim), ("attn_k_norm", kv if olmo2 else head_dim),
+            for norm, width in (("attn_q_norm", embd if olmo2 else head_dim),
+                                ("attn_k_norm", kv if olmo2 else head_dim),
                                 ("post_attention_norm", embd), ("post_ffw_norm", embd)):
-                w.add_tensor(f"blk.{i}.{norm}.weight", np.ones(width, dtype=np.float32))
+                vec(f"blk.{i}.{norm}.weight", width, 1.0)
         if experts and (i + 1) % moe_step == 0:
-            mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
-            mat(f"blk.{i}.ffn_gate_exps.weight", ff, embd, stack=experts)
-            mat(f"blk.{i}.ffn_up_exps.weight", ff, embd, stack=experts)
-            mat(f"blk.{i}.ffn_down_exps.weight", embd, ff, stack=experts)
+            _ffn(mat, i, ff, embd, "_exps", experts, router=True)
             if llama4:
-                mat(f"blk.{i}.ffn_gate_shexp.weight", ff, embd)
-                mat(f"blk.{i}.ffn_up_shexp.weight", ff, embd)
-                mat(f"blk.{i}.ffn_down_shexp.weight", embd, ff)
+                _ffn(mat, i, ff, embd, "_shexp")
             continue
-        width = dense_ff if llama4 else ff
-        mat(f"blk.{i}.ffn_gate.weight", width, embd)
-        mat(f"blk.{i}.ffn_up.weight", width, embd)
-        mat(f"blk.{i}.ffn_down.weight", embd, width)
+        _ffn(mat, i, dense_ff if llama4 else ff, embd)
     return _write_atomically(w, tmp, out)
+
+
+def _ffn(mat, i: int, width: int, embd: int, suffix: str = "", experts: int = 0, router: bool = False) -> None:
+    """Layer i's gated feed-forward (gate, up, down) of ``width``; ``suffix`` "_exps" with ``experts`` stacked
+    (and their F32 router when ``router``), "_shexp" for a shared expert, "" for a dense one."""
+    if router:
+        mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, _gguf_types().GGMLQuantizationType.F32)
+    mat(f"blk.{i}.ffn_gate{suffix}.weight", width, embd, stack=experts)
+    mat(f"blk.{i}.ffn_up{suffix}.weight", width, embd, stack=experts)
+    mat(f"blk.{i}.ffn_down{suffix}.weight", embd, width, stack=experts)
 
 
 def _tensor_adders(gguf, w, rng, default_kind):
@@ -308,17 +302,10 @@ def make_deepseek2_gguf(out: str | Path, *, layers: int = 4, embd: int = 256, ff
         mat(f"blk.{i}.attn_output.weight", embd, heads * v_head_dim)
         vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
         if i < dense:
-            mat(f"blk.{i}.ffn_gate.weight", ff, embd)
-            mat(f"blk.{i}.ffn_up.weight", ff, embd)
-            mat(f"blk.{i}.ffn_down.weight", embd, ff)
+            _ffn(mat, i, ff, embd)
             continue
-        mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
-        mat(f"blk.{i}.ffn_gate_exps.weight", expert_ff, embd, stack=experts)
-        mat(f"blk.{i}.ffn_up_exps.weight", expert_ff, embd, stack=experts)
-        mat(f"blk.{i}.ffn_down_exps.weight", embd, expert_ff, stack=experts)
-        mat(f"blk.{i}.ffn_gate_shexp.weight", expert_ff * shared_experts, embd)
-        mat(f"blk.{i}.ffn_up_shexp.weight", expert_ff * shared_experts, embd)
-        mat(f"blk.{i}.ffn_down_shexp.weight", embd, expert_ff * shared_experts)
+        _ffn(mat, i, expert_ff, embd, "_exps", experts, router=True)
+        _ffn(mat, i, expert_ff * shared_experts, embd, "_shexp")
     return _write_atomically(w, tmp, out)
 
 
@@ -348,9 +335,7 @@ def make_lfm2_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...] = (0, 0, 
     for i, kv_heads in enumerate(layer_kv_heads):
         vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
         vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
-        mat(f"blk.{i}.ffn_gate.weight", ff, embd)
-        mat(f"blk.{i}.ffn_up.weight", ff, embd)
-        mat(f"blk.{i}.ffn_down.weight", embd, ff)
+        _ffn(mat, i, ff, embd)
         if kv_heads:
             vec(f"blk.{i}.attn_q_norm.weight", hd, 1.0)
             vec(f"blk.{i}.attn_k_norm.weight", hd, 1.0)
@@ -419,15 +404,10 @@ def make_gemma4_gguf(out: str | Path, *, swa_layers: tuple[bool, ...], layer_kv_
         mat(f"blk.{i}.attn_output.weight", embd, heads * d)
         vec(f"blk.{i}.post_attention_norm.weight", embd, 1.0)
         vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
-        mat(f"blk.{i}.ffn_gate.weight", ff, embd)
-        mat(f"blk.{i}.ffn_up.weight", ff, embd)
-        mat(f"blk.{i}.ffn_down.weight", embd, ff)
+        _ffn(mat, i, ff, embd)
         vec(f"blk.{i}.post_ffw_norm.weight", embd, 1.0)
         if per_layer_embd:
             mat(f"blk.{i}.inp_gate.weight", per_layer_embd, embd)
             mat(f"blk.{i}.proj.weight", embd, per_layer_embd)
             vec(f"blk.{i}.post_norm.weight", embd, 1.0)
     return _write_atomically(w, tmp, out)
-
-
-# the types llama.cpp's quantizer (ggml_quant) writes into a probe beside gguf-py's own
