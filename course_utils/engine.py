@@ -198,12 +198,22 @@ class LocalServer:
         ``llama_kv_cache: size = X MiB (N cells, L layers, ...)`` lines (one per cache: a model with
         sliding-window layers has two) for the last context it built (it builds a trial one first to fit
         the parameters to memory). None when the log has no such line."""
+        return self._logged_mib(r"llama_kv_cache: size =\s*([0-9.]+) MiB \(")
+
+    def recurrent_state_bytes(self) -> float | None:
+        """The recurrent state llama.cpp allocated for a hybrid's recurrent layers, as its log states it
+        (needs ``verbose=True``): its ``llama_memory_recurrent: size = X MiB`` line for the last context.
+        None when the log has none (a model without recurrent layers)."""
+        return self._logged_mib(r"llama_memory_recurrent: size =\s*([0-9.]+) MiB \(")
+
+    def _logged_mib(self, pattern: str) -> float | None:
+        """The sum, in bytes, of the sizes ``pattern`` finds in the log of the last context llama.cpp built."""
         try:
             text = self.log_path.read_text("utf-8", "replace")
         except (OSError, AttributeError):
             return None
         text = text.split("llama_context: constructing llama_context")[-1]
-        sizes = [float(m) for m in re.findall(r"llama_kv_cache: size =\s*([0-9.]+) MiB \(", text)]
+        sizes = [float(m) for m in re.findall(pattern, text)]
         return sum(sizes) * 2**20 if sizes else None
 
     @property

@@ -109,6 +109,11 @@ class ModelShape:
     # from a GGUF header: tables a token looks up one row of besides the token embedding (Gemma 4
     # E2B/E4B's per-layer embeddings), in bytes: held in memory, not read per token
     exact_lookup_bytes: float = 0.0
+    # from a GGUF header of a hybrid (LFM2, Qwen3-Next, Qwen3.5): the layers that keep a recurrent state
+    # instead of a KV cache, and that state's f32 elements per sequence, summed over them (llama.cpp's
+    # llama_memory_recurrent: R, the convolution's last inputs, and S, the SSM or DeltaNet state)
+    recurrent_layers: int = 0
+    recurrent_state_elems: int = 0
 
     @property
     def known(self) -> bool:
@@ -489,6 +494,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
                                    field_value(f"{arch}.attention.sliding_window_pattern"))
     n_layers = field_value(f"{arch}.block_count")
     swa_layers, kv_elems, kv_shared = _gguf_kv_layers(arch, header.arrays, field_value, n_layers, heads, hidden)
+    recurrent, state = _gguf_recurrent_state(arch, field_value, hidden, kv_elems, kv_shared)
     # multi-head latent attention (DeepSeek V2/V3), as llama.cpp's converter writes it: key_length_mla and
     # value_length_mla are the per-head sizes; the cache holds the latent and the RoPE key, K only
     # (src/models/deepseek2.cpp: build_attn_inp_k when is_mla()); files without them attend as MHA
@@ -524,6 +530,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         sliding_window=window, sliding_window_pattern=pattern,
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type,
         swa_layers=swa_layers, kv_layer_elems=kv_elems, kv_shared_layers=kv_shared, **mla,
+        recurrent_layers=recurrent, recurrent_state_elems=state,
         exact_lookup_bytes=float(sum(t.n_bytes for t in header.tensors if t.name in _GGUF_LOOKUP_TABLES)))
 
 
@@ -539,9 +546,11 @@ def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads:
     Gemma 4 (src/models/gemma4.cpp): the window layers from the sliding_window_pattern array, KV heads per
     layer (an array or one number), head dims key/value_length (global layers) and key/value_length_swa
     (window layers), and the last shared_kv_layers layers without a cache of their own.
+    The gated DeltaNet hybrids (Qwen3-Next, Qwen3.5): only every full_attention_interval-th layer has a
+    KV cache (_GGUF_FULL_ATTENTION_EVERY).
     Any other file with one KV head count per layer: a layer with 0 has no KV cache (the hybrids, such as
-    LFM2, src/models/lfm2.cpp: is_recr when n_head_kv(il) == 0, whose convolution state is left out);
-    LFM2's attention layers all attend in its sliding window when it states one.
+    LFM2, src/models/lfm2.cpp: is_recr when n_head_kv(il) == 0); LFM2's attention layers all attend in its
+    sliding window when it states one. The recurrent layers' state: _gguf_recurrent_state.
     """
     if not n_layers:
         return None, None, 0
@@ -560,11 +569,51 @@ def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads:
         elems = tuple(int(kv_heads[i]) * ((k_swa + v_swa) if swa[i] else (k + v)) if i < n_layers - shared else 0
                       for i in range(n_layers))
         return tuple(bool(x) for x in swa), elems, shared
+    if arch in _GGUF_FULL_ATTENTION_EVERY:  # gated DeltaNet hybrids: every Nth layer attends
+        every = value(f"{arch}.full_attention_interval") or _GGUF_FULL_ATTENTION_EVERY[arch]
+        per_layer = kv_heads if kv_heads is not None and len(kv_heads) == n_layers else \
+            (value(f"{arch}.attention.head_count_kv") or heads or 0,) * n_layers
+        if not (k and v and every >= 1):
+            return None, None, 0
+        return None, tuple(int(per_layer[i]) * (k + v) if (i + 1) % every == 0 else 0 for i in range(n_layers)), 0
     if kv_heads is None or len(kv_heads) != n_layers or not (k and v):
         return None, None, 0
     lfm2_window = arch == "lfm2" and value(f"{arch}.attention.sliding_window")
     swa_layers = tuple(h > 0 for h in kv_heads) if lfm2_window else None
     return swa_layers, tuple(int(h) * (k + v) for h in kv_heads), 0
+
+
+# the gated DeltaNet hybrids, whose loaders (src/models/qwen3next.cpp, qwen35.cpp, qwen35moe.cpp) mark
+# layer i recurrent unless (i + 1) % full_attention_interval == 0 (the file's key, else this default)
+_GGUF_FULL_ATTENTION_EVERY = {"qwen3next": 4, "qwen35": 4, "qwen35moe": 4}
+# the hybrids whose recurrent state is counted: checked against llama.cpp's allocation on the engine
+_GGUF_RECURRENT = ("lfm2", *_GGUF_FULL_ATTENTION_EVERY)
+
+
+def _gguf_recurrent_state(arch: str, value, hidden: int | None, kv_elems: tuple[int, ...] | None,
+                          kv_shared: int) -> tuple[int, int]:
+    """(recurrent layers, f32 elements of their state per sequence) as llama.cpp allocates them
+    (llama_memory_recurrent, one cell per sequence; src/llama-hparams.cpp n_embd_r and n_embd_s):
+    LFM2's short convolutions keep hidden x (l_cache - 1) each (R); Mamba-style and gated DeltaNet
+    layers keep (conv_kernel - 1) x (inner_size + 2 x group_count x state_size) (R) plus
+    state_size x inner_size (S). The recurrent layers are those without a KV cache of their own.
+    Architectures not in _GGUF_RECURRENT: (0, 0)."""
+    if arch not in _GGUF_RECURRENT or not kv_elems:
+        return 0, 0
+    layers = kv_elems.count(0) - kv_shared
+    l_cache = value(f"{arch}.shortconv.l_cache")
+    if l_cache:
+        per_layer = (hidden or 0) * max(0, l_cache - 1)
+    else:
+        conv, inner = value(f"{arch}.ssm.conv_kernel") or 0, value(f"{arch}.ssm.inner_size") or 0
+        state, groups = value(f"{arch}.ssm.state_size") or 0, value(f"{arch}.ssm.group_count") or 0
+        per_layer = max(0, conv - 1) * (inner + 2 * groups * state) + state * inner
+    return layers, layers * per_layer
+
+
+def recurrent_state_bytes(shape: ModelShape) -> float:
+    """Bytes of a hybrid's recurrent state for one sequence (f32, whatever the KV cache type; 0 for others)."""
+    return 4.0 * shape.recurrent_state_elems
 
 
 # the architectures whose layers llama.cpp's loader (src/models/<arch>.cpp, load_arch_hparams) makes
@@ -650,6 +699,7 @@ class FitEstimate:
     reading_tokens_per_s: float | None = None  # when compute-bound: the speed reading alone would allow
     rows_per_token: int | None = None  # matrix rows a decode step computes (fit.rows_per_token)
     compute_row_ns: float | None = None  # the hardware's measured cost per matrix row, when measured
+    recurrent_state_gb: float = 0.0  # a hybrid's recurrent layers' state, one sequence (in ram_needed_gb)
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "quant": self.quant, "context": self.context, "params_b": self.params_b,
@@ -662,7 +712,8 @@ class FitEstimate:
                 "offload": None if self.offload is None else asdict(self.offload),
                 "macs_per_token": self.macs_per_token, "compute_gmacs": self.compute_gmacs,
                 "compute_bound": self.compute_bound, "reading_tokens_per_s": self.reading_tokens_per_s,
-                "rows_per_token": self.rows_per_token, "compute_row_ns": self.compute_row_ns}
+                "rows_per_token": self.rows_per_token, "compute_row_ns": self.compute_row_ns,
+                "recurrent_state_gb": self.recurrent_state_gb}
 
     def to_text(self) -> str:
         """The estimate as a learner reads it, one labelled row per line (in the language in force)."""
@@ -675,6 +726,7 @@ class FitEstimate:
                 (t("fit.row.file_size"), gb(self.file_size_gb)),
                 (t("fit.row.kv_cache"), t("fit.text.kv_cache", gb=_n(self.kv_cache_gb, ".2f"),
                                           type=self.kv_cache_type.lower())),
+                *([(t("fit.row.recurrent_state"), gb(self.recurrent_state_gb))] if self.recurrent_state_gb else []),
                 (t("fit.row.overhead"), gb(self.overhead_gb)), (t("fit.row.ram"), gb(self.ram_needed_gb))]
         if self.offload is not None:
             rows.append((t("fit.row.gpu_memory"), self.offload.text))
@@ -908,7 +960,11 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                        cells=_n(_kv_pad(shape.sliding_window + UBATCH), ",")))
     if shape.kv_shared_layers:
         notes.append(t("fit.note.kv_shared", shared=shape.kv_shared_layers, layers=shape.n_layers))
-    if shape.kv_layer_elems and shape.kv_layer_elems.count(0) > shape.kv_shared_layers:
+    state = recurrent_state_bytes(shape)  # a hybrid's recurrent layers: held, read and written each token
+    if state:
+        notes.append(t("fit.note.recurrent_state", n=shape.recurrent_layers, layers=shape.n_layers,
+                       mb=_n(state / 1e6, ".1f")))
+    elif shape.kv_layer_elems and shape.kv_layer_elems.count(0) > shape.kv_shared_layers:
         notes.append(t("fit.note.kv_none", n=shape.kv_layer_elems.count(0) - shape.kv_shared_layers,
                        layers=shape.n_layers))
     if shape.sliding_window and shape.sliding_window_pattern:
@@ -923,7 +979,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     kv_read = kv_cache_bytes(shape, context, kv_type, allocated=False)
     vocab = shape.vocab or 32000
     overhead = RUNTIME_OVERHEAD_GB * GB + vocab * UBATCH * 4
-    ram = weights + kv + overhead
+    ram = weights + kv + state + overhead
     experts = groups.get("experts", 0.0)
     frac = active_fraction(shape)
     active = None
@@ -935,10 +991,10 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                        experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
     # embeddings: one row per token (the per-layer tables too; llama.cpp reads them with get_rows)
     embd_read = (groups.get("token_embd", 0) if not shape.tied_embeddings else 0) + shape.exact_lookup_bytes
-    read = weights - embd_read - experts * (1 - frac) + kv_read
+    read = weights - embd_read - experts * (1 - frac) + kv_read + 2 * state  # the state: read, then written
     if shape.active_params and not shape.moe:  # experts unknown: a token reads the catalog's active share
         active = shape.active_params / 1e9
-        read = weights * shape.active_params / shape.params + kv_read
+        read = weights * shape.active_params / shape.params + kv_read + 2 * state
         notes.append(t("fit.note.moe_catalog", total=_n(shape.params / 1e9, ".1f"), active=_n(active, ".1f")))
     tps = offload = reading_tps = overhead_ms = None
     bound = False
@@ -949,7 +1005,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         if hw.is_gpu and hw.memory_gb and shape.n_layers:
             cpu_hw = cpu_hardware or custom_hardware(cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS, "cpu", "CPU")
             cpu_bw = cpu_hw.bandwidth_gbs
-            offload, seconds = _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw, work, kv_read)
+            offload, seconds = _offload(shape, weights, groups, kv + state, overhead, hw, n_cpu_moe, cpu_hw, work,
+                                        kv_read + 2 * state)
             tps = _round_speed(1 / seconds)
             if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
                 assumed = "" if cpu_bandwidth_gbs or cpu_hardware else t("fit.note.partial_assumed")
@@ -984,7 +1041,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         read_per_token_gb=round(read / GB, 3), overhead_ms=overhead_ms if hw else None, offload=offload,
         macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None, compute_bound=bound,
         reading_tokens_per_s=reading_tps, rows_per_token=rows,
-        compute_row_ns=hw.compute_row_ns if hw else None)
+        compute_row_ns=hw.compute_row_ns if hw else None, recurrent_state_gb=round(state / GB, 4))
 
 
 def _round_speed(tps: float) -> float:

@@ -2,8 +2,8 @@
 
 The compute probes (compute_probe) and the tests that put the estimator against the real engine need
 models of many shapes: llama's layout in any ggml type (make_gguf, also Llama 4's, Gemma 3's, gpt-oss's,
-Command R7B's and OLMo 2's), Gemma 4's layer-by-layer one, LFM2's hybrid and DeepSeek's latent
-attention. Their weights are noise (0.02 x normal); their tokenizer is a real GGUF's (the bundled
+Command R7B's and OLMo 2's), Gemma 4's layer-by-layer one, the hybrids of LFM2 and Qwen3.5 and DeepSeek's
+latent attention. Their weights are noise (0.02 x normal); their tokenizer is a real GGUF's (the bundled
 SmolLM2-135M), so llama.cpp loads and serves them like any model, and a decode step reads and computes
 what a trained model of that shape would. Each file is written to a temporary name and renamed when
 complete.
@@ -410,4 +410,65 @@ def make_gemma4_gguf(out: str | Path, *, swa_layers: tuple[bool, ...], layer_kv_
             mat(f"blk.{i}.inp_gate.weight", per_layer_embd, embd)
             mat(f"blk.{i}.proj.weight", embd, per_layer_embd)
             vec(f"blk.{i}.post_norm.weight", embd, 1.0)
+    return _write_atomically(w, tmp, out)
+
+
+def make_qwen35_gguf(out: str | Path, *, layers: int = 8, embd: int = 256, ff: int = 512, heads: int = 4,
+                     kv_heads: int = 2, head_dim: int = 64, full_attention_interval: int | None = 4,
+                     conv_kernel: int = 4, state_size: int = 32, k_heads: int = 2, v_heads: int = 4,
+                     qtype: str = "Q8_0", tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
+    """A random-weight Qwen3.5 GGUF (architecture ``qwen35``): a hybrid of gated DeltaNet layers (linear
+    attention, a fixed recurrent state, no KV cache) and full-attention layers with a gated query, laid out
+    as llama.cpp's loader creates them (src/models/qwen35.cpp): every ``full_attention_interval``-th layer
+    attends (None: the key is left out, and the loader's default, 4, applies). The DeltaNet layers have
+    ``k_heads`` query/key heads and ``v_heads`` value heads, each of ``state_size`` (llama.cpp's
+    ssm.state_size = head dim, ssm.group_count = key heads, ssm.time_step_rank = value heads,
+    ssm.inner_size = value heads x head dim) and a causal convolution of ``conv_kernel`` taps."""
+    gguf = _gguf_types()
+    every = full_attention_interval or 4
+    key_dim, value_dim = state_size * k_heads, state_size * v_heads
+    conv_dim = 2 * key_dim + value_dim
+    w, tmp, out = _new_writer(gguf, out, "qwen35", f"random-qwen35-{layers}x{embd}-every{every}", layers=layers,
+                              embd=embd, ff=ff, heads=heads, kv_heads=kv_heads)
+    w.add_key_length(head_dim)
+    w.add_value_length(head_dim)
+    w.add_rope_dimension_count(head_dim // 4)  # partial RoPE, as Qwen3.5's 0.25 of each head
+    w.add_rope_dimension_sections([head_dim // 16, head_dim // 16, 0, 0])  # multimodal RoPE: text uses them all
+    w.add_rope_freq_base(1e7)
+    w.add_layer_norm_rms_eps(1e-6)
+    w.add_ssm_conv_kernel(conv_kernel)
+    w.add_ssm_inner_size(value_dim)
+    w.add_ssm_state_size(state_size)
+    w.add_ssm_time_step_rank(v_heads)
+    w.add_ssm_group_count(k_heads)
+    if full_attention_interval is not None:
+        w.add_full_attention_interval(full_attention_interval)
+    w.add_file_type(_file_type(gguf, qtype))
+    w.add_quantization_version(2)
+    vocab = _add_tokenizer(w, tokenizer_from)
+    f32 = gguf.GGMLQuantizationType.F32
+    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), gguf.GGMLQuantizationType[qtype])
+    mat("token_embd.weight", vocab, embd)
+    vec("output_norm.weight", embd, 1.0)
+    for i in range(layers):
+        vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
+        vec(f"blk.{i}.post_attention_norm.weight", embd, 1.0)
+        if (i + 1) % every == 0:  # full attention: the query projection carries the output gate beside it
+            mat(f"blk.{i}.attn_q.weight", 2 * heads * head_dim, embd)
+            mat(f"blk.{i}.attn_k.weight", kv_heads * head_dim, embd)
+            mat(f"blk.{i}.attn_v.weight", kv_heads * head_dim, embd)
+            mat(f"blk.{i}.attn_output.weight", embd, heads * head_dim)
+            vec(f"blk.{i}.attn_q_norm.weight", head_dim, 1.0)
+            vec(f"blk.{i}.attn_k_norm.weight", head_dim, 1.0)
+        else:  # gated DeltaNet
+            mat(f"blk.{i}.attn_qkv.weight", conv_dim, embd)
+            mat(f"blk.{i}.attn_gate.weight", value_dim, embd)
+            mat(f"blk.{i}.ssm_conv1d.weight", conv_dim, conv_kernel, f32)
+            vec(f"blk.{i}.ssm_dt.bias", v_heads, 1.0)
+            vec(f"blk.{i}.ssm_a", v_heads, -1.0)
+            mat(f"blk.{i}.ssm_beta.weight", v_heads, embd, f32)
+            mat(f"blk.{i}.ssm_alpha.weight", v_heads, embd, f32)
+            vec(f"blk.{i}.ssm_norm.weight", state_size, 1.0)
+            mat(f"blk.{i}.ssm_out.weight", embd, value_dim)
+        _ffn(mat, i, ff, embd)
     return _write_atomically(w, tmp, out)

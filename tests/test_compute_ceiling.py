@@ -3,11 +3,12 @@
 The compute rate itself is measured by llama.cpp on the probe model (tests/test_engine.py);
 here it is given, and the estimator's arithmetic is checked.
 """
+import dataclasses
 import importlib.util
 
 import pytest
 
-from course_utils import fit
+from course_utils import fit, i18n
 from course_utils.errors import InvalidInput
 from course_utils.hardware import custom_hardware, this_machine
 from course_utils.i18n import number
@@ -218,6 +219,43 @@ def test_a_hybrid_s_convolution_layers_have_no_kv_cache(tmp_path, smol):
     windowed = fit.shape_from_gguf(str(make_lfm2_gguf(tmp_path / "w.gguf", layer_kv_heads=(0, 2), sliding_window=128,
                                                       tokenizer_from=smol)))
     assert windowed.swa_layers == (False, True) and fit.kv_cache_bytes(windowed, 4096) == 256 * 768 * 2
+    # each convolution layer keeps its last l_cache - 1 = 2 inputs of width 256 (f32): llama.cpp's n_embd_r
+    assert (shape.recurrent_layers, shape.recurrent_state_elems) == (4, 4 * 256 * 2)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_a_deltanet_hybrid_keeps_kv_only_in_its_attention_layers_and_a_fixed_state_in_the_others(tmp_path, smol,
+                                                                                                lang):
+    """Qwen3.5 (and Qwen3-Next): every full_attention_interval-th layer attends (default 4), the others are
+    gated DeltaNet layers with a state of (conv_kernel - 1) x (inner + 2 x groups x state) + state x inner
+    f32 elements (llama.cpp's n_embd_r + n_embd_s), whatever the context. The engine test checks both
+    against llama.cpp's allocation; here, the figures by hand and what the estimate does with them."""
+    from course_utils.gguf_writer import make_qwen35_gguf
+
+    shape = fit.shape_from_gguf(str(make_qwen35_gguf(tmp_path / "q35.gguf", layers=8, embd=256, heads=4, kv_heads=2,
+                                                     head_dim=64, state_size=32, k_heads=2, v_heads=4,
+                                                     tokenizer_from=smol)))
+    assert shape.kv_layer_elems == (0, 0, 0, 256) * 2  # 2 KV heads x (64 + 64), layers 3 and 7 only
+    assert fit.kv_cache_bytes(shape, 4096) == 2 * 256 * 4096 * 2  # a quarter of what all 8 layers would hold
+    per_layer = 3 * (128 + 2 * 2 * 32) + 32 * 128  # R: conv 4 taps, inner 4 x 32; S: 32 x 128
+    assert (shape.recurrent_layers, shape.recurrent_state_elems) == (6, 6 * per_layer)
+    small, large = (fit.estimate(shape=shape, quant="Q8_0", context=c) for c in (4096, 8192))
+    assert small.recurrent_state_gb == large.recurrent_state_gb == pytest.approx(6 * per_layer * 4 / 1e9, abs=1e-4)
+    state = 6 * per_layer * 4
+    assert small.ram_needed_gb == pytest.approx(small.file_size_gb + small.kv_cache_gb + small.overhead_gb
+                                                + state / 1e9, abs=0.002)
+    # a token reads the state and writes it back: twice its bytes beside the weights and the KV cache
+    fixed = dict(shape=shape, quant="Q8_0", context=4096)
+    without = fit.estimate(shape=dataclasses.replace(shape, recurrent_state_elems=0), quant="Q8_0", context=4096)
+    assert fit.estimate(**fixed).read_per_token_gb - without.read_per_token_gb == pytest.approx(2 * state / 1e9, abs=1e-3)
+    assert any("6 of 8 layers keep no KV cache but a fixed recurrent state" in n for n in small.notes)
+    assert "recurrent state" in small.to_text()
+    i18n.set_language("fr")  # the lang fixture sets it back
+    fr = fit.estimate(**fixed)
+    assert any("6 couches sur 8 n'ont pas de cache KV mais un état récurrent fixe" in n for n in fr.notes)
+    every2 = fit.shape_from_gguf(str(make_qwen35_gguf(tmp_path / "q35-2.gguf", full_attention_interval=2,
+                                                      tokenizer_from=smol)))
+    assert every2.kv_layer_elems == (0, 128 * 2) * 4 and every2.recurrent_layers == 4
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
