@@ -114,6 +114,8 @@ class ModelShape:
     # llama_memory_recurrent: R, the convolution's last inputs, and S, the SSM or DeltaNet state)
     recurrent_layers: int = 0
     recurrent_state_elems: int = 0
+    mixer_params: float = 0.0  # the weights of one recurrent layer's token mixer, which replaces attention there
+    q_gate: bool = False  # the query projection also gives the attention output's gate (Qwen3-Next, Qwen3.5): 2x wide
 
     @property
     def known(self) -> bool:
@@ -172,14 +174,16 @@ def _groups(shape: ModelShape) -> dict[str, float]:
     else:
         q, kv = shape.n_heads * hd, shape.kv_heads * hd
         attn_v = h * kv
-        attn_rest = h * q + h * kv + q * h
+        attn_rest = h * q * (2 if shape.q_gate else 1) + h * kv + q * h
+    attn_layers = L - shape.recurrent_layers  # a hybrid's recurrent layers have their own token mixer instead
     mats = 3 if shape.gated_ffn else 2
     dense_layers = shape.dense_layers
     ffn = shape.ffn or 0
     embd = shape.vocab * h
     out = {"token_embd": embd, "output": 0.0 if shape.tied_embeddings else embd,
-           "attn_v": L * attn_v, "ffn_down": dense_layers * ffn * h,
-           "layers_rest": L * attn_rest + dense_layers * (mats - 1) * h * ffn}
+           "attn_v": attn_layers * attn_v, "ffn_down": dense_layers * ffn * h,
+           "layers_rest": attn_layers * attn_rest + shape.recurrent_layers * shape.mixer_params
+           + dense_layers * (mats - 1) * h * ffn}
     if shape.moe:
         per_expert = mats * h * (shape.moe_ffn or ffn)
         out["experts"] = shape.moe_layers * shape.n_experts * per_expert
@@ -277,6 +281,9 @@ def kv_cells(shape: ModelShape, context: int, allocated: bool = False) -> float:
     """Token slots cached, summed over layers: sliding-window layers keep only their window (_layer_cells)."""
     L = shape.n_layers
     full, window = _layer_cells(shape, context, allocated)
+    if shape.recurrent_layers and shape.kv_layer_elems:  # a hybrid: only its attention layers cache tokens
+        return sum(window if shape.swa_layers and shape.swa_layers[i] else full
+                   for i, e in enumerate(shape.kv_layer_elems) if e)
     if shape.sliding_window and shape.swa_layers:
         return sum(window if swa else full for swa in shape.swa_layers)
     if shape.sliding_window and shape.sliding_window_pattern:
@@ -362,7 +369,22 @@ def _shape_from_row(name: str, row: dict, gated: bool = True) -> ModelShape:
         expert_bpw=MXFP4_BPW if "gptoss" in (g("architecture") or "").lower() else None,
         sliding_window=g("sliding_window"), sliding_window_pattern=g("sliding_window_pattern"),
         kv_lora_rank=g("kv_lora_rank"), q_lora_rank=g("q_lora_rank"), rope_dim=g("qk_rope_head_dim"),
-        nope_dim=g("qk_nope_head_dim"), v_head_dim=g("v_head_dim"))
+        nope_dim=g("qk_nope_head_dim"), v_head_dim=g("v_head_dim"), **_hybrid_fields(row))
+
+
+def _hybrid_fields(row: dict) -> dict:
+    """A hybrid's layer plan from a config row's ``hybrid`` entry (hub_config.hybrid_plan: which layers are
+    recurrent, each one's state and token-mixer weights): KV only in the attention layers."""
+    plan, g = row.get("hybrid"), row.get
+    heads = g("num_attention_heads")
+    hd = g("head_dim") or (g("hidden_size") // heads if g("hidden_size") and heads else 0)
+    if not plan or not hd or len(plan["recurrent"]) != g("num_hidden_layers"):
+        return {}
+    kv = (g("num_key_value_heads") or heads) * 2 * hd
+    recurrent = plan["recurrent"]
+    return dict(kv_layer_elems=tuple(0 if r else kv for r in recurrent), recurrent_layers=sum(recurrent),
+                recurrent_state_elems=sum(recurrent) * plan["state"], mixer_params=float(plan["mixer"]),
+                q_gate=plan["q_gate"])
 
 
 def _arch_params(row: dict, gated: bool) -> float:
@@ -494,7 +516,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
                                    field_value(f"{arch}.attention.sliding_window_pattern"))
     n_layers = field_value(f"{arch}.block_count")
     swa_layers, kv_elems, kv_shared = _gguf_kv_layers(arch, header.arrays, field_value, n_layers, heads, hidden)
-    recurrent, state = _gguf_recurrent_state(arch, field_value, hidden, kv_elems, kv_shared)
+    recurrent, state, mixer = _gguf_recurrent_state(arch, field_value, hidden, kv_elems, kv_shared)
     # multi-head latent attention (DeepSeek V2/V3), as llama.cpp's converter writes it: key_length_mla and
     # value_length_mla are the per-head sizes; the cache holds the latent and the RoPE key, K only
     # (src/models/deepseek2.cpp: build_attn_inp_k when is_mla()); files without them attend as MHA
@@ -530,7 +552,8 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         sliding_window=window, sliding_window_pattern=pattern,
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type,
         swa_layers=swa_layers, kv_layer_elems=kv_elems, kv_shared_layers=kv_shared, **mla,
-        recurrent_layers=recurrent, recurrent_state_elems=state,
+        recurrent_layers=recurrent, recurrent_state_elems=state, mixer_params=float(mixer),
+        q_gate=arch in _GGUF_FULL_ATTENTION_EVERY,
         exact_lookup_bytes=float(sum(t.n_bytes for t in header.tensors if t.name in _GGUF_LOOKUP_TABLES)))
 
 
@@ -591,24 +614,31 @@ _GGUF_RECURRENT = ("lfm2", *_GGUF_FULL_ATTENTION_EVERY)
 
 
 def _gguf_recurrent_state(arch: str, value, hidden: int | None, kv_elems: tuple[int, ...] | None,
-                          kv_shared: int) -> tuple[int, int]:
-    """(recurrent layers, f32 elements of their state per sequence) as llama.cpp allocates them
-    (llama_memory_recurrent, one cell per sequence; src/llama-hparams.cpp n_embd_r and n_embd_s):
-    LFM2's short convolutions keep hidden x (l_cache - 1) each (R); Mamba-style and gated DeltaNet
-    layers keep (conv_kernel - 1) x (inner_size + 2 x group_count x state_size) (R) plus
-    state_size x inner_size (S). The recurrent layers are those without a KV cache of their own.
-    Architectures not in _GGUF_RECURRENT: (0, 0)."""
+                          kv_shared: int) -> tuple[int, int, int]:
+    """(recurrent layers, f32 elements of their state per sequence, weights of one layer's token mixer)
+    as llama.cpp's loaders read a hybrid GGUF; (0, 0, 0) for architectures not in _GGUF_RECURRENT.
+    The recurrent layers are those without a KV cache of their own. Their state, as llama.cpp allocates
+    it (llama_memory_recurrent, one cell per sequence; src/llama-hparams.cpp n_embd_r and n_embd_s):
+    LFM2's short convolutions keep hidden x (l_cache - 1) each (R); gated DeltaNet layers keep
+    (conv_kernel - 1) x (inner_size + 2 x group_count x state_size) (R) plus state_size x inner_size (S)."""
     if arch not in _GGUF_RECURRENT or not kv_elems:
-        return 0, 0
-    layers = kv_elems.count(0) - kv_shared
+        return 0, 0, 0
+    layers, h = kv_elems.count(0) - kv_shared, hidden or 0
     l_cache = value(f"{arch}.shortconv.l_cache")
-    if l_cache:
-        per_layer = (hidden or 0) * max(0, l_cache - 1)
-    else:
-        conv, inner = value(f"{arch}.ssm.conv_kernel") or 0, value(f"{arch}.ssm.inner_size") or 0
-        state, groups = value(f"{arch}.ssm.state_size") or 0, value(f"{arch}.ssm.group_count") or 0
-        per_layer = max(0, conv - 1) * (inner + 2 * groups * state) + state * inner
-    return layers, layers * per_layer
+    if l_cache:  # src/models/lfm2.cpp: in_proj (3 x hidden), the convolution's taps, out_proj
+        return layers, layers * h * max(0, l_cache - 1), 4 * h * h + h * l_cache
+    conv, inner = value(f"{arch}.ssm.conv_kernel") or 0, value(f"{arch}.ssm.inner_size") or 0
+    state, groups = value(f"{arch}.ssm.state_size") or 0, value(f"{arch}.ssm.group_count") or 0
+    v_heads = value(f"{arch}.ssm.time_step_rank") or 0
+    return layers, layers * (max(0, conv - 1) * (inner + 2 * groups * state) + state * inner), \
+        deltanet_mixer_params(h, groups * state, inner, v_heads, conv)
+
+
+def deltanet_mixer_params(hidden: int, key_dim: int, value_dim: int, v_heads: int, conv_kernel: int) -> int:
+    """Weights of one gated DeltaNet layer (src/models/qwen35.cpp): the q, k, v projection and the output
+    gate's, beta and alpha (one per value head), the causal convolution over q, k and v, the output."""
+    conv_dim = 2 * key_dim + value_dim
+    return hidden * conv_dim + hidden * value_dim + 2 * hidden * v_heads + conv_dim * conv_kernel + value_dim * hidden
 
 
 def recurrent_state_bytes(shape: ModelShape) -> float:

@@ -78,8 +78,49 @@ def _llama4(cfg: dict) -> dict:
             "sliding_window_pattern": pattern}
 
 
+def _shared_experts(cfg: dict) -> int | None:
+    """Qwen-style MoE configs give the shared expert's width (shared_expert_intermediate_size), not a count:
+    that many routed experts' widths (Qwen3-Next: 512 / 512 = 1)."""
+    shared, width = cfg.get("shared_expert_intermediate_size"), cfg.get("moe_intermediate_size")
+    return round(shared / width) if shared and width else None
+
+
+def hybrid_plan(cfg: dict) -> dict | None:
+    """A hybrid's layers from its config.json, as llama.cpp runs them: ``recurrent`` (one flag per layer),
+    each recurrent layer's ``state`` (f32 elements for one sequence: llama.cpp's n_embd_r + n_embd_s),
+    its token mixer's weights (``mixer``, in place of attention's) and whether attention's query
+    projection also gives an output gate (``q_gate``). None for a model that attends in every layer.
+
+    Gated DeltaNet (Qwen3-Next, Qwen3.5: the linear_* keys): layer_types' "linear_attention" layers, else
+    all but every full_attention_interval-th (default 4, as llama.cpp's loader); the state is
+    (kernel - 1) x (2 key dims + value dim) + key head dim x value dim; attention is gated.
+    LFM2 (conv_L_cache): layer_types' "conv" layers, else those not in full_attn_idxs; hidden x
+    (conv_L_cache - 1) each."""
+    layers, h = cfg.get("num_hidden_layers") or 0, cfg.get("hidden_size") or 0
+    types = cfg.get("layer_types") if len(cfg.get("layer_types") or []) == layers else None
+    if cfg.get("linear_num_value_heads") and cfg.get("linear_num_key_heads") and cfg.get("linear_key_head_dim"):
+        from .fit import deltanet_mixer_params
+
+        every = cfg.get("full_attention_interval") or 4
+        recurrent = tuple(t == "linear_attention" for t in types) if types else \
+            tuple((i + 1) % every != 0 for i in range(layers))
+        nk, dk = cfg["linear_num_key_heads"], cfg["linear_key_head_dim"]
+        nv, dv = cfg["linear_num_value_heads"], cfg.get("linear_value_head_dim") or dk
+        kernel = cfg.get("linear_conv_kernel_dim") or 4
+        return {"recurrent": recurrent, "state": (kernel - 1) * (2 * nk * dk + nv * dv) + dk * nv * dv,
+                "mixer": deltanet_mixer_params(h, nk * dk, nv * dv, nv, kernel),
+                "q_gate": bool(cfg.get("attn_output_gate", True))}
+    if cfg.get("conv_L_cache") and (types or cfg.get("full_attn_idxs")):
+        attn = set(cfg.get("full_attn_idxs") or [])
+        recurrent = tuple(t == "conv" for t in types) if types else tuple(i not in attn for i in range(layers))
+        l_cache = cfg["conv_L_cache"]
+        return {"recurrent": recurrent, "state": h * (l_cache - 1), "mixer": 4 * h * h + h * l_cache, "q_gate": False}
+    return None
+
+
 def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
-    """A data/model_architectures.csv-shaped row from a transformers config.json."""
+    """A data/model_architectures.csv-shaped row from a transformers config.json (and, for a hybrid, its
+    layer plan under ``hybrid``: hybrid_plan)."""
     outer = cfg
     cfg = {**cfg, **(cfg.get("text_config") or {})}
     experts = cfg.get("num_local_experts") or cfg.get("num_experts") or cfg.get("n_routed_experts")
@@ -93,7 +134,7 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
         "vocab_size": cfg.get("vocab_size"), "max_position_embeddings": cfg.get("max_position_embeddings"),
         "tie_word_embeddings": tie, "total_params_billion": params_total / 1e9 if params_total else None,
         "num_experts": experts, "experts_per_token": cfg.get("num_experts_per_tok") if experts else None,
-        "num_shared_experts": cfg.get("n_shared_experts"),
+        "num_shared_experts": cfg.get("n_shared_experts") or _shared_experts(cfg) if experts else None,
         "moe_intermediate_size": (cfg.get("moe_intermediate_size") or cfg.get("intermediate_size")) if experts else None,
         "first_dense_layers": cfg.get("first_k_dense_replace"), "moe_layer_step": None, "sliding_window": window,
         "sliding_window_pattern": pattern, "kv_lora_rank": cfg.get("kv_lora_rank"),
@@ -102,6 +143,9 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
     }
     if str(cfg.get("model_type", "")).startswith("llama4") and experts:
         row.update(_llama4(cfg))
+    plan = hybrid_plan(cfg)
+    if plan is not None:
+        row["hybrid"] = plan
     return row
 
 

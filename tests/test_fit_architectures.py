@@ -148,6 +148,68 @@ def test_llama4_config_json_gives_the_shipped_rows():
     assert (row["moe_layer_step"], row["sliding_window"], row["sliding_window_pattern"]) == (1, 8192, 4)
 
 
+# Qwen/Qwen3-Next-80B-A3B-Instruct's config.json (huggingface.co/Qwen/Qwen3-Next-80B-A3B-Instruct/blob/main/
+# config.json; its model card: 48 layers laid out as 12 x (3 Gated DeltaNet + 1 Gated Attention), 16 Q and
+# 2 KV heads of 256, DeltaNet 32 V and 16 QK heads of 128, 512 experts of 512, 10 active and 1 shared)
+QWEN3_NEXT = {"architectures": ["Qwen3NextForCausalLM"], "model_type": "qwen3_next", "decoder_sparse_step": 1,
+              "full_attention_interval": 4, "head_dim": 256, "hidden_size": 2048, "intermediate_size": 5120,
+              "linear_conv_kernel_dim": 4, "linear_key_head_dim": 128, "linear_num_key_heads": 16,
+              "linear_num_value_heads": 32, "linear_value_head_dim": 128, "max_position_embeddings": 262144,
+              "moe_intermediate_size": 512, "num_attention_heads": 16, "num_experts": 512, "num_experts_per_tok": 10,
+              "num_hidden_layers": 48, "num_key_value_heads": 2, "shared_expert_intermediate_size": 512,
+              "tie_word_embeddings": False, "vocab_size": 151936}
+
+
+def test_a_deltanet_hybrid_from_its_config_json_caches_tokens_only_in_its_attention_layers():
+    """Online, a hybrid's config.json gives its layer plan (hub_config.hybrid_plan): Qwen3-Next's KV cache is
+    a quarter of a dense model's of that shape, its 36 DeltaNet layers keep a fixed state, and its gated
+    queries and DeltaNet projections count among the weights."""
+    from course_utils import hub_config
+
+    shape = fit.shape_from_config_row("Qwen/Qwen3-Next-80B-A3B-Instruct",
+                                      hub_config.row_from_config(QWEN3_NEXT, 81.3e9), "hub")
+    assert (shape.recurrent_layers, shape.n_shared_experts, shape.q_gate) == (36, 1, True)
+    assert shape.kv_layer_elems == (0, 0, 0, 2 * 2 * 256) * 12
+    # 12 attention layers x 2 KV heads x (256 + 256) x 2 bytes per token, 32,768 tokens
+    assert fit.kv_cache_bytes(shape, 32768) == 12 * 2 * 512 * 2 * 32768
+    # per DeltaNet layer: R = 3 x (2 x 16 x 128 + 32 x 128), S = 128 x 32 x 128 (f32)
+    assert shape.recurrent_state_elems == 36 * (3 * 8192 + 128 * 32 * 128)
+    est = fit.estimate(shape=shape, quant="Q4_K_M", context=32768)
+    assert est.kv_cache_gb == pytest.approx(0.805, abs=0.001) and est.recurrent_state_gb == pytest.approx(0.079, abs=0.001)
+    # the same config read without its plan, as before: every layer cached (4x), no state, no DeltaNet weights
+    plain = fit.shape_from_config_row("x", {k: v for k, v in hub_config.row_from_config(QWEN3_NEXT).items()
+                                            if k != "hybrid"}, "hub")
+    assert fit.kv_cache_bytes(plain, 32768) == 4 * fit.kv_cache_bytes(shape, 32768)
+    mixer = 2048 * 8192 + 2048 * 4096 + 2 * 2048 * 32 + 8192 * 4 + 4096 * 2048  # qkv, z gate, beta/alpha, conv, out
+    attention = 2048 * 4096 * 2 + 2 * 2048 * 512 + 4096 * 2048  # gated q, k and v, o
+    plain_attention = 2048 * 4096 + 2 * 2048 * 512 + 4096 * 2048
+    layers = lambda s: sum(v for k, v in fit._groups(s).items() if k in ("attn_v", "layers_rest"))  # noqa: E731
+    assert layers(shape) - layers(plain) == 36 * mixer + 12 * attention - 48 * plain_attention
+    # a plan from layer_types wins over the interval; without either, the loader's default period 4
+    listed = dict(QWEN3_NEXT, layer_types=["linear_attention", "full_attention"] * 24)
+    assert hub_config.hybrid_plan(listed)["recurrent"] == (True, False) * 24
+    assert hub_config.hybrid_plan({k: v for k, v in QWEN3_NEXT.items() if k != "full_attention_interval"}
+                                  )["recurrent"] == (True, True, True, False) * 12
+    assert hub_config.hybrid_plan({"num_hidden_layers": 4, "hidden_size": 64}) is None
+
+
+def test_lfm2_from_its_config_json_keeps_kv_in_its_attention_layers():
+    """LFM2's config.json names its layers (layer_types "conv" / "full_attention"; older ones full_attn_idxs):
+    LFM2-1.2B's 6 attention layers cache tokens, its 10 convolution layers keep hidden x 2 f32 each."""
+    from course_utils import hub_config
+
+    cfg = {"architectures": ["Lfm2ForCausalLM"], "model_type": "lfm2", "hidden_size": 2048, "num_hidden_layers": 16,
+           "num_attention_heads": 32, "num_key_value_heads": 8, "conv_L_cache": 3, "vocab_size": 65536,
+           "intermediate_size": 8192, "max_position_embeddings": 128000, "full_attn_idxs": [2, 5, 8, 10, 12, 14]}
+    shape = fit.shape_from_config_row("LiquidAI/LFM2-1.2B", hub_config.row_from_config(cfg), "hub")
+    attn = {2, 5, 8, 10, 12, 14}
+    assert shape.kv_layer_elems == tuple(8 * 2 * 64 if i in attn else 0 for i in range(16))
+    assert (shape.recurrent_layers, shape.recurrent_state_elems) == (10, 10 * 2048 * 2)
+    types = ["full_attention" if i in attn else "conv" for i in range(16)]
+    assert hub_config.hybrid_plan(dict(cfg, layer_types=types, full_attn_idxs=None))["recurrent"] == \
+        tuple(i not in attn for i in range(16))
+
+
 def test_moe_decodes_faster_than_a_dense_model_of_its_size():
     hw = custom_hardware(100, "cpu")
     moe = fit.estimate("Qwen/Qwen3-30B-A3B", "Q4_K_M", 512, hardware=hw)
