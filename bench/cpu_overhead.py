@@ -43,6 +43,10 @@ INTERLEAVED_SHAPES = [(8, 768, 768, "Q4_1", 16, 1, 2, 1536)]
 # and with per-layer embeddings (E2B/E4B): a vocabulary-sized table a token looks up one row of, which makes
 # the file three times larger but is not read whole per token (gguf_writer.make_gemma4_gguf)
 GEMMA4_SHAPES = [(6, 512, 1024, 256)]
+# Qwen3.5's hybrid (layers, embd, ff, type, DeltaNet head dim, key heads, value heads; every 4th layer attends):
+# a small recurrent state, then one of 1 MB per DeltaNet layer, which each token reads and rewrites (about a
+# sixth of its bytes), to see whether the estimate's 2 x state holds (gguf_writer.make_qwen35_gguf)
+QWEN35_SHAPES = [(8, 1024, 2816, "Q4_1", 64, 4, 8), (8, 1024, 2816, "Q4_1", 128, 8, 16)]
 
 
 def _summary(errs: list[float]) -> str:
@@ -53,7 +57,7 @@ def _summary(errs: list[float]) -> str:
 def main() -> None:
     from course_utils import fit
     from course_utils.compute_probe import measure_compute_rate, probe_type, time_decode
-    from course_utils.gguf_writer import make_gemma4_gguf, make_gguf
+    from course_utils.gguf_writer import make_gemma4_gguf, make_gguf, make_qwen35_gguf
     from course_utils.gguf_models import resolve_model
     from course_utils.system import measure_memory_bandwidth
 
@@ -71,10 +75,13 @@ def main() -> None:
     models = {}
     t0 = time.perf_counter()
     ap_types = a.types.split(",") if a.types else None
+
+    def wanted(label: str) -> bool:  # with --only, the other models are not even built
+        return a.only is None or a.only in label
     for layers, embd, ff, qtype in ([] if a.typed_only else SHAPES) + [s for s in TYPED_SHAPES
                                                                        if ap_types is None or s[3] in ap_types]:
         path = folder / f"shaped-{layers}x{embd}x{ff}-{qtype}.gguf"
-        if not path.exists():
+        if not path.exists() and wanted(f"{layers}x{embd}x{ff} {qtype}"):
             make_gguf(path, layers=layers, embd=embd, ff=ff, qtype=qtype)
         models[f"{layers}x{embd}x{ff} {qtype}"] = path
     moe_pairs = []  # (moe, dense of the active size, dense of the total size) model names
@@ -85,7 +92,7 @@ def main() -> None:
                               (f"{layers}x{embd}x{used * ff} (active)", {"ff": used * ff}),
                               (f"{layers}x{embd}x{experts * ff} (total)", {"ff": experts * ff})):
             path = folder / (label.replace(" ", "_").replace("/", "of").replace("(", "").replace(")", "") + ".gguf")
-            if not path.exists():
+            if not path.exists() and wanted(label):
                 make_gguf(path, layers=layers, embd=embd, qtype=qtype, **kwargs)
             models[label] = path
             names.append(label)
@@ -93,7 +100,7 @@ def main() -> None:
     for layers, embd, ff, qtype, experts, used, step, dense_ff in [] if a.typed_only else INTERLEAVED_SHAPES:
         label = f"{layers}x{embd}x{ff} {used}/{experts} MoE every {step}"
         path = folder / f"interleaved-{layers}x{embd}x{ff}-{used}of{experts}-every{step}-{dense_ff}-{qtype}.gguf"
-        if not path.exists():
+        if not path.exists() and wanted(label):
             make_gguf(path, layers=layers, embd=embd, ff=ff, qtype=qtype, experts=experts, experts_used=used,
                       moe_step=step, dense_ff=dense_ff)
         models[label] = path
@@ -102,12 +109,19 @@ def main() -> None:
         names = []
         for label, width in ((f"{layers}x{embd}x{ff} Gemma 4", 0), (f"{layers}x{embd}x{ff} Gemma 4 + per-layer", per_layer)):
             path = folder / f"gemma4-{layers}x{embd}x{ff}-ple{width}.gguf"
-            if not path.exists():
+            if not path.exists() and wanted(label):
                 make_gemma4_gguf(path, swa_layers=(True, False) * (layers // 2), layer_kv_heads=(1,) * layers,
                                  embd=embd, ff=ff, per_layer_embd=width)
             models[label] = path
             names.append(label)
         ple_pairs.append(tuple(names))
+    for layers, embd, ff, qtype, state, k_heads, v_heads in [] if a.typed_only else QWEN35_SHAPES:
+        label = f"{layers}x{embd}x{ff} Qwen3.5 hybrid, state {state}x{v_heads * state}"
+        path = folder / f"qwen35-{layers}x{embd}x{ff}-{state}-{k_heads}-{v_heads}-{qtype}.gguf"
+        if not path.exists() and wanted(label):
+            make_qwen35_gguf(path, layers=layers, embd=embd, ff=ff, heads=embd // 64, kv_heads=4, head_dim=64,
+                             state_size=state, k_heads=k_heads, v_heads=v_heads, qtype=qtype)
+        models[label] = path
     if a.only:
         keep = {n for n in models if a.only in n}
         ple_pairs = [p for p in ple_pairs if set(p) <= keep]
@@ -122,7 +136,7 @@ def main() -> None:
               f"and {rate.narrow_tokens_per_s} tok/s (narrow): {rate.gmacs} G MACs/s and {rate.row_ns} ns per matrix row "
               f"({rate.seconds} s)")
         single = rate.tokens_per_s * rate.macs_per_token / 1e9  # one rate from the wide probe alone (before 2026-12-02)
-        mem_errs, both_errs, single_errs, own_errs, typed = [], [], [], [], []
+        mem_errs, both_errs, single_errs, own_errs, typed, state_errs = [], [], [], [], [], []
         seen, rates = {}, {}
         for name, path in models.items():
             shape = fit.shape_from_gguf(str(path))
@@ -158,6 +172,12 @@ def main() -> None:
                   + f" | {qtype} probes {own.tokens_per_s:7.1f} ({own_errs[-1]:+6.1%})"
                   + f" | {bw:.1f} GB/s, read {read_share:.2f} of it, "
                   f"{measured * both.macs_per_token / 1e9:.1f} G MACs/s", flush=True)
+            if shape.recurrent_state_elems:  # a hybrid: the same prediction without its state's moves (before 2026-12-04)
+                moved_s = fit.STATE_PASSES * fit.recurrent_state_bytes(shape) / (own.efficiency * own.bandwidth_gbs * fit.GB)
+                bare = 1 / (1 / own.tokens_per_s - moved_s)
+                state_errs.append((own_errs[-1], bare / measured - 1))
+                print(f"    its state moved {fit.STATE_PASSES} times: {moved_s * 1000:.2f} ms per token; without that "
+                      f"{bare:7.1f} ({state_errs[-1][1]:+6.1%})", flush=True)
         print(f"  memory only                         : {_summary(mem_errs)}")
         print(f"  memory and one compute rate (before): {_summary(single_errs)}; real SmolLM2-135M {single_errs[-1]:+.1%}")
         print(f"  memory and compute, rate and rows   : {_summary(both_errs)}; real SmolLM2-135M {both_errs[-1]:+.1%}")
@@ -166,6 +186,9 @@ def main() -> None:
         if typed:
             print(f"    F16/F32/Q8_0/K/i-quant models, Q4_1 probes as before: {_summary([both_errs[i] for i in typed])}")
             print(f"    F16/F32/Q8_0/K/i-quant models, probes in their types: {_summary([own_errs[i] for i in typed])}")
+        if state_errs:
+            print(f"    hybrids, their state's moves counted: {_summary([e for e, _ in state_errs])}; "
+                  f"not counted: {_summary([e for _, e in state_errs])}")
         for moe, active, total in moe_pairs:  # the MoE's speed against the dense models of its active and total size
             (m, p), (ma, pa), (mt, pt) = seen[moe], seen[active], seen[total]
             print(f"  {moe}: {m / mt:.2f} x the dense model of its total size (estimate {p / pt:.2f} x), "

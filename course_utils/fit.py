@@ -28,6 +28,12 @@ QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q4_K_M", "Q4_K_S",
           "Q3_K_S", "Q2_K")
 DEFAULT_CONTEXT = 4096  # llama.cpp's default n_ctx (common/common.h)
 KV_BYTES = {"F16": 2.0, "Q8_0": 34 / 32, "Q4_0": 18 / 32}  # cache types (-ctk/-ctv)
+# a hybrid's recurrent state moves 6 times per token, in steps of their own after the matrix work
+# (src/llama-graph.cpp build_rs gathers it, read and written; src/models/delta-net-base.cpp's fused
+# gated_delta_net reads it and writes the new one; a copy puts that back in the cache, read and written).
+# bench/cpu_overhead.py's Qwen3.5 shapes (2026-12-04, 3 runs at 2 and 1 threads): the one whose state is 1 MB per
+# layer was predicted +44, +21, +19 % and +8, +10, +13 % fast without these moves, +30, +5, +4 % and -17, -3, 0 % with
+STATE_PASSES = 6
 RUNTIME_OVERHEAD_GB = 0.5  # assumption: runtime, thread buffers, scratch; peers use 0.5-1.5 GB
 MAX_CONTEXT = 1_048_576  # tokens: the longest context the estimates accept (2^20)
 CONTEXT_STEP = 256  # max_context answers in multiples of this (llama.cpp pads the KV cache to 256 cells)
@@ -100,7 +106,7 @@ class ModelShape:
     # from a GGUF header: the ggml type of most of the layers' weights, and of the output matrix (or the tied embedding)
     layer_type: str | None = None
     output_type: str | None = None
-    # from a GGUF header that describes its layers one by one (Gemma 4, hybrids such as LFM2): which layers
+    # from a GGUF header that describes its layers one by one (Gemma 4, hybrids; a hybrid's config): which layers
     # attend in the window, and each layer's K and V elements per token (0: no cache of its own, either
     # reusing an earlier layer's or a recurrent layer's)
     swa_layers: tuple[bool, ...] | None = None
@@ -109,9 +115,9 @@ class ModelShape:
     # from a GGUF header: tables a token looks up one row of besides the token embedding (Gemma 4
     # E2B/E4B's per-layer embeddings), in bytes: held in memory, not read per token
     exact_lookup_bytes: float = 0.0
-    # from a GGUF header of a hybrid (LFM2, Qwen3-Next, Qwen3.5): the layers that keep a recurrent state
-    # instead of a KV cache, and that state's f32 elements per sequence, summed over them (llama.cpp's
-    # llama_memory_recurrent: R, the convolution's last inputs, and S, the SSM or DeltaNet state)
+    # a hybrid's (LFM2, Qwen3-Next, Qwen3.5; from a GGUF header or a config.json): the layers that keep a
+    # recurrent state instead of a KV cache, and that state's f32 elements per sequence, summed over them
+    # (llama.cpp's llama_memory_recurrent: R, the convolution's last inputs, and S, the SSM or DeltaNet state)
     recurrent_layers: int = 0
     recurrent_state_elems: int = 0
     mixer_params: float = 0.0  # the weights of one recurrent layer's token mixer, which replaces attention there
@@ -805,14 +811,16 @@ def macs_per_token(shape: ModelShape, context: int = 1) -> int:
 def rows_per_token(shape: ModelShape) -> int:
     """Matrix rows one decode step computes: each is a dot product with a fixed cost beyond its MACs.
 
-    Per layer: the q, k, v and output projections, the feed-forward (gate and up when gated, down;
-    a MoE's router, active and shared experts), and the output matrix once (its vocabulary rows).
+    Per layer: the q, k, v and output projections (a hybrid's recurrent layers: its mixer's weights over
+    the hidden width, as rows of that width), the feed-forward (gate and up when gated, down; a MoE's
+    router, active and shared experts), and the output matrix once (its vocabulary rows).
     Attention over the cache is left to the MAC count. An unknown architecture counts none.
     """
     if not shape.known:
         return 0
     h, kv = shape.hidden, shape.kv_heads * shape.hd
-    attn = shape.n_heads * shape.hd + 2 * kv + h
+    attn = shape.n_heads * shape.hd * (2 if shape.q_gate else 1) + 2 * kv + h
+    mixers = shape.recurrent_layers * shape.mixer_params / h
     dense = (2 if shape.gated_ffn else 1) * shape.ffn + h
     if shape.moe:
         expert = (2 if shape.gated_ffn else 1) * (shape.moe_ffn or shape.ffn) + h
@@ -820,11 +828,11 @@ def rows_per_token(shape: ModelShape) -> int:
         ffn = shape.dense_layers * dense + shape.moe_layers * moe
     else:
         ffn = shape.n_layers * dense
-    return int(shape.n_layers * attn + ffn + shape.vocab)
+    return int((shape.n_layers - shape.recurrent_layers) * attn + mixers + ffn + shape.vocab)
 
 
 def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None = None,
-                      layers: int | None = None) -> float:
+                      layers: int | None = None, serial_bytes: float = 0.0) -> float:
     """The speed model: the slower of reading and computing, plus an overhead per layer of each token.
 
     Reading: bytes / (efficiency x bandwidth). Computing, where the hardware's compute rate was
@@ -832,10 +840,12 @@ def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None =
     each matrix row's fixed cost as the MACs it takes (fit.estimate: rows x hw.row_macs). Unmeasured
     hardware is taken as bound by memory, as llama.cpp decode is on GPUs and many-core CPUs.
     The overhead (kernel launches, synchronisation) grows with the ``layers`` run on ``hw``
-    (HardwareClass.overhead_s; unknown: 32).
+    (HardwareClass.overhead_s; unknown: 32). ``serial_bytes`` are moved by steps that neither overlap the
+    matrix work nor each other (a hybrid's recurrent state, STATE_PASSES times): their reading time is added.
     """
     reading, computing = _reading_and_computing(bytes_per_token, hw, macs)
-    return max(reading, computing) + hw.klass.overhead_s(layers)
+    serial = _reading_and_computing(serial_bytes, hw, None)[0] if serial_bytes else 0.0
+    return max(reading, computing) + serial + hw.klass.overhead_s(layers)
 
 
 def compute_bound(bytes_per_token: float, hw: Hardware, macs: float | None) -> bool:
@@ -852,9 +862,9 @@ def _reading_and_computing(bytes_per_token: float, hw: Hardware, macs: float | N
 
 
 def tokens_per_second(bytes_per_token: float, hw: Hardware, macs: float | None = None,
-                      layers: int | None = None) -> float:
+                      layers: int | None = None, serial_bytes: float = 0.0) -> float:
     """Decode speed: 1 / seconds_per_token."""
-    return 1 / seconds_per_token(bytes_per_token, hw, macs, layers)
+    return 1 / seconds_per_token(bytes_per_token, hw, macs, layers, serial_bytes)
 
 
 def _resolve_hardware(hardware, bandwidth_gbs, backend, vram_gb) -> Hardware | None:
@@ -993,7 +1003,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     state = recurrent_state_bytes(shape)  # a hybrid's recurrent layers: held, read and written each token
     if state:
         notes.append(t("fit.note.recurrent_state", n=shape.recurrent_layers, layers=shape.n_layers,
-                       mb=_n(state / 1e6, ".1f")))
+                       mb=_n(state / 1e6, ".1f"), passes=STATE_PASSES))
     elif shape.kv_layer_elems and shape.kv_layer_elems.count(0) > shape.kv_shared_layers:
         notes.append(t("fit.note.kv_none", n=shape.kv_layer_elems.count(0) - shape.kv_shared_layers,
                        layers=shape.n_layers))
@@ -1021,10 +1031,11 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                        experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
     # embeddings: one row per token (the per-layer tables too; llama.cpp reads them with get_rows)
     embd_read = (groups.get("token_embd", 0) if not shape.tied_embeddings else 0) + shape.exact_lookup_bytes
-    read = weights - embd_read - experts * (1 - frac) + kv_read + 2 * state  # the state: read, then written
+    read = weights - embd_read - experts * (1 - frac) + kv_read
+    moved = STATE_PASSES * state  # a hybrid's state: gathered, updated and copied back, after the matrix work
     if shape.active_params and not shape.moe:  # experts unknown: a token reads the catalog's active share
         active = shape.active_params / 1e9
-        read = weights * shape.active_params / shape.params + kv_read + 2 * state
+        read = weights * shape.active_params / shape.params + kv_read
         notes.append(t("fit.note.moe_catalog", total=_n(shape.params / 1e9, ".1f"), active=_n(active, ".1f")))
     tps = offload = reading_tps = overhead_ms = None
     bound = False
@@ -1036,17 +1047,17 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
             cpu_hw = cpu_hardware or custom_hardware(cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS, "cpu", "CPU")
             cpu_bw = cpu_hw.bandwidth_gbs
             offload, seconds = _offload(shape, weights, groups, kv + state, overhead, hw, n_cpu_moe, cpu_hw, work,
-                                        kv_read + 2 * state)
+                                        kv_read + moved)
             tps = _round_speed(1 / seconds)
             if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
                 assumed = "" if cpu_bandwidth_gbs or cpu_hardware else t("fit.note.partial_assumed")
                 notes.append(t("fit.note.partial", gpu_layers=offload.gpu_layers, gpu_bw=_n(hw.bandwidth_gbs),
                                cpu_layers=offload.n_layers - offload.gpu_layers, cpu_bw=_n(cpu_bw), assumed=assumed))
         else:
-            tps = _round_speed(tokens_per_second(read, hw, work, shape.n_layers))
+            tps = _round_speed(tokens_per_second(read, hw, work, shape.n_layers, moved))
             bound = compute_bound(read, hw, work)
             if bound:
-                reading_tps = _round_speed(1 / (_reading_and_computing(read, hw, work)[0]
+                reading_tps = _round_speed(1 / (_reading_and_computing(read + moved, hw, work)[0]
                                                 + hw.klass.overhead_s(shape.n_layers)))
                 notes.append(t("fit.note.compute_bound", macs=_n(macs / 1e9, ".2f"), rate=_n(hw.compute_gmacs),
                                threads=hw.threads or "?"))
@@ -1068,7 +1079,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         bandwidth_gbs=hw.bandwidth_gbs if hw else None, efficiency=hw.klass.efficiency if hw else None,
         shape_source=shape.source, breakdown_gb={k: round(v / GB, 3) for k, v in groups.items()},
         notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
-        read_per_token_gb=round(read / GB, 3), overhead_ms=overhead_ms if hw else None, offload=offload,
+        read_per_token_gb=round((read + moved) / GB, 3), overhead_ms=overhead_ms if hw else None, offload=offload,
         macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None, compute_bound=bound,
         reading_tokens_per_s=reading_tps, rows_per_token=rows,
         compute_row_ns=hw.compute_row_ns if hw else None, recurrent_state_gb=round(state / GB, 4))

@@ -244,10 +244,21 @@ def test_a_deltanet_hybrid_keeps_kv_only_in_its_attention_layers_and_a_fixed_sta
     state = 6 * per_layer * 4
     assert small.ram_needed_gb == pytest.approx(small.file_size_gb + small.kv_cache_gb + small.overhead_gb
                                                 + state / 1e9, abs=0.002)
-    # a token reads the state and writes it back: twice its bytes beside the weights and the KV cache
-    fixed = dict(shape=shape, quant="Q8_0", context=4096)
-    without = fit.estimate(shape=dataclasses.replace(shape, recurrent_state_elems=0), quant="Q8_0", context=4096)
-    assert fit.estimate(**fixed).read_per_token_gb - without.read_per_token_gb == pytest.approx(2 * state / 1e9, abs=1e-3)
+    # a token moves the state 6 times (gathered, updated, copied back) in steps after the matrix work: their
+    # reading time adds to the slower of reading and computing, here computing (0.2 G MACs/s at 1 GB/s); a
+    # state of 16 value heads of 64 x 64 makes that time a large share
+    big = fit.shape_from_gguf(str(make_qwen35_gguf(tmp_path / "big.gguf", layers=8, embd=256, heads=4, kv_heads=2,
+                                                   head_dim=64, state_size=64, k_heads=2, v_heads=16,
+                                                   tokenizer_from=smol)))
+    hw = dataclasses.replace(custom_hardware(1.0, "cpu"), compute_gmacs=0.2)
+    fixed = dict(shape=big, quant="Q8_0", context=4096, hardware=hw)
+    with_state = fit.estimate(**fixed)
+    without = fit.estimate(**dict(fixed, shape=dataclasses.replace(big, recurrent_state_elems=0)))
+    assert with_state.compute_bound and without.compute_bound
+    moved = 6 * 4 * big.recurrent_state_elems
+    assert with_state.read_per_token_gb - without.read_per_token_gb == pytest.approx(moved / 1e9, abs=1e-3)
+    extra = moved / (hw.klass.efficiency * 1.0 * 1e9)  # about 17 ms beside about 106 ms of computing
+    assert 1 / with_state.tokens_per_s - 1 / without.tokens_per_s == pytest.approx(extra, rel=0.02)
     assert any("6 of 8 layers keep no KV cache but a fixed recurrent state" in n for n in small.notes)
     assert "recurrent state" in small.to_text()
     i18n.set_language("fr")  # the lang fixture sets it back
