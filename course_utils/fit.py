@@ -616,7 +616,8 @@ def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads:
 # layer i recurrent unless (i + 1) % full_attention_interval == 0 (the file's key, else this default)
 _GGUF_FULL_ATTENTION_EVERY = {"qwen3next": 4, "qwen35": 4, "qwen35moe": 4}
 # the hybrids whose recurrent state is counted: checked against llama.cpp's allocation on the engine
-_GGUF_RECURRENT = ("lfm2", *_GGUF_FULL_ATTENTION_EVERY)
+# (Granite 4.0's Mamba-2 layers: src/models/granite-hybrid.cpp, recurrent iff 0 KV heads)
+_GGUF_RECURRENT = ("lfm2", "granitehybrid", *_GGUF_FULL_ATTENTION_EVERY)
 
 
 def _gguf_recurrent_state(arch: str, value, hidden: int | None, kv_elems: tuple[int, ...] | None,
@@ -625,7 +626,7 @@ def _gguf_recurrent_state(arch: str, value, hidden: int | None, kv_elems: tuple[
     as llama.cpp's loaders read a hybrid GGUF; (0, 0, 0) for architectures not in _GGUF_RECURRENT.
     The recurrent layers are those without a KV cache of their own. Their state, as llama.cpp allocates
     it (llama_memory_recurrent, one cell per sequence; src/llama-hparams.cpp n_embd_r and n_embd_s):
-    LFM2's short convolutions keep hidden x (l_cache - 1) each (R); gated DeltaNet layers keep
+    LFM2's short convolutions keep hidden x (l_cache - 1) each (R); gated DeltaNet and Mamba-2 layers keep
     (conv_kernel - 1) x (inner_size + 2 x group_count x state_size) (R) plus state_size x inner_size (S)."""
     if arch not in _GGUF_RECURRENT or not kv_elems:
         return 0, 0, 0
@@ -635,9 +636,10 @@ def _gguf_recurrent_state(arch: str, value, hidden: int | None, kv_elems: tuple[
         return layers, layers * h * max(0, l_cache - 1), 4 * h * h + h * l_cache
     conv, inner = value(f"{arch}.ssm.conv_kernel") or 0, value(f"{arch}.ssm.inner_size") or 0
     state, groups = value(f"{arch}.ssm.state_size") or 0, value(f"{arch}.ssm.group_count") or 0
-    v_heads = value(f"{arch}.ssm.time_step_rank") or 0
-    return layers, layers * (max(0, conv - 1) * (inner + 2 * groups * state) + state * inner), \
-        deltanet_mixer_params(h, groups * state, inner, v_heads, conv)
+    heads = value(f"{arch}.ssm.time_step_rank") or 0
+    mixer = deltanet_mixer_params(h, groups * state, inner, heads, conv) if arch in _GGUF_FULL_ATTENTION_EVERY \
+        else mamba2_mixer_params(h, inner, groups * state, heads, conv)
+    return layers, layers * (max(0, conv - 1) * (inner + 2 * groups * state) + state * inner), mixer
 
 
 def deltanet_mixer_params(hidden: int, key_dim: int, value_dim: int, v_heads: int, conv_kernel: int) -> int:
@@ -645,6 +647,12 @@ def deltanet_mixer_params(hidden: int, key_dim: int, value_dim: int, v_heads: in
     gate's, beta and alpha (one per value head), the causal convolution over q, k and v, the output."""
     conv_dim = 2 * key_dim + value_dim
     return hidden * conv_dim + hidden * value_dim + 2 * hidden * v_heads + conv_dim * conv_kernel + value_dim * hidden
+
+
+def mamba2_mixer_params(hidden: int, inner: int, bc_dim: int, heads: int, conv_kernel: int) -> int:
+    """Weights of one Mamba-2 layer (src/models/granite-hybrid.cpp): in_proj (z and x of ``inner``, B and C of
+    ``bc_dim`` each, one dt per head), the causal convolution over x, B and C, out_proj."""
+    return hidden * (2 * inner + 2 * bc_dim + heads) + (inner + 2 * bc_dim) * conv_kernel + inner * hidden
 
 
 def recurrent_state_bytes(shape: ModelShape) -> float:

@@ -2,8 +2,8 @@
 
 The compute probes (compute_probe) and the tests that put the estimator against the real engine need
 models of many shapes: llama's layout in any ggml type (make_gguf, also Llama 4's, Gemma 3's, gpt-oss's,
-Command R7B's and OLMo 2's), Gemma 4's layer-by-layer one, the hybrids of LFM2 and Qwen3.5 and DeepSeek's
-latent attention. Their weights are noise (0.02 x normal); their tokenizer is a real GGUF's (the bundled
+Command R7B's and OLMo 2's), Gemma 4's layer-by-layer one, the hybrids of LFM2, Qwen3.5 and Granite 4.0 and
+DeepSeek's latent attention. Their weights are noise (0.02 x normal); their tokenizer is a real GGUF's (the bundled
 SmolLM2-135M), so llama.cpp loads and serves them like any model, and a decode step reads and computes
 what a trained model of that shape would. Each file is written to a temporary name and renamed when
 complete.
@@ -470,5 +470,55 @@ def make_qwen35_gguf(out: str | Path, *, layers: int = 8, embd: int = 256, ff: i
             mat(f"blk.{i}.ssm_alpha.weight", v_heads, embd, f32)
             vec(f"blk.{i}.ssm_norm.weight", state_size, 1.0)
             mat(f"blk.{i}.ssm_out.weight", embd, value_dim)
+        _ffn(mat, i, ff, embd)
+    return _write_atomically(w, tmp, out)
+
+
+def make_granite_hybrid_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...] = (0, 0, 0, 2) * 2, embd: int = 256,
+                             ff: int = 512, heads: int = 4, state_size: int = 64, ssm_heads: int = 8, groups: int = 1,
+                             conv_kernel: int = 4, qtype: str = "Q8_0", tokenizer_from: str | Path | None = None,
+                             seed: int = 0) -> Path:
+    """A random-weight Granite 4.0 hybrid GGUF (architecture ``granitehybrid``): Mamba-2 layers where
+    ``layer_kv_heads`` says 0 (a fixed state, no KV cache) and attention layers elsewhere, each with a dense
+    feed-forward, laid out as llama.cpp's loader creates them (src/models/granite-hybrid.cpp: a layer is
+    recurrent iff its KV head count is 0; the Mamba-2 inner width is 2 x ``embd``, in ``ssm_heads`` heads,
+    with ``groups`` groups of B and C of ``state_size`` and a causal convolution of ``conv_kernel`` taps)."""
+    gguf = _gguf_types()
+    L, hd, inner = len(layer_kv_heads), embd // heads, 2 * embd
+    conv_ch = inner + 2 * groups * state_size
+    w, tmp, out = _new_writer(gguf, out, "granitehybrid", f"random-granitehybrid-{L}x{embd}", layers=L, embd=embd,
+                              ff=ff, heads=heads, kv_heads=tuple(layer_kv_heads))
+    w.add_rope_dimension_count(hd)
+    w.add_rope_freq_base(1e4)
+    w.add_layer_norm_rms_eps(1e-5)
+    w.add_ssm_conv_kernel(conv_kernel)
+    w.add_ssm_inner_size(inner)
+    w.add_ssm_state_size(state_size)
+    w.add_ssm_time_step_rank(ssm_heads)
+    w.add_ssm_group_count(groups)
+    w.add_file_type(_file_type(gguf, qtype))
+    w.add_quantization_version(2)
+    vocab = _add_tokenizer(w, tokenizer_from)
+    f32 = gguf.GGMLQuantizationType.F32
+    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), gguf.GGMLQuantizationType[qtype])
+    mat("token_embd.weight", vocab, embd)
+    vec("output_norm.weight", embd, 1.0)
+    for i, kv_heads in enumerate(layer_kv_heads):
+        vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
+        if kv_heads:
+            mat(f"blk.{i}.attn_q.weight", embd, embd)
+            mat(f"blk.{i}.attn_k.weight", kv_heads * hd, embd)
+            mat(f"blk.{i}.attn_v.weight", kv_heads * hd, embd)
+            mat(f"blk.{i}.attn_output.weight", embd, embd)
+        else:  # Mamba-2: in_proj gives z, x, B, C and dt; A and D per head; a grouped norm before out_proj
+            mat(f"blk.{i}.ssm_in.weight", 2 * inner + 2 * groups * state_size + ssm_heads, embd)
+            mat(f"blk.{i}.ssm_conv1d.weight", conv_ch, conv_kernel, f32)
+            vec(f"blk.{i}.ssm_conv1d.bias", conv_ch)
+            vec(f"blk.{i}.ssm_dt.bias", ssm_heads, 1.0)
+            w.add_tensor(f"blk.{i}.ssm_a", np.full((ssm_heads, 1), -1.0, dtype=np.float32))
+            w.add_tensor(f"blk.{i}.ssm_d", np.ones((ssm_heads, 1), dtype=np.float32))
+            w.add_tensor(f"blk.{i}.ssm_norm.weight", np.ones((groups, inner // groups), dtype=np.float32))
+            mat(f"blk.{i}.ssm_out.weight", embd, inner)
+        vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
         _ffn(mat, i, ff, embd)
     return _write_atomically(w, tmp, out)

@@ -79,9 +79,11 @@ def _llama4(cfg: dict) -> dict:
 
 
 def _shared_experts(cfg: dict) -> int | None:
-    """Qwen-style MoE configs give the shared expert's width (shared_expert_intermediate_size), not a count:
-    that many routed experts' widths (Qwen3-Next: 512 / 512 = 1)."""
-    shared, width = cfg.get("shared_expert_intermediate_size"), cfg.get("moe_intermediate_size")
+    """Qwen-style and Granite MoE configs give the shared expert's width (shared_expert_intermediate_size,
+    shared_intermediate_size), not a count: that many routed experts' widths (Qwen3-Next: 512 / 512 = 1;
+    Granite 4.0-H-Small: 1536 / 768 = 2)."""
+    shared = cfg.get("shared_expert_intermediate_size") or cfg.get("shared_intermediate_size")  # Qwen; Granite
+    width = cfg.get("moe_intermediate_size") or cfg.get("intermediate_size")
     return round(shared / width) if shared and width else None
 
 
@@ -95,7 +97,9 @@ def hybrid_plan(cfg: dict) -> dict | None:
     all but every full_attention_interval-th (default 4, as llama.cpp's loader); the state is
     (kernel - 1) x (2 key dims + value dim) + key head dim x value dim; attention is gated.
     LFM2 (conv_L_cache): layer_types' "conv" layers, else those not in full_attn_idxs; hidden x
-    (conv_L_cache - 1) each."""
+    (conv_L_cache - 1) each. Granite 4.0 hybrids (mamba_d_state): layer_types' "mamba" layers, Mamba-2 of
+    inner width mamba_expand x hidden in mamba_n_heads heads; (mamba_d_conv - 1) x (inner + 2 x groups x
+    state) + state x inner each."""
     layers, h = cfg.get("num_hidden_layers") or 0, cfg.get("hidden_size") or 0
     types = cfg.get("layer_types") if len(cfg.get("layer_types") or []) == layers else None
     if cfg.get("linear_num_value_heads") and cfg.get("linear_num_key_heads") and cfg.get("linear_key_head_dim"):
@@ -110,6 +114,15 @@ def hybrid_plan(cfg: dict) -> dict | None:
         return {"recurrent": recurrent, "state": (kernel - 1) * (2 * nk * dk + nv * dv) + dk * nv * dv,
                 "mixer": deltanet_mixer_params(h, nk * dk, nv * dv, nv, kernel),
                 "q_gate": bool(cfg.get("attn_output_gate", True))}
+    if cfg.get("mamba_d_state") and types:
+        from .fit import mamba2_mixer_params
+
+        state, groups, kernel = cfg["mamba_d_state"], cfg.get("mamba_n_groups") or 1, cfg.get("mamba_d_conv") or 4
+        inner = (cfg.get("mamba_n_heads") or 0) * (cfg.get("mamba_d_head") or 0) or (cfg.get("mamba_expand") or 2) * h
+        heads = cfg.get("mamba_n_heads") or inner // (cfg.get("mamba_d_head") or 64)
+        return {"recurrent": tuple(t == "mamba" for t in types),
+                "state": (kernel - 1) * (inner + 2 * groups * state) + state * inner,
+                "mixer": mamba2_mixer_params(h, inner, groups * state, heads, kernel), "q_gate": False}
     if cfg.get("conv_L_cache") and (types or cfg.get("full_attn_idxs")):
         attn = set(cfg.get("full_attn_idxs") or [])
         recurrent = tuple(t == "conv" for t in types) if types else tuple(i not in attn for i in range(layers))

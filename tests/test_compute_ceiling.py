@@ -270,6 +270,23 @@ def test_a_deltanet_hybrid_keeps_kv_only_in_its_attention_layers_and_a_fixed_sta
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_a_granite_hybrid_gguf_s_mamba2_layers_keep_a_state_and_no_kv_cache(tmp_path, smol):
+    """Granite 4.0 (granitehybrid): a layer with 0 KV heads is a Mamba-2 layer of inner width 2 x hidden; its
+    state and its weights by hand (the engine test checks the state against llama.cpp's allocation)."""
+    from course_utils.gguf_writer import make_granite_hybrid_gguf
+
+    path = make_granite_hybrid_gguf(tmp_path / "g.gguf", layer_kv_heads=(0, 0, 0, 2), embd=256, state_size=32,
+                                    ssm_heads=8, tokenizer_from=smol)
+    shape = fit.shape_from_gguf(str(path))
+    assert shape.kv_layer_elems == (0, 0, 0, 2 * (64 + 64))
+    # R: 3 x (512 + 2 x 32), S: 32 x 512; in_proj 256 x (2 x 512 + 2 x 32 + 8), conv 576 x 4, out_proj 512 x 256
+    assert (shape.recurrent_layers, shape.recurrent_state_elems) == (3, 3 * (3 * 576 + 32 * 512))
+    assert shape.mixer_params == 256 * 1096 + 576 * 4 + 512 * 256
+    notes = fit.estimate(shape=shape, quant="Q8_0", context=4096).notes
+    assert any("3 of 4 layers keep no KV cache but a fixed recurrent state" in n for n in notes)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_deepseek_gguf_s_latent_attention_is_read_as_mla(tmp_path, smol):
     """llama.cpp's converter writes MLA as one KV head of key_length = latent + RoPE key; the per-head sizes
     are key/value_length_mla. The cache holds the latent and the RoPE key once per layer and token (the

@@ -210,6 +210,30 @@ def test_lfm2_from_its_config_json_keeps_kv_in_its_attention_layers():
         tuple(i not in attn for i in range(16))
 
 
+def test_granite_4_hybrid_from_its_config_json_keeps_kv_in_4_of_40_layers():
+    """Granite 4.0-H-Small's config.json (huggingface.co/ibm-granite/granite-4.0-h-small/blob/main/config.json,
+    its relevant fields; layer_types counts 36 "mamba" and 4 "attention"): 16,384 bytes of KV cache per token
+    (4 layers x 8 KV heads x 128 x 2 x 2 bytes), and each Mamba-2 layer keeps 3 x (8,192 + 2 x 128) + 128 x 8,192
+    f32 whatever the context; a shared expert of 1,536 is two of the 768-wide routed experts."""
+    from course_utils import hub_config
+
+    types = ["mamba"] * 40
+    for i in (5, 15, 25, 35):  # where the 4 attention layers sit does not change the sizes
+        types[i] = "attention"
+    cfg = {"architectures": ["GraniteMoeHybridForCausalLM"], "model_type": "granitemoehybrid", "hidden_size": 4096,
+           "num_hidden_layers": 40, "num_attention_heads": 32, "num_key_value_heads": 8, "num_local_experts": 72,
+           "num_experts_per_tok": 10, "shared_intermediate_size": 1536, "intermediate_size": 768,
+           "mamba_d_state": 128, "mamba_d_conv": 4, "mamba_expand": 2, "tie_word_embeddings": True,
+           "vocab_size": 100352, "layer_types": types}
+    shape = fit.shape_from_config_row("ibm-granite/granite-4.0-h-small", hub_config.row_from_config(cfg, 32.2e9), "hub")
+    assert fit.kv_cache_bytes(shape, 1000, allocated=False) == 16384 * 1000
+    assert (shape.recurrent_layers, shape.recurrent_state_elems) == (36, 36 * (3 * (8192 + 256) + 128 * 8192))
+    assert (shape.n_experts, shape.experts_per_token, shape.n_shared_experts) == (72, 10, 2)
+    est = fit.estimate(shape=shape, quant="Q4_K_M", context=131072)
+    assert est.recurrent_state_gb == pytest.approx(0.1546, abs=0.0001)
+    assert est.kv_cache_gb == pytest.approx(16384 * 131072 / GB, abs=0.001)  # 2.15 GB, not 21.5 for 40 layers
+
+
 def test_moe_decodes_faster_than_a_dense_model_of_its_size():
     hw = custom_hardware(100, "cpu")
     moe = fit.estimate("Qwen/Qwen3-30B-A3B", "Q4_K_M", 512, hardware=hw)
