@@ -144,12 +144,16 @@ class RunReport:
     kv_type: str = "F16"
     kv_cache_mb: float | None = None
     predicted_kv_cache_mb: float | None = None
+    # a hybrid's recurrent layers: the fixed state llama.cpp allocated (its log) and the estimate's (None: no such layers)
+    recurrent_state_mb: float | None = None
+    predicted_recurrent_state_mb: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in ("engine", "model_path", "tokens", "measured_ttft_s", "measured_tokens_per_s",
                                            "server_tokens_per_s", "predicted_tokens_per_s", "prediction_error",
                                            "tokens_from", "threads", "bandwidth_gbs", "prediction_basis",
-                                           "startup_s", "n_ctx", "kv_type", "kv_cache_mb", "predicted_kv_cache_mb")}
+                                           "startup_s", "n_ctx", "kv_type", "kv_cache_mb", "predicted_kv_cache_mb",
+                                           "recurrent_state_mb", "predicted_recurrent_state_mb")}
         d["notes"] = list(self.notes)
         return d
 
@@ -160,6 +164,9 @@ class RunReport:
         def row(key: str, **fields) -> tuple[str, str]:
             return t(f"local_run.report.{key}"), t(f"local_run.report.{key}.value", **fields)
 
+        def mb(v):
+            return t("local_run.report.unknown") if v is None else number(v, ",.1f")
+
         rows = [row("engine", engine=self.engine, threads=self.threads, startup=self.startup_s),
                 (t("local_run.report.model"), self.model_path),
                 row("generated", tokens=self.tokens, source=self.tokens_from),
@@ -168,11 +175,11 @@ class RunReport:
                 (t("local_run.report.server"), tps(self.server_tokens_per_s)),
                 row("predicted", tps=tps(self.predicted_tokens_per_s), basis=self.prediction_basis)]
         if self.n_ctx and (self.kv_cache_mb is not None or self.predicted_kv_cache_mb is not None):
-            def mb(v):
-                return t("local_run.report.unknown") if v is None else number(v, ",.1f")
-
             rows.append(row("kv_cache", measured=mb(self.kv_cache_mb), predicted=mb(self.predicted_kv_cache_mb),
                             n_ctx=number(self.n_ctx, ","), kv=self.kv_type.lower()))
+        if self.recurrent_state_mb is not None or self.predicted_recurrent_state_mb:
+            rows.append(row("recurrent_state", measured=mb(self.recurrent_state_mb),
+                            predicted=mb(self.predicted_recurrent_state_mb)))
         if self.prediction_error is not None:
             key = "local_run.report.gap.server" if self.server_tokens_per_s else "local_run.report.gap.measured"
             rows.append((t("local_run.report.gap"), t(key, gap=self.prediction_error)))
@@ -239,13 +246,26 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
                          threads=server.threads, kv_type=server.kv_type)
     reference = result.server_tokens_per_s or result.tokens_per_s
     allocated, kv_predicted = server.kv_cache_bytes(), _kv_cache_predicted(server)
+    state, state_predicted = server.recurrent_state_bytes(), _recurrent_state_predicted(server)
     notes = list(result.notes) + list(gap_notes(pred.tokens_per_s, reference)) + list(busy_note(server.threads))
     return RunReport(ENGINE, str(server.model_path), result.tokens, result.ttft_s, result.tokens_per_s,
                      result.server_tokens_per_s, pred.tokens_per_s, prediction_error(pred.tokens_per_s, reference),
                      result.tokens_from, server.threads, pred.bandwidth_gbs, pred.basis, server.start_s, result,
                      tuple(notes), server.n_ctx, server.kv_type,
                      round(allocated / 1e6, 2) if allocated is not None else None,
-                     round(kv_predicted / 1e6, 2) if kv_predicted is not None else None)
+                     round(kv_predicted / 1e6, 2) if kv_predicted is not None else None,
+                     round(state / 1e6, 2) if state is not None else None,
+                     round(state_predicted / 1e6, 2) if state_predicted else None)
+
+
+def _recurrent_state_predicted(server: LocalServer) -> float | None:
+    """The estimator's recurrent state (bytes, one sequence) for the server's model; None if unreadable."""
+    from .fit import recurrent_state_bytes, shape_from_gguf
+
+    try:
+        return recurrent_state_bytes(shape_from_gguf(server.model_path))
+    except CourseError:
+        return None
 
 
 def _kv_cache_predicted(server: LocalServer) -> float | None:

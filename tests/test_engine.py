@@ -287,6 +287,21 @@ def test_hybrids_recurrent_state_and_kv_cache_are_the_ones_llama_cpp_allocates(t
     assert fit.recurrent_state_bytes(fit.shape_from_gguf(str(smol))) == 0
 
 
+@pytest.mark.engine
+def test_cli_run_puts_a_hybrid_s_recurrent_state_beside_its_prediction(tmp_path, smol, capsys, fixed_bandwidth):
+    """`course-utils run --model FILE` on a hybrid: the state llama.cpp allocated (its log) beside the estimate's,
+    in the JSON; a model without recurrent layers has null there (the SmolLM2 run above)."""
+    from course_utils import gguf_writer
+
+    path = gguf_writer.make_granite_hybrid_gguf(tmp_path / "granite.gguf", embd=512, state_size=64, ssm_heads=16,
+                                                tokenizer_from=smol)
+    assert cli.main(["run", "--json", "--model", str(path), "--max-tokens", "2", "--threads", "1"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["recurrent_state_mb"] == pytest.approx(6 * (3 * (1024 + 128) + 64 * 1024) * 4 / 1e6, abs=0.01)
+    assert d["predicted_recurrent_state_mb"] == pytest.approx(d["recurrent_state_mb"], abs=0.01)
+    assert d["kv_cache_mb"] == pytest.approx(d["predicted_kv_cache_mb"], abs=0.02)
+
+
 @pytest.fixture
 def fixed_bandwidth(monkeypatch):
     """20 GB/s instead of a one-second measurement (the prediction is then computed once per session)."""
@@ -326,6 +341,7 @@ def test_cli_run_json_starts_and_stops_its_own_server(smol, capsys, fixed_bandwi
     q8 = json.loads(capsys.readouterr().out)
     assert q8["kv_type"] == "Q8_0" and q8["kv_cache_mb"] == pytest.approx(d["kv_cache_mb"] * 34 / 64, abs=0.02)
     assert q8["predicted_kv_cache_mb"] == pytest.approx(q8["kv_cache_mb"], abs=0.02)
+    assert d["recurrent_state_mb"] is None and d["predicted_recurrent_state_mb"] is None  # no recurrent layers
     assert _children() == before
 
 

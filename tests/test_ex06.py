@@ -156,6 +156,10 @@ def test_run_report_reads_in_both_languages(lang):
             "47,2 Mo alloués par llama.cpp pour 2\u202f048 tokens (f16) ; prédit 47,2 Mo") in with_kv.to_text()
     unknown = dataclasses.replace(with_kv, kv_cache_mb=None).to_text()
     assert ("unknown MB allocated" if lang == "en" else "inconnu Mo alloués") in unknown
+    assert ("recurrent state" if lang == "en" else "état récurrent") not in with_kv.to_text()  # not a hybrid: no row
+    hybrid = dataclasses.replace(with_kv, recurrent_state_mb=1.65, predicted_recurrent_state_mb=1.65).to_text()
+    assert ("1.6 MB allocated by llama.cpp for one conversation, at any context; predicted 1.6 MB" if lang == "en" else
+            "1,6 Mo alloués par llama.cpp pour une conversation, quel que soit le contexte ; prédit 1,6 Mo") in hybrid
 
 
 def test_price_table_units_read_in_both_languages(lang):
