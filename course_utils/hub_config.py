@@ -156,7 +156,10 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
     }
     if str(cfg.get("model_type", "")).startswith("llama4") and experts:
         row.update(_llama4(cfg))
-    plan = hybrid_plan(cfg)
+    try:
+        plan = hybrid_plan(cfg)
+    except (TypeError, ValueError, KeyError, ZeroDivisionError):  # a malformed plan: read as a model that attends everywhere
+        plan = None
     if plan is not None:
         row["hybrid"] = plan
     return row

@@ -191,6 +191,11 @@ def test_a_deltanet_hybrid_from_its_config_json_caches_tokens_only_in_its_attent
     assert hub_config.hybrid_plan({k: v for k, v in QWEN3_NEXT.items() if k != "full_attention_interval"}
                                   )["recurrent"] == (True, True, True, False) * 12
     assert hub_config.hybrid_plan({"num_hidden_layers": 4, "hidden_size": 64}) is None
+    # a malformed plan (a Hub file can say anything) is left out, not raised: every layer then attends
+    odd = dict(QWEN3_NEXT, linear_conv_kernel_dim="four")
+    assert "hybrid" not in hub_config.row_from_config(odd)
+    short = hub_config.row_from_config(dict(QWEN3_NEXT, layer_types=["linear_attention"] * 3))
+    assert short["hybrid"]["recurrent"] == (True, True, True, False) * 12  # a list of the wrong length: the interval
 
 
 def test_lfm2_from_its_config_json_keeps_kv_in_its_attention_layers():
