@@ -47,6 +47,9 @@ GEMMA4_SHAPES = [(6, 512, 1024, 256)]
 # a small recurrent state, then one of 1 MB per DeltaNet layer, which each token reads and rewrites (about a
 # sixth of its bytes), to see whether the estimate's 2 x state holds (gguf_writer.make_qwen35_gguf)
 QWEN35_SHAPES = [(8, 1024, 2816, "Q4_1", 64, 4, 8), (8, 1024, 2816, "Q4_1", 128, 8, 16)]
+# Granite 4.0's hybrid (layers, embd, ff, type, Mamba-2 state size, heads; layers 4 and 8 attend): a state of
+# state x 2 x embd per Mamba-2 layer: 128 kB, then 2 MB (gguf_writer.make_granite_hybrid_gguf)
+GRANITE_SHAPES = [(8, 1024, 2816, "Q4_1", 16, 32), (8, 1024, 2816, "Q4_1", 256, 32)]
 
 
 def _summary(errs: list[float]) -> str:
@@ -57,7 +60,7 @@ def _summary(errs: list[float]) -> str:
 def main() -> None:
     from course_utils import fit
     from course_utils.compute_probe import measure_compute_rate, probe_type, time_decode
-    from course_utils.gguf_writer import make_gemma4_gguf, make_gguf, make_qwen35_gguf
+    from course_utils.gguf_writer import make_gemma4_gguf, make_gguf, make_granite_hybrid_gguf, make_qwen35_gguf
     from course_utils.gguf_models import resolve_model
     from course_utils.system import measure_memory_bandwidth
 
@@ -122,6 +125,13 @@ def main() -> None:
             make_qwen35_gguf(path, layers=layers, embd=embd, ff=ff, heads=embd // 64, kv_heads=4, head_dim=64,
                              state_size=state, k_heads=k_heads, v_heads=v_heads, qtype=qtype)
         models[label] = path
+    for layers, embd, ff, qtype, state, heads in [] if a.typed_only else GRANITE_SHAPES:
+        label = f"{layers}x{embd}x{ff} Granite 4.0 hybrid, state {state}x{2 * embd}"
+        path = folder / f"granite-{layers}x{embd}x{ff}-{state}-{heads}-{qtype}.gguf"
+        if not path.exists() and wanted(label):
+            make_granite_hybrid_gguf(path, layer_kv_heads=(0, 0, 0, 4) * (layers // 4), embd=embd, ff=ff,
+                                     heads=embd // 64, state_size=state, ssm_heads=heads, qtype=qtype)
+        models[label] = path
     if a.only:
         keep = {n for n in models if a.only in n}
         ple_pairs = [p for p in ple_pairs if set(p) <= keep]
@@ -173,10 +183,10 @@ def main() -> None:
                   + f" | {bw:.1f} GB/s, read {read_share:.2f} of it, "
                   f"{measured * both.macs_per_token / 1e9:.1f} G MACs/s", flush=True)
             if shape.recurrent_state_elems:  # a hybrid: the same prediction without its state's moves (before 2026-12-04)
-                moved_s = fit.STATE_PASSES * fit.recurrent_state_bytes(shape) / (own.efficiency * own.bandwidth_gbs * fit.GB)
+                moved_s = fit.recurrent_moved_bytes(shape) / (own.efficiency * own.bandwidth_gbs * fit.GB)
                 bare = 1 / (1 / own.tokens_per_s - moved_s)
                 state_errs.append((own_errs[-1], bare / measured - 1))
-                print(f"    its state moved {fit.STATE_PASSES} times: {moved_s * 1000:.2f} ms per token; without that "
+                print(f"    its state moved ({fit.recurrent_moved_bytes(shape) / 1e6:.1f} MB): {moved_s * 1000:.2f} ms per token; without that "
                       f"{bare:7.1f} ({state_errs[-1][1]:+6.1%})", flush=True)
         print(f"  memory only                         : {_summary(mem_errs)}")
         print(f"  memory and one compute rate (before): {_summary(single_errs)}; real SmolLM2-135M {single_errs[-1]:+.1%}")

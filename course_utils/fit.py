@@ -28,12 +28,17 @@ QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q4_K_M", "Q4_K_S",
           "Q3_K_S", "Q2_K")
 DEFAULT_CONTEXT = 4096  # llama.cpp's default n_ctx (common/common.h)
 KV_BYTES = {"F16": 2.0, "Q8_0": 34 / 32, "Q4_0": 18 / 32}  # cache types (-ctk/-ctv)
-# a hybrid's recurrent state moves 6 times per token, in steps of their own after the matrix work
-# (src/llama-graph.cpp build_rs gathers it, read and written; src/models/delta-net-base.cpp's fused
-# gated_delta_net reads it and writes the new one; a copy puts that back in the cache, read and written).
-# bench/cpu_overhead.py's Qwen3.5 shapes (2026-12-04, 3 runs at 2 and 1 threads): the one whose state is 1 MB per
-# layer was predicted +44, +21, +19 % and +8, +10, +13 % fast without these moves, +30, +5, +4 % and -17, -3, 0 % with
-STATE_PASSES = 6
+# A hybrid's recurrent state moves several times per token, in steps of their own after the matrix work.
+# Gathered (src/llama-graph.cpp build_rs: get_rows reads and writes it; the convolutions' state and the gated
+# DeltaNet's, whose fused gated_delta_net then reads it and writes the new one; a copy puts that back in the
+# cache): 6 passes. Scanned (Mamba-2's ssm_scan reads the cache rows itself, "avoiding unnecessary copies",
+# and writes the new state beside its output; the copy back): 4 passes. bench/cpu_overhead.py's Qwen3.5 shape
+# with 1 MB of state per layer (2026-12-04, 5 runs at 2 and 1 threads): without these moves +44, +21, +19, +25,
+# +7 % and +8, +10, +13, +10, +9 % fast; with them +30, +5, +4, +10, -7 % and -17, -3, 0, -2, -2 %. Its Granite
+# shapes (128 kB and 2 MB of state per Mamba-2 layer, 3 runs at 2 and 1 threads): the larger state's extra time,
+# beyond its wider in_proj, was what 2.7, 3.1, 3.4, 1.5 and 7.4 passes take (one pair of runs too noisy to read)
+GATHERED_STATE_PASSES = 6
+SCANNED_STATE_PASSES = 4
 RUNTIME_OVERHEAD_GB = 0.5  # assumption: runtime, thread buffers, scratch; peers use 0.5-1.5 GB
 MAX_CONTEXT = 1_048_576  # tokens: the longest context the estimates accept (2^20)
 CONTEXT_STEP = 256  # max_context answers in multiples of this (llama.cpp pads the KV cache to 256 cells)
@@ -120,6 +125,7 @@ class ModelShape:
     # (llama.cpp's llama_memory_recurrent: R, the convolution's last inputs, and S, the SSM or DeltaNet state)
     recurrent_layers: int = 0
     recurrent_state_elems: int = 0
+    recurrent_moved_elems: int = 0  # of which each token reads and writes this many, in all (the passes above)
     mixer_params: float = 0.0  # the weights of one recurrent layer's token mixer, which replaces attention there
     q_gate: bool = False  # the query projection also gives the attention output's gate (Qwen3-Next, Qwen3.5): 2x wide
 
@@ -388,9 +394,10 @@ def _hybrid_fields(row: dict) -> dict:
         return {}
     kv = (g("num_key_value_heads") or heads) * 2 * hd
     recurrent = plan["recurrent"]
-    return dict(kv_layer_elems=tuple(0 if r else kv for r in recurrent), recurrent_layers=sum(recurrent),
-                recurrent_state_elems=sum(recurrent) * plan["state"], mixer_params=float(plan["mixer"]),
-                q_gate=plan["q_gate"])
+    n = sum(recurrent)
+    return dict(kv_layer_elems=tuple(0 if r else kv for r in recurrent), recurrent_layers=n,
+                recurrent_state_elems=n * plan["state"], recurrent_moved_elems=n * plan["moved"],
+                mixer_params=float(plan["mixer"]), q_gate=plan["q_gate"])
 
 
 def _arch_params(row: dict, gated: bool) -> float:
@@ -522,7 +529,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
                                    field_value(f"{arch}.attention.sliding_window_pattern"))
     n_layers = field_value(f"{arch}.block_count")
     swa_layers, kv_elems, kv_shared = _gguf_kv_layers(arch, header.arrays, field_value, n_layers, heads, hidden)
-    recurrent, state, mixer = _gguf_recurrent_state(arch, field_value, hidden, kv_elems, kv_shared)
+    recurrent, state, mixer, moved = _gguf_recurrent_state(arch, field_value, hidden, kv_elems, kv_shared)
     # multi-head latent attention (DeepSeek V2/V3), as llama.cpp's converter writes it: key_length_mla and
     # value_length_mla are the per-head sizes; the cache holds the latent and the RoPE key, K only
     # (src/models/deepseek2.cpp: build_attn_inp_k when is_mla()); files without them attend as MHA
@@ -558,7 +565,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         sliding_window=window, sliding_window_pattern=pattern,
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type,
         swa_layers=swa_layers, kv_layer_elems=kv_elems, kv_shared_layers=kv_shared, **mla,
-        recurrent_layers=recurrent, recurrent_state_elems=state, mixer_params=float(mixer),
+        recurrent_layers=recurrent, recurrent_state_elems=state, recurrent_moved_elems=moved, mixer_params=float(mixer),
         q_gate=arch in _GGUF_FULL_ATTENTION_EVERY,
         exact_lookup_bytes=float(sum(t.n_bytes for t in header.tensors if t.name in _GGUF_LOOKUP_TABLES)))
 
@@ -621,25 +628,29 @@ _GGUF_RECURRENT = ("lfm2", "granitehybrid", *_GGUF_FULL_ATTENTION_EVERY)
 
 
 def _gguf_recurrent_state(arch: str, value, hidden: int | None, kv_elems: tuple[int, ...] | None,
-                          kv_shared: int) -> tuple[int, int, int]:
-    """(recurrent layers, f32 elements of their state per sequence, weights of one layer's token mixer)
-    as llama.cpp's loaders read a hybrid GGUF; (0, 0, 0) for architectures not in _GGUF_RECURRENT.
-    The recurrent layers are those without a KV cache of their own. Their state, as llama.cpp allocates
-    it (llama_memory_recurrent, one cell per sequence; src/llama-hparams.cpp n_embd_r and n_embd_s):
+                          kv_shared: int) -> tuple[int, int, int, int]:
+    """(recurrent layers, f32 elements of their state per sequence, weights of one layer's token mixer, state
+    elements each token moves) as llama.cpp's loaders read a hybrid GGUF; zeros for architectures not in
+    _GGUF_RECURRENT. The recurrent layers are those without a KV cache of their own. Their state, as llama.cpp
+    allocates it (llama_memory_recurrent, one cell per sequence; src/llama-hparams.cpp n_embd_r and n_embd_s):
     LFM2's short convolutions keep hidden x (l_cache - 1) each (R); gated DeltaNet and Mamba-2 layers keep
     (conv_kernel - 1) x (inner_size + 2 x group_count x state_size) (R) plus state_size x inner_size (S)."""
     if arch not in _GGUF_RECURRENT or not kv_elems:
-        return 0, 0, 0
+        return 0, 0, 0, 0
     layers, h = kv_elems.count(0) - kv_shared, hidden or 0
     l_cache = value(f"{arch}.shortconv.l_cache")
     if l_cache:  # src/models/lfm2.cpp: in_proj (3 x hidden), the convolution's taps, out_proj
-        return layers, layers * h * max(0, l_cache - 1), 4 * h * h + h * l_cache
+        r = h * max(0, l_cache - 1)
+        return layers, layers * r, 4 * h * h + h * l_cache, layers * GATHERED_STATE_PASSES * r
     conv, inner = value(f"{arch}.ssm.conv_kernel") or 0, value(f"{arch}.ssm.inner_size") or 0
     state, groups = value(f"{arch}.ssm.state_size") or 0, value(f"{arch}.ssm.group_count") or 0
     heads = value(f"{arch}.ssm.time_step_rank") or 0
-    mixer = deltanet_mixer_params(h, groups * state, inner, heads, conv) if arch in _GGUF_FULL_ATTENTION_EVERY \
-        else mamba2_mixer_params(h, inner, groups * state, heads, conv)
-    return layers, layers * (max(0, conv - 1) * (inner + 2 * groups * state) + state * inner), mixer
+    r, s = max(0, conv - 1) * (inner + 2 * groups * state), state * inner
+    if arch in _GGUF_FULL_ATTENTION_EVERY:
+        mixer, s_passes = deltanet_mixer_params(h, groups * state, inner, heads, conv), GATHERED_STATE_PASSES
+    else:
+        mixer, s_passes = mamba2_mixer_params(h, inner, groups * state, heads, conv), SCANNED_STATE_PASSES
+    return layers, layers * (r + s), mixer, layers * (GATHERED_STATE_PASSES * r + s_passes * s)
 
 
 def deltanet_mixer_params(hidden: int, key_dim: int, value_dim: int, v_heads: int, conv_kernel: int) -> int:
@@ -658,6 +669,11 @@ def mamba2_mixer_params(hidden: int, inner: int, bc_dim: int, heads: int, conv_k
 def recurrent_state_bytes(shape: ModelShape) -> float:
     """Bytes of a hybrid's recurrent state for one sequence (f32, whatever the KV cache type; 0 for others)."""
     return 4.0 * shape.recurrent_state_elems
+
+
+def recurrent_moved_bytes(shape: ModelShape) -> float:
+    """Bytes of that state a decode step reads and writes, in steps after the matrix work (0 for others)."""
+    return 4.0 * shape.recurrent_moved_elems
 
 
 # the architectures whose layers llama.cpp's loader (src/models/<arch>.cpp, load_arch_hparams) makes
@@ -849,7 +865,7 @@ def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None =
     hardware is taken as bound by memory, as llama.cpp decode is on GPUs and many-core CPUs.
     The overhead (kernel launches, synchronisation) grows with the ``layers`` run on ``hw``
     (HardwareClass.overhead_s; unknown: 32). ``serial_bytes`` are moved by steps that neither overlap the
-    matrix work nor each other (a hybrid's recurrent state, STATE_PASSES times): their reading time is added.
+    matrix work nor each other (a hybrid's recurrent state: recurrent_moved_bytes): their reading time is added.
     """
     reading, computing = _reading_and_computing(bytes_per_token, hw, macs)
     serial = _reading_and_computing(serial_bytes, hw, None)[0] if serial_bytes else 0.0
@@ -1011,7 +1027,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     state = recurrent_state_bytes(shape)  # a hybrid's recurrent layers: held, read and written each token
     if state:
         notes.append(t("fit.note.recurrent_state", n=shape.recurrent_layers, layers=shape.n_layers,
-                       mb=_n(state / 1e6, ".1f"), passes=STATE_PASSES))
+                       mb=_n(state / 1e6, ".1f"), moved=_n(recurrent_moved_bytes(shape) / 1e6, ".1f")))
     elif shape.kv_layer_elems and shape.kv_layer_elems.count(0) > shape.kv_shared_layers:
         notes.append(t("fit.note.kv_none", n=shape.kv_layer_elems.count(0) - shape.kv_shared_layers,
                        layers=shape.n_layers))
@@ -1040,7 +1056,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     # embeddings: one row per token (the per-layer tables too; llama.cpp reads them with get_rows)
     embd_read = (groups.get("token_embd", 0) if not shape.tied_embeddings else 0) + shape.exact_lookup_bytes
     read = weights - embd_read - experts * (1 - frac) + kv_read
-    moved = STATE_PASSES * state  # a hybrid's state: gathered, updated and copied back, after the matrix work
+    moved = recurrent_moved_bytes(shape)  # a hybrid's state: read, updated and copied back, after the matrix work
     if shape.active_params and not shape.moe:  # experts unknown: a token reads the catalog's active share
         active = shape.active_params / 1e9
         read = weights * shape.active_params / shape.params + kv_read

@@ -89,7 +89,8 @@ def _shared_experts(cfg: dict) -> int | None:
 
 def hybrid_plan(cfg: dict) -> dict | None:
     """A hybrid's layers from its config.json, as llama.cpp runs them: ``recurrent`` (one flag per layer),
-    each recurrent layer's ``state`` (f32 elements for one sequence: llama.cpp's n_embd_r + n_embd_s),
+    each recurrent layer's ``state`` (f32 elements for one sequence: llama.cpp's n_embd_r + n_embd_s) and
+    the elements of it a token ``moved`` (fit.GATHERED_STATE_PASSES, fit.SCANNED_STATE_PASSES),
     its token mixer's weights (``mixer``, in place of attention's) and whether attention's query
     projection also gives an output gate (``q_gate``). None for a model that attends in every layer.
 
@@ -103,7 +104,7 @@ def hybrid_plan(cfg: dict) -> dict | None:
     layers, h = cfg.get("num_hidden_layers") or 0, cfg.get("hidden_size") or 0
     types = cfg.get("layer_types") if len(cfg.get("layer_types") or []) == layers else None
     if cfg.get("linear_num_value_heads") and cfg.get("linear_num_key_heads") and cfg.get("linear_key_head_dim"):
-        from .fit import deltanet_mixer_params
+        from .fit import GATHERED_STATE_PASSES, deltanet_mixer_params
 
         every = cfg.get("full_attention_interval") or 4
         recurrent = tuple(t == "linear_attention" for t in types) if types else \
@@ -111,23 +112,28 @@ def hybrid_plan(cfg: dict) -> dict | None:
         nk, dk = cfg["linear_num_key_heads"], cfg["linear_key_head_dim"]
         nv, dv = cfg["linear_num_value_heads"], cfg.get("linear_value_head_dim") or dk
         kernel = cfg.get("linear_conv_kernel_dim") or 4
-        return {"recurrent": recurrent, "state": (kernel - 1) * (2 * nk * dk + nv * dv) + dk * nv * dv,
+        r, s = (kernel - 1) * (2 * nk * dk + nv * dv), dk * nv * dv
+        return {"recurrent": recurrent, "state": r + s, "moved": GATHERED_STATE_PASSES * (r + s),
                 "mixer": deltanet_mixer_params(h, nk * dk, nv * dv, nv, kernel),
                 "q_gate": bool(cfg.get("attn_output_gate", True))}
     if cfg.get("mamba_d_state") and types:
-        from .fit import mamba2_mixer_params
+        from .fit import GATHERED_STATE_PASSES, SCANNED_STATE_PASSES, mamba2_mixer_params
 
         state, groups, kernel = cfg["mamba_d_state"], cfg.get("mamba_n_groups") or 1, cfg.get("mamba_d_conv") or 4
         inner = (cfg.get("mamba_n_heads") or 0) * (cfg.get("mamba_d_head") or 0) or (cfg.get("mamba_expand") or 2) * h
         heads = cfg.get("mamba_n_heads") or inner // (cfg.get("mamba_d_head") or 64)
-        return {"recurrent": tuple(t == "mamba" for t in types),
-                "state": (kernel - 1) * (inner + 2 * groups * state) + state * inner,
+        r, s = (kernel - 1) * (inner + 2 * groups * state), state * inner
+        return {"recurrent": tuple(t == "mamba" for t in types), "state": r + s,
+                "moved": GATHERED_STATE_PASSES * r + SCANNED_STATE_PASSES * s,
                 "mixer": mamba2_mixer_params(h, inner, groups * state, heads, kernel), "q_gate": False}
     if cfg.get("conv_L_cache") and (types or cfg.get("full_attn_idxs")):
+        from .fit import GATHERED_STATE_PASSES
+
         attn = set(cfg.get("full_attn_idxs") or [])
         recurrent = tuple(t == "conv" for t in types) if types else tuple(i not in attn for i in range(layers))
         l_cache = cfg["conv_L_cache"]
-        return {"recurrent": recurrent, "state": h * (l_cache - 1), "mixer": 4 * h * h + h * l_cache, "q_gate": False}
+        return {"recurrent": recurrent, "state": h * (l_cache - 1), "moved": GATHERED_STATE_PASSES * h * (l_cache - 1),
+                "mixer": 4 * h * h + h * l_cache, "q_gate": False}
     return None
 
 

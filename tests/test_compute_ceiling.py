@@ -253,9 +253,11 @@ def test_a_deltanet_hybrid_keeps_kv_only_in_its_attention_layers_and_a_fixed_sta
     hw = dataclasses.replace(custom_hardware(1.0, "cpu"), compute_gmacs=0.2)
     fixed = dict(shape=big, quant="Q8_0", context=4096, hardware=hw)
     with_state = fit.estimate(**fixed)
-    without = fit.estimate(**dict(fixed, shape=dataclasses.replace(big, recurrent_state_elems=0)))
+    bare = dataclasses.replace(big, recurrent_state_elems=0, recurrent_moved_elems=0)
+    without = fit.estimate(**dict(fixed, shape=bare))
     assert with_state.compute_bound and without.compute_bound
-    moved = 6 * 4 * big.recurrent_state_elems
+    moved = 6 * 4 * big.recurrent_state_elems  # the gated DeltaNet's state is gathered first: 6 passes, R and S
+    assert fit.recurrent_moved_bytes(big) == moved
     assert with_state.read_per_token_gb - without.read_per_token_gb == pytest.approx(moved / 1e9, abs=1e-3)
     extra = moved / (hw.klass.efficiency * 1.0 * 1e9)  # about 17 ms beside about 106 ms of computing
     assert 1 / with_state.tokens_per_s - 1 / without.tokens_per_s == pytest.approx(extra, rel=0.02)
@@ -281,6 +283,8 @@ def test_a_granite_hybrid_gguf_s_mamba2_layers_keep_a_state_and_no_kv_cache(tmp_
     assert shape.kv_layer_elems == (0, 0, 0, 2 * (64 + 64))
     # R: 3 x (512 + 2 x 32), S: 32 x 512; in_proj 256 x (2 x 512 + 2 x 32 + 8), conv 576 x 4, out_proj 512 x 256
     assert (shape.recurrent_layers, shape.recurrent_state_elems) == (3, 3 * (3 * 576 + 32 * 512))
+    # a token gathers, updates and copies back R (6 passes); ssm_scan reads S from the cache itself (4 passes)
+    assert shape.recurrent_moved_elems == 3 * (6 * 3 * 576 + 4 * 32 * 512)
     assert shape.mixer_params == 256 * 1096 + 576 * 4 + 512 * 256
     notes = fit.estimate(shape=shape, quant="Q8_0", context=4096).notes
     assert any("3 of 4 layers keep no KV cache but a fixed recurrent state" in n for n in notes)

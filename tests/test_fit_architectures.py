@@ -174,6 +174,7 @@ def test_a_deltanet_hybrid_from_its_config_json_caches_tokens_only_in_its_attent
     assert fit.kv_cache_bytes(shape, 32768) == 12 * 2 * 512 * 2 * 32768
     # per DeltaNet layer: R = 3 x (2 x 16 x 128 + 32 x 128), S = 128 x 32 x 128 (f32)
     assert shape.recurrent_state_elems == 36 * (3 * 8192 + 128 * 32 * 128)
+    assert shape.recurrent_moved_elems == 6 * shape.recurrent_state_elems  # gathered, updated, copied back
     est = fit.estimate(shape=shape, quant="Q4_K_M", context=32768)
     assert est.kv_cache_gb == pytest.approx(0.805, abs=0.001) and est.recurrent_state_gb == pytest.approx(0.079, abs=0.001)
     # the same config read without its plan, as before: every layer cached (4x), no state, no DeltaNet weights
@@ -233,6 +234,7 @@ def test_granite_4_hybrid_from_its_config_json_keeps_kv_in_4_of_40_layers():
     shape = fit.shape_from_config_row("ibm-granite/granite-4.0-h-small", hub_config.row_from_config(cfg, 32.2e9), "hub")
     assert fit.kv_cache_bytes(shape, 1000, allocated=False) == 16384 * 1000
     assert (shape.recurrent_layers, shape.recurrent_state_elems) == (36, 36 * (3 * (8192 + 256) + 128 * 8192))
+    assert shape.recurrent_moved_elems == 36 * (6 * 3 * (8192 + 256) + 4 * 128 * 8192)  # R gathered, S scanned
     assert (shape.n_experts, shape.experts_per_token, shape.n_shared_experts) == (72, 10, 2)
     est = fit.estimate(shape=shape, quant="Q4_K_M", context=131072)
     assert est.recurrent_state_gb == pytest.approx(0.1546, abs=0.0001)
