@@ -237,6 +237,26 @@ def _new_writer(gguf, out: str | Path, arch: str, name: str, *, layers: int, emb
     return w, tmp, out
 
 
+def _start_tensors(gguf, w, qtype: str, tokenizer_from, seed: int, embd: int):
+    """The header's last fields (file type, quantization version, the tokenizer), then the token embedding:
+    (mat, vec, vocabulary size): mat and vec add the rest (_tensor_adders), matrices in ``qtype`` by default."""
+    w.add_file_type(_file_type(gguf, qtype))
+    w.add_quantization_version(2)
+    vocab = _add_tokenizer(w, tokenizer_from)
+    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), gguf.GGMLQuantizationType[qtype])
+    mat("token_embd.weight", vocab, embd)
+    return mat, vec, vocab
+
+
+def _add_ssm(w, conv_kernel: int, inner: int, state_size: int, heads: int, groups: int) -> None:
+    """llama.cpp's ssm.* keys (src/llama-hparams.cpp): Mamba-2's, and the gated DeltaNet's in their sense."""
+    w.add_ssm_conv_kernel(conv_kernel)
+    w.add_ssm_inner_size(inner)
+    w.add_ssm_state_size(state_size)
+    w.add_ssm_time_step_rank(heads)
+    w.add_ssm_group_count(groups)
+
+
 def _add_tokenizer(w, tokenizer_from) -> int:
     """Copy a real GGUF's tokenizer (default: the bundled SmolLM2-135M) into ``w``; its vocabulary size."""
     if tokenizer_from is None:
@@ -326,11 +346,7 @@ def make_lfm2_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...] = (0, 0, 
     w.add_shortconv_l_cache(conv_cache)
     if sliding_window:
         w.add_sliding_window(sliding_window)
-    w.add_file_type(_file_type(gguf, qtype))
-    w.add_quantization_version(2)
-    vocab = _add_tokenizer(w, tokenizer_from)
-    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), gguf.GGMLQuantizationType[qtype])
-    mat("token_embd.weight", vocab, embd)
+    mat, vec, _ = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
     vec("token_embd_norm.weight", embd, 1.0)  # LFM2's final norm
     for i, kv_heads in enumerate(layer_kv_heads):
         vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
@@ -381,11 +397,7 @@ def make_gemma4_gguf(out: str | Path, *, swa_layers: tuple[bool, ...], layer_kv_
     w.add_sliding_window_pattern(list(swa_layers))
     w.add_shared_kv_layers(shared_kv_layers)
     w.add_uint32("gemma4.embedding_length_per_layer_input", per_layer_embd)
-    w.add_file_type(_file_type(gguf, qtype))
-    w.add_quantization_version(2)
-    vocab = _add_tokenizer(w, tokenizer_from)
-    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), gguf.GGMLQuantizationType[qtype])
-    mat("token_embd.weight", vocab, embd)
+    mat, vec, vocab = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
     vec("output_norm.weight", embd, 1.0)
     vec("rope_freqs.weight", head_dim // 2, 1.0)  # the global layers' proportional RoPE (one tensor for all)
     if per_layer_embd:
@@ -436,19 +448,11 @@ def make_qwen35_gguf(out: str | Path, *, layers: int = 8, embd: int = 256, ff: i
     w.add_rope_dimension_sections([head_dim // 16, head_dim // 16, 0, 0])  # multimodal RoPE: text uses them all
     w.add_rope_freq_base(1e7)
     w.add_layer_norm_rms_eps(1e-6)
-    w.add_ssm_conv_kernel(conv_kernel)
-    w.add_ssm_inner_size(value_dim)
-    w.add_ssm_state_size(state_size)
-    w.add_ssm_time_step_rank(v_heads)
-    w.add_ssm_group_count(k_heads)
+    _add_ssm(w, conv_kernel, value_dim, state_size, v_heads, k_heads)
     if full_attention_interval is not None:
         w.add_full_attention_interval(full_attention_interval)
-    w.add_file_type(_file_type(gguf, qtype))
-    w.add_quantization_version(2)
-    vocab = _add_tokenizer(w, tokenizer_from)
     f32 = gguf.GGMLQuantizationType.F32
-    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), gguf.GGMLQuantizationType[qtype])
-    mat("token_embd.weight", vocab, embd)
+    mat, vec, _ = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
     vec("output_norm.weight", embd, 1.0)
     for i in range(layers):
         vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
@@ -491,17 +495,9 @@ def make_granite_hybrid_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...]
     w.add_rope_dimension_count(hd)
     w.add_rope_freq_base(1e4)
     w.add_layer_norm_rms_eps(1e-5)
-    w.add_ssm_conv_kernel(conv_kernel)
-    w.add_ssm_inner_size(inner)
-    w.add_ssm_state_size(state_size)
-    w.add_ssm_time_step_rank(ssm_heads)
-    w.add_ssm_group_count(groups)
-    w.add_file_type(_file_type(gguf, qtype))
-    w.add_quantization_version(2)
-    vocab = _add_tokenizer(w, tokenizer_from)
+    _add_ssm(w, conv_kernel, inner, state_size, ssm_heads, groups)
     f32 = gguf.GGMLQuantizationType.F32
-    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), gguf.GGMLQuantizationType[qtype])
-    mat("token_embd.weight", vocab, embd)
+    mat, vec, _ = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
     vec("output_norm.weight", embd, 1.0)
     for i, kv_heads in enumerate(layer_kv_heads):
         vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
