@@ -127,6 +127,10 @@ class ModelShape:
     recurrent_state_elems: int = 0
     recurrent_moved_elems: int = 0  # of which each token reads and writes this many, in all (the passes above)
     mixer_params: float = 0.0  # the weights of one recurrent layer's token mixer, which replaces attention there
+    # layers that each do one thing (Nemotron-H: Mamba-2, attention or a feed-forward alone): how many attend
+    # (None: all but the recurrent ones) and how many have a feed-forward (None: all)
+    attention_layers: int | None = None
+    ffn_layers: int | None = None
     q_gate: bool = False  # the query projection also gives the attention output's gate (Qwen3-Next, Qwen3.5): 2x wide
 
     @property
@@ -160,8 +164,13 @@ class ModelShape:
 
     @property
     def dense_layers(self) -> int:
-        """Layers with a dense feed-forward (all of them in a dense model)."""
-        return (self.n_layers or 0) - self.moe_layers
+        """Layers with a dense feed-forward (all of them in a dense model, unless some have none)."""
+        return (self.n_layers or 0 if self.ffn_layers is None else self.ffn_layers) - self.moe_layers
+
+    @property
+    def attending_layers(self) -> int:
+        """Layers with attention: all but a hybrid's recurrent ones, unless the shape says how many."""
+        return (self.n_layers or 0) - self.recurrent_layers if self.attention_layers is None else self.attention_layers
 
     @property
     def kv_heads(self) -> int:
@@ -187,7 +196,7 @@ def _groups(shape: ModelShape) -> dict[str, float]:
         q, kv = shape.n_heads * hd, shape.kv_heads * hd
         attn_v = h * kv
         attn_rest = h * q * (2 if shape.q_gate else 1) + h * kv + q * h
-    attn_layers = L - shape.recurrent_layers  # a hybrid's recurrent layers have their own token mixer instead
+    attn_layers = shape.attending_layers  # a hybrid's recurrent layers have their own token mixer instead
     mats = 3 if shape.gated_ffn else 2
     dense_layers = shape.dense_layers
     ffn = shape.ffn or 0
@@ -394,10 +403,13 @@ def _hybrid_fields(row: dict) -> dict:
         return {}
     kv = (g("num_key_value_heads") or heads) * 2 * hd
     recurrent = plan["recurrent"]
-    n = sum(recurrent)
-    return dict(kv_layer_elems=tuple(0 if r else kv for r in recurrent), recurrent_layers=n,
+    attention = plan.get("attention") or tuple(not r for r in recurrent)
+    n, ffn = sum(recurrent), plan.get("ffn")
+    return dict(kv_layer_elems=tuple(kv if a else 0 for a in attention), recurrent_layers=n,
                 recurrent_state_elems=n * plan["state"], recurrent_moved_elems=n * plan["moved"],
-                mixer_params=float(plan["mixer"]), q_gate=plan["q_gate"])
+                mixer_params=float(plan["mixer"]), q_gate=plan["q_gate"],
+                attention_layers=sum(attention) if "attention" in plan else None,
+                ffn_layers=sum(ffn) if ffn is not None else None)
 
 
 def _arch_params(row: dict, gated: bool) -> float:
@@ -529,7 +541,10 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
                                    field_value(f"{arch}.attention.sliding_window_pattern"))
     n_layers = field_value(f"{arch}.block_count")
     swa_layers, kv_elems, kv_shared = _gguf_kv_layers(arch, header.arrays, field_value, n_layers, heads, hidden)
-    recurrent, state, mixer, moved = _gguf_recurrent_state(arch, field_value, hidden, kv_elems, kv_shared)
+    ff_layers = header.arrays.get(f"{arch}.feed_forward_length")  # one width per layer, 0 for none (Nemotron-H)
+    ff_layers = tuple(ff_layers) if ff_layers is not None and len(ff_layers) == (n_layers or 0) else None
+    recurrent, state, mixer, moved = _gguf_recurrent_state(arch, field_value, hidden, kv_elems, kv_shared, ff_layers)
+    single = arch in _GGUF_ONE_THING and kv_elems is not None and ff_layers is not None
     # multi-head latent attention (DeepSeek V2/V3), as llama.cpp's converter writes it: key_length_mla and
     # value_length_mla are the per-head sizes; the cache holds the latent and the RoPE key, K only
     # (src/models/deepseek2.cpp: build_attn_inp_k when is_mla()); files without them attend as MHA
@@ -566,6 +581,8 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type,
         swa_layers=swa_layers, kv_layer_elems=kv_elems, kv_shared_layers=kv_shared, **mla,
         recurrent_layers=recurrent, recurrent_state_elems=state, recurrent_moved_elems=moved, mixer_params=float(mixer),
+        attention_layers=sum(1 for e in kv_elems if e) if single else None,
+        ffn_layers=sum(1 for f in ff_layers if f) if single else None,
         q_gate=arch in _GGUF_FULL_ATTENTION_EVERY,
         exact_lookup_bytes=float(sum(t.n_bytes for t in header.tensors if t.name in _GGUF_LOOKUP_TABLES)))
 
@@ -623,21 +640,28 @@ def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads:
 # layer i recurrent unless (i + 1) % full_attention_interval == 0 (the file's key, else this default)
 _GGUF_FULL_ATTENTION_EVERY = {"qwen3next": 4, "qwen35": 4, "qwen35moe": 4}
 # the hybrids whose recurrent state is counted: checked against llama.cpp's allocation on the engine
-# (Granite 4.0's Mamba-2 layers: src/models/granite-hybrid.cpp, recurrent iff 0 KV heads)
-_GGUF_RECURRENT = ("lfm2", "granitehybrid", *_GGUF_FULL_ATTENTION_EVERY)
+# (Granite 4.0's Mamba-2 layers: src/models/granite-hybrid.cpp, recurrent iff 0 KV heads; Nemotron-H's:
+# src/models/nemotron-h.cpp, recurrent iff 0 KV heads and no feed-forward)
+_GGUF_RECURRENT = ("lfm2", "granitehybrid", "nemotron_h", *_GGUF_FULL_ATTENTION_EVERY)
+# the hybrids whose layers each do one thing: attention, a feed-forward or a recurrent mixer
+_GGUF_ONE_THING = ("nemotron_h",)
 
 
 def _gguf_recurrent_state(arch: str, value, hidden: int | None, kv_elems: tuple[int, ...] | None,
-                          kv_shared: int) -> tuple[int, int, int, int]:
+                          kv_shared: int, ff_layers: tuple[int, ...] | None = None) -> tuple[int, int, int, int]:
     """(recurrent layers, f32 elements of their state per sequence, weights of one layer's token mixer, state
     elements each token moves) as llama.cpp's loaders read a hybrid GGUF; zeros for architectures not in
     _GGUF_RECURRENT. The recurrent layers are those without a KV cache of their own. Their state, as llama.cpp
     allocates it (llama_memory_recurrent, one cell per sequence; src/llama-hparams.cpp n_embd_r and n_embd_s):
     LFM2's short convolutions keep hidden x (l_cache - 1) each (R); gated DeltaNet and Mamba-2 layers keep
-    (conv_kernel - 1) x (inner_size + 2 x group_count x state_size) (R) plus state_size x inner_size (S)."""
-    if arch not in _GGUF_RECURRENT or not kv_elems:
+    (conv_kernel - 1) x (inner_size + 2 x group_count x state_size) (R) plus state_size x inner_size (S).
+    Nemotron-H's layers with no KV heads and no feed-forward (``ff_layers``, one width per layer) are its
+    recurrent ones."""
+    if arch not in _GGUF_RECURRENT or not kv_elems or (arch in _GGUF_ONE_THING and ff_layers is None):
         return 0, 0, 0, 0
     layers, h = kv_elems.count(0) - kv_shared, hidden or 0
+    if arch in _GGUF_ONE_THING:
+        layers = sum(1 for e, f in zip(kv_elems, ff_layers) if not e and not f)
     l_cache = value(f"{arch}.shortconv.l_cache")
     if l_cache:  # src/models/lfm2.cpp: in_proj (3 x hidden), the convolution's taps, out_proj
         r = h * max(0, l_cache - 1)
@@ -851,8 +875,8 @@ def rows_per_token(shape: ModelShape) -> int:
         moe = shape.n_experts + (shape.experts_per_token + shape.n_shared_experts) * expert
         ffn = shape.dense_layers * dense + shape.moe_layers * moe
     else:
-        ffn = shape.n_layers * dense
-    return int((shape.n_layers - shape.recurrent_layers) * attn + mixers + ffn + shape.vocab)
+        ffn = shape.dense_layers * dense
+    return int(shape.attending_layers * attn + mixers + ffn + shape.vocab)
 
 
 def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None = None,

@@ -2,8 +2,8 @@
 
 The compute probes (compute_probe) and the tests that put the estimator against the real engine need
 models of many shapes: llama's layout in any ggml type (make_gguf, also Llama 4's, Gemma 3's, gpt-oss's,
-Command R7B's and OLMo 2's), Gemma 4's layer-by-layer one, the hybrids of LFM2, Qwen3.5 and Granite 4.0 and
-DeepSeek's latent attention. Their weights are noise (0.02 x normal); their tokenizer is a real GGUF's (the bundled
+Command R7B's and OLMo 2's), Gemma 4's layer-by-layer one, the hybrids of LFM2, Qwen3.5, Granite 4.0 and
+Nemotron-H, and DeepSeek's latent attention. Their weights are noise (0.02 x normal); their tokenizer is a real GGUF's (the bundled
 SmolLM2-135M), so llama.cpp loads and serves them like any model, and a decode step reads and computes
 what a trained model of that shape would. Each file is written to a temporary name and renamed when
 complete.
@@ -517,4 +517,51 @@ def make_granite_hybrid_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...]
             mat(f"blk.{i}.ssm_out.weight", embd, inner)
         vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
         _ffn(mat, i, ff, embd)
+    return _write_atomically(w, tmp, out)
+
+
+def make_nemotron_h_gguf(out: str | Path, *, pattern: str = "M-M*M-M*", embd: int = 256, ff: int = 512, heads: int = 4,
+                         kv_heads: int = 2, head_dim: int = 64, state_size: int = 32, ssm_heads: int = 8,
+                         ssm_head_dim: int = 64, groups: int = 2, conv_kernel: int = 4, qtype: str = "Q8_0",
+                         tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
+    """A random-weight Nemotron-H GGUF (architecture ``nemotron_h``) whose layers each do one thing, as
+    ``pattern`` spells them (transformers' hybrid_override_pattern): "M" a Mamba-2 layer, "*" attention alone,
+    "-" a feed-forward alone (up and down, squared ReLU), laid out as llama.cpp's loader creates them
+    (src/models/nemotron-h.cpp: per-layer KV head and feed-forward counts; a layer is recurrent iff both are 0)."""
+    gguf = _gguf_types()
+    if set(pattern) - set("M*-"):
+        raise ValueError(f"a Nemotron-H pattern is made of M, * and -, not {pattern!r}")
+    L, inner = len(pattern), ssm_heads * ssm_head_dim
+    conv_ch = inner + 2 * groups * state_size
+    w, tmp, out = _new_writer(gguf, out, "nemotron_h", f"random-nemotron_h-{pattern}", layers=L, embd=embd,
+                              ff=[ff if c == "-" else 0 for c in pattern], heads=heads,
+                              kv_heads=tuple(kv_heads if c == "*" else 0 for c in pattern))
+    w.add_key_length(head_dim)
+    w.add_value_length(head_dim)
+    w.add_rope_dimension_count(head_dim)
+    w.add_layer_norm_rms_eps(1e-5)
+    w.add_layer_norm_eps(1e-5)
+    _add_ssm(w, conv_kernel, inner, state_size, ssm_heads, groups)
+    f32 = gguf.GGMLQuantizationType.F32
+    mat, vec, _ = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
+    vec("output_norm.weight", embd, 1.0)
+    for i, kind in enumerate(pattern):
+        vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
+        if kind == "M":
+            mat(f"blk.{i}.ssm_in.weight", 2 * inner + 2 * groups * state_size + ssm_heads, embd)
+            mat(f"blk.{i}.ssm_conv1d.weight", conv_ch, conv_kernel, f32)
+            vec(f"blk.{i}.ssm_conv1d.bias", conv_ch)
+            vec(f"blk.{i}.ssm_dt.bias", ssm_heads, 1.0)
+            w.add_tensor(f"blk.{i}.ssm_a", np.full((ssm_heads, 1), -1.0, dtype=np.float32))
+            w.add_tensor(f"blk.{i}.ssm_d", np.ones((ssm_heads, 1), dtype=np.float32))
+            w.add_tensor(f"blk.{i}.ssm_norm.weight", np.ones((groups, inner // groups), dtype=np.float32))
+            mat(f"blk.{i}.ssm_out.weight", embd, inner)
+        elif kind == "*":
+            mat(f"blk.{i}.attn_q.weight", heads * head_dim, embd)
+            mat(f"blk.{i}.attn_k.weight", kv_heads * head_dim, embd)
+            mat(f"blk.{i}.attn_v.weight", kv_heads * head_dim, embd)
+            mat(f"blk.{i}.attn_output.weight", embd, heads * head_dim)
+        else:
+            mat(f"blk.{i}.ffn_up.weight", ff, embd)
+            mat(f"blk.{i}.ffn_down.weight", embd, ff)
     return _write_atomically(w, tmp, out)

@@ -100,9 +100,24 @@ def hybrid_plan(cfg: dict) -> dict | None:
     LFM2 (conv_L_cache): layer_types' "conv" layers, else those not in full_attn_idxs; hidden x
     (conv_L_cache - 1) each. Granite 4.0 hybrids (mamba_d_state): layer_types' "mamba" layers, Mamba-2 of
     inner width mamba_expand x hidden in mamba_n_heads heads; (mamba_d_conv - 1) x (inner + 2 x groups x
-    state) + state x inner each."""
+    state) + state x inner each. Nemotron-H (hybrid_override_pattern): each layer does one thing, "M" Mamba-2
+    (mamba_num_heads x mamba_head_dim wide), "*" attention, "-" a feed-forward (``attention`` and ``ffn``
+    say which layers; "E", a mixture of experts, leaves ``ffn`` unknown: None)."""
     layers, h = cfg.get("num_hidden_layers") or 0, cfg.get("hidden_size") or 0
     types = cfg.get("layer_types") if len(cfg.get("layer_types") or []) == layers else None
+    pattern = cfg.get("hybrid_override_pattern")
+    if isinstance(pattern, str) and len(pattern) == layers and layers and not set(pattern) - set("M*-E"):
+        from .fit import GATHERED_STATE_PASSES, SCANNED_STATE_PASSES, mamba2_mixer_params
+
+        heads = cfg.get("mamba_num_heads") or 0
+        inner = heads * (cfg.get("mamba_head_dim") or 0) or (cfg.get("expand") or 2) * h
+        state, kernel = cfg.get("ssm_state_size") or 128, cfg.get("conv_kernel") or 4
+        groups = cfg.get("n_groups") or cfg.get("mamba_num_groups") or 1
+        r, s = (kernel - 1) * (inner + 2 * groups * state), state * inner
+        return {"recurrent": tuple(c == "M" for c in pattern), "attention": tuple(c == "*" for c in pattern),
+                "ffn": None if "E" in pattern else tuple(c == "-" for c in pattern), "state": r + s,
+                "moved": GATHERED_STATE_PASSES * r + SCANNED_STATE_PASSES * s,
+                "mixer": mamba2_mixer_params(h, inner, groups * state, heads, kernel), "q_gate": False}
     if cfg.get("linear_num_value_heads") and cfg.get("linear_num_key_heads") and cfg.get("linear_key_head_dim"):
         from .fit import GATHERED_STATE_PASSES, deltanet_mixer_params
 
@@ -149,7 +164,8 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
         "architecture": (outer.get("architectures") or [""])[0],
         "num_hidden_layers": cfg.get("num_hidden_layers"), "hidden_size": cfg.get("hidden_size"),
         "intermediate_size": cfg.get("intermediate_size"), "num_attention_heads": cfg.get("num_attention_heads"),
-        "num_key_value_heads": cfg.get("num_key_value_heads"), "head_dim": cfg.get("head_dim"),
+        "num_key_value_heads": cfg.get("num_key_value_heads"),
+        "head_dim": cfg.get("head_dim") or cfg.get("attention_head_dim"),  # Nemotron-H spells it so
         "vocab_size": cfg.get("vocab_size"), "max_position_embeddings": cfg.get("max_position_embeddings"),
         "tie_word_embeddings": tie, "total_params_billion": params_total / 1e9 if params_total else None,
         "num_experts": experts, "experts_per_token": cfg.get("num_experts_per_tok") if experts else None,

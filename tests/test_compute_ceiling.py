@@ -291,6 +291,27 @@ def test_a_granite_hybrid_gguf_s_mamba2_layers_keep_a_state_and_no_kv_cache(tmp_
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_a_nemotron_h_gguf_s_layers_each_do_one_thing(tmp_path, smol):
+    """Nemotron-H (nemotron_h): per-layer KV head and feed-forward counts say which layers attend ("*"), which
+    are feed-forwards alone ("-") and which are Mamba-2 ("M": neither). Each kind's weights are counted once,
+    where it is: the estimated groups add up to the file's own tensors."""
+    from course_utils.gguf_header import read_header
+    from course_utils.gguf_writer import make_nemotron_h_gguf
+
+    path = make_nemotron_h_gguf(tmp_path / "n.gguf", pattern="M-M*M-M*", embd=256, ff=512, heads=4, kv_heads=2,
+                                head_dim=64, state_size=32, ssm_heads=8, ssm_head_dim=64, groups=2, tokenizer_from=smol)
+    shape = fit.shape_from_gguf(str(path))
+    assert shape.kv_layer_elems == (0, 0, 0, 256) * 2 and (shape.attention_layers, shape.ffn_layers) == (2, 2)
+    # 4 Mamba-2 layers of inner width 8 x 64: R = 3 x (512 + 2 x 2 x 32), S = 32 x 512
+    assert (shape.recurrent_layers, shape.recurrent_state_elems) == (4, 4 * (3 * 640 + 32 * 512))
+    matrices = sum(t.n_elements for t in read_header(path).tensors if len(t.shape) >= 2)
+    assert sum(fit._groups(shape).values()) == pytest.approx(matrices, rel=0.002)
+    # a token computes each layer's own matrices (2 attention layers, 2 feed-forwards, 4 mixers) and the output,
+    # here the tied embedding: one multiply-add per weight of the file's matrices
+    assert fit.macs_per_token(shape) == pytest.approx(matrices, rel=0.01)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_deepseek_gguf_s_latent_attention_is_read_as_mla(tmp_path, smol):
     """llama.cpp's converter writes MLA as one KV head of key_length = latent + RoPE key; the per-head sizes
     are key/value_length_mla. The cache holds the latent and the RoPE key once per layer and token (the

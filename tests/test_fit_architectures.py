@@ -241,6 +241,28 @@ def test_granite_4_hybrid_from_its_config_json_keeps_kv_in_4_of_40_layers():
     assert est.kv_cache_gb == pytest.approx(16384 * 131072 / GB, abs=0.001)  # 2.15 GB, not 21.5 for 40 layers
 
 
+def test_nemotron_h_from_its_config_json_attends_in_4_of_52_layers():
+    """nvidia/Nemotron-H-8B-Base-8K's config.json (huggingface.co/nvidia/Nemotron-H-8B-Base-8K/blob/main/config.json,
+    the fields these figures need): its hybrid_override_pattern spells 24 Mamba-2 layers ("M"), 4 attention
+    layers ("*") and 24 feed-forwards alone ("-"). KV: 4 x 8 KV heads x 128 x 2 x 2 bytes per token (13 x less
+    than 52 attention layers); each Mamba-2 layer keeps 3 x (8,192 + 2 x 8 x 128) + 128 x 8,192 f32."""
+    from course_utils import hub_config
+
+    pattern = "M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M-"
+    cfg = {"architectures": ["NemotronHForCausalLM"], "model_type": "nemotron_h", "hybrid_override_pattern": pattern,
+           "hidden_size": 4096, "num_hidden_layers": 52, "num_attention_heads": 32, "num_key_value_heads": 8,
+           "attention_head_dim": 128, "ssm_state_size": 128, "mamba_num_heads": 128, "mamba_head_dim": 64,
+           "n_groups": 8, "conv_kernel": 4, "expand": 2, "vocab_size": 131072, "max_position_embeddings": 8192}
+    shape = fit.shape_from_config_row("nvidia/Nemotron-H-8B-Base-8K", hub_config.row_from_config(cfg), "hub", 8e9)
+    assert (pattern.count("M"), pattern.count("*"), pattern.count("-")) == (24, 4, 24)
+    assert (shape.recurrent_layers, shape.attention_layers, shape.ffn_layers) == (24, 4, 24)
+    assert fit.kv_cache_bytes(shape, 1000, allocated=False) == 4 * 8 * 128 * 2 * 2 * 1000
+    assert shape.recurrent_state_elems == 24 * (3 * (8192 + 2 * 8 * 128) + 128 * 8192)
+    # a mixture-of-experts pattern ("E" layers) still gives the layers that attend and recur, not the feed-forwards
+    moe = hub_config.hybrid_plan(dict(cfg, hybrid_override_pattern=pattern.replace("-", "E")))
+    assert moe["ffn"] is None and sum(moe["attention"]) == 4 and sum(moe["recurrent"]) == 24
+
+
 def test_moe_decodes_faster_than_a_dense_model_of_its_size():
     hw = custom_hardware(100, "cpu")
     moe = fit.estimate("Qwen/Qwen3-30B-A3B", "Q4_K_M", 512, hardware=hw)
