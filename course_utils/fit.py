@@ -170,7 +170,9 @@ class ModelShape:
     @property
     def attending_layers(self) -> int:
         """Layers with attention: all but a hybrid's recurrent ones, unless the shape says how many."""
-        return (self.n_layers or 0) - self.recurrent_layers if self.attention_layers is None else self.attention_layers
+        if self.attention_layers is not None:
+            return self.attention_layers
+        return (self.n_layers or 0) - self.recurrent_layers
 
     @property
     def kv_heads(self) -> int:
@@ -580,7 +582,8 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         sliding_window=window, sliding_window_pattern=pattern,
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type,
         swa_layers=swa_layers, kv_layer_elems=kv_elems, kv_shared_layers=kv_shared, **mla,
-        recurrent_layers=recurrent, recurrent_state_elems=state, recurrent_moved_elems=moved, mixer_params=float(mixer),
+        recurrent_layers=recurrent, recurrent_state_elems=state, recurrent_moved_elems=moved,
+        mixer_params=float(mixer),
         attention_layers=sum(1 for e in kv_elems if e) if single else None,
         ffn_layers=sum(1 for f in ff_layers if f) if single else None,
         q_gate=arch in _GGUF_FULL_ATTENTION_EVERY,

@@ -180,7 +180,7 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
         row.update(_llama4(cfg))
     try:
         plan = hybrid_plan(cfg)
-    except (TypeError, ValueError, KeyError, ZeroDivisionError):  # a malformed plan: read as a model that attends everywhere
+    except (TypeError, ValueError, KeyError, ZeroDivisionError):  # malformed: read as a model attending everywhere
         plan = None
     if plan is not None:
         row["hybrid"] = plan

@@ -144,7 +144,7 @@ class RunReport:
     kv_type: str = "F16"
     kv_cache_mb: float | None = None
     predicted_kv_cache_mb: float | None = None
-    # a hybrid's recurrent layers: the fixed state llama.cpp allocated (its log) and the estimate's (None: no such layers)
+    # a hybrid's recurrent layers: the fixed state llama.cpp allocated (its log), the estimate's (None: none)
     recurrent_state_mb: float | None = None
     predicted_recurrent_state_mb: float | None = None
 
