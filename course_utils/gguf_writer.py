@@ -2,8 +2,8 @@
 
 The compute probes (compute_probe) and the tests that put the estimator against the real engine need
 models of many shapes: llama's layout in any ggml type (make_gguf, also Llama 4's, Gemma 3's, gpt-oss's,
-Command R7B's and OLMo 2's), Gemma 4's layer-by-layer one, the hybrids of LFM2, Qwen3.5, Granite 4.0 and
-Nemotron-H, and DeepSeek's latent attention. Their weights are noise (0.02 x normal); their tokenizer is a
+Command R7B's and OLMo 2's), Gemma 4's layer-by-layer one, the hybrids of LFM2, Qwen3.5 and Qwen3-Next,
+Granite 4.0 and Nemotron-H, and DeepSeek's latent attention. Their weights are noise (0.02 x normal); their tokenizer is a
 real GGUF's (the bundled SmolLM2-135M), so llama.cpp loads and serves them like any model, and a decode
 step reads and computes what a trained model of that shape would. Each file is written to a temporary
 name and renamed when complete.
@@ -428,24 +428,35 @@ def make_gemma4_gguf(out: str | Path, *, swa_layers: tuple[bool, ...], layer_kv_
 def make_qwen35_gguf(out: str | Path, *, layers: int = 8, embd: int = 256, ff: int = 512, heads: int = 4,
                      kv_heads: int = 2, head_dim: int = 64, full_attention_interval: int | None = 4,
                      conv_kernel: int = 4, state_size: int = 32, k_heads: int = 2, v_heads: int = 4,
-                     qtype: str = "Q8_0", tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
+                     experts: int = 0, experts_used: int = 0, qtype: str = "Q8_0",
+                     tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
     """A random-weight Qwen3.5 GGUF (architecture ``qwen35``): a hybrid of gated DeltaNet layers (linear
     attention, a fixed recurrent state, no KV cache) and full-attention layers with a gated query, laid out
     as llama.cpp's loader creates them (src/models/qwen35.cpp): every ``full_attention_interval``-th layer
     attends (None: the key is left out, and the loader's default, 4, applies). The DeltaNet layers have
     ``k_heads`` query/key heads and ``v_heads`` value heads, each of ``state_size`` (llama.cpp's
     ssm.state_size = head dim, ssm.group_count = key heads, ssm.time_step_rank = value heads,
-    ssm.inner_size = value heads x head dim) and a causal convolution of ``conv_kernel`` taps."""
+    ssm.inner_size = value heads x head dim) and a causal convolution of ``conv_kernel`` taps.
+    ``experts`` > 0 writes Qwen3-Next's layout instead (architecture ``qwen3next``, src/models/qwen3next.cpp):
+    every feed-forward a mixture of that many experts of width ``ff`` (``experts_used`` per token) beside one
+    shared expert with its own gate, beta and alpha in one projection (ssm_ba), plain RoPE."""
     gguf = _gguf_types()
     every = full_attention_interval or 4
     key_dim, value_dim = state_size * k_heads, state_size * v_heads
     conv_dim = 2 * key_dim + value_dim
-    w, tmp, out = _new_writer(gguf, out, "qwen35", f"random-qwen35-{layers}x{embd}-every{every}", layers=layers,
+    arch = "qwen3next" if experts else "qwen35"
+    w, tmp, out = _new_writer(gguf, out, arch, f"random-{arch}-{layers}x{embd}-every{every}", layers=layers,
                               embd=embd, ff=ff, heads=heads, kv_heads=kv_heads)
     w.add_key_length(head_dim)
     w.add_value_length(head_dim)
     w.add_rope_dimension_count(head_dim // 4)  # partial RoPE, as Qwen3.5's 0.25 of each head
-    w.add_rope_dimension_sections([head_dim // 16, head_dim // 16, 0, 0])  # multimodal RoPE: text uses them all
+    if experts:
+        w.add_expert_count(experts)
+        w.add_expert_used_count(experts_used)
+        w.add_expert_feed_forward_length(ff)
+        w.add_expert_shared_feed_forward_length(ff)
+    else:
+        w.add_rope_dimension_sections([head_dim // 16, head_dim // 16, 0, 0])  # multimodal RoPE: text uses them all
     w.add_rope_freq_base(1e7)
     w.add_layer_norm_rms_eps(1e-6)
     _add_ssm(w, conv_kernel, value_dim, state_size, v_heads, k_heads)
@@ -470,11 +481,19 @@ def make_qwen35_gguf(out: str | Path, *, layers: int = 8, embd: int = 256, ff: i
             mat(f"blk.{i}.ssm_conv1d.weight", conv_dim, conv_kernel, f32)
             vec(f"blk.{i}.ssm_dt.bias", v_heads, 1.0)
             vec(f"blk.{i}.ssm_a", v_heads, -1.0)
-            mat(f"blk.{i}.ssm_beta.weight", v_heads, embd, f32)
-            mat(f"blk.{i}.ssm_alpha.weight", v_heads, embd, f32)
+            if experts:  # Qwen3-Next: beta and alpha in one projection
+                mat(f"blk.{i}.ssm_ba.weight", 2 * v_heads, embd)
+            else:
+                mat(f"blk.{i}.ssm_beta.weight", v_heads, embd, f32)
+                mat(f"blk.{i}.ssm_alpha.weight", v_heads, embd, f32)
             vec(f"blk.{i}.ssm_norm.weight", state_size, 1.0)
             mat(f"blk.{i}.ssm_out.weight", embd, value_dim)
-        _ffn(mat, i, ff, embd)
+        if experts:
+            _ffn(mat, i, ff, embd, "_exps", experts, router=True)
+            vec(f"blk.{i}.ffn_gate_inp_shexp.weight", embd)
+            _ffn(mat, i, ff, embd, "_shexp")
+        else:
+            _ffn(mat, i, ff, embd)
     return _write_atomically(w, tmp, out)
 
 
