@@ -601,7 +601,8 @@ def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads:
 
     Gemma 4 (src/models/gemma4.cpp): the window layers from the sliding_window_pattern array, KV heads per
     layer (an array or one number), head dims key/value_length (global layers) and key/value_length_swa
-    (window layers), and the last shared_kv_layers layers without a cache of their own.
+    (window layers), and the last shared_kv_layers layers without a cache of their own. Gemma 3n: 4 of every
+    5 layers in the window (or the period the file states), caches in the first 20 layers only.
     The gated DeltaNet hybrids (Qwen3-Next, Qwen3.5): only every full_attention_interval-th layer has a
     KV cache (_GGUF_FULL_ATTENTION_EVERY).
     Any other file with one KV head count per layer: a layer with 0 has no KV cache (the hybrids, such as
@@ -625,6 +626,15 @@ def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads:
         elems = tuple(int(kv_heads[i]) * ((k_swa + v_swa) if swa[i] else (k + v)) if i < n_layers - shared else 0
                       for i in range(n_layers))
         return tuple(bool(x) for x in swa), elems, shared
+    if arch == "gemma3n":  # src/models/gemma3n.cpp: 4 in 5 layers in the window, the first 20 own a cache
+        every = value(f"{arch}.attention.sliding_window_pattern")
+        every = every if isinstance(every, int) and not isinstance(every, bool) and every >= 1 else 5
+        own = min(n_layers, _GEMMA3N_KV_LAYERS)
+        kv = value(f"{arch}.attention.head_count_kv") or heads or 0
+        if not (k and v and kv):
+            return None, None, 0
+        return (tuple(i % every < every - 1 for i in range(n_layers)),
+                tuple(int(kv) * (k + v) if i < own else 0 for i in range(n_layers)), n_layers - own)
     if arch in _GGUF_FULL_ATTENTION_EVERY:  # gated DeltaNet hybrids: every Nth layer attends
         every = value(f"{arch}.full_attention_interval") or _GGUF_FULL_ATTENTION_EVERY[arch]
         per_layer = kv_heads if kv_heads is not None and len(kv_heads) == n_layers else \
@@ -639,6 +649,8 @@ def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads:
     return swa_layers, tuple(int(h) * (k + v) for h in kv_heads), 0
 
 
+# Gemma 3n: the layers that own a KV cache, from the first (llama.cpp's n_layer_kv_from_start); the others reuse
+_GEMMA3N_KV_LAYERS = 20
 # the gated DeltaNet hybrids, whose loaders (src/models/qwen3next.cpp, qwen35.cpp, qwen35moe.cpp) mark
 # layer i recurrent unless (i + 1) % full_attention_interval == 0 (the file's key, else this default)
 _GGUF_FULL_ATTENTION_EVERY = {"qwen3next": 4, "qwen35": 4, "qwen35moe": 4}

@@ -2,7 +2,7 @@
 
 The compute probes (compute_probe) and the tests that put the estimator against the real engine need
 models of many shapes: llama's layout in any ggml type (make_gguf, also Llama 4's, Gemma 3's, gpt-oss's,
-Command R7B's and OLMo 2's), Gemma 4's layer-by-layer one, the hybrids of LFM2, Qwen3.5 and Qwen3-Next,
+Command R7B's and OLMo 2's), Gemma 3n's and Gemma 4's, the hybrids of LFM2, Qwen3.5 and Qwen3-Next,
 Granite 4.0 and Nemotron-H, and DeepSeek's latent attention. Their weights are noise (0.02 x normal); their tokenizer is a
 real GGUF's (the bundled SmolLM2-135M), so llama.cpp loads and serves them like any model, and a decode
 step reads and computes what a trained model of that shape would. Each file is written to a temporary
@@ -583,4 +583,64 @@ def make_nemotron_h_gguf(out: str | Path, *, pattern: str = "M-M*M-M*", embd: in
         else:
             mat(f"blk.{i}.ffn_up.weight", ff, embd)
             mat(f"blk.{i}.ffn_down.weight", embd, ff)
+    return _write_atomically(w, tmp, out)
+
+
+def make_gemma3n_gguf(out: str | Path, *, layers: int = 22, embd: int = 256, ff: int = 512, heads: int = 4,
+                      kv_heads: int = 1, head_dim: int = 64, sliding_window: int = 256,
+                      swa_pattern: int | None = None, qtype: str = "Q8_0", tokenizer_from: str | Path | None = None,
+                      seed: int = 0) -> Path:
+    """A random-weight Gemma 3n GGUF (architecture ``gemma3n``), laid out as llama.cpp's loader creates it
+    (src/models/gemma3n.cpp): 4 of every 5 layers in the window (``swa_pattern`` writes another period; the
+    engine stops unless layer 19 stays global and 18 in the window, the caches the later layers reuse), only
+    the first 20 layers with a KV cache of their own (the loader's n_layer_kv_from_start; the later ones reuse
+    it), per-layer embeddings 256 wide (a vocabulary-sized table looked up one row per token), AltUp's 4 streams
+    and LAuReL's rank-64 side path: the loader's fixed sizes (llama_hparams n_embd_altup, n_altup, laurel_rank)."""
+    gguf = _gguf_types()
+    altup, rank, per_layer_embd = 4, 64, 256
+    w, tmp, out = _new_writer(gguf, out, "gemma3n", f"random-gemma3n-{layers}x{embd}", layers=layers, embd=embd, ff=ff,
+                              heads=heads, kv_heads=kv_heads)
+    w.add_key_length(head_dim)
+    w.add_value_length(head_dim)
+    w.add_rope_dimension_count(head_dim)
+    w.add_rope_freq_base(1e6)
+    w.add_layer_norm_rms_eps(1e-6)
+    w.add_sliding_window(sliding_window)
+    if swa_pattern is not None:
+        w.add_uint32("gemma3n.attention.sliding_window_pattern", swa_pattern)
+    w.add_embedding_length_per_layer_input(per_layer_embd)
+    w.add_altup_active_idx(0)
+    w.add_altup_num_inputs(altup)
+    w.add_final_logit_softcapping(30.0)
+    f32 = gguf.GGMLQuantizationType.F32
+    mat, vec, vocab = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
+    vec("output_norm.weight", embd, 1.0)
+    mat("altup_proj.weight", embd, embd, stack=altup - 1)
+    mat("altup_unembd_proj.weight", embd, embd, stack=altup - 1)
+    mat("per_layer_token_embd.weight", vocab, per_layer_embd * layers)
+    mat("per_layer_model_proj.weight", per_layer_embd * layers, embd)
+    vec("per_layer_proj_norm.weight", per_layer_embd, 1.0)
+    for i in range(layers):
+        vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
+        mat(f"blk.{i}.attn_q.weight", heads * head_dim, embd)
+        mat(f"blk.{i}.attn_k.weight", kv_heads * head_dim, embd)
+        mat(f"blk.{i}.attn_v.weight", kv_heads * head_dim, embd)
+        mat(f"blk.{i}.attn_output.weight", embd, heads * head_dim)
+        vec(f"blk.{i}.attn_q_norm.weight", head_dim, 1.0)
+        vec(f"blk.{i}.attn_k_norm.weight", head_dim, 1.0)
+        vec(f"blk.{i}.post_attention_norm.weight", embd, 1.0)
+        vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
+        _ffn(mat, i, ff, embd)
+        vec(f"blk.{i}.post_ffw_norm.weight", embd, 1.0)
+        mat(f"blk.{i}.inp_gate.weight", per_layer_embd, embd)
+        mat(f"blk.{i}.proj.weight", embd, per_layer_embd)
+        vec(f"blk.{i}.post_norm.weight", embd, 1.0)
+        mat(f"blk.{i}.altup_correct_coef.weight", altup, altup, f32)
+        vec(f"blk.{i}.altup_correct_scale.weight", embd, 1.0)
+        mat(f"blk.{i}.altup_predict_coef.weight", altup * altup, altup, f32)
+        mat(f"blk.{i}.altup_router.weight", altup, embd, f32)
+        vec(f"blk.{i}.altup_router_norm.weight", embd, 1.0)
+        mat(f"blk.{i}.laurel_l.weight", rank, embd)
+        mat(f"blk.{i}.laurel_r.weight", embd, rank)
+        vec(f"blk.{i}.laurel_post_norm.weight", embd, 1.0)
     return _write_atomically(w, tmp, out)

@@ -291,6 +291,22 @@ def test_a_granite_hybrid_gguf_s_mamba2_layers_keep_a_state_and_no_kv_cache(tmp_
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_a_gemma3n_gguf_caches_in_its_first_20_layers_and_mostly_in_the_window(tmp_path, smol):
+    """Gemma 3n (gemma3n): llama.cpp's loader gives the first 20 layers a cache (the others reuse it) and puts 4
+    of every 5 in the window; its per-layer embeddings are looked up, not read (the engine test checks the
+    cache against llama.cpp's allocation)."""
+    from course_utils.gguf_writer import make_gemma3n_gguf
+
+    shape = fit.shape_from_gguf(str(make_gemma3n_gguf(tmp_path / "g.gguf", tokenizer_from=smol)))
+    # 4 global layers x 4,096 cells + 16 window layers x (256 + 512) cells, 1 KV head x (64 + 64), F16
+    assert fit.kv_cache_bytes(shape, 4096) == (4 * 4096 + 16 * 768) * 128 * 2
+    assert shape.exact_lookup_bytes == pytest.approx(shape.vocab * 256 * 22 * 34 / 32)  # Q8_0, not read per token
+    notes = fit.estimate(shape=shape, quant="Q8_0", context=4096).notes
+    assert any("2 of 22 layers reuse an earlier layer's KV cache" in n for n in notes)
+    assert any("16 of 22 layers cache only 256" in n for n in notes)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_nemotron_h_gguf_s_layers_each_do_one_thing(tmp_path, smol):
     """Nemotron-H (nemotron_h): per-layer KV head and feed-forward counts say which layers attend ("*"), which
     are feed-forwards alone ("-") and which are Mamba-2 ("M": neither). Each kind's weights are counted once,

@@ -200,7 +200,9 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
     says so; 128 + 512 tokens, rounded up to 768), OLMo 2's, with a window (OLMo 3: 3 of every 4 layers) and without, and Gemma 4's
     layer by layer (window layers, KV heads and head dims per layer; the last layers reusing earlier caches;
     per-layer embeddings, which llama.cpp loads only when their layout is right), LFM2's hybrid of
-    convolution layers (no KV cache) and attention layers, with and without a window, and DeepSeek's
+    convolution layers (no KV cache) and attention layers, with and without a window, Gemma 3n's (caches in
+    its first 20 layers only, 4 of every 5 in the window, or the period its file states: the loader then
+    needs layer 19 global and 18 in the window, whose caches the last layers reuse) and DeepSeek's
     multi-head latent attention, dense and with experts (the latent and the RoPE key, no V cache)."""
     from course_utils import fit, gguf_writer
 
@@ -230,6 +232,9 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
              (gguf_writer.make_lfm2_gguf(tmp_path / "lfm2.gguf", tokenizer_from=smol), 4096, "F16"),
              (gguf_writer.make_lfm2_gguf(tmp_path / "lfm2-window.gguf", layer_kv_heads=(0, 2, 0, 1), sliding_window=128,
                                            tokenizer_from=smol), 4096, "F16"),
+             (gguf_writer.make_gemma3n_gguf(tmp_path / "gemma3n.gguf", tokenizer_from=smol), 4096, "F16"),
+             (gguf_writer.make_gemma3n_gguf(tmp_path / "gemma3n-every4.gguf", swa_pattern=4, tokenizer_from=smol),
+              1000, "Q8_0"),
              (gguf_writer.make_deepseek2_gguf(tmp_path / "mla.gguf", tokenizer_from=smol), 4096, "F16"),
              (gguf_writer.make_deepseek2_gguf(tmp_path / "mla-moe.gguf", experts=4, experts_used=2,
                                                 tokenizer_from=smol), 4096, "Q8_0")]
@@ -240,10 +245,15 @@ def test_kv_cache_bytes_are_the_ones_llama_cpp_allocates(smol, tmp_path):
         # the log prints each cache in MiB with two decimals
         assert allocated == pytest.approx(fit.kv_cache_bytes(shape, n_ctx, kv), abs=0.011 * 2**20), (path.name, n_ctx, kv)
     # the windows were there to count
-    assert [fit.shape_from_gguf(str(c[0])).sliding_window_pattern for c in cases[5:-6]] == [6, 3, 4, 4, 2, 2, 4, 4, None]
-    # KV heads x (K + V) head dims (Gemma 4: 64 in the window, 128; LFM2: 64, none in its convolution layers)
-    assert [fit.shape_from_gguf(str(c[0])).kv_layer_elems for c in cases[-6:-2]] == \
+    assert [fit.shape_from_gguf(str(c[0])).sliding_window_pattern for c in cases[5:-8]] == [6, 3, 4, 4, 2, 2, 4, 4, None]
+    # KV heads x (K + V) head dims (Gemma 4: 64 in the window, 128; LFM2: 64, none in its convolution layers;
+    # Gemma 3n: 64 in its first 20 layers, which own a cache, 4 in 5 of them, or 3 in 4, in the window)
+    assert [fit.shape_from_gguf(str(c[0])).kv_layer_elems for c in cases[-8:-4]] == \
         [(256, 256, 256, 256, 0, 0), (512, 256, 512, 256), (0, 0, 128, 0, 0, 128), (0, 256, 0, 128)]
+    gemma3n, every4 = (fit.shape_from_gguf(str(c[0])) for c in cases[-4:-2])
+    assert gemma3n.kv_layer_elems == (128,) * 20 + (0, 0) and gemma3n.kv_shared_layers == 2
+    assert gemma3n.swa_layers == (True,) * 4 + (False,) + (True,) * 4 + (False,) + (True,) * 4 + (False,) + \
+        (True,) * 4 + (False,) + (True, True) and every4.swa_layers[:8] == (True, True, True, False) * 2
     # MLA: one latent of 64 and a RoPE key of 32 per layer and token, K only (a GQA reading would say twice that)
     assert [fit.kv_cache_bytes(fit.shape_from_gguf(str(c[0])), 4096, c[2]) for c in cases[-2:]] == \
         [4 * 4096 * 96 * 2, 4 * 4096 * 96 * 34 / 32]
