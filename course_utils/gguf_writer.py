@@ -3,10 +3,10 @@
 The compute probes (compute_probe) and the tests that put the estimator against the real engine need
 models of many shapes: llama's layout in any ggml type (make_gguf, also Llama 4's, Gemma 3's, gpt-oss's,
 Command R7B's and OLMo 2's), Gemma 3n's and Gemma 4's, the hybrids of LFM2, Qwen3.5 and Qwen3-Next,
-Granite 4.0 and Nemotron-H, and DeepSeek's latent attention. Their weights are noise (0.02 x normal); their tokenizer is a
-real GGUF's (the bundled SmolLM2-135M), so llama.cpp loads and serves them like any model, and a decode
-step reads and computes what a trained model of that shape would. Each file is written to a temporary
-name and renamed when complete.
+Granite 4.0 and Nemotron-H, and DeepSeek's latent attention. Their weights are noise (0.02 x normal);
+their tokenizer is a real GGUF's (the bundled SmolLM2-135M), so llama.cpp loads and serves them like any
+model, and a decode step reads and computes what a trained model of that shape would. Each file is
+written to a temporary name and renamed when complete.
 """
 from __future__ import annotations
 
