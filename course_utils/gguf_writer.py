@@ -179,6 +179,21 @@ def _ffn(mat, i: int, width: int, embd: int, suffix: str = "", experts: int = 0,
     mat(f"blk.{i}.ffn_down{suffix}.weight", embd, width, stack=experts)
 
 
+def _mamba2(w, mat, vec, i: int, embd: int, inner: int, state_size: int, heads: int, groups: int,
+            conv_kernel: int) -> None:
+    """Layer i's Mamba-2 mixer as llama.cpp loads it: in_proj gives z, x, B, C and dt; the causal convolution
+    over x, B and C; A and D per head; a grouped norm before out_proj."""
+    conv_ch = inner + 2 * groups * state_size
+    mat(f"blk.{i}.ssm_in.weight", 2 * inner + 2 * groups * state_size + heads, embd)
+    mat(f"blk.{i}.ssm_conv1d.weight", conv_ch, conv_kernel, _gguf_types().GGMLQuantizationType.F32)
+    vec(f"blk.{i}.ssm_conv1d.bias", conv_ch)
+    vec(f"blk.{i}.ssm_dt.bias", heads, 1.0)
+    w.add_tensor(f"blk.{i}.ssm_a", np.full((heads, 1), -1.0, dtype=np.float32))
+    w.add_tensor(f"blk.{i}.ssm_d", np.ones((heads, 1), dtype=np.float32))
+    w.add_tensor(f"blk.{i}.ssm_norm.weight", np.ones((groups, inner // groups), dtype=np.float32))
+    mat(f"blk.{i}.ssm_out.weight", embd, inner)
+
+
 def _tensor_adders(gguf, w, rng, default_kind):
     """(mat, vec): add a random matrix (0.02 x normal, in any ggml type; ``stack`` experts deep) or a
     constant F32 vector to the writer ``w``."""
@@ -508,14 +523,12 @@ def make_granite_hybrid_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...]
     with ``groups`` groups of B and C of ``state_size`` and a causal convolution of ``conv_kernel`` taps)."""
     gguf = _gguf_types()
     L, hd, inner = len(layer_kv_heads), embd // heads, 2 * embd
-    conv_ch = inner + 2 * groups * state_size
     w, tmp, out = _new_writer(gguf, out, "granitehybrid", f"random-granitehybrid-{L}x{embd}", layers=L, embd=embd,
                               ff=ff, heads=heads, kv_heads=tuple(layer_kv_heads))
     w.add_rope_dimension_count(hd)
     w.add_rope_freq_base(1e4)
     w.add_layer_norm_rms_eps(1e-5)
     _add_ssm(w, conv_kernel, inner, state_size, ssm_heads, groups)
-    f32 = gguf.GGMLQuantizationType.F32
     mat, vec, _ = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
     vec("output_norm.weight", embd, 1.0)
     for i, kv_heads in enumerate(layer_kv_heads):
@@ -525,15 +538,8 @@ def make_granite_hybrid_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...]
             mat(f"blk.{i}.attn_k.weight", kv_heads * hd, embd)
             mat(f"blk.{i}.attn_v.weight", kv_heads * hd, embd)
             mat(f"blk.{i}.attn_output.weight", embd, embd)
-        else:  # Mamba-2: in_proj gives z, x, B, C and dt; A and D per head; a grouped norm before out_proj
-            mat(f"blk.{i}.ssm_in.weight", 2 * inner + 2 * groups * state_size + ssm_heads, embd)
-            mat(f"blk.{i}.ssm_conv1d.weight", conv_ch, conv_kernel, f32)
-            vec(f"blk.{i}.ssm_conv1d.bias", conv_ch)
-            vec(f"blk.{i}.ssm_dt.bias", ssm_heads, 1.0)
-            w.add_tensor(f"blk.{i}.ssm_a", np.full((ssm_heads, 1), -1.0, dtype=np.float32))
-            w.add_tensor(f"blk.{i}.ssm_d", np.ones((ssm_heads, 1), dtype=np.float32))
-            w.add_tensor(f"blk.{i}.ssm_norm.weight", np.ones((groups, inner // groups), dtype=np.float32))
-            mat(f"blk.{i}.ssm_out.weight", embd, inner)
+        else:
+            _mamba2(w, mat, vec, i, embd, inner, state_size, ssm_heads, groups, conv_kernel)
         vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
         _ffn(mat, i, ff, embd)
     return _write_atomically(w, tmp, out)
@@ -551,7 +557,6 @@ def make_nemotron_h_gguf(out: str | Path, *, pattern: str = "M-M*M-M*", embd: in
     if set(pattern) - set("M*-"):
         raise ValueError(f"a Nemotron-H pattern is made of M, * and -, not {pattern!r}")
     L, inner = len(pattern), ssm_heads * ssm_head_dim
-    conv_ch = inner + 2 * groups * state_size
     w, tmp, out = _new_writer(gguf, out, "nemotron_h", f"random-nemotron_h-{pattern}", layers=L, embd=embd,
                               ff=[ff if c == "-" else 0 for c in pattern], heads=heads,
                               kv_heads=tuple(kv_heads if c == "*" else 0 for c in pattern))
@@ -561,20 +566,12 @@ def make_nemotron_h_gguf(out: str | Path, *, pattern: str = "M-M*M-M*", embd: in
     w.add_layer_norm_rms_eps(1e-5)
     w.add_layer_norm_eps(1e-5)
     _add_ssm(w, conv_kernel, inner, state_size, ssm_heads, groups)
-    f32 = gguf.GGMLQuantizationType.F32
     mat, vec, _ = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
     vec("output_norm.weight", embd, 1.0)
     for i, kind in enumerate(pattern):
         vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
         if kind == "M":
-            mat(f"blk.{i}.ssm_in.weight", 2 * inner + 2 * groups * state_size + ssm_heads, embd)
-            mat(f"blk.{i}.ssm_conv1d.weight", conv_ch, conv_kernel, f32)
-            vec(f"blk.{i}.ssm_conv1d.bias", conv_ch)
-            vec(f"blk.{i}.ssm_dt.bias", ssm_heads, 1.0)
-            w.add_tensor(f"blk.{i}.ssm_a", np.full((ssm_heads, 1), -1.0, dtype=np.float32))
-            w.add_tensor(f"blk.{i}.ssm_d", np.ones((ssm_heads, 1), dtype=np.float32))
-            w.add_tensor(f"blk.{i}.ssm_norm.weight", np.ones((groups, inner // groups), dtype=np.float32))
-            mat(f"blk.{i}.ssm_out.weight", embd, inner)
+            _mamba2(w, mat, vec, i, embd, inner, state_size, ssm_heads, groups, conv_kernel)
         elif kind == "*":
             mat(f"blk.{i}.attn_q.weight", heads * head_dim, embd)
             mat(f"blk.{i}.attn_k.weight", kv_heads * head_dim, embd)
