@@ -45,7 +45,7 @@ INTERLEAVED_SHAPES = [(8, 768, 768, "Q4_1", 16, 1, 2, 1536)]
 GEMMA4_SHAPES = [(6, 512, 1024, 256)]
 # Qwen3.5's hybrid (layers, embd, ff, type, DeltaNet head dim, key heads, value heads; every 4th layer attends):
 # a small recurrent state, then one of 1 MB per DeltaNet layer, which each token reads and rewrites (about a
-# sixth of its bytes), to see whether the estimate's 2 x state holds (gguf_writer.make_qwen35_gguf)
+# sixth of its bytes), to see whether the state's moves the estimate adds hold (gguf_writer.make_qwen35_gguf)
 QWEN35_SHAPES = [(8, 1024, 2816, "Q4_1", 64, 4, 8), (8, 1024, 2816, "Q4_1", 128, 8, 16)]
 # Granite 4.0's hybrid (layers, embd, ff, type, Mamba-2 state size, heads; layers 4 and 8 attend): a state of
 # state x 2 x embd per Mamba-2 layer: 128 kB, then 2 MB (gguf_writer.make_granite_hybrid_gguf)
@@ -183,10 +183,11 @@ def main() -> None:
                   + f" | {bw:.1f} GB/s, read {read_share:.2f} of it, "
                   f"{measured * both.macs_per_token / 1e9:.1f} G MACs/s", flush=True)
             if shape.recurrent_state_elems:  # a hybrid: the same prediction without its state's moves (before 2026-12-04)
-                moved_s = fit.recurrent_moved_bytes(shape) / (own.efficiency * own.bandwidth_gbs * fit.GB)
+                moved_b = fit.recurrent_moved_bytes(shape)
+                moved_s = moved_b / (own.efficiency * own.bandwidth_gbs * fit.GB)
                 bare = 1 / (1 / own.tokens_per_s - moved_s)
                 state_errs.append((own_errs[-1], bare / measured - 1))
-                print(f"    its state moved ({fit.recurrent_moved_bytes(shape) / 1e6:.1f} MB): {moved_s * 1000:.2f} ms per token; without that "
+                print(f"    its state moved ({moved_b / 1e6:.1f} MB): {moved_s * 1000:.2f} ms per token; without that "
                       f"{bare:7.1f} ({state_errs[-1][1]:+6.1%})", flush=True)
         print(f"  memory only                         : {_summary(mem_errs)}")
         print(f"  memory and one compute rate (before): {_summary(single_errs)}; real SmolLM2-135M {single_errs[-1]:+.1%}")

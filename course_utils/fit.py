@@ -120,9 +120,10 @@ class ModelShape:
     # from a GGUF header: tables a token looks up one row of besides the token embedding (Gemma 4
     # E2B/E4B's per-layer embeddings), in bytes: held in memory, not read per token
     exact_lookup_bytes: float = 0.0
-    # a hybrid's (LFM2, Qwen3-Next, Qwen3.5; from a GGUF header or a config.json): the layers that keep a
-    # recurrent state instead of a KV cache, and that state's f32 elements per sequence, summed over them
-    # (llama.cpp's llama_memory_recurrent: R, the convolution's last inputs, and S, the SSM or DeltaNet state)
+    # a hybrid's (LFM2, Qwen3.5/Qwen3-Next, Granite 4.0-H, Nemotron-H; from a GGUF header or a config.json):
+    # the layers that keep a recurrent state instead of a KV cache, and that state's f32 elements per sequence,
+    # summed over them (llama.cpp's llama_memory_recurrent: R, the convolution's last inputs, and S, the SSM or
+    # DeltaNet state)
     recurrent_layers: int = 0
     recurrent_state_elems: int = 0
     recurrent_moved_elems: int = 0  # of which each token reads and writes this many, in all (the passes above)
@@ -628,7 +629,7 @@ def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads:
         return tuple(bool(x) for x in swa), elems, shared
     if arch == "gemma3n":  # src/models/gemma3n.cpp: 4 in 5 layers in the window, the first 20 own a cache
         every = value(f"{arch}.attention.sliding_window_pattern")
-        every = every if isinstance(every, int) and not isinstance(every, bool) and every >= 1 else 5
+        every = every if _stated_period(every) else 5
         own = min(n_layers, _GEMMA3N_KV_LAYERS)
         kv = value(f"{arch}.attention.head_count_kv") or heads or 0
         if not (k and v and kv):
@@ -679,17 +680,32 @@ def _gguf_recurrent_state(arch: str, value, hidden: int | None, kv_elems: tuple[
         layers = sum(1 for e, f in zip(kv_elems, ff_layers) if not e and not f)
     l_cache = value(f"{arch}.shortconv.l_cache")
     if l_cache:  # src/models/lfm2.cpp: in_proj (3 x hidden), the convolution's taps, out_proj
-        r = h * max(0, l_cache - 1)
-        return layers, layers * r, 4 * h * h + h * l_cache, layers * GATHERED_STATE_PASSES * r
+        elems, moved = shortconv_layer_state(h, l_cache)
+        return layers, layers * elems, 4 * h * h + h * l_cache, layers * moved
     conv, inner = value(f"{arch}.ssm.conv_kernel") or 0, value(f"{arch}.ssm.inner_size") or 0
     state, groups = value(f"{arch}.ssm.state_size") or 0, value(f"{arch}.ssm.group_count") or 0
     heads = value(f"{arch}.ssm.time_step_rank") or 0
-    r, s = max(0, conv - 1) * (inner + 2 * groups * state), state * inner
-    if arch in _GGUF_FULL_ATTENTION_EVERY:
-        mixer, s_passes = deltanet_mixer_params(h, groups * state, inner, heads, conv), GATHERED_STATE_PASSES
-    else:
-        mixer, s_passes = mamba2_mixer_params(h, inner, groups * state, heads, conv), SCANNED_STATE_PASSES
-    return layers, layers * (r + s), mixer, layers * (GATHERED_STATE_PASSES * r + s_passes * s)
+    deltanet = arch in _GGUF_FULL_ATTENTION_EVERY
+    elems, moved = ssm_layer_state(conv, inner, groups * state, state, scanned=not deltanet)
+    mixer = deltanet_mixer_params(h, groups * state, inner, heads, conv) if deltanet else \
+        mamba2_mixer_params(h, inner, groups * state, heads, conv)
+    return layers, layers * elems, mixer, layers * moved
+
+
+def shortconv_layer_state(hidden: int, l_cache: int) -> tuple[int, int]:
+    """(f32 elements, elements a token moves) of one LFM2 short-convolution layer's state (llama.cpp's
+    n_embd_r: its last l_cache - 1 inputs), gathered, updated and copied back (GATHERED_STATE_PASSES)."""
+    r = hidden * max(0, l_cache - 1)
+    return r, GATHERED_STATE_PASSES * r
+
+
+def ssm_layer_state(conv_kernel: int, inner: int, bc_dim: int, state_size: int, scanned: bool) -> tuple[int, int]:
+    """(f32 elements, elements a token moves) of one gated DeltaNet or Mamba-2 layer's state, as llama.cpp
+    allocates it (src/llama-hparams.cpp): R, the convolution's last conv_kernel - 1 inputs over inner + 2 x
+    bc_dim channels (n_embd_r), and S, state_size x inner (n_embd_s). R is gathered, updated and copied back;
+    so is S, unless ``scanned`` (Mamba-2's ssm_scan reads it from the cache itself: SCANNED_STATE_PASSES)."""
+    r, s = max(0, conv_kernel - 1) * (inner + 2 * bc_dim), state_size * inner
+    return r + s, GATHERED_STATE_PASSES * r + (SCANNED_STATE_PASSES if scanned else GATHERED_STATE_PASSES) * s
 
 
 def deltanet_mixer_params(hidden: int, key_dim: int, value_dim: int, v_heads: int, conv_kernel: int) -> int:
@@ -722,6 +738,11 @@ _GGUF_WINDOWS = {"gemma2": (2, 4096), "gemma3": (6, None), "llama4": (4, 8192), 
                  "cohere2": (4, None), "olmo2": (4, None)}
 
 
+def _stated_period(value) -> bool:
+    """True when a GGUF's sliding_window_pattern is one period (a number >= 1), not a per-layer list or 0."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def _gguf_window(arch: str, stated: int | None, pattern: int | None = None) -> tuple[int | None, int | None]:
     """(window, every Nth layer global) as llama.cpp sets them up for a GGUF file. Gemma 2: the file's
     sliding_window, else 4,096; Gemma 3, gpt-oss, Command R7B (cohere2), OLMo 3 (olmo2): the file's
@@ -732,7 +753,7 @@ def _gguf_window(arch: str, stated: int | None, pattern: int | None = None) -> t
     if arch not in _GGUF_WINDOWS or stated == 0:
         return None, None
     every, default = _GGUF_WINDOWS[arch]
-    if isinstance(pattern, int) and not isinstance(pattern, bool) and pattern >= 1:
+    if _stated_period(pattern):
         every = pattern
     window = default if arch == "llama4" else (stated or default)
     return (window, every) if window and every > 1 else (None, None)

@@ -318,12 +318,7 @@ def make_deepseek2_gguf(out: str | Path, *, layers: int = 4, embd: int = 256, ff
     if experts:
         w.add_expert_count(experts)
         w.add_expert_used_count(experts_used)
-    w.add_file_type(_file_type(gguf, qtype))
-    w.add_quantization_version(2)
-    vocab = _add_tokenizer(w, tokenizer_from)
-    q = gguf.GGMLQuantizationType[qtype]
-    mat, vec = _tensor_adders(gguf, w, np.random.default_rng(seed), q)
-    mat("token_embd.weight", vocab, embd)
+    mat, vec, _ = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
     vec("output_norm.weight", embd, 1.0)
     for i in range(layers):
         vec(f"blk.{i}.attn_norm.weight", embd, 1.0)

@@ -107,19 +107,19 @@ def hybrid_plan(cfg: dict) -> dict | None:
     types = cfg.get("layer_types") if len(cfg.get("layer_types") or []) == layers else None
     pattern = cfg.get("hybrid_override_pattern")
     if isinstance(pattern, str) and len(pattern) == layers and layers and not set(pattern) - set("M*-E"):
-        from .fit import GATHERED_STATE_PASSES, SCANNED_STATE_PASSES, mamba2_mixer_params
+        from .fit import mamba2_mixer_params, ssm_layer_state
 
         heads = cfg.get("mamba_num_heads") or 0
         inner = heads * (cfg.get("mamba_head_dim") or 0) or (cfg.get("expand") or 2) * h
         state, kernel = cfg.get("ssm_state_size") or 128, cfg.get("conv_kernel") or 4
         groups = cfg.get("n_groups") or cfg.get("mamba_num_groups") or 1
-        r, s = (kernel - 1) * (inner + 2 * groups * state), state * inner
+        elems, moved = ssm_layer_state(kernel, inner, groups * state, state, scanned=True)
         return {"recurrent": tuple(c == "M" for c in pattern), "attention": tuple(c == "*" for c in pattern),
-                "ffn": None if "E" in pattern else tuple(c == "-" for c in pattern), "state": r + s,
-                "moved": GATHERED_STATE_PASSES * r + SCANNED_STATE_PASSES * s,
-                "mixer": mamba2_mixer_params(h, inner, groups * state, heads, kernel), "q_gate": False}
+                "ffn": None if "E" in pattern else tuple(c == "-" for c in pattern), "state": elems,
+                "moved": moved, "mixer": mamba2_mixer_params(h, inner, groups * state, heads, kernel),
+                "q_gate": False}
     if cfg.get("linear_num_value_heads") and cfg.get("linear_num_key_heads") and cfg.get("linear_key_head_dim"):
-        from .fit import GATHERED_STATE_PASSES, deltanet_mixer_params
+        from .fit import deltanet_mixer_params, ssm_layer_state
 
         every = cfg.get("full_attention_interval") or 4
         recurrent = tuple(t == "linear_attention" for t in types) if types else \
@@ -127,28 +127,28 @@ def hybrid_plan(cfg: dict) -> dict | None:
         nk, dk = cfg["linear_num_key_heads"], cfg["linear_key_head_dim"]
         nv, dv = cfg["linear_num_value_heads"], cfg.get("linear_value_head_dim") or dk
         kernel = cfg.get("linear_conv_kernel_dim") or 4
-        r, s = (kernel - 1) * (2 * nk * dk + nv * dv), dk * nv * dv
-        return {"recurrent": recurrent, "state": r + s, "moved": GATHERED_STATE_PASSES * (r + s),
+        elems, moved = ssm_layer_state(kernel, nv * dv, nk * dk, dk, scanned=False)
+        return {"recurrent": recurrent, "state": elems, "moved": moved,
                 "mixer": deltanet_mixer_params(h, nk * dk, nv * dv, nv, kernel),
                 "q_gate": bool(cfg.get("attn_output_gate", True))}
     if cfg.get("mamba_d_state") and types:
-        from .fit import GATHERED_STATE_PASSES, SCANNED_STATE_PASSES, mamba2_mixer_params
+        from .fit import mamba2_mixer_params, ssm_layer_state
 
         state, groups, kernel = cfg["mamba_d_state"], cfg.get("mamba_n_groups") or 1, cfg.get("mamba_d_conv") or 4
         inner = (cfg.get("mamba_n_heads") or 0) * (cfg.get("mamba_d_head") or 0) or (cfg.get("mamba_expand") or 2) * h
         heads = cfg.get("mamba_n_heads") or inner // (cfg.get("mamba_d_head") or 64)
-        r, s = (kernel - 1) * (inner + 2 * groups * state), state * inner
-        return {"recurrent": tuple(t == "mamba" for t in types), "state": r + s,
-                "moved": GATHERED_STATE_PASSES * r + SCANNED_STATE_PASSES * s,
+        elems, moved = ssm_layer_state(kernel, inner, groups * state, state, scanned=True)
+        return {"recurrent": tuple(t == "mamba" for t in types), "state": elems, "moved": moved,
                 "mixer": mamba2_mixer_params(h, inner, groups * state, heads, kernel), "q_gate": False}
     if cfg.get("conv_L_cache") and (types or cfg.get("full_attn_idxs")):
-        from .fit import GATHERED_STATE_PASSES
+        from .fit import shortconv_layer_state
 
         attn = set(cfg.get("full_attn_idxs") or [])
         recurrent = tuple(t == "conv" for t in types) if types else tuple(i not in attn for i in range(layers))
         l_cache = cfg["conv_L_cache"]
-        return {"recurrent": recurrent, "state": h * (l_cache - 1), "moved": GATHERED_STATE_PASSES * h * (l_cache - 1),
-                "mixer": 4 * h * h + h * l_cache, "q_gate": False}
+        elems, moved = shortconv_layer_state(h, l_cache)
+        return {"recurrent": recurrent, "state": elems, "moved": moved, "mixer": 4 * h * h + h * l_cache,
+                "q_gate": False}
     return None
 
 
