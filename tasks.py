@@ -39,11 +39,18 @@ class Env:
     extras: tuple[str, ...]          # extras of pyproject.toml installed with the course
     constraints: str | None = None   # a pip constraints file, relative to the checkout
     about: str = ""
+    optional: tuple[str, ...] = ()   # extras added from prebuilt wheels only; where none exists it is said, not fatal
+
+
+# Packages of the optional extras taken as wheels or not at all: xllamacpp's source build compiles llama.cpp
+# (cmake, a C++ compiler, ten minutes or more) and xllamacpp has no wheel for some platforms.
+BINARY_ONLY = ("xllamacpp",)
+OPTIONAL_MISSING = ".course-optional-missing"  # in an environment: the optional extras that did not install
 
 
 # The one table of environments. `lab` is the learner's: only what the notebooks need.
 ENVS = {
-    "lab": Env(".venv", ("lab",), about="JupyterLab and what the notebooks need"),
+    "lab": Env(".venv", ("lab",), about="JupyterLab and what the notebooks need", optional=("run",)),
     "main": Env(".venv-test", ("lab", "test", "fast-tests", "gguf", "ui", "run"), about="tests on current releases"),
     "colab": Env(".venv-colab", ("lab", "test", "fast-tests", "ui"), "tests/colab-constraints.txt",
                  about="tests on Colab's frozen stack"),
@@ -90,6 +97,7 @@ def stamp_of(env: Env) -> str:
         h.update((ROOT / env.constraints).read_bytes())
     h.update(sys.version.encode())
     h.update(",".join(env.extras).encode())
+    h.update(("+" + ",".join(env.optional)).encode() if env.optional else b"")
     h.update(b"bytecode compiled at install")  # environments made before that are rebuilt once
     return h.hexdigest()
 
@@ -159,8 +167,8 @@ def find_installer() -> Installer:
 SUMMARY = re.compile(r"^\s*(Resolved|Prepared|Installed|Uninstalled|Audited|Built|Successfully)\b")
 
 
-def run_quietly(cmd: list[str]) -> None:
-    """Run an installer, showing only its summary lines; everything at the end if it fails."""
+def run_quietly(cmd: list[str], tail_on_failure: int = 40) -> None:
+    """Run an installer, showing only its summary lines; its last ``tail_on_failure`` lines if it fails."""
     tail: collections.deque[str] = collections.deque(maxlen=40)
     proc = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, encoding="utf-8", errors="replace")
@@ -173,7 +181,7 @@ def run_quietly(cmd: list[str]) -> None:
                 line = f"installed {len(line.split()) - 2} packages"
             say(f"  {line.strip()}")
     if proc.wait() != 0:
-        for line in tail:
+        for line in list(tail)[-tail_on_failure:] if tail_on_failure else ():
             say(f"  | {line}")
         raise subprocess.CalledProcessError(proc.returncode, cmd)
 
@@ -191,8 +199,10 @@ def create_venv(folder: Path, inst: Installer) -> None:
                          "sudo apt-get install python3-venv (or install uv: pip install uv)") from None
 
 
-def install_cmd(inst: Installer, py: Path, env: Env) -> list[str]:
-    spec = f".[{','.join(env.extras)}]" if env.extras else "."
+def install_cmd(inst: Installer, py: Path, env: Env, optional: bool = False) -> list[str]:
+    """The install command of an environment; ``optional``: with its optional extras, their BINARY_ONLY as wheels."""
+    extras = env.extras + (env.optional if optional else ())
+    spec = f".[{','.join(extras)}]" if extras else "."
     if inst.kind == "uv":
         # --compile-bytecode: write .pyc files at install time as pip does by default, so a kernel (or a
         # shell with PYTHONDONTWRITEBYTECODE) does not recompile matplotlib, pandas... on every start
@@ -201,7 +211,24 @@ def install_cmd(inst: Installer, py: Path, env: Env) -> list[str]:
         cmd = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-e", spec]
     if env.constraints:
         cmd += ["-c", str(ROOT / env.constraints)]
+    if optional:
+        for name in BINARY_ONLY:
+            cmd += ["--only-binary", name]
     return cmd
+
+
+def install_optional(inst: Installer, py: Path, env: Env) -> tuple[str, ...]:
+    """Add the environment's optional extras (wheels only); the ones that could not be added, said in one line."""
+    if not env.optional:
+        return ()
+    try:
+        run_quietly(install_cmd(inst, py, env, optional=True), tail_on_failure=3)
+    except subprocess.CalledProcessError:
+        say(f"  could not add the optional extra {','.join(env.optional)} (no prebuilt wheel of llama.cpp's server "
+            "for this machine?): the course works without it; exercises 4 and 6 then say how to time "
+            "an OpenAI-compatible server such as Ollama instead")
+        return env.optional
+    return ()
 
 
 def ensure_env(name: str) -> Path:
@@ -224,10 +251,12 @@ def ensure_env(name: str) -> Path:
         if inst.kind != "uv":
             raise
         say("uv could not do it; trying plain pip")
-        pip = Installer("pip", source="pip")
+        inst = Installer("pip", source="pip")
         if not py.exists() or subprocess.run([str(py), "-m", "pip", "--version"], capture_output=True).returncode:
-            create_venv(folder, pip)
-        run_quietly(install_cmd(pip, py, env))
+            create_venv(folder, inst)
+        run_quietly(install_cmd(inst, py, env))
+    missing = install_optional(inst, py, env)
+    (folder / OPTIONAL_MISSING).write_text(",".join(missing))
     (folder / ".course-stamp").write_text(stamp)
     say(f"{env.folder} ready in {time.monotonic() - start:.1f} s")
     return py
@@ -371,15 +400,37 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 def check_learner_env() -> int:
     """The whole run also builds the learner's .venv (what `tasks.py lab` opens) and checks that the
-    course works there without the test tools: `course-utils info`, offline."""
+    course works there without the test tools: `course-utils info`, offline; and that llama.cpp's server
+    loads there unless its optional extra could not be installed on this machine (then it says so)."""
     ensure_env("lab")
-    cmd = [str(scripts_dir(env_folder("lab")) / exe("course-utils")), "info"]
+    folder = env_folder("lab")
+    cmd = [str(scripts_dir(folder) / exe("course-utils")), "info", "--json"]
     say(f"learner environment: {' '.join(cmd)}")
-    env = dict(test_env(env_folder("lab") / ".pycache"), COURSE_TEST_ENV="lab")
+    env = dict(test_env(folder / ".pycache"), COURSE_TEST_ENV="lab")
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         print(done.stdout + done.stderr, flush=True)
-    return done.returncode
+        return done.returncode
+    return check_engine_in(folder, done.stdout)
+
+
+def check_engine_in(folder: Path, info_json: str) -> int:
+    """0 when the environment's engine is as its install left it: loading, or said missing (OPTIONAL_MISSING)."""
+    import json
+
+    try:
+        info = json.loads(info_json)
+    except ValueError:
+        print(info_json, flush=True)
+        say("learner environment: `course-utils info --json` did not print JSON")
+        return 1
+    missing_file = folder / OPTIONAL_MISSING
+    missing = missing_file.read_text().split(",") if missing_file.exists() else []
+    if info.get("engine_ready") or "run" in missing:
+        say(f"learner environment: {info.get('engine_status', '')}")
+        return 0
+    say(f"learner environment: the run extra was installed but the engine does not load: {info.get('engine_status')}")
+    return 1
 
 
 # ---------------------------------------------------------------- lab, wheel, envs

@@ -47,18 +47,24 @@ _WHEEL_PLATFORMS = {("Linux", "x86_64"), ("Linux", "aarch64"), ("Darwin", "arm64
                     ("Windows", "AMD64")}
 
 
-def engine_available() -> tuple[bool, str]:
-    """(True, version) when xllamacpp imports here, else (False, what to do)."""
+def availability() -> tuple[str, str]:
+    """("ready", version), or ("not_installed" | "no_wheel" | "broken", what to do): the engine's state here."""
     try:
         import xllamacpp
     except ImportError:
         if (platform.system(), platform.machine()) not in _WHEEL_PLATFORMS:
-            return False, t("timing.engine.no_engine", system=platform.system(), machine=platform.machine(),
-                            hint=no_wheel())
-        return False, t("timing.engine.not_installed")
+            return "no_wheel", t("timing.engine.no_engine", system=platform.system(), machine=platform.machine(),
+                                 hint=no_wheel())
+        return "not_installed", t("timing.engine.not_installed")
     except Exception as exc:  # noqa: BLE001 - a broken native wheel
-        return False, t("timing.engine.broken", error=f"{type(exc).__name__}: {exc}", hint=no_wheel())
-    return True, str(getattr(xllamacpp, "__version__", ""))
+        return "broken", t("timing.engine.broken", error=f"{type(exc).__name__}: {exc}", hint=no_wheel())
+    return "ready", str(getattr(xllamacpp, "__version__", ""))
+
+
+def engine_available() -> tuple[bool, str]:
+    """(True, version) when xllamacpp imports here, else (False, what to do)."""
+    state, detail = availability()
+    return state == "ready", detail
 
 
 def _stop(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> None:

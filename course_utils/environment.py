@@ -29,6 +29,8 @@ class EnvironmentInfo:
     package_version: str
     answers_dir: str
     hub_reason: str = ""  # why the Hub is not used ('' when online or not checked)
+    engine_ready: bool = False  # llama.cpp's server (xllamacpp) loads here: exercises 4 and 6 run a real model
+    engine_status: str = ""  # engine.status()'s line: its version and the course model, or what to do
 
     @property
     def hub(self) -> str:
@@ -49,7 +51,7 @@ class EnvironmentInfo:
             ("Hugging Face Hub", self.hub),
             ("course_utils", self.package_version),
             (t("env.row.answers"), self.answers_dir),
-        ]
+        ] + ([(t("env.row.engine"), self.engine_status)] if self.engine_status else [])
 
     def _repr_html_(self) -> str:
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
@@ -71,6 +73,9 @@ def environment_info(probe_network: bool = True) -> EnvironmentInfo:
         version, major = NOT_INSTALLED, None
     status: HubStatus = "not_checked"
     reason = ""
+    from .engine import status as engine_status
+
+    engine_ready, engine_line = engine_status()
     if probe_network:
         reach = hub_reachability()
         status, reason = ("online", "") if reach.online else ("offline", reach.reason)
@@ -83,6 +88,8 @@ def environment_info(probe_network: bool = True) -> EnvironmentInfo:
         hub_reason=reason,
         package_version=__version__,
         answers_dir=str(get_settings().answers_dir),
+        engine_ready=engine_ready,
+        engine_status=engine_line,
     )
 
 

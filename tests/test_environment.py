@@ -51,3 +51,22 @@ def test_statuses_are_codes_and_the_words_follow_the_language():
         assert info.hub.startswith("hors ligne")
     finally:
         i18n.set_language(None)
+
+
+def test_the_table_says_whether_a_real_model_can_run_here():
+    """Exercises 4 and 6 run llama.cpp: the start notebook's table says up front whether it loads here."""
+    import importlib.util
+
+    from course_utils import i18n
+
+    info = environment.environment_info(probe_network=False)
+    installed = importlib.util.find_spec("xllamacpp") is not None
+    assert info.engine_ready is installed
+    for lang, ready, missing in (("en", "llama.cpp is ready", "pip install 'course-utils[run]'"),
+                                 ("fr", "llama.cpp est prêt", "pip install 'course-utils[run]'")):
+        i18n.set_language(lang)
+        try:
+            rows = dict(environment.environment_info(probe_network=False).rows())
+        finally:
+            i18n.set_language(None)
+        assert (ready if installed else missing) in rows[i18n.t("env.row.engine", lang)]

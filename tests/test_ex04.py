@@ -2,6 +2,8 @@
 model named in the verdict, labels instead of ids, both languages, and the session the widgets use."""
 
 import html
+import importlib.abc
+import sys
 
 import pytest
 
@@ -166,7 +168,7 @@ def test_the_session_keeps_the_audit_so_widgets_hold_none(monkeypatch):
 def test_engine_status_says_how_to_install_in_each_language(monkeypatch):
     from course_utils import engine
 
-    monkeypatch.setattr(engine, "engine_available", lambda: (False, "not installed"))
+    monkeypatch.setitem(sys.modules, "xllamacpp", None)  # import fails, as without the extra
     monkeypatch.setattr("platform.system", lambda: "Linux")
     monkeypatch.setattr("platform.machine", lambda: "x86_64")
     ready, text = ex04.engine_status()
@@ -176,6 +178,26 @@ def test_engine_status_says_how_to_install_in_each_language(monkeypatch):
         assert "n'est pas installé" in ex04.engine_status()[1]
     finally:
         i18n.set_language(None)
+
+
+def test_a_wheel_that_does_not_load_is_said_as_such_in_french_too(monkeypatch):
+    """A broken native wheel is not "not installed" in either language (it was told apart by English words).
+    Faked: the real wheel loads on this machine, so the import is made to fail as a broken one does."""
+    class Broken(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name == "xllamacpp":
+                raise OSError("libggml.so: cannot open shared object file")
+            return None
+
+    monkeypatch.delitem(sys.modules, "xllamacpp", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Broken(), *sys.meta_path])
+    for lang, words in (("en", "does not load"), ("fr", "ne se charge pas")):
+        i18n.set_language(lang)
+        try:
+            ready, text = ex04.engine_status()
+        finally:
+            i18n.set_language(None)
+        assert not ready and words in text and "libggml.so" in text and "course-utils[run]" not in text
 
 
 def test_choices_have_labels_in_both_languages():
@@ -195,7 +217,7 @@ def test_running_without_the_engine_says_so_in_the_learners_language(monkeypatch
     from course_utils.errors import EngineUnavailable
 
     monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
-    monkeypatch.setattr(engine, "engine_available", lambda: (False, "not installed"))
+    monkeypatch.setitem(sys.modules, "xllamacpp", None)  # import fails, as without the extra
     monkeypatch.setattr("platform.system", lambda: "Linux")
     monkeypatch.setattr("platform.machine", lambda: "x86_64")
     i18n.set_language("fr")

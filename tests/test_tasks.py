@@ -3,9 +3,12 @@ pytest's "no tests collected"."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import shutil
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -101,6 +104,67 @@ def test_install_commands_name_the_extras_and_constraints():
     assert uv[-2:] == ["-c", str(ROOT / env.constraints)]
     pip = tasks.install_cmd(tasks.Installer("pip"), Path("py"), tasks.ENVS["lab"])
     assert pip[:4] == ["py", "-m", "pip", "install"] and pip[-1] == ".[lab]"
+
+
+def test_the_learners_env_adds_llama_cpp_from_wheels_only():
+    """Exercises 4 and 6 run a real model: `tasks.py lab` adds the `run` extra, never building llama.cpp."""
+    lab = tasks.ENVS["lab"]
+    assert lab.optional == ("run",) and set(lab.optional) <= set(_extras())
+    run_packages = {re.split(r"[<>=!~ \[;]", req)[0] for name in lab.optional for req in _extras()[name]}
+    assert set(tasks.BINARY_ONLY) <= run_packages
+    for inst in (tasks.Installer("uv", "uv"), tasks.Installer("pip")):
+        plain, full = (tasks.install_cmd(inst, Path("py"), lab, optional=o) for o in (False, True))
+        assert ".[lab]" in plain and "--only-binary" not in plain
+        assert ".[lab,run]" in full and full[-2:] == ["--only-binary", "xllamacpp"]
+    assert tasks.stamp_of(lab) != tasks.stamp_of(tasks.Env(".venv", ("lab",)))
+
+
+def _fake_env(tmp_path, monkeypatch, fail_optional: bool):
+    """ensure_env on a throw-away Env whose installs are recorded, not run. Faked: xllamacpp has a wheel for
+    this machine, so "no wheel here" cannot happen for real; the installer's failure is made up."""
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    env = tasks.Env(".venv-x", ("lab",), optional=("run",))
+    monkeypatch.setitem(tasks.ENVS, "x", env)
+    py = tasks.python_of(tmp_path / ".venv-x")
+    py.parent.mkdir(parents=True)
+    py.write_text("")
+    monkeypatch.setattr(tasks, "find_installer", lambda: tasks.Installer("uv", "uv"))
+    calls = []
+
+    def run(cmd, tail_on_failure=40):
+        calls.append(cmd)
+        if fail_optional and "--only-binary" in cmd:
+            raise subprocess.CalledProcessError(1, cmd)
+
+    monkeypatch.setattr(tasks, "run_quietly", run)
+    return env, py, calls
+
+
+def test_without_a_wheel_for_the_engine_the_lab_still_opens_and_says_why(tmp_path, monkeypatch, capsys):
+    env, py, calls = _fake_env(tmp_path, monkeypatch, fail_optional=True)
+    assert tasks.ensure_env("x") == py
+    assert len(calls) == 2 and ".[lab]" in calls[0] and ".[lab,run]" in calls[1]
+    out = capsys.readouterr().out
+    assert "could not add the optional extra run" in out and "Ollama" in out and ".venv-x ready" in out
+    folder = tmp_path / ".venv-x"
+    assert tasks.is_current(folder, tasks.stamp_of(env))  # not retried on every `tasks.py lab`
+    assert (folder / tasks.OPTIONAL_MISSING).read_text() == "run"
+    not_ready = json.dumps({"engine_ready": False, "engine_status": "llama.cpp's server is not installed"})
+    assert tasks.check_engine_in(folder, not_ready) == 0  # said at install, so the learner env check passes
+
+
+def test_the_learner_env_check_fails_when_an_installed_engine_does_not_load(tmp_path, monkeypatch, capsys):
+    env, py, calls = _fake_env(tmp_path, monkeypatch, fail_optional=False)
+    tasks.ensure_env("x")
+    folder = tmp_path / ".venv-x"
+    assert (folder / tasks.OPTIONAL_MISSING).read_text() == ""
+    ready = json.dumps({"engine_ready": True, "engine_status": "llama.cpp is ready (xllamacpp 1)"})
+    assert tasks.check_engine_in(folder, ready) == 0
+    broken = json.dumps({"engine_ready": False, "engine_status": "xllamacpp is installed but does not load"})
+    assert tasks.check_engine_in(folder, broken) == 1
+    assert "does not load" in capsys.readouterr().out
+    assert tasks.check_engine_in(folder, "Traceback (most recent call last)") == 1
 
 
 def test_an_environment_is_rebuilt_only_when_its_inputs_change(tmp_path, monkeypatch):

@@ -1,5 +1,7 @@
 """Exercise 4's "predict, then measure" and exercise 6's timing panel, without the engine (the runs
 with the real engine are in test_engine.py): clear messages, nothing runs before a click."""
+import sys
+
 import pytest
 
 from course_utils import answers, engine
@@ -22,8 +24,9 @@ def clean_store(answers_dir, monkeypatch):
 
 @pytest.fixture
 def no_engine(monkeypatch):
-    monkeypatch.setattr(engine, "engine_available",
-                        lambda: (False, "llama.cpp's server is not installed: pip install 'course-utils[run]'"))
+    monkeypatch.setitem(sys.modules, "xllamacpp", None)  # import fails, as without the extra
+    monkeypatch.setattr(engine.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(engine.platform, "system", lambda: "Linux")
 
 
 def test_panels_say_up_front_when_the_engine_is_missing(no_engine):

@@ -282,20 +282,17 @@ def chart_alt_text(model: str, context: int, available_gb: float | None) -> str:
 
 def engine_status() -> tuple[bool, str]:
     """(ready, one line): is llama.cpp's engine here, and is the course's model downloaded already?"""
-    import platform
-
     from .. import engine
     from ..gguf_models import SMOLLM2, cached_default_model
     from ..i18n import t
 
-    ok, why = engine.engine_available()
-    if ok:
+    state, detail = engine.availability()
+    if state == "ready":
         key = "ex04.run.ready_cached" if cached_default_model() else "ex04.run.ready_download"
-        return True, t(key, version=why, model=SMOLLM2.name, mb=SMOLLM2.size / 1e6)
-    supported = (platform.system(), platform.machine()) in engine._WHEEL_PLATFORMS
-    if supported and "does not load" not in why:
+        return True, t(key, version=detail, model=SMOLLM2.name, mb=SMOLLM2.size / 1e6)
+    if state == "not_installed":  # no wheel or a broken one: the reason says what to do instead
         return False, t("ex04.run.not_installed")
-    return False, t("ex04.run.unavailable", reason=why)
+    return False, t("ex04.run.unavailable", reason=detail)
 
 
 # --------------------------------------------------------------------------- what the original sheet got wrong
