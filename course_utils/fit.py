@@ -96,6 +96,9 @@ class ModelShape:
     # every Nth layer past those is a MoE layer, the others dense (Llama 4 Maverick: 2; llama.cpp's
     # n_moe_layer_step, transformers' interleave_moe_layer_step)
     moe_layer_step: int = 1
+    # which layers have experts, where the file says so layer by layer (Nemotron 3, nemotron_h_moe: those with
+    # a feed-forward); None: llama.cpp's rule from first_dense_layers and moe_layer_step
+    moe_layer_mask: tuple[bool, ...] | None = None
     expert_bpw: float | None = None  # experts stored in one type whatever the file type (gpt-oss: MXFP4)
     # attention variants
     sliding_window: int | None = None
@@ -152,7 +155,10 @@ class ModelShape:
         return bool(self.kv_lora_rank)
 
     def is_moe_layer(self, i: int) -> bool:
-        """llama.cpp's rule (e.g. src/models/ernie4-5-moe.cpp): il >= n_layer_dense_lead && (il + 1) % step == 0."""
+        """llama.cpp's rule (e.g. src/models/ernie4-5-moe.cpp): il >= n_layer_dense_lead && (il + 1) % step == 0,
+        unless the shape names its MoE layers (moe_layer_mask)."""
+        if self.moe_layer_mask is not None:
+            return self.moe and 0 <= i < len(self.moe_layer_mask) and self.moe_layer_mask[i]
         return self.moe and i >= self.first_dense_layers and (i + 1) % max(1, self.moe_layer_step) == 0
 
     def moe_layers_in(self, start: int, stop: int) -> int:
@@ -573,12 +579,12 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         # a mixture of experts as llama.cpp's loader reads it (llama-model.cpp: LLM_KV_EXPERT_*)
         n_experts=n_experts if expert_bytes else 0,
         experts_per_token=(field_value(f"{arch}.expert_used_count") or 0) if expert_bytes else 0,
-        # Llama 4 states no count: llama.cpp gives each of its MoE layers one shared expert (ffn_*_shexp)
-        n_shared_experts=(field_value(f"{arch}.expert_shared_count") or int(any("_shexp." in n for n in names)))
-        if expert_bytes else 0,
+        n_shared_experts=_gguf_shared_experts(arch, field_value, names) if expert_bytes else 0,
         moe_ffn=field_value(f"{arch}.expert_feed_forward_length") if expert_bytes else None,
         first_dense_layers=(field_value(f"{arch}.leading_dense_block_count") or 0) if expert_bytes else 0,
         moe_layer_step=(field_value(f"{arch}.interleave_moe_layer_step") or 1) if expert_bytes else 1,
+        # Nemotron 3 (src/models/nemotron-h.cpp): every layer with a feed-forward is a MoE layer
+        moe_layer_mask=tuple(f > 0 for f in ff_layers) if single and expert_bytes else None,
         exact_expert_bytes=expert_bytes or None,
         sliding_window=window, sliding_window_pattern=pattern,
         layer_type=max(layer_weights, key=layer_weights.get) if layer_weights else None, output_type=out_type,
@@ -592,6 +598,19 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
 
 
 _GGUF_LOOKUP_TABLES = ("per_layer_token_embd.weight",)  # Gemma 3n and 4: a row per token and layer
+
+
+def _gguf_shared_experts(arch: str, value, names: set[str]) -> int:
+    """Shared experts per MoE layer, as widths of a routed expert: the file's expert_shared_count, else its
+    expert_shared_feed_forward_length over expert_feed_forward_length (Qwen2-MoE, Nemotron 3: one shared
+    feed-forward of that width), else one where ffn_*_shexp tensors exist (Llama 4 states no count) or none."""
+    count = value(f"{arch}.expert_shared_count")
+    if count:
+        return int(count)
+    if not any("_shexp." in n for n in names):
+        return 0
+    shared, width = value(f"{arch}.expert_shared_feed_forward_length"), value(f"{arch}.expert_feed_forward_length")
+    return max(1, round(shared / width)) if shared and width else 1
 
 
 def _gguf_kv_layers(arch: str, arrays: dict, value, n_layers: int | None, heads: int | None,
@@ -658,9 +677,9 @@ _GGUF_FULL_ATTENTION_EVERY = {"qwen3next": 4, "qwen35": 4, "qwen35moe": 4}
 # the hybrids whose recurrent state is counted: checked against llama.cpp's allocation on the engine
 # (Granite 4.0's Mamba-2 layers: src/models/granite-hybrid.cpp, recurrent iff 0 KV heads; Nemotron-H's:
 # src/models/nemotron-h.cpp, recurrent iff 0 KV heads and no feed-forward)
-_GGUF_RECURRENT = ("lfm2", "granitehybrid", "nemotron_h", *_GGUF_FULL_ATTENTION_EVERY)
-# the hybrids whose layers each do one thing: attention, a feed-forward or a recurrent mixer
-_GGUF_ONE_THING = ("nemotron_h",)
+_GGUF_RECURRENT = ("lfm2", "granitehybrid", "nemotron_h", "nemotron_h_moe", *_GGUF_FULL_ATTENTION_EVERY)
+# the hybrids whose layers each do one thing: attention, a feed-forward (Nemotron 3: experts) or a recurrent mixer
+_GGUF_ONE_THING = ("nemotron_h", "nemotron_h_moe")
 
 
 def _gguf_recurrent_state(arch: str, value, hidden: int | None, kv_elems: tuple[int, ...] | None,

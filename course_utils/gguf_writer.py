@@ -542,24 +542,34 @@ def make_granite_hybrid_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...]
 
 def make_nemotron_h_gguf(out: str | Path, *, pattern: str = "M-M*M-M*", embd: int = 256, ff: int = 512, heads: int = 4,
                          kv_heads: int = 2, head_dim: int = 64, state_size: int = 32, ssm_heads: int = 8,
-                         ssm_head_dim: int = 64, groups: int = 2, conv_kernel: int = 4, qtype: str = "Q8_0",
+                         ssm_head_dim: int = 64, groups: int = 2, conv_kernel: int = 4, experts: int = 8,
+                         experts_used: int = 2, expert_ff: int = 128, shared_ff: int = 256, qtype: str = "Q8_0",
                          tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
     """A random-weight Nemotron-H GGUF (architecture ``nemotron_h``) whose layers each do one thing, as
     ``pattern`` spells them (transformers' hybrid_override_pattern): "M" a Mamba-2 layer, "*" attention alone,
     "-" a feed-forward alone (up and down, squared ReLU), laid out as llama.cpp's loader creates them
-    (src/models/nemotron-h.cpp: per-layer KV head and feed-forward counts; a layer is recurrent iff both are 0)."""
+    (src/models/nemotron-h.cpp: per-layer KV head and feed-forward counts; a layer is recurrent iff both are 0).
+    A pattern with "E" layers writes Nemotron 3's mixture of experts (``nemotron_h_moe``, the same loader): each
+    layer with a feed-forward then has ``experts`` routed experts of width ``expert_ff`` (up and down, no gate),
+    ``experts_used`` per token, an F32 router with its selection bias and one shared expert of ``shared_ff``."""
     gguf = _gguf_types()
-    if set(pattern) - set("M*-"):
-        raise ValueError(f"a Nemotron-H pattern is made of M, * and -, not {pattern!r}")
-    L, inner = len(pattern), ssm_heads * ssm_head_dim
-    w, tmp, out = _new_writer(gguf, out, "nemotron_h", f"random-nemotron_h-{pattern}", layers=L, embd=embd,
-                              ff=[ff if c == "-" else 0 for c in pattern], heads=heads,
+    if set(pattern) - set("M*-E") or ("E" in pattern and "-" in pattern):
+        raise ValueError(f"a Nemotron-H pattern is made of M, * and - (or E for experts), not {pattern!r}")
+    L, inner, moe = len(pattern), ssm_heads * ssm_head_dim, "E" in pattern
+    w, tmp, out = _new_writer(gguf, out, "nemotron_h_moe" if moe else "nemotron_h",
+                              f"random-nemotron_h-{pattern}", layers=L, embd=embd,
+                              ff=[(expert_ff if c == "E" else ff) if c in "-E" else 0 for c in pattern], heads=heads,
                               kv_heads=tuple(kv_heads if c == "*" else 0 for c in pattern))
     w.add_key_length(head_dim)
     w.add_value_length(head_dim)
     w.add_rope_dimension_count(head_dim)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_layer_norm_eps(1e-5)
+    if moe:
+        w.add_expert_count(experts)
+        w.add_expert_used_count(experts_used)
+        w.add_expert_feed_forward_length(expert_ff)
+        w.add_expert_shared_feed_forward_length(shared_ff)
     _add_ssm(w, conv_kernel, inner, state_size, ssm_heads, groups)
     mat, vec, _ = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
     vec("output_norm.weight", embd, 1.0)
@@ -572,6 +582,13 @@ def make_nemotron_h_gguf(out: str | Path, *, pattern: str = "M-M*M-M*", embd: in
             mat(f"blk.{i}.attn_k.weight", kv_heads * head_dim, embd)
             mat(f"blk.{i}.attn_v.weight", kv_heads * head_dim, embd)
             mat(f"blk.{i}.attn_output.weight", embd, heads * head_dim)
+        elif kind == "E":
+            mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
+            vec(f"blk.{i}.exp_probs_b.bias", experts)
+            mat(f"blk.{i}.ffn_up_exps.weight", expert_ff, embd, stack=experts)
+            mat(f"blk.{i}.ffn_down_exps.weight", embd, expert_ff, stack=experts)
+            mat(f"blk.{i}.ffn_up_shexp.weight", shared_ff, embd)
+            mat(f"blk.{i}.ffn_down_shexp.weight", embd, shared_ff)
         else:
             mat(f"blk.{i}.ffn_up.weight", ff, embd)
             mat(f"blk.{i}.ffn_down.weight", embd, ff)

@@ -328,6 +328,32 @@ def test_a_nemotron_h_gguf_s_layers_each_do_one_thing(tmp_path, smol):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_nemotron_3_s_experts_are_only_in_its_e_layers(tmp_path, smol):
+    """Nemotron 3 (nemotron_h_moe): the layers with a feed-forward are mixtures of experts ("E"), the others
+    attend ("*") or are Mamba-2 ("M"), as in Nemotron-H. Before, a file of this architecture was read as 8
+    attending layers with experts in each, and no recurrent state: experts 4x, attention 4x too many."""
+    from course_utils.gguf_header import read_header
+    from course_utils.gguf_writer import make_nemotron_h_gguf
+
+    path = make_nemotron_h_gguf(tmp_path / "n3.gguf", pattern="MEM*MEM*", embd=256, heads=4, kv_heads=2,
+                                head_dim=64, state_size=32, ssm_heads=8, ssm_head_dim=64, groups=2, experts=8,
+                                experts_used=2, expert_ff=128, shared_ff=256, tokenizer_from=smol)
+    shape = fit.shape_from_gguf(str(path))
+    assert (shape.n_experts, shape.experts_per_token, shape.moe_ffn) == (8, 2, 128)
+    assert shape.n_shared_experts == 2  # one shared feed-forward of 256 = two routed experts' widths
+    assert (shape.moe_layers, shape.dense_layers, shape.attention_layers, shape.recurrent_layers) == (2, 0, 2, 4)
+    assert [shape.is_moe_layer(i) for i in range(8)] == [c == "E" for c in "MEM*MEM*"]
+    assert shape.recurrent_state_elems == 4 * (3 * (512 + 2 * 2 * 32) + 32 * 512)
+    tensors = read_header(path).tensors
+    matrices = sum(t.n_elements for t in tensors if len(t.shape) >= 2)
+    assert sum(fit._groups(shape).values()) == pytest.approx(matrices, rel=0.001)
+    # a token runs 2 of each layer's 8 experts (up and down, no gate: 2 x 128 x 256 weights each)
+    experts = sum(t.n_elements for t in tensors if "_exps." in t.name)
+    assert experts == 2 * 8 * 2 * 128 * 256
+    assert fit.macs_per_token(shape) == pytest.approx(matrices - experts * 6 / 8, rel=0.01)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_deepseek_gguf_s_latent_attention_is_read_as_mla(tmp_path, smol):
     """llama.cpp's converter writes MLA as one KV head of key_length = latent + RoPE key; the per-head sizes
     are key/value_length_mla. The cache holds the latent and the RoPE key once per layer and token (the

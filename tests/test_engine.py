@@ -268,8 +268,9 @@ def test_hybrids_recurrent_state_and_kv_cache_are_the_ones_llama_cpp_allocates(t
     Qwen3.5's gated DeltaNet layers (R and S) with the loader's default period (every 4th layer attends,
     no key in the file) and with a period the file states, for Granite 4.0's Mamba-2 layers (those with 0 KV
     heads), for Nemotron-H's (0 KV heads and no feed-forward: "M" of M-M*M-M*, whose "-" layers are
-    feed-forwards alone) and for Qwen3-Next's (a mixture of experts; the period its file states, 2, is read
-    by the bundled loader too); a model with no recurrent layer has none."""
+    feed-forwards alone), for Nemotron 3's ("M" of MEM*MEM*, whose "E" layers are mixtures of experts) and
+    for Qwen3-Next's (a mixture of experts; the period its file states, 2, is read by the bundled loader too);
+    a model with no recurrent layer has none."""
     from course_utils import fit, gguf_writer
 
     q35 = dict(embd=512, state_size=64, k_heads=4, v_heads=8, tokenizer_from=smol)
@@ -284,7 +285,10 @@ def test_hybrids_recurrent_state_and_kv_cache_are_the_ones_llama_cpp_allocates(t
              (gguf_writer.make_nemotron_h_gguf(tmp_path / "nemotron.gguf", pattern="M-M*M-M*", embd=512, state_size=64,
                                                ssm_heads=16, tokenizer_from=smol), 4 * (3 * (1024 + 2 * 2 * 64) + 64 * 1024)),
              (gguf_writer.make_qwen35_gguf(tmp_path / "q3next-every2.gguf", full_attention_interval=2, experts=4,
-                                           experts_used=2, **q35), 4 * (3 * (512 + 2 * 4 * 64) + 64 * 512))]
+                                           experts_used=2, **q35), 4 * (3 * (512 + 2 * 4 * 64) + 64 * 512)),
+             (gguf_writer.make_nemotron_h_gguf(tmp_path / "nemotron3.gguf", pattern="MEM*MEM*", embd=512,
+                                               state_size=64, ssm_heads=16, tokenizer_from=smol),
+              4 * (3 * (1024 + 2 * 2 * 64) + 64 * 1024))]
     for path, elems in cases:  # hand-computed: recurrent layers x (R + S) f32 elements
         shape = fit.shape_from_gguf(str(path))
         assert shape.recurrent_state_elems == elems, path.name
@@ -294,7 +298,7 @@ def test_hybrids_recurrent_state_and_kv_cache_are_the_ones_llama_cpp_allocates(t
         assert kv == pytest.approx(fit.kv_cache_bytes(shape, 4096), abs=0.006 * 2**20), path.name
     # Qwen3.5: only every 4th (or 2nd) layer keeps K and V: 2 KV heads x (64 + 64); Granite: 2 x (128 + 128)
     assert [fit.shape_from_gguf(str(c[0])).kv_layer_elems for c in cases[1:]] == \
-        [(0, 0, 0, 256) * 2, (0, 256) * 4, (0, 0, 0, 512) * 2, (0, 0, 0, 256) * 2, (0, 256) * 4]
+        [(0, 0, 0, 256) * 2, (0, 256) * 4, (0, 0, 0, 512) * 2, (0, 0, 0, 256) * 2, (0, 256) * 4, (0, 0, 0, 256) * 2]
     est = fit.estimate(gguf_path=str(cases[1][0]), context=4096)
     assert est.recurrent_state_gb == pytest.approx(cases[1][1] * 4 / fit.GB, abs=1e-4)
     assert any("6 of 8 layers keep no KV cache but a fixed recurrent state" in n for n in est.notes)
