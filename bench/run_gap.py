@@ -1,19 +1,21 @@
 """Where `course-utils run`'s gap comes from: the prediction beside three measurements, one run each round.
 
 For the course's real model (SmolLM2-135M-Instruct) at each thread count, interleaved over ``--rounds``:
-  predicted     the estimate as `course-utils run` makes it (probes in the model's types, bandwidth here)
+  predicted     the estimate as `course-utils run` makes it (probes in the model's types, their block scales
+                spread as the model's: block_scales; bandwidth here)
+  before        the same with the probes' scales as random weights give them (before 2026-12-04)
   twin          a random-weight GGUF of the model's exact shape and types (gguf_writer.make_gguf), timed
                 as the probes are (plain /completion, best of 2 after a warm-up): what the speed model sees
   real, plain   the real model, timed the same way: the twin's gap is the weights' values alone
   real, run     the real model through the course's harness, a streamed chat (what `course-utils run` shows)
-The steps between them split the error: speed model (predicted / twin), values (twin / real plain),
+The steps between them split the error: speed model (before / twin), values (twin / real plain),
 streaming client (real plain / real run). Each figure is llama.cpp's own decode timing.
 
-On the 2-vCPU AMD EPYC VM of 2026-12-04 the "values" step was the largest: at 1 thread the estimate met
-the twin within 5 %, while the real weights decoded 15-30 % slower than the twin. Not the sampler (greedy
-top-k 1 alike), not denormals (flush-to-zero preloaded alike), not attention's sharpness (the twin's Q and K
-scaled 4x and 16x alike), not where the pages lie (after drop_caches alike); perf showed the same kernels
-in the same shares, and files mixing the real embedding with random layers (or the reverse) ran as the twin.
+On the 2-vCPU AMD EPYC VM of 2026-12-04 the "values" step was the largest, 9-20 %: not the sampler, not
+denormals, not attention's sharpness nor where the pages lie (each tried), but the blocks' f16 scales. The
+wheel's x86 build converts them through a 256 KB table (ggml_table_f32_f16; its dot products have no F16C
+instruction), and perf showed the same kernels, each slower: the real weights' scales spread over more of
+the table than random weights'. Probes written with the model's spread (block_scales) close that step.
 
     .venv-test/bin/python bench/run_gap.py [--threads 1,2] [--rounds 3] [--tokens 64]
 """
@@ -31,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main() -> None:
     from course_utils import compute_probe, fit
+    from course_utils.block_scales import file_spreads
     from course_utils.compute_probe import rate_for_model, time_decode
     from course_utils.engine import LocalServer
     from course_utils.gguf_models import resolve_model
@@ -49,17 +52,20 @@ def main() -> None:
     twin = Path(tempfile.mkdtemp(prefix="twin-")) / "twin.gguf"
     make_gguf(twin, layers=shape.n_layers, embd=shape.hidden, ff=shape.ffn, heads=shape.n_heads,
               kv_heads=shape.n_kv_heads, qtype=shape.layer_type, embd_type=shape.output_type)
+    spreads = file_spreads(real, shape.layer_type, shape.output_type)
+    print(f"block scales: layers {spreads[0]}, output {spreads[1]}")
     print(f"{real.name}: {shape.n_layers} layers x {shape.hidden}, ff {shape.ffn}, {shape.n_heads}/{shape.n_kv_heads} heads, "
           f"{shape.layer_type} layers, {shape.output_type} output; twin {twin}")
     for threads in [int(x) for x in a.threads.split(",")]:
-        rows = {k: [] for k in ("predicted", "twin", "real, plain", "real, run")}
+        rows = {k: [] for k in ("predicted", "before", "twin", "real, plain", "real, run")}
         t0 = time.perf_counter()
         for r in range(a.rounds):
-            rate = rate_for_model(shape.layer_type, shape.output_type, threads=threads)
             bw = measure_memory_bandwidth(threads=threads).gbs
-            est = fit.predict_here(str(real), context=2 * a.tokens, threads=threads, bandwidth_gbs=bw,
-                                   compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns)
-            rows["predicted"].append(est.tokens_per_s)
+            for key, sp in (("predicted", spreads), ("before", (None, None))):
+                rate = rate_for_model(shape.layer_type, shape.output_type, threads=threads, spreads=sp)
+                est = fit.predict_here(str(real), context=2 * a.tokens, threads=threads, bandwidth_gbs=bw,
+                                       compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns)
+                rows[key].append(est.tokens_per_s)
             rows["twin"].append(time_decode(twin, threads, a.tokens, 2, n_ctx=512))
             rows["real, plain"].append(time_decode(real, threads, a.tokens, 2, n_ctx=512))
             with LocalServer(real, n_ctx=2048, threads=threads) as srv:
@@ -71,12 +77,15 @@ def main() -> None:
         med = {k: statistics.median(v) for k, v in rows.items()}
         print(f"threads {threads} (medians of {a.rounds} rounds, {time.perf_counter() - t0:.0f} s): "
               + ", ".join(f"{k} {v:.1f} tok/s" for k, v in med.items()))
-        print(f"  speed model  predicted / twin        {med['predicted'] / med['twin'] - 1:+6.1%}")
+        print(f"  speed model  before / twin           {med['before'] / med['twin'] - 1:+6.1%} (random-weight probes, "
+              "random-weight twin)")
         print(f"  values       twin / real, plain      {med['twin'] / med['real, plain'] - 1:+6.1%} "
               f"({1000 / med['real, plain'] - 1000 / med['twin']:.2f} ms per token)")
         print(f"  streaming    real plain / real run   {med['real, plain'] / med['real, run'] - 1:+6.1%}")
-        print(f"  in all       predicted / real run    {med['predicted'] / med['real, run'] - 1:+6.1%}"
-              f" (per round: {', '.join(f'{p / m - 1:+.0%}' for p, m in zip(rows['predicted'], rows['real, run']))})")
+        for key in ("before", "predicted"):
+            print(f"  in all       {key:<9} / real run  {med[key] / med['real, run'] - 1:+6.1%}"
+                  f" (per round: {', '.join(f'{p / m - 1:+.0%}' for p, m in zip(rows[key], rows['real, run']))})")
+        print(f"  spread probes: predicted / real plain {med['predicted'] / med['real, plain'] - 1:+6.1%}")
 
 
 if __name__ == "__main__":

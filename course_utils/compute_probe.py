@@ -21,7 +21,11 @@ The output matrix stays in the probes because what they time is not compute alon
 the reads overlap the multiply-adds only in part, and probes all in one type (tried 2026-12-03,
 each type's rate blended by its share of the weights) read fewer bytes per multiply-add than the
 models and predicted Q4_1 models up to 35 % too fast (``bench/cpu_overhead.py``).
-The probes are never the model being predicted.
+The probes are never the model being predicted, but their blocks' scales spread as its do
+(``block_scales``): the wheel's x86 build converts each block's f16 scale through a lookup table, so
+a dot product costs more when the scales touch more of the table. Random weights keep every scale
+within one octave; SmolLM2-135M's spread over several, and the plain probes predicted it 20-30 % too
+fast where probes with its spread came within 5 % (bench/run_gap.py, 2026-12-04).
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ NARROW_PROBE = {"layers": 24, "embd": 384, "ff": 1024}  # many short rows: their
 PROBE_TOKENS = 32
 PROBE_TYPE = "Q4_1"  # the layers' type when a model's own cannot be written (or is not known)
 PROBE_EMBD_TYPE = "Q8_0"  # the tied embedding's (the output matrix's), likewise
-_RATES: dict[tuple[int, str, str], "ComputeRate"] = {}
+_RATES: dict[tuple, "ComputeRate"] = {}
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class ComputeRate:
     narrow_tokens_per_s: float | None = None  # the narrow probe's decode speed
     qtype: str = "Q4_1"  # the probes' layers' type (their kernels are the ones timed)
     embd_type: str = "Q8_0"  # the probes' tied embedding's type, their output matrix
+    spread: bool = False  # the probes' block scales spread as the model's (block_scales), not as random weights'
 
 
 # the types llama.cpp's quantizer (ggml_quant) writes into a probe beside gguf-py's own
@@ -83,21 +88,41 @@ def probe_shape(shape: dict, qtype: str) -> dict:
 
 
 def probe_model_path(rebuild: bool = False, shape: dict | None = None, qtype: str = PROBE_TYPE,
-                     embd_type: str = PROBE_EMBD_TYPE) -> Path:
+                     embd_type: str = PROBE_EMBD_TYPE, spreads: tuple = (None, None)) -> Path:
     """A probe GGUF (default the wide one: Q4_1 layers, a Q8_0 embedding) in the models folder, built on
-    first use (a few seconds) or when asked to."""
+    first use (a few seconds) or when asked to; ``spreads`` (the layers', the embedding's ScaleSpread)
+    spread its block scales as a model's (block_scales), in a file of their own."""
     from .gguf_models import models_dir
 
     shape = probe_shape(probe_shape(shape or PROBE, qtype), embd_type)
-    name = "course-compute-probe-{layers}x{embd}x{ff}.{qtype}-{embd_type}.gguf".format(**shape, qtype=qtype,
-                                                                                      embd_type=embd_type)
+    spreads = _usable_spreads(spreads, qtype, embd_type)
+    tag = "".join(f"-s{s.tag}" if s else "-s0" for s in spreads) if any(spreads) else ""
+    name = "course-compute-probe-{layers}x{embd}x{ff}.{qtype}-{embd_type}{tag}.gguf".format(
+        **shape, qtype=qtype, embd_type=embd_type, tag=tag)
     path = models_dir() / name
     if rebuild or not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("course-compute-probe-*x*x*.Q4_1.gguf"):  # the probes' name before 2026-12-03
             old.unlink(missing_ok=True)
-        make_gguf(path, **shape, qtype=qtype, embd_type=embd_type)
+        make_gguf(path, **shape, qtype=qtype, embd_type=embd_type, spreads=spreads)
     return path
+
+
+def _usable_spreads(spreads: tuple, qtype: str, embd_type: str) -> tuple:
+    """The spreads a probe in these types takes: each only for the type it was read in, and none that random
+    weights already have (a random-weight model's: its probes are the plain ones)."""
+    from .block_scales import natural_spread
+
+    def usable(spread, kind):
+        if spread is None or spread.qtype != kind:
+            return None
+        base = natural_spread(kind)
+        if base and abs(spread.log_mean - base.log_mean) < 0.1 and abs(spread.log_sd - base.log_sd) < 0.03:
+            return None
+        return spread
+
+    layers, output = spreads if spreads else (None, None)
+    return usable(layers, qtype), usable(output, embd_type)
 
 
 def time_decode(path: Path, threads: int, tokens: int, runs: int = 2, n_ctx: int = 256) -> float:
@@ -118,12 +143,13 @@ def time_decode(path: Path, threads: int, tokens: int, runs: int = 2, n_ctx: int
     return best
 
 
-def _timed_probe(shape: dict, threads: int, tokens: int, qtype: str, embd_type: str) -> tuple[Path, float]:
-    path = probe_model_path(shape=shape, qtype=qtype, embd_type=embd_type)
+def _timed_probe(shape: dict, threads: int, tokens: int, qtype: str, embd_type: str,
+                 spreads: tuple = (None, None)) -> tuple[Path, float]:
+    path = probe_model_path(shape=shape, qtype=qtype, embd_type=embd_type, spreads=spreads)
     try:
         return path, time_decode(path, threads, tokens)
     except EngineUnavailable:  # a damaged probe file (a disk glitch, an old format): built again, once
-        path = probe_model_path(rebuild=True, shape=shape, qtype=qtype, embd_type=embd_type)
+        path = probe_model_path(rebuild=True, shape=shape, qtype=qtype, embd_type=embd_type, spreads=spreads)
         return path, time_decode(path, threads, tokens)
 
 
@@ -143,33 +169,38 @@ def solve_rate(wide: tuple[float, float, float], narrow: tuple[float, float, flo
 
 
 def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS, fresh: bool = False,
-                         qtype: str = PROBE_TYPE, embd_type: str = PROBE_EMBD_TYPE) -> ComputeRate:
-    """Time the two probe models (layers in ``qtype``, the tied embedding in ``embd_type``; see
-    rate_for_model) on llama.cpp with ``threads`` (default llama.cpp's); kept per thread count and types."""
+                         qtype: str = PROBE_TYPE, embd_type: str = PROBE_EMBD_TYPE,
+                         spreads: tuple = (None, None)) -> ComputeRate:
+    """Time the two probe models (layers in ``qtype``, the tied embedding in ``embd_type``, block scales
+    spread as ``spreads`` say; see rate_for_model) on llama.cpp with ``threads`` (default llama.cpp's);
+    kept per thread count, types and spreads."""
     from .fit import macs_per_token, rows_per_token, shape_from_gguf
     from .hardware import llama_cpp_threads
 
     threads = int(threads or llama_cpp_threads())
-    key = (threads, qtype, embd_type)
+    spreads = _usable_spreads(spreads, qtype, embd_type)
+    key = (threads, qtype, embd_type, tuple(s.tag if s else "" for s in spreads))
     if key in _RATES and not fresh:
         return _RATES[key]
     t0 = time.perf_counter()
     probes = []
     for shape in (PROBE, NARROW_PROBE):
-        path, best = _timed_probe(shape, threads, tokens, qtype, embd_type)
+        path, best = _timed_probe(shape, threads, tokens, qtype, embd_type, spreads)
         model = shape_from_gguf(str(path))
         probes.append((macs_per_token(model, context=tokens), rows_per_token(model), best))
     (macs, _, best), (_, _, narrow) = probes
     per_mac, per_row = solve_rate(*[(m, r, 1 / tps) for m, r, tps in probes])
     rate = ComputeRate(round(1 / per_mac / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2),
-                       round(per_row * 1e9, 2), round(narrow, 1), qtype, embd_type)
+                       round(per_row * 1e9, 2), round(narrow, 1), qtype, embd_type, any(spreads))
     _RATES[key] = rate
     return rate
 
 
-def rate_for_model(layer_type: str | None, output_type: str | None, threads: int | None = None) -> ComputeRate:
+def rate_for_model(layer_type: str | None, output_type: str | None, threads: int | None = None,
+                   spreads: tuple = (None, None)) -> ComputeRate:
     """llama.cpp's compute rate for a model (fit.ModelShape.layer_type, .output_type): probes whose
     layers are in the model's main layer type and whose tied embedding (their output matrix) is in
-    the type of the model's output matrix, each where a probe can be written in it (probe_type)."""
+    the type of the model's output matrix, each where a probe can be written in it (probe_type), with
+    the model's block-scale ``spreads`` where known (block_scales.file_spreads of its file)."""
     return measure_compute_rate(threads, qtype=probe_type(layer_type),
-                                embd_type=probe_type(output_type, PROBE_EMBD_TYPE))
+                                embd_type=probe_type(output_type, PROBE_EMBD_TYPE), spreads=spreads)

@@ -30,6 +30,7 @@ class TensorInfo:
     name: str
     shape: tuple[int, ...]
     ggml_type: int
+    offset: int = 0  # where its data starts in the file, in bytes (the data section's start + its own offset)
 
     @property
     def n_elements(self) -> int:
@@ -125,11 +126,14 @@ def read_header(path: str | Path) -> Header:
             metadata[key] = _value(f, kind, kept)
             if kept:
                 arrays[key] = kept[0]
-        tensors = []
+        entries = []
         for _ in range(n_tensors):
             name = _string(f)
             (n_dims,) = struct.unpack("<I", _read(f, 4))
             shape = struct.unpack(f"<{n_dims}Q", _read(f, 8 * n_dims))
-            ggml_type, _offset = struct.unpack("<IQ", _read(f, 12))
-            tensors.append(TensorInfo(name, tuple(shape), ggml_type))
-    return Header(version, metadata, tuple(tensors), arrays)
+            ggml_type, offset = struct.unpack("<IQ", _read(f, 12))
+            entries.append((name, tuple(shape), ggml_type, offset))
+        align = metadata.get("general.alignment")
+        align = align if isinstance(align, int) and align > 0 else 32
+        data_start = -(-f.tell() // align) * align  # the tensor data begins at the next multiple of the alignment
+    return Header(version, metadata, tuple(TensorInfo(n, s, k, data_start + o) for n, s, k, o in entries), arrays)

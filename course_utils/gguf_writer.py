@@ -61,7 +61,7 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
               kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
               seed: int = 0, experts: int = 0, experts_used: int = 0, embd_type: str = "Q8_0",
               moe_step: int = 1, dense_ff: int | None = None, sliding_window: int | None = None,
-              arch: str | None = None, swa_pattern: int | None = None) -> Path:
+              arch: str | None = None, swa_pattern: int | None = None, spreads: tuple = (None, None)) -> Path:
     """Write a random-weight llama GGUF of this shape: matrices in ``qtype`` (any ggml type: F32, F16,
     Q4_0 ... Q8_0, the K-quants, the i-quants), the tied embedding in ``embd_type``. Types gguf-py cannot
     quantize are quantized by llama.cpp's own code (ggml_quant); ``embd`` and ``ff`` must then be
@@ -82,6 +82,8 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     ``"olmo2"`` (norms after attention and feed-forward; with a window, OLMo 3: 3 of every 4 layers).
     ``swa_pattern`` writes ``{arch}.attention.sliding_window_pattern``: every that-many-th layer
     attends to the whole context (the loader's default otherwise). Gemma 4: make_gemma4_gguf.
+    ``spreads`` (the layers', the tied embedding's block_scales.ScaleSpread) spread the blocks' scales as a
+    model's do (the compute probes: compute_probe.rate_for_model).
 
     The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
     SmolLM2-135M), so llama.cpp loads and serves it like any model; its text is noise, but a
@@ -129,7 +131,7 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     if llama4:
         w.add_uint32("llama4.interleave_moe_layer_step", moe_step)
     vocab = _add_tokenizer(w, tokenizer_from)
-    mat, vec = _tensor_adders(gguf, w, rng, q)
+    mat, vec = _tensor_adders(gguf, w, rng, q, spreads, seed)
 
     mat("token_embd.weight", vocab, embd, gguf.GGMLQuantizationType[embd_type])
     if gpt_oss or olmo2:  # their loaders want an output matrix of its own
@@ -194,22 +196,47 @@ def _mamba2(w, mat, vec, i: int, embd: int, inner: int, state_size: int, heads: 
     mat(f"blk.{i}.ssm_out.weight", embd, inner)
 
 
-def _tensor_adders(gguf, w, rng, default_kind):
+def quantize_for_probe(data: np.ndarray, qtype: str) -> np.ndarray:
+    """``data`` (float32) in a quantized ggml type, as the writers store it: gguf-py's quantizer where it
+    has one, else llama.cpp's own (ggml_quant)."""
+    if qtype in _GGUF_PY_QUANTS:
+        gguf = _gguf_types()
+        return gguf.quants.quantize(data, gguf.GGMLQuantizationType[qtype])
+    from .ggml_quant import quantize
+
+    return quantize(data, qtype)
+
+
+def _tensor_adders(gguf, w, rng, default_kind, spreads: tuple = (None, None), seed: int = 0):
     """(mat, vec): add a random matrix (0.02 x normal, in any ggml type; ``stack`` experts deep) or a
-    constant F32 vector to the writer ``w``."""
+    constant F32 vector to the writer ``w``. ``spreads`` (block_scales.ScaleSpread of the layers' matrices,
+    of the output matrix or tied embedding) scales each quantized block so that the blocks' f16 scales spread
+    as a model's do; the factors come from a generator of their own, so files without spreads are unchanged."""
+    factors_rng = np.random.default_rng(seed + 7919)
+
+    def spread_for(name: str, kind):
+        target = spreads[1] if name in ("token_embd.weight", "output.weight") else \
+            spreads[0] if name.startswith("blk.") else None
+        return target if target is not None and target.qtype == kind.name else None
 
     def mat(name: str, rows: int, cols: int, kind=default_kind, stack: int = 0) -> None:
         data = rng.standard_normal((stack, rows, cols) if stack else (rows, cols), dtype=np.float32) * 0.02
+        target = spread_for(name, kind)
+        if target is not None:
+            from .block_scales import block_factors, group_size
+
+            g = group_size(kind.name)
+            if cols % g == 0:
+                grouped = data.reshape(-1, cols // g, g)
+                f = block_factors(factors_rng, grouped.shape[0], grouped.shape[1], kind.name, target)
+                if f is not None:
+                    data = (grouped * f[:, :, None]).reshape(data.shape)
         if kind == gguf.GGMLQuantizationType.F32:
             w.add_tensor(name, data)
         elif kind == gguf.GGMLQuantizationType.F16:
             w.add_tensor(name, data.astype(np.float16))
-        elif kind.name in _GGUF_PY_QUANTS:
-            w.add_tensor(name, gguf.quants.quantize(data, kind), raw_dtype=kind)
         else:
-            from .ggml_quant import quantize
-
-            w.add_tensor(name, quantize(data, kind.name), raw_dtype=kind)
+            w.add_tensor(name, quantize_for_probe(data, kind.name), raw_dtype=kind)
 
     def vec(name: str, width: int, value: float = 0.0) -> None:
         w.add_tensor(name, np.full(width, value, dtype=np.float32))

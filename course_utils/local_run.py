@@ -27,22 +27,23 @@ class Prediction:
     file_size_gb: float | None
 
 
-def _compute_rate(threads: int | None, types: tuple = (None, None)):
+def _compute_rate(threads: int | None, types: tuple = (None, None), spreads: tuple = (None, None)):
     """llama.cpp's compute rate here on probe models in the model's (layer type, output type) where they
-    can be written (compute_probe.rate_for_model), or None without the engine."""
+    can be written, their block scales spread as the model's (compute_probe.rate_for_model), or None
+    without the engine."""
     from .compute_probe import rate_for_model
 
     ok, _why = engine.engine_available()
     if not ok:
         return None
     try:
-        return rate_for_model(*types, threads=threads)
+        return rate_for_model(*types, threads=threads, spreads=spreads)
     except (CourseError, OSError, ValueError, KeyError):  # a probe that fails leaves the memory-only estimate
         return None
 
 
 def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, compute: bool = True,
-                   types: tuple = (None, None)):
+                   types: tuple = (None, None), spreads: tuple = (None, None)):
     """The hardware the pip wheel runs on: Apple Silicon's GPU (table bandwidth) on a Mac, else the CPU
     (its compute timed on probes in the model's (layer type, output type); Q4_1 and Q8_0 if unknown)."""
     from .hardware import custom_hardware, find_hardware
@@ -62,7 +63,7 @@ def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, comp
         from .hardware import llama_cpp_threads
 
         threads = int(threads or llama_cpp_threads())
-        rate = _compute_rate(threads, types) if compute else None
+        rate = _compute_rate(threads, types, spreads) if compute else None
         basis = t("local_run.basis.cpu_measured", bw=bandwidth_gbs)
         if rate:
             basis = t("local_run.basis.cpu_measured_compute", bw=bandwidth_gbs, rate=rate.gmacs, threads=threads,
@@ -82,8 +83,9 @@ def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: flo
     """The course's decode estimate for this machine: fit.estimate with what was measured here.
 
     On a CPU: the memory bandwidth (the audit's measurement) and, where llama.cpp is installed,
-    its compute rate on the course's probe model (compute_probe), both with ``threads`` (default:
-    llama.cpp's); the slower of the two sets the speed. ``compute=False`` skips the probe.
+    its compute rate on the course's probe models (compute_probe: in the model's types, their block
+    scales spread as the model's), both with ``threads`` (default: llama.cpp's); the slower of the two
+    sets the speed. ``compute=False`` skips the probes.
     """
     from .fit import estimate, shape_from_gguf
     from .system import measure_memory_bandwidth
@@ -96,7 +98,12 @@ def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: flo
     except CourseError as exc:  # the probes as before; the estimate then says why there is none
         shape, unreadable = None, exc
     types = (shape.layer_type, shape.output_type) if shape and compute else (None, None)
-    hw, basis = _hardware_here(bandwidth_gbs, threads, compute, types)
+    spreads = (None, None)
+    if shape and compute:  # the probes' block scales spread as this file's (block_scales: the wheel's f16 table)
+        from .block_scales import file_spreads
+
+        spreads = file_spreads(path, *types)
+    hw, basis = _hardware_here(bandwidth_gbs, threads, compute, types, spreads)
     if hw is None:
         return Prediction(None, bandwidth_gbs, basis, None)
     stat = path.stat()
