@@ -418,7 +418,8 @@ def _hybrid_fields(row: dict) -> dict:
                 recurrent_state_elems=n * plan["state"], recurrent_moved_elems=n * plan["moved"],
                 mixer_params=float(plan["mixer"]), q_gate=plan["q_gate"],
                 attention_layers=sum(attention) if "attention" in plan else None,
-                ffn_layers=sum(ffn) if ffn is not None else None)
+                ffn_layers=sum(ffn) if ffn is not None else None,
+                moe_layer_mask=tuple(plan["moe"]) if plan.get("moe") and g("num_experts") else None)
 
 
 def _arch_params(row: dict, gated: bool) -> float:

@@ -79,10 +79,11 @@ def _llama4(cfg: dict) -> dict:
 
 
 def _shared_experts(cfg: dict) -> int | None:
-    """Qwen-style and Granite MoE configs give the shared expert's width (shared_expert_intermediate_size,
-    shared_intermediate_size), not a count: that many routed experts' widths (Qwen3-Next: 512 / 512 = 1;
-    Granite 4.0-H-Small: 1536 / 768 = 2)."""
-    shared = cfg.get("shared_expert_intermediate_size") or cfg.get("shared_intermediate_size")  # Qwen; Granite
+    """Qwen-style, Granite and Nemotron 3 MoE configs give the shared experts' width (shared_expert_intermediate_size,
+    shared_intermediate_size, moe_shared_expert_intermediate_size), not a count: that many routed experts' widths
+    (Qwen3-Next: 512 / 512 = 1; Granite 4.0-H-Small: 1536 / 768 = 2). The width wins over n_shared_experts."""
+    shared = cfg.get("shared_expert_intermediate_size") or cfg.get("shared_intermediate_size") \
+        or cfg.get("moe_shared_expert_intermediate_size")  # Qwen; Granite; Nemotron 3 (Megatron: all shared experts)
     width = cfg.get("moe_intermediate_size") or cfg.get("intermediate_size")
     return round(shared / width) if shared and width else None
 
@@ -101,8 +102,8 @@ def hybrid_plan(cfg: dict) -> dict | None:
     (conv_L_cache - 1) each. Granite 4.0 hybrids (mamba_d_state): layer_types' "mamba" layers, Mamba-2 of
     inner width mamba_expand x hidden in mamba_n_heads heads; (mamba_d_conv - 1) x (inner + 2 x groups x
     state) + state x inner each. Nemotron-H (hybrid_override_pattern): each layer does one thing, "M" Mamba-2
-    (mamba_num_heads x mamba_head_dim wide), "*" attention, "-" a feed-forward (``attention`` and ``ffn``
-    say which layers; "E", a mixture of experts, leaves ``ffn`` unknown: None)."""
+    (mamba_num_heads x mamba_head_dim wide), "*" attention, "-" a feed-forward, "E" a mixture of experts
+    (Nemotron 3; ``attention``, ``ffn`` and ``moe`` say which layers)."""
     layers, h = cfg.get("num_hidden_layers") or 0, cfg.get("hidden_size") or 0
     types = cfg.get("layer_types") if len(cfg.get("layer_types") or []) == layers else None
     pattern = cfg.get("hybrid_override_pattern")
@@ -115,7 +116,8 @@ def hybrid_plan(cfg: dict) -> dict | None:
         groups = cfg.get("n_groups") or cfg.get("mamba_num_groups") or 1
         elems, moved = ssm_layer_state(kernel, inner, groups * state, state, scanned=True)
         return {"recurrent": tuple(c == "M" for c in pattern), "attention": tuple(c == "*" for c in pattern),
-                "ffn": None if "E" in pattern else tuple(c == "-" for c in pattern), "state": elems,
+                "ffn": tuple(c in "-E" for c in pattern), "moe": tuple(c == "E" for c in pattern) if "E" in pattern
+                else None, "state": elems,
                 "moved": moved, "mixer": mamba2_mixer_params(h, inner, groups * state, heads, kernel),
                 "q_gate": False}
     if cfg.get("linear_num_value_heads") and cfg.get("linear_num_key_heads") and cfg.get("linear_key_head_dim"):
@@ -169,7 +171,7 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
         "vocab_size": cfg.get("vocab_size"), "max_position_embeddings": cfg.get("max_position_embeddings"),
         "tie_word_embeddings": tie, "total_params_billion": params_total / 1e9 if params_total else None,
         "num_experts": experts, "experts_per_token": cfg.get("num_experts_per_tok") if experts else None,
-        "num_shared_experts": cfg.get("n_shared_experts") or _shared_experts(cfg) if experts else None,
+        "num_shared_experts": _shared_experts(cfg) or cfg.get("n_shared_experts") if experts else None,
         "moe_intermediate_size": (cfg.get("moe_intermediate_size") or cfg.get("intermediate_size")) if experts else None,
         "first_dense_layers": cfg.get("first_k_dense_replace"), "moe_layer_step": None, "sliding_window": window,
         "sliding_window_pattern": pattern, "kv_lora_rank": cfg.get("kv_lora_rank"),

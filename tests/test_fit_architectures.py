@@ -258,9 +258,34 @@ def test_nemotron_h_from_its_config_json_attends_in_4_of_52_layers():
     assert (shape.recurrent_layers, shape.attention_layers, shape.ffn_layers) == (24, 4, 24)
     assert fit.kv_cache_bytes(shape, 1000, allocated=False) == 4 * 8 * 128 * 2 * 2 * 1000
     assert shape.recurrent_state_elems == 24 * (3 * (8192 + 2 * 8 * 128) + 128 * 8192)
-    # a mixture-of-experts pattern ("E" layers) still gives the layers that attend and recur, not the feed-forwards
-    moe = hub_config.hybrid_plan(dict(cfg, hybrid_override_pattern=pattern.replace("-", "E")))
-    assert moe["ffn"] is None and sum(moe["attention"]) == 4 and sum(moe["recurrent"]) == 24
+    assert hub_config.hybrid_plan(cfg)["moe"] is None
+
+
+def test_nemotron_3_from_a_config_json_has_experts_only_in_its_e_layers():
+    """Nemotron 3 Nano's published make-up in a config whose other sizes and layer order are illustrative, not
+    the model's. Published: 52 layers, 23 Mamba-2, 23 MoE and 6 attention, 128 routed experts and 1 shared, 6
+    per token (the model card, as quoted at fitmyllm.com/model/nemotron-nemo-31.6b); a shared expert of 3,712
+    (radixark.com/miles/docs/models/nemotron/nemotron-3-nano-moe); 32 heads, 2 KV heads (huggingface.co/
+    TevunahAi/Nemotron-3-Nano-30B-A3B-GPTQ). Illustrative: the routed width (1,856, half the shared one), the
+    hidden size, the Mamba sizes, the order of the layers. Checked: experts in the 23 "E" layers only (before:
+    in all 52), the shared width counted as 2 routed ones (before: 1, from n_shared_experts), KV in the 6
+    attention layers."""
+    from course_utils import hub_config
+
+    pattern = ("ME" * 23)[:46] + "*" * 6
+    assert (pattern.count("M"), pattern.count("E"), pattern.count("*"), len(pattern)) == (23, 23, 6, 52)
+    cfg = {"architectures": ["NemotronHForCausalLM"], "model_type": "nemotron_h", "hybrid_override_pattern": pattern,
+           "hidden_size": 2048, "num_hidden_layers": 52, "num_attention_heads": 32, "num_key_value_heads": 2,
+           "head_dim": 128, "ssm_state_size": 128, "mamba_num_heads": 64, "mamba_head_dim": 64, "n_groups": 8,
+           "conv_kernel": 4, "vocab_size": 131072, "n_routed_experts": 128, "num_experts_per_tok": 6,
+           "moe_intermediate_size": 1856, "moe_shared_expert_intermediate_size": 3712, "n_shared_experts": 1}
+    shape = fit.shape_from_config_row("nemotron-3-like", hub_config.row_from_config(cfg), "hub", 31.6e9)
+    assert (shape.moe_layers, shape.dense_layers, shape.attention_layers, shape.recurrent_layers) == (23, 0, 6, 23)
+    assert (shape.n_experts, shape.experts_per_token, shape.n_shared_experts, shape.moe_ffn) == (128, 6, 2, 1856)
+    groups = fit._groups(shape)
+    assert groups["experts"] == 23 * 128 * 2 * 2048 * 1856  # up and down (squared ReLU, no gate), 23 layers
+    assert groups["shared_experts"] == 23 * 2 * 2 * 2048 * 1856
+    assert fit.kv_cache_bytes(shape, 1000, allocated=False) == 6 * 2 * 128 * 2 * 2 * 1000
 
 
 def test_moe_decodes_faster_than_a_dense_model_of_its_size():
