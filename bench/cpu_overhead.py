@@ -3,7 +3,8 @@
 Probes (as the course makes them): this machine's read bandwidth (system.measure_memory_bandwidth)
 and llama.cpp's compute rate and cost per matrix row on the course's two probe models
 (compute_probe), all with the same thread count; the probes as before (Q4_1 layers, Q8_0 output)
-and, for each model, in its own layer and output types (compute_probe.rate_for_model), side by side.
+and, for each model, in its own layer and output types with its block scales' spread (compute_probe.rate_for_model;
+the random-weight models' spread is the probes' own), side by side.
 Then models of other shapes and types (random weights, SmolLM2's tokenizer, built by
 gguf_writer.make_gguf) and the real
 SmolLM2-135M-Instruct are predicted (memory only, and the slower of memory and compute) and timed on
@@ -59,7 +60,8 @@ def _summary(errs: list[float]) -> str:
 
 def main() -> None:
     from course_utils import fit
-    from course_utils.compute_probe import measure_compute_rate, probe_type, time_decode
+    from course_utils.block_scales import file_spreads
+    from course_utils.compute_probe import _usable_spreads, measure_compute_rate, probe_type, time_decode
     from course_utils.gguf_writer import make_gemma4_gguf, make_gguf, make_granite_hybrid_gguf, make_qwen35_gguf
     from course_utils.gguf_models import resolve_model
     from course_utils.system import measure_memory_bandwidth
@@ -151,12 +153,15 @@ def main() -> None:
         for name, path in models.items():
             shape = fit.shape_from_gguf(str(path))
             pair = (probe_type(shape.layer_type), probe_type(shape.output_type, "Q8_0"))
-            if pair not in rates:  # each pair of probe types timed afresh once per thread count, then kept
-                r = rates[pair] = rate if pair == ("Q4_1", "Q8_0") else \
-                    measure_compute_rate(threads, fresh=True, qtype=pair[0], embd_type=pair[1])
-                print(f"  probes with {pair[0]} layers, {pair[1]} output: {r.tokens_per_s} and {r.narrow_tokens_per_s} "
+            spreads = _usable_spreads(file_spreads(path, *pair), *pair)  # None for the random-weight models
+            key = pair + tuple(sp.tag if sp else "" for sp in spreads)
+            if key not in rates:  # each pair of probe types (and spreads) timed afresh once per thread count
+                r = rates[key] = rate if key == ("Q4_1", "Q8_0", "", "") else \
+                    measure_compute_rate(threads, fresh=True, qtype=pair[0], embd_type=pair[1], spreads=spreads)
+                spread_note = ", the model's scale spread" if any(spreads) else ""
+                print(f"  probes with {pair[0]} layers, {pair[1]} output{spread_note}: {r.tokens_per_s} and {r.narrow_tokens_per_s} "
                       f"tok/s: {r.gmacs} G MACs/s and {r.row_ns} ns per matrix row ({r.seconds} s)", flush=True)
-            own_rate = rates[pair]
+            own_rate = rates[key]
             qtype = "/".join(pair)
             bw = measure_memory_bandwidth(threads=threads).gbs
             measured = time_decode(path, threads, a.tokens, a.runs, n_ctx=512)
