@@ -106,6 +106,12 @@ def test_measure_with_prediction(llama):
     assert "predicted" in report.to_text()
     # the prediction also used llama.cpp's compute rate here, measured on the probe model
     assert "llama.cpp's compute" in d["prediction_basis"]
+    # on probes whose block scales spread as the real SmolLM2's (block_scales), not as random weights'
+    from course_utils import block_scales, compute_probe
+
+    spreads = block_scales.file_spreads(llama.model_path, "Q4_1", "Q8_0")
+    rate = compute_probe._RATES[(llama.threads, "Q4_1", "Q8_0", tuple(s.tag for s in spreads))]
+    assert rate.spread and (rate.qtype, rate.embd_type) == ("Q4_1", "Q8_0")
 
 
 def test_compute_probe_on_the_real_engine(smol):
