@@ -9,7 +9,9 @@ For the course's real model (SmolLM2-135M-Instruct) at each thread count, interl
   real, plain   the real model, timed the same way: the twin's gap is the weights' values alone
   real, run     the real model through the course's harness, a streamed chat (what `course-utils run` shows)
 The steps between them split the error: speed model (before / twin), values (twin / real plain),
-streaming client (real plain / real run). Each figure is llama.cpp's own decode timing.
+protocol (real plain / real run: the best of two warm runs of a 4-token prompt against one streamed chat
+run; the streaming itself costs about 1 %: the course's harness and a bare client alike, and a bare
+stream against no stream 0.5 %, on the same server). Each figure is llama.cpp's own decode timing.
 
 On the 2-vCPU AMD EPYC VM of 2026-12-04 the "values" step was the largest, 9-20 %: not the sampler, not
 denormals, not attention's sharpness nor where the pages lie (each tried), but the blocks' f16 scales. The
@@ -81,7 +83,7 @@ def main() -> None:
               "random-weight twin)")
         print(f"  values       twin / real, plain      {med['twin'] / med['real, plain'] - 1:+6.1%} "
               f"({1000 / med['real, plain'] - 1000 / med['twin']:.2f} ms per token)")
-        print(f"  streaming    real plain / real run   {med['real, plain'] / med['real, run'] - 1:+6.1%}")
+        print(f"  protocol     real plain / real run   {med['real, plain'] / med['real, run'] - 1:+6.1%}")
         for key in ("before", "predicted"):
             print(f"  in all       {key:<9} / real run  {med[key] / med['real, run'] - 1:+6.1%}"
                   f" (per round: {', '.join(f'{p / m - 1:+.0%}' for p, m in zip(rows[key], rows['real, run']))})")
