@@ -19,7 +19,7 @@ wheel's x86 build converts them through a 256 KB table (ggml_table_f32_f16; its 
 instruction), and perf showed the same kernels, each slower: the real weights' scales spread over more of
 the table than random weights'. Probes written with the model's spread (block_scales) close that step.
 
-    .venv-test/bin/python bench/run_gap.py [--threads 1,2] [--rounds 3] [--tokens 64]
+    .venv-test/bin/python bench/run_gap.py [--threads 1,2] [--rounds 3] [--tokens 64] [--model PATH]
 """
 from __future__ import annotations
 
@@ -48,8 +48,10 @@ def main() -> None:
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--tokens", type=int, default=64)
+    ap.add_argument("--model", default=None, help="another real GGUF (default: the bundled SmolLM2-135M; "
+                                                  "bench/requantize.py writes it in other types)")
     a = ap.parse_args()
-    real = resolve_model(None)
+    real = Path(a.model) if a.model else resolve_model(None)
     shape = fit.shape_from_gguf(str(real))
     twin = Path(tempfile.mkdtemp(prefix="twin-")) / "twin.gguf"
     make_gguf(twin, layers=shape.n_layers, embd=shape.hidden, ff=shape.ffn, heads=shape.n_heads,
@@ -66,7 +68,8 @@ def main() -> None:
             for key, sp in (("predicted", spreads), ("before", (None, None))):
                 rate = rate_for_model(shape.layer_type, shape.output_type, threads=threads, spreads=sp)
                 est = fit.predict_here(str(real), context=2 * a.tokens, threads=threads, bandwidth_gbs=bw,
-                                       compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns)
+                                       compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns,
+                                       compute_attn_ns=rate.attn_ns)
                 rows[key].append(est.tokens_per_s)
             rows["twin"].append(time_decode(twin, threads, a.tokens, 2, n_ctx=512))
             rows["real, plain"].append(time_decode(real, threads, a.tokens, 2, n_ctx=512))

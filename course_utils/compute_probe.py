@@ -26,6 +26,13 @@ The probes are never the model being predicted, but their blocks' scales spread 
 a dot product costs more when the scales touch more of the table. Random weights keep every scale
 within one octave; SmolLM2-135M's spread over several, and the plain probes predicted it 20-30 % too
 fast where probes with its spread came within 5 % (bench/run_gap.py, 2026-12-04).
+
+Attention over the cache has a cost of its own: its q.k and sum of v run in f16 floating point over the
+cache, with a softmax step for each cached token, and took 4-5 times a weight's (quantized, integer)
+multiply-add here. The narrow probe also decodes after 512 and 1,536
+cached tokens (ATTENTION_PROBE_CONTEXTS); the slope between the two is that cost (ComputeRate.attn_ns,
+Hardware.compute_attn_ns). Without it SmolLM2 after a 3,500-token prompt was predicted twice as fast as it
+ran; with it, within 15 % from 4 to 3,500 tokens (bench/context_speed.py).
 """
 from __future__ import annotations
 
@@ -41,6 +48,9 @@ from .gguf_writer import _GGUF_PY_QUANTS, make_gguf
 PROBE = {"layers": 8, "embd": 1024, "ff": 2816}
 NARROW_PROBE = {"layers": 24, "embd": 384, "ff": 1024}  # many short rows: their fixed cost shows
 PROBE_TOKENS = 32
+# the narrow probe also decodes after these many cached tokens: attention's own cost is the slope between them
+# (from a short prompt to a long one, a step of its own comes first; the probes' files allow 2,048 tokens)
+ATTENTION_PROBE_CONTEXTS = (512, 1536)
 PROBE_TYPE = "Q4_1"  # the layers' type when a model's own cannot be written (or is not known)
 PROBE_EMBD_TYPE = "Q8_0"  # the tied embedding's (the output matrix's), likewise
 _RATES: dict[tuple, "ComputeRate"] = {}
@@ -58,6 +68,8 @@ class ComputeRate:
     qtype: str = "Q4_1"  # the probes' layers' type (their kernels are the ones timed)
     embd_type: str = "Q8_0"  # the probes' tied embedding's type, their output matrix
     spread: bool = False  # the probes' block scales spread as the model's (block_scales), not as random weights'
+    attn_ns: float = 0.0  # one multiply-add of attention over the F16 cache, in nanoseconds (0: not told apart)
+    long_tokens_per_s: float | None = None  # the narrow probe's decode speed after the longer ATTENTION_PROBE_CONTEXTS
 
 
 # the types llama.cpp's quantizer (ggml_quant) writes into a probe beside gguf-py's own
@@ -125,22 +137,37 @@ def _usable_spreads(spreads: tuple, qtype: str, embd_type: str) -> tuple:
     return usable(layers, qtype), usable(output, embd_type)
 
 
-def time_decode(path: Path, threads: int, tokens: int, runs: int = 2, n_ctx: int = 256) -> float:
+def time_decode(path: Path, threads: int, tokens: int, runs: int = 2, n_ctx: int = 256,
+                prompt_tokens: int = 0) -> float:
     """Best decode tokens/s (llama.cpp's own timing) of ``runs`` generations of a GGUF on llama.cpp's
-    server in a child process, after one generation that warms the caches."""
+    server in a child process, after one generation that warms the caches; after a prompt of four words,
+    or of ``prompt_tokens`` token ids (the decode then attends over that many cached tokens)."""
+    return decode_after(path, threads, tokens, (prompt_tokens,), runs, n_ctx)[0]
+
+
+def decode_after(path: Path, threads: int, tokens: int, contexts: tuple[int, ...], runs: int = 2,
+                 n_ctx: int = 256) -> list[float]:
+    """time_decode after each of ``contexts`` cached tokens (0: four words), on one server: the prompts are
+    token ids, each the start of the next, processed once and kept (cache_prompt) so that each run decodes
+    from its end."""
     from .engine import LocalServer
 
-    best = 0.0
-    with LocalServer(path, n_ctx=n_ctx, threads=threads) as srv:
-        for i in range(runs + 1):
-            body = json.dumps({"prompt": "Once upon a time", "n_predict": tokens, "temperature": 0,
-                               "ignore_eos": True, "cache_prompt": False}).encode()
-            req = urllib.request.Request(srv.url + "/completion", body, {"Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 - our own child on 127.0.0.1
-                timings = json.load(r)["timings"]
-            if i:
-                best = max(best, float(timings["predicted_per_second"]))
-    return best
+    room = -(-(max(contexts) + tokens + 64) // 256) * 256  # the prompt, the tokens, and whole 256-cell pages
+    speeds = []
+    with LocalServer(path, n_ctx=max(n_ctx, room), threads=threads) as srv:
+        for n in contexts:
+            best = 0.0
+            prompt = list(range(1000, 1000 + n)) if n else "Once upon a time"
+            for i in range(runs + 1):
+                body = json.dumps({"prompt": prompt, "n_predict": tokens, "temperature": 0,
+                                   "ignore_eos": True, "cache_prompt": bool(n)}).encode()
+                req = urllib.request.Request(srv.url + "/completion", body, {"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 - our own child on 127.0.0.1
+                    timings = json.load(r)["timings"]
+                if i:
+                    best = max(best, float(timings["predicted_per_second"]))
+            speeds.append(best)
+    return speeds
 
 
 def _timed_probe(shape: dict, threads: int, tokens: int, qtype: str, embd_type: str,
@@ -190,10 +217,25 @@ def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS,
         probes.append((macs_per_token(model, context=tokens), rows_per_token(model), best))
     (macs, _, best), (_, _, narrow) = probes
     per_mac, per_row = solve_rate(*[(m, r, 1 / tps) for m, r, tps in probes])
+    attn_ns, long_tps = _attention_cost(path, model, threads, tokens)
     rate = ComputeRate(round(1 / per_mac / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2),
-                       round(per_row * 1e9, 2), round(narrow, 1), qtype, embd_type, any(spreads))
+                       round(per_row * 1e9, 2), round(narrow, 1), qtype, embd_type, any(spreads), attn_ns,
+                       round(long_tps, 1))
     _RATES[key] = rate
     return rate
+
+
+def _attention_cost(path: Path, shape, threads: int, tokens: int) -> tuple[float, float]:
+    """(nanoseconds per multiply-add of attention over the cache, the longer run's tokens/s): the narrow probe
+    decoding after ATTENTION_PROBE_CONTEXTS cached tokens; the extra time per token over the extra MACs of
+    attention (fit.attention_macs at each decode's mean position), 0 when noise hides it."""
+    from .fit import attention_macs
+
+    short, long = ATTENTION_PROBE_CONTEXTS
+    tps = decode_after(path, threads, tokens, (short, long))
+    extra_macs = attention_macs(shape, long + tokens // 2) - attention_macs(shape, short + tokens // 2)
+    extra_s = 1 / tps[1] - 1 / tps[0]
+    return (round(extra_s / extra_macs * 1e9, 4) if extra_s > 0 and extra_macs > 0 else 0.0), tps[1]
 
 
 def rate_for_model(layer_type: str | None, output_type: str | None, threads: int | None = None,

@@ -908,8 +908,16 @@ def macs_per_token(shape: ModelShape, context: int = 1) -> int:
     weights = sum(v for k, v in g.items() if k not in ("token_embd", "experts", "output"))
     weights += g["experts"] * active_fraction(shape) if "experts" in g else 0
     weights += g["token_embd"] if shape.tied_embeddings else g["output"]
-    attn = 2 * shape.n_heads * (shape.v_head_dim or shape.hd) * kv_cells(shape, context)
-    return int(weights + attn)
+    return int(weights + attention_macs(shape, context))
+
+
+def attention_macs(shape: ModelShape, context: int) -> int:
+    """The MACs of attention over ``context`` cached tokens in one decode step: q.k and the weighted sum of
+    v, 2 x heads x head dim per cached token and layer (sliding windows counted as in the KV cache); 0 for
+    an unknown architecture. On a CPU they run at a rate of their own (Hardware.compute_attn_ns)."""
+    if not shape.known:
+        return 0
+    return int(2 * shape.n_heads * (shape.v_head_dim or shape.hd) * kv_cells(shape, context))
 
 
 def rows_per_token(shape: ModelShape) -> int:
@@ -1146,7 +1154,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     macs = macs_per_token(shape, context)
     rows = rows_per_token(shape) if shape.known else None
     if hw is not None:
-        work = macs + (rows or 0) * hw.row_macs  # the MACs plus each matrix row's fixed cost
+        # the MACs plus each matrix row's fixed cost, attention's over the cache at its own measured cost
+        work = macs + (rows or 0) * hw.row_macs + attention_macs(shape, context) * (hw.attn_mac_cost - 1)
         if hw.is_gpu and hw.memory_gb and shape.n_layers:
             cpu_hw = cpu_hardware or custom_hardware(cpu_bandwidth_gbs or DEFAULT_PC_CPU_BANDWIDTH_GBS, "cpu", "CPU")
             cpu_bw = cpu_hw.bandwidth_gbs
@@ -1195,15 +1204,17 @@ def _round_speed(tps: float) -> float:
 
 def predict_here(gguf_path: str | None = None, context: int = 512, *, model: str | None = None,
                  quant: str = "Q4_K_M", threads: int | None = None, bandwidth_gbs: float | None = None,
-                 compute_gmacs: float | None = None, compute_row_ns: float | None = None) -> FitEstimate:
+                 compute_gmacs: float | None = None, compute_row_ns: float | None = None,
+                 compute_attn_ns: float | None = None) -> FitEstimate:
     """The decode estimate for *this* machine's CPU, as llama.cpp would run it with ``threads``.
 
     The bandwidth is measured with that many threads (default: llama.cpp's, the physical cores)
     unless given; the CPU constants are the ones calibrated against that measurement.
-    ``compute_gmacs`` and ``compute_row_ns`` (compute_probe.measure_compute_rate) add the compute ceiling.
+    ``compute_gmacs``, ``compute_row_ns`` and ``compute_attn_ns`` (compute_probe.measure_compute_rate) add the
+    compute ceiling.
     """
     hw = this_machine(threads=threads, bandwidth_gbs=bandwidth_gbs, compute_gmacs=compute_gmacs,
-                      compute_row_ns=compute_row_ns)
+                      compute_row_ns=compute_row_ns, compute_attn_ns=compute_attn_ns)
     if gguf_path is not None:
         return estimate(gguf_path=str(gguf_path), context=context, hardware=hw)
     return estimate(model, quant, context, hardware=hw)

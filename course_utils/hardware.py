@@ -112,11 +112,21 @@ class Hardware:
     # measured with it: the fixed cost of each matrix row a decode step computes (the dot product's
     # setup and reduction), in nanoseconds; short rows make many of them per multiply-add
     compute_row_ns: float | None = None
+    # measured with it: the time of one multiply-add of attention over the KV cache (q.k and the sum of v, in
+    # f16 floating point, a softmax step per cached token), in nanoseconds; on the course's VM 4-5 times a
+    # weight's, whose kernels are integer (compute_probe: the narrow probe after 512 and 1,536 cached tokens);
+    # None = as a weight's
+    compute_attn_ns: float | None = None
 
     @property
     def row_macs(self) -> float:
         """One matrix row's fixed cost in multiply-add time (0 when not measured)."""
         return (self.compute_row_ns or 0.0) * (self.compute_gmacs or 0.0)
+
+    @property
+    def attn_mac_cost(self) -> float:
+        """One multiply-add of attention over the cache in weights' multiply-add time (1 when not measured)."""
+        return self.compute_attn_ns * self.compute_gmacs if self.compute_attn_ns and self.compute_gmacs else 1.0
 
     @property
     def klass(self) -> HardwareClass:
@@ -183,7 +193,7 @@ def find_hardware(name: str) -> Hardware:
 
 def custom_hardware(bandwidth_gbs: float, backend: str, name: str | None = None, memory_gb: float | None = None,
                     measured: bool = False, compute_gmacs: float | None = None, threads: int | None = None,
-                    compute_row_ns: float | None = None) -> Hardware:
+                    compute_row_ns: float | None = None, compute_attn_ns: float | None = None) -> Hardware:
     """Hardware from a bandwidth you give; ``measured`` marks a CPU figure from this machine's measurement."""
     if isinstance(bandwidth_gbs, bool) or not isinstance(bandwidth_gbs, (int, float)) or not bandwidth_gbs > 0:
         raise InvalidInput(t("hardware.bandwidth.bad", value=repr(bandwidth_gbs)))
@@ -199,9 +209,13 @@ def custom_hardware(bandwidth_gbs: float, backend: str, name: str | None = None,
     if compute_row_ns is not None and (isinstance(compute_row_ns, bool) or not isinstance(compute_row_ns, (int, float))
                                        or not compute_row_ns >= 0):
         raise InvalidInput(t("hardware.row_cost.bad", value=repr(compute_row_ns)))
+    if compute_attn_ns is not None and (isinstance(compute_attn_ns, bool) or not isinstance(compute_attn_ns, (int, float))
+                                        or not compute_attn_ns >= 0):
+        raise InvalidInput(t("hardware.attn_cost.bad", value=repr(compute_attn_ns)))
     return Hardware(t("hardware.custom") if name is None else name, backend, float(bandwidth_gbs), source, klass,
                     memory_gb, None if compute_gmacs is None else float(compute_gmacs), threads,
-                    None if not compute_row_ns else float(compute_row_ns))
+                    None if not compute_row_ns else float(compute_row_ns),
+                    None if not compute_attn_ns else float(compute_attn_ns))
 
 
 def with_memory(hw: Hardware, memory_gb: float | None) -> Hardware:
@@ -227,12 +241,13 @@ def llama_cpp_threads() -> int:
 
 
 def this_machine(threads: int | None = None, bandwidth_gbs: float | None = None, seconds: float = 1.0,
-                 compute_gmacs: float | None = None, compute_row_ns: float | None = None) -> Hardware:
+                 compute_gmacs: float | None = None, compute_row_ns: float | None = None,
+                 compute_attn_ns: float | None = None) -> Hardware:
     """This machine's CPU as llama.cpp would use it: bandwidth measured with llama.cpp's thread count.
 
-    ``compute_gmacs`` and ``compute_row_ns``: the multiply-add rate and the cost per matrix row
-    llama.cpp showed here (compute_probe.measure_compute_rate with the same threads); without
-    them the estimate assumes memory sets the pace.
+    ``compute_gmacs``, ``compute_row_ns`` and ``compute_attn_ns``: the multiply-add rate, the cost per matrix
+    row and per multiply-add of attention llama.cpp showed here (compute_probe.measure_compute_rate with the
+    same threads); without them the estimate assumes memory sets the pace.
     """
     threads = int(threads or llama_cpp_threads())
     if bandwidth_gbs is None:
@@ -240,4 +255,5 @@ def this_machine(threads: int | None = None, bandwidth_gbs: float | None = None,
 
         bandwidth_gbs = measure_memory_bandwidth(seconds, threads=threads).gbs
     return custom_hardware(bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True,
-                           compute_gmacs=compute_gmacs, threads=threads, compute_row_ns=compute_row_ns)
+                           compute_gmacs=compute_gmacs, threads=threads, compute_row_ns=compute_row_ns,
+                           compute_attn_ns=compute_attn_ns)

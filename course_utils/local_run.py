@@ -70,7 +70,8 @@ def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, comp
                       row_ns=rate.row_ns, qtype=rate.qtype, embd=rate.embd_type)
         return custom_hardware(bandwidth_gbs, "cpu", t("hardware.this_machine"), measured=True,
                                compute_gmacs=rate.gmacs if rate else None, threads=threads,
-                               compute_row_ns=rate.row_ns if rate else None), basis
+                               compute_row_ns=rate.row_ns if rate else None,
+                               compute_attn_ns=rate.attn_ns if rate else None), basis
     return None, t("local_run.basis.none")
 
 

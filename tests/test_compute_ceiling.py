@@ -106,6 +106,30 @@ def test_a_bad_row_cost_is_refused(bad):
         custom_hardware(20, "cpu", compute_gmacs=10, compute_row_ns=bad)
 
 
+def test_attention_over_the_cache_costs_its_own_measured_time():
+    """On a CPU attention's multiply-adds (f16 q.k and sum of v over the cache) run at a rate of their own
+    (compute_probe: the narrow probe after 512 and 1,536 cached tokens); the weights' keep theirs. SmolLM2 at
+    10 G MACs/s, 0.5 ns per attention MAC (5 weights' MACs), memory out of the way, by hand."""
+    shape = fit.resolve_shape(SMOL, None, None)
+    assert fit.attention_macs(shape, 2000) == 2 * 9 * 64 * 30 * 2000  # 9 heads of 64, 30 layers, 2,000 cells
+    assert fit.macs_per_token(shape, 2000) - fit.attention_macs(shape, 2000) == fit.macs_per_token(shape, 0)
+    hw = this_machine(threads=2, bandwidth_gbs=1000, compute_gmacs=10, compute_attn_ns=0.5)
+    assert hw.attn_mac_cost == pytest.approx(5.0)
+    for context in (1, 2000):
+        weights, attn = fit.macs_per_token(shape, 0), fit.attention_macs(shape, context)
+        e = fit.estimate(SMOL, "Q4_0", context, hardware=hw)
+        assert e.tokens_per_s == pytest.approx(10e9 / (weights + 5 * attn), rel=0.01)
+    # not measured: attention's MACs cost as much as the weights' (as before)
+    plain = fit.estimate(SMOL, "Q4_0", 2000, hardware=this_machine(threads=2, bandwidth_gbs=1000, compute_gmacs=10))
+    assert plain.tokens_per_s == pytest.approx(10e9 / fit.macs_per_token(shape, 2000), rel=0.01)
+
+
+@pytest.mark.parametrize("bad", [-1, True, "slow", float("nan")])
+def test_a_bad_attention_cost_is_refused(bad):
+    with pytest.raises(InvalidInput, match="cost per attention multiply-add"):
+        custom_hardware(20, "cpu", compute_gmacs=10, compute_attn_ns=bad)
+
+
 def test_older_nvidia_gpus_are_flagged_as_an_upper_bound():
     old = fit.estimate("meta-llama/Llama-2-7b-hf", "Q4_0", 512, hardware="Tesla P40")
     assert any("before 2020" in n and "upper bound" in n for n in old.notes)
