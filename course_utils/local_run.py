@@ -250,7 +250,10 @@ def measure_local(model: str | None = None, quant: str | None = None, max_tokens
             return measure_local(max_tokens=max_tokens, prompt=prompt, runs=runs, bandwidth_gbs=bandwidth_gbs,
                                  server=own)
     result = time_generation(server.generate(), prompt=prompt, max_new_tokens=max_tokens, runs=runs, warmup=False)
-    pred = predict_speed(server.model_path, context=max(64, 2 * max_tokens), bandwidth_gbs=bandwidth_gbs,
+    # the context a generated token attends over, on average: the prompt and half the answer (before the
+    # server counts the prompt: twice the answer)
+    context = result.prompt_tokens + result.tokens // 2 if result.prompt_tokens else max(64, 2 * max_tokens)
+    pred = predict_speed(server.model_path, context=context, bandwidth_gbs=bandwidth_gbs,
                          threads=server.threads, kv_type=server.kv_type)
     reference = result.server_tokens_per_s or result.tokens_per_s
     allocated, kv_predicted = server.kv_cache_bytes(), _kv_cache_predicted(server)

@@ -64,6 +64,7 @@ class StreamStats:
     server_tokens_per_s: float | None = None
     finish_reason: str | None = None
     max_tokens: int | None = None
+    prompt_tokens: int | None = None  # usage.prompt_tokens, else llama.cpp's timings.prompt_n + cache_n
 
 
 class CompletionText(str):
@@ -84,6 +85,7 @@ class Run:
     chunks: int = 0
     reasoning_chunks: int = 0
     server_tokens_per_s: float | None = None
+    prompt_tokens: int | None = None  # as the server counted them, when it said
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class TimingResult:
     tokens_from: str = FROM_CHUNKS
     approximate: bool = True
     server_tokens_per_s: float | None = None
+    prompt_tokens: int | None = None  # the median of the runs' prompt tokens, when the server said
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,7 +151,8 @@ def _one_run(generate: Callable, prompt: str, max_new_tokens: int, count_tokens:
         if source == FROM_CHUNKS:
             tokens, source = count_tokens(result), (FROM_WORDS if count_tokens is _words else FROM_COUNTER)
         return Run(total, total, tokens, tokens / total if total > 0 else 0.0, False, total, source,
-                   server_tokens_per_s=stats.server_tokens_per_s if stats else None)
+                   server_tokens_per_s=stats.server_tokens_per_s if stats else None,
+                   prompt_tokens=stats.prompt_tokens if stats else None)
     if not isinstance(result, Iterable):
         raise InvalidInput(t("timing.error.not_text", type=type(result).__name__))
     first = first_answer = None
@@ -175,7 +179,7 @@ def _one_run(generate: Callable, prompt: str, max_new_tokens: int, count_tokens:
     tps = after_first / decode if chunks > 1 and decode > 0 else 0.0
     return Run(first - start, end - start, tokens, tps, True,
                None if first_answer is None else first_answer - start, source, chunks, reasoning,
-               stats.server_tokens_per_s if stats else None)
+               stats.server_tokens_per_s if stats else None, stats.prompt_tokens if stats else None)
 
 
 def _median(values) -> float | None:
@@ -212,6 +216,7 @@ def time_generation(generate: Callable[[str, int], Any], prompt: str = "Explain 
     method = t("timing.method.streamed" if streamed else "timing.method.whole", source=source_label(source))
     first_answer = _median(r.first_answer_s for r in measured)
     server_tps = _median(r.server_tokens_per_s for r in measured)
+    prompt_tokens = _median(r.prompt_tokens for r in measured)
     return TimingResult(
         ttft_s=round(statistics.median(r.ttft_s for r in measured), 4),
         tokens_per_s=round(statistics.median(r.tokens_per_s for r in measured), 2),
@@ -219,7 +224,8 @@ def time_generation(generate: Callable[[str, int], Any], prompt: str = "Explain 
         tokens=int(statistics.median(r.tokens for r in measured)), runs=measured, method=method,
         notes=tuple(notes), first_answer_s=None if first_answer is None else round(first_answer, 4),
         tokens_from=source, approximate=approximate,
-        server_tokens_per_s=None if server_tps is None else round(server_tps, 2))
+        server_tokens_per_s=None if server_tps is None else round(server_tps, 2),
+        prompt_tokens=None if prompt_tokens is None else int(prompt_tokens))
 
 
 # --------------------------------------------------------------------------- OpenAI-compatible servers
@@ -364,10 +370,15 @@ def _take_figures(doc: dict, stats: StreamStats) -> None:
     usage = doc.get("usage")
     if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
         stats.completion_tokens = usage["completion_tokens"]
+    if isinstance(usage, dict) and isinstance(usage.get("prompt_tokens"), int):
+        stats.prompt_tokens = usage["prompt_tokens"]
     timings = doc.get("timings")
     if isinstance(timings, dict):
         if isinstance(timings.get("predicted_n"), int):
             stats.predicted_n = timings["predicted_n"]
+        if stats.prompt_tokens is None and isinstance(timings.get("prompt_n"), int):
+            cached = timings.get("cache_n") if isinstance(timings.get("cache_n"), int) else 0
+            stats.prompt_tokens = timings["prompt_n"] + cached
         if isinstance(timings.get("predicted_per_second"), (int, float)):
             stats.server_tokens_per_s = round(float(timings["predicted_per_second"]), 2)
 

@@ -28,6 +28,13 @@ def test_llamacpp_usage_in_a_final_empty_choices_chunk(server):
     assert r.server_tokens_per_s is not None and r.server_tokens_per_s > 0  # llama.cpp's own timings
     assert r.first_answer_s == pytest.approx(r.ttft_s)
     assert s.bodies[0]["stream_options"] == {"include_usage": True}
+    assert r.prompt_tokens == 32  # usage.prompt_tokens: the prediction's context starts there
+
+
+def test_llamacpp_prompt_tokens_from_timings_when_no_usage(server):
+    """Without usage, llama.cpp's timings count the prompt: prompt_n processed plus cache_n reused (1 + 31)."""
+    gen, _ = replay(server, "llamacpp_smollm2_no_stream_options.sse")
+    assert time_generation(gen, max_new_tokens=12, runs=1).prompt_tokens == 32
 
 
 def test_llamacpp_timings_when_no_usage(server):
