@@ -3,7 +3,8 @@
 For the course's real model (SmolLM2-135M-Instruct) at each thread count, interleaved over ``--rounds``:
   predicted     the estimate as `course-utils run` makes it (probes in the model's types, their block scales
                 spread as the model's: block_scales; bandwidth here)
-  before        the same with the probes' scales as random weights give them (before 2026-12-04)
+  before        the same with the probes' scales as random weights give them (before 2026-12-04); both at
+                the run's context (the prompt the server counted and half the answer), as `course-utils run`
   twin          a random-weight GGUF of the model's exact shape and types (gguf_writer.make_gguf), timed
                 as the probes are (plain /completion, best of 2 after a warm-up): what the speed model sees
   real, plain   the real model, timed the same way: the twin's gap is the weights' values alone
@@ -61,21 +62,25 @@ def main() -> None:
     print(f"{real.name}: {shape.n_layers} layers x {shape.hidden}, ff {shape.ffn}, {shape.n_heads}/{shape.n_kv_heads} heads, "
           f"{shape.layer_type} layers, {shape.output_type} output; twin {twin}")
     for threads in [int(x) for x in a.threads.split(",")]:
-        rows = {k: [] for k in ("predicted", "before", "twin", "real, plain", "real, run")}
+        rows = {k: [] for k in ("predicted", "before", "predicted, plain", "twin", "real, plain", "real, run")}
         t0 = time.perf_counter()
         for r in range(a.rounds):
-            bw = measure_memory_bandwidth(threads=threads).gbs
-            for key, sp in (("predicted", spreads), ("before", (None, None))):
-                rate = rate_for_model(shape.layer_type, shape.output_type, threads=threads, spreads=sp)
-                est = fit.predict_here(str(real), context=2 * a.tokens, threads=threads, bandwidth_gbs=bw,
-                                       compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns,
-                                       compute_attn_ns=rate.attn_ns)
-                rows[key].append(est.tokens_per_s)
             rows["twin"].append(time_decode(twin, threads, a.tokens, 2, n_ctx=512))
             rows["real, plain"].append(time_decode(real, threads, a.tokens, 2, n_ctx=512))
             with LocalServer(real, n_ctx=2048, threads=threads) as srv:
                 run = time_generation(srv.generate(), prompt=DEFAULT_PROMPT, max_new_tokens=a.tokens, runs=1)
             rows["real, run"].append(run.server_tokens_per_s or run.tokens_per_s)
+            bw = measure_memory_bandwidth(threads=threads).gbs
+            # at the context a token attends over on average, as course-utils run takes it: the prompt and half
+            # the answer (the plain runs: four words and half of their tokens)
+            run_context = (run.prompt_tokens or 0) + run.tokens // 2
+            for key, sp, context in (("predicted", spreads, run_context), ("before", (None, None), run_context),
+                                     ("predicted, plain", spreads, 4 + a.tokens // 2)):
+                rate = rate_for_model(shape.layer_type, shape.output_type, threads=threads, spreads=sp)
+                est = fit.predict_here(str(real), context=context, threads=threads, bandwidth_gbs=bw,
+                                       compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns,
+                                       compute_attn_ns=rate.attn_ns)
+                rows[key].append(est.tokens_per_s)
             print(f"  threads {threads}, round {r + 1}: " + ", ".join(f"{k} {v[-1]:.1f}" for k, v in rows.items()),
                   flush=True)
             compute_probe._RATES.clear()  # each round probes afresh, as a new `course-utils run` does
@@ -90,7 +95,7 @@ def main() -> None:
         for key in ("before", "predicted"):
             print(f"  in all       {key:<9} / real run  {med[key] / med['real, run'] - 1:+6.1%}"
                   f" (per round: {', '.join(f'{p / m - 1:+.0%}' for p, m in zip(rows[key], rows['real, run']))})")
-        print(f"  spread probes: predicted / real plain {med['predicted'] / med['real, plain'] - 1:+6.1%}")
+        print(f"  spread probes: predicted / real plain {med['predicted, plain'] / med['real, plain'] - 1:+6.1%}")
 
 
 if __name__ == "__main__":
