@@ -146,15 +146,15 @@ def time_decode(path: Path, threads: int, tokens: int, runs: int = 2, n_ctx: int
 
 
 def decode_after(path: Path, threads: int, tokens: int, contexts: tuple[int, ...], runs: int = 2,
-                 n_ctx: int = 256) -> list[float]:
-    """time_decode after each of ``contexts`` cached tokens (0: four words), on one server: the prompts are
-    token ids, each the start of the next, processed once and kept (cache_prompt) so that each run decodes
-    from its end."""
+                 n_ctx: int = 256, kv_type: str = "F16") -> list[float]:
+    """time_decode after each of ``contexts`` cached tokens (0: four words), on one server with a ``kv_type``
+    cache: the prompts are token ids, each the start of the next, processed once and kept (cache_prompt) so
+    that each run decodes from its end."""
     from .engine import LocalServer
 
     room = -(-(max(contexts) + tokens + 64) // 256) * 256  # the prompt, the tokens, and whole 256-cell pages
     speeds = []
-    with LocalServer(path, n_ctx=max(n_ctx, room), threads=threads) as srv:
+    with LocalServer(path, n_ctx=max(n_ctx, room), threads=threads, kv_type=kv_type) as srv:
         for n in contexts:
             best = 0.0
             prompt = list(range(1000, 1000 + n)) if n else "Once upon a time"
@@ -197,16 +197,17 @@ def solve_rate(wide: tuple[float, float, float], narrow: tuple[float, float, flo
 
 def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS, fresh: bool = False,
                          qtype: str = PROBE_TYPE, embd_type: str = PROBE_EMBD_TYPE,
-                         spreads: tuple = (None, None)) -> ComputeRate:
+                         spreads: tuple = (None, None), kv_type: str = "F16") -> ComputeRate:
     """Time the two probe models (layers in ``qtype``, the tied embedding in ``embd_type``, block scales
-    spread as ``spreads`` say; see rate_for_model) on llama.cpp with ``threads`` (default llama.cpp's);
-    kept per thread count, types and spreads."""
+    spread as ``spreads`` say; see rate_for_model) on llama.cpp with ``threads`` (default llama.cpp's), and
+    attention over a ``kv_type`` cache; kept per thread count, types, spreads and cache type."""
     from .fit import macs_per_token, rows_per_token, shape_from_gguf
     from .hardware import llama_cpp_threads
 
     threads = int(threads or llama_cpp_threads())
     spreads = _usable_spreads(spreads, qtype, embd_type)
-    key = (threads, qtype, embd_type, tuple(s.tag if s else "" for s in spreads))
+    key = (threads, qtype, embd_type, tuple(s.tag if s else "" for s in spreads)) + \
+        ((kv_type,) if kv_type != "F16" else ())
     if key in _RATES and not fresh:
         return _RATES[key]
     t0 = time.perf_counter()
@@ -217,7 +218,7 @@ def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS,
         probes.append((macs_per_token(model, context=tokens), rows_per_token(model), best))
     (macs, _, best), (_, _, narrow) = probes
     per_mac, per_row = solve_rate(*[(m, r, 1 / tps) for m, r, tps in probes])
-    attn_ns, long_tps = _attention_cost(path, model, threads, tokens)
+    attn_ns, long_tps = _attention_cost(path, model, threads, tokens, kv_type)
     rate = ComputeRate(round(1 / per_mac / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2),
                        round(per_row * 1e9, 2), round(narrow, 1), qtype, embd_type, any(spreads), attn_ns,
                        round(long_tps, 1))
@@ -225,24 +226,26 @@ def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS,
     return rate
 
 
-def _attention_cost(path: Path, shape, threads: int, tokens: int) -> tuple[float, float]:
-    """(nanoseconds per multiply-add of attention over the cache, the longer run's tokens/s): the narrow probe
-    decoding after ATTENTION_PROBE_CONTEXTS cached tokens; the extra time per token over the extra MACs of
-    attention (fit.attention_macs at each decode's mean position), 0 when noise hides it."""
+def _attention_cost(path: Path, shape, threads: int, tokens: int, kv_type: str = "F16") -> tuple[float, float]:
+    """(nanoseconds per multiply-add of attention over a ``kv_type`` cache, the longer run's tokens/s): the
+    narrow probe decoding after ATTENTION_PROBE_CONTEXTS cached tokens; the extra time per token over the
+    extra MACs of attention (fit.attention_macs at each decode's mean position), 0 when noise hides it.
+    The cache's type has kernels of its own: here Q8_0 cost about F16's, Q4_0 a quarter more."""
     from .fit import attention_macs
 
     short, long = ATTENTION_PROBE_CONTEXTS
-    tps = decode_after(path, threads, tokens, (short, long))
+    tps = decode_after(path, threads, tokens, (short, long), kv_type=kv_type)
     extra_macs = attention_macs(shape, long + tokens // 2) - attention_macs(shape, short + tokens // 2)
     extra_s = 1 / tps[1] - 1 / tps[0]
     return (round(extra_s / extra_macs * 1e9, 4) if extra_s > 0 and extra_macs > 0 else 0.0), tps[1]
 
 
 def rate_for_model(layer_type: str | None, output_type: str | None, threads: int | None = None,
-                   spreads: tuple = (None, None)) -> ComputeRate:
+                   spreads: tuple = (None, None), kv_type: str = "F16") -> ComputeRate:
     """llama.cpp's compute rate for a model (fit.ModelShape.layer_type, .output_type): probes whose
     layers are in the model's main layer type and whose tied embedding (their output matrix) is in
     the type of the model's output matrix, each where a probe can be written in it (probe_type), with
-    the model's block-scale ``spreads`` where known (block_scales.file_spreads of its file)."""
+    the model's block-scale ``spreads`` where known (block_scales.file_spreads of its file), attention over
+    the model's ``kv_type`` cache."""
     return measure_compute_rate(threads, qtype=probe_type(layer_type),
-                                embd_type=probe_type(output_type, PROBE_EMBD_TYPE), spreads=spreads)
+                                embd_type=probe_type(output_type, PROBE_EMBD_TYPE), spreads=spreads, kv_type=kv_type)

@@ -129,6 +129,9 @@ def test_compute_probe_on_the_real_engine(smol):
     # attention over the cache: the narrow probe after 512 and after 1,536 cached tokens decodes slower, and the
     # extra time per extra attention MAC is its own cost
     assert 0 < rate.long_tokens_per_s < rate.narrow_tokens_per_s and rate.attn_ns > 0
+    # a quantized cache has attention kernels of its own: measured apart, kept apart
+    q4 = compute_probe.measure_compute_rate(1, tokens=8, kv_type="Q4_0")
+    assert q4 is not rate and q4.attn_ns > 0 and compute_probe.measure_compute_rate(1, kv_type="Q4_0") is q4
     # the rate and the row cost give back both probes' measured times (the wide one alone when rows came out free)
     for model, tps in ((shape, rate.tokens_per_s), (narrow, rate.narrow_tokens_per_s)):
         seconds = fit.macs_per_token(model, 8) / (rate.gmacs * 1e9) + fit.rows_per_token(model) * rate.row_ns * 1e-9
