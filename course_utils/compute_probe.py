@@ -32,7 +32,8 @@ cache, with a softmax step for each cached token, and took 4-5 times a weight's 
 multiply-add here. The narrow probe also decodes after 512 and 1,536
 cached tokens (ATTENTION_PROBE_CONTEXTS); the slope between the two is that cost (ComputeRate.attn_ns,
 Hardware.compute_attn_ns). Without it SmolLM2 after a 3,500-token prompt was predicted twice as fast as it
-ran; with it, within 15 % from 4 to 3,500 tokens (bench/context_speed.py).
+ran; with it, from 4 to 3,500 tokens, within 15 % at 1 thread and 26 % at 2, the largest misses after short
+prompts, where a step the slope leaves out comes first (bench/context_speed.py, 2026-12-04).
 """
 from __future__ import annotations
 
