@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .ggml_quant import block_bytes, block_size  # a block's weights share its f16 scale
+
 # where a block's f16 scale d lies (bytes from the block's start) and how many weights share it, per ggml
 # type (ggml-common.h: block_q4_0 ... block_q8_0; block_q2_K ... block_q6_K; block_iq4_nl, block_iq4_xs)
 SCALE_AT = {"Q4_0": 0, "Q4_1": 0, "Q5_0": 0, "Q5_1": 0, "Q8_0": 0, "IQ4_NL": 0,
@@ -65,15 +67,9 @@ def _spread(qtype: str, rows: list[np.ndarray]) -> ScaleSpread | None:
     return ScaleSpread(qtype, round(mean, 3), round(math.sqrt(between / n), 3), round(math.sqrt(within / n), 3), n)
 
 
-def _block_bytes(qtype: str) -> int:
-    from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
-
-    return GGML_QUANT_SIZES[GGMLQuantizationType[qtype]][1]
-
-
 def scales_of(raw: bytes | np.ndarray, qtype: str) -> np.ndarray:
     """The f16 scale of every block in ``raw`` (a tensor's bytes) as float32."""
-    size, at = _block_bytes(qtype), SCALE_AT[qtype]
+    size, at = block_bytes(qtype), SCALE_AT[qtype]
     blocks = np.frombuffer(raw, dtype=np.uint8) if isinstance(raw, (bytes, bytearray)) else raw.view(np.uint8)
     blocks = blocks[: blocks.size // size * size].reshape(-1, size)
     return blocks[:, at:at + 2].copy().view(np.float16).ravel().astype(np.float32)
@@ -105,7 +101,7 @@ def _file_spreads(header, data: np.ndarray, layer_type: str | None, output_type:
         wanted = output_type if role == "output" else layer_type
         if role is None or kind != wanted or kind not in SCALE_AT or len(tensor.shape) < 2:
             continue
-        size, per_row = _block_bytes(kind), tensor.shape[0] // group_size(kind)
+        size, per_row = block_bytes(kind), tensor.shape[0] // block_size(kind)
         n_rows = tensor.n_bytes // size // per_row if per_row else 0
         if not n_rows or tensor.offset + tensor.n_bytes > data.size:
             continue
@@ -126,16 +122,9 @@ def natural_spread(qtype: str) -> ScaleSpread | None:
         return None
     from .gguf_writer import quantize_for_probe
 
-    cols = 16 * group_size(qtype)
+    cols = 16 * block_size(qtype)
     data = np.random.default_rng(12345).standard_normal((256, cols), dtype=np.float32) * 0.02
     return _spread(qtype, [scales_of(quantize_for_probe(data, qtype), qtype).reshape(256, -1)])
-
-
-def group_size(qtype: str) -> int:
-    """How many weights share one f16 scale: a block of the type."""
-    from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
-
-    return GGML_QUANT_SIZES[GGMLQuantizationType[qtype]][0]
 
 
 def block_factors(rng: np.random.Generator, rows: int, blocks_per_row: int, qtype: str,

@@ -69,7 +69,7 @@ class ComputeRate:
     qtype: str = "Q4_1"  # the probes' layers' type (their kernels are the ones timed)
     embd_type: str = "Q8_0"  # the probes' tied embedding's type, their output matrix
     spread: bool = False  # the probes' block scales spread as the model's (block_scales), not as random weights'
-    attn_ns: float = 0.0  # one multiply-add of attention over the F16 cache, in nanoseconds (0: not told apart)
+    attn_ns: float = 0.0  # one multiply-add of attention over the cache (its kv_type), in ns (0: not told apart)
     long_tokens_per_s: float | None = None  # the narrow probe's decode speed after the longer ATTENTION_PROBE_CONTEXTS
 
 
@@ -207,8 +207,7 @@ def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS,
 
     threads = int(threads or llama_cpp_threads())
     spreads = _usable_spreads(spreads, qtype, embd_type)
-    key = (threads, qtype, embd_type, tuple(s.tag if s else "" for s in spreads)) + \
-        ((kv_type,) if kv_type != "F16" else ())
+    key = (threads, qtype, embd_type, tuple(s.tag if s else "" for s in spreads), kv_type)
     if key in _RATES and not fresh:
         return _RATES[key]
     t0 = time.perf_counter()

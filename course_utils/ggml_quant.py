@@ -54,6 +54,13 @@ def block_size(qtype: str) -> int:
     return gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType[qtype]][0]
 
 
+def block_bytes(qtype: str) -> int:
+    """Bytes per block of a ggml type."""
+    import gguf
+
+    return gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType[qtype]][1]
+
+
 def quantize(data: np.ndarray, qtype: str) -> np.ndarray:
     """``data`` (float32, last axis a row) quantized to ``qtype`` as llama.cpp stores it: uint8, one
     row of blocks per input row. Types that llama.cpp quantizes only with an importance matrix

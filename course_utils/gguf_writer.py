@@ -223,9 +223,10 @@ def _tensor_adders(gguf, w, rng, default_kind, spreads: tuple = (None, None), se
         data = rng.standard_normal((stack, rows, cols) if stack else (rows, cols), dtype=np.float32) * 0.02
         target = spread_for(name, kind)
         if target is not None:
-            from .block_scales import block_factors, group_size
+            from .block_scales import block_factors
+            from .ggml_quant import block_size
 
-            g = group_size(kind.name)
+            g = block_size(kind.name)
             if cols % g == 0:
                 grouped = data.reshape(-1, cols // g, g)
                 f = block_factors(factors_rng, grouped.shape[0], grouped.shape[1], kind.name, target)

@@ -110,7 +110,7 @@ def test_measure_with_prediction(llama):
     from course_utils import block_scales, compute_probe
 
     spreads = block_scales.file_spreads(llama.model_path, "Q4_1", "Q8_0")
-    rate = compute_probe._RATES[(llama.threads, "Q4_1", "Q8_0", tuple(s.tag for s in spreads))]
+    rate = compute_probe._RATES[(llama.threads, "Q4_1", "Q8_0", tuple(s.tag for s in spreads), "F16")]
     assert rate.spread and (rate.qtype, rate.embd_type) == ("Q4_1", "Q8_0")
 
 

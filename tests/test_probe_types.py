@@ -91,7 +91,7 @@ def test_the_local_prediction_times_probes_in_the_models_types(smol, tmp_path):
     assert (shape.layer_type, shape.output_type) == ("Q4_K", "Q6_K")
     p = local_run.predict_speed(path, context=64, bandwidth_gbs=20.0, threads=1)
     assert p.tokens_per_s and "Q4_K layers and a Q6_K output matrix" in p.basis
-    rate = compute_probe._RATES[1, "Q4_K", "Q6_K", ("", "")]  # a random-weight model: the plain probes
+    rate = compute_probe._RATES[1, "Q4_K", "Q6_K", ("", ""), "F16"]  # a random-weight model: the plain probes
     assert (rate.qtype, rate.embd_type) == ("Q4_K", "Q6_K") and rate.gmacs > 0
     # the probes have the model's types: Q4_K layers, the tied embedding in Q6_K
     for probe_shape in (compute_probe.PROBE, compute_probe.NARROW_PROBE):
