@@ -193,7 +193,7 @@ def cpu_results() -> None:
     k = CLASSES["cpu"]
     rows = data.load("llamacpp_cpu_results")
     print(f"CPU results : {len(rows)} published llama.cpp CPU-only rows (not used for fitting)")
-    spec = []  # (row, error of the "cpu" class) for the rows with a spec-sheet bandwidth
+    spec = []  # (row, error of the "cpu" class, error with the compute ceiling or None) for spec-sheet rows
     for r in rows:
         gb = r["model_size_gib"] * 2**30 / 1e9
         read = gb * r["tg_tps"]
@@ -201,15 +201,58 @@ def cpu_results() -> None:
                 f"reads {read:6.1f} of {r['bandwidth_gbs']:g} GB/s ({r['bandwidth_basis']}) = {read / r['bandwidth_gbs']:.2f}")
         if r["bandwidth_basis"] != "measured":
             pred = 1 / (gb / (k.efficiency * r["bandwidth_gbs"]) + k.overhead_ms / 1000)
-            spec.append((r, pred / r["tg_tps"] - 1))
+            ceiling = _transferred_ceiling(r, gb)
+            spec.append((r, pred / r["tg_tps"] - 1, None if ceiling is None else ceiling[0] / r["tg_tps"] - 1))
             line += f"   'cpu' class {pred:6.2f} ({spec[-1][1]:+.0%})"
+            if ceiling is not None:
+                line += f"; with {ceiling[1]} {ceiling[0]:6.2f} ({spec[-1][2]:+.0%})"
         print(line)
-    few = [e for r, e in spec if r["threads"] and r["threads"] <= 2]
-    rest = [e for r, e in spec if not (r["threads"] and r["threads"] <= 2)]
-    print(f"  'cpu' class ({k.efficiency:g} x spec bandwidth), out of sample: {_summary([e for _, e in spec])}")
+    few = [e for r, e, _ in spec if r["threads"] and r["threads"] <= 2]
+    rest = [e for r, e, _ in spec if not (r["threads"] and r["threads"] <= 2)]
+    print(f"  'cpu' class ({k.efficiency:g} x spec bandwidth), out of sample: {_summary([e for _, e, _ in spec])}")
     print(f"    of which {len(few)} rows ran on 2 threads of a 16-core CPU: for the quantizations with slow kernels "
           f"(the IQ types) computing, not reading, set the pace, as on the course VM; without those rows: "
           f"{_summary(rest)}")
+    both = [c if c is not None else e for _, e, c in spec]
+    if any(c is not None for _, _, c in spec):
+        print(f"  with the compute ceiling where a row states its threads and its core's clock (the rate per cycle "
+              f"measured on a core of the same design here: data/cpu_compute_reference.csv, "
+              f"compute_reference.transferred_rate), the slower of reading and computing: {_summary(both)}")
+        print(f"    the {sum(c is not None for _, _, c in spec)} rows with a ceiling: "
+              f"{_summary([c for _, _, c in spec if c is not None])}")
+
+
+# the published CPU rows' models (llamacpp_cpu_results "model") as catalog ids, for their shapes
+_CPU_ROW_MODELS = {"LLaMA-3.1-8B-Instruct": "meta-llama/Llama-3.1-8B-Instruct"}
+# llama-bench's file type labels as llama-quantize's names
+_BENCH_LABELS = {" - Small": "_S", " - Medium": "_M", " - Large": "_L"}
+
+
+def _transferred_ceiling(r: dict, gb: float) -> tuple[float, str] | None:
+    """(tokens/s, what it rests on) of a published CPU row from the slower of reading ('cpu' class) and
+    computing at the rate of a core of the same design measured here, scaled to the row's clock and threads;
+    None where the row lacks threads, a clock, a known model or a reference for its core and types."""
+    from dataclasses import replace
+
+    from course_utils.compute_reference import file_type_matrices, transferred_rate
+    from course_utils.hardware import custom_hardware
+
+    repo = _CPU_ROW_MODELS.get(r["model"])
+    if not (r["threads"] and r["clock_ghz"] and r["core"] and repo):
+        return None
+    label = r["quant"]
+    for tail, short in _BENCH_LABELS.items():
+        label = label.replace(tail, short)
+    types = file_type_matrices(label)
+    rate = transferred_rate(r["core"], r["clock_ghz"], r["threads"], *types) if types else None
+    if rate is None:
+        return None
+    shape = fit.shape_for(repo)
+    n = int(r["tg_test"][2:]) if r["tg_test"].startswith("tg") else 1
+    hw = replace(custom_hardware(r["bandwidth_gbs"], "cpu"), compute_gmacs=rate.gmacs, threads=rate.threads,
+                 compute_row_ns=rate.row_ns)
+    macs = fit.macs_per_token(shape, max(1, n // 2)) + fit.rows_per_token(shape) * hw.row_macs
+    return fit.tokens_per_second(gb * fit.GB, hw, macs), f"{rate.clock_ghz:g} GHz {r['core']} compute"
 
 
 def _one_vote_each(fitted: dict[str, tuple[float, float]], backend: str) -> tuple[float, float]:
