@@ -100,6 +100,10 @@ class ModelShape:
     # a feed-forward); None: llama.cpp's rule from first_dense_layers and moe_layer_step
     moe_layer_mask: tuple[bool, ...] | None = None
     expert_bpw: float | None = None  # experts stored in one type whatever the file type (gpt-oss: MXFP4)
+    # a latent mixture of experts (Nemotron 3 Super and Ultra, llama.cpp's moe_latent_size): the routed experts
+    # work in this width, between a projection down from the hidden width and one back up (ffn_latent_down/up);
+    # the router and the shared expert stay on the hidden width. None: the experts work in the hidden width
+    moe_latent: int | None = None
     # attention variants
     sliding_window: int | None = None
     sliding_window_pattern: int | None = None  # every Nth layer attends globally, the others in the window
@@ -215,10 +219,12 @@ def _groups(shape: ModelShape) -> dict[str, float]:
            "layers_rest": attn_layers * attn_rest + shape.recurrent_layers * shape.mixer_params
            + dense_layers * (mats - 1) * h * ffn}
     if shape.moe:
-        per_expert = mats * h * (shape.moe_ffn or ffn)
-        out["experts"] = shape.moe_layers * shape.n_experts * per_expert
-        out["shared_experts"] = shape.moe_layers * shape.n_shared_experts * per_expert
+        width = shape.moe_ffn or ffn
+        out["experts"] = shape.moe_layers * shape.n_experts * mats * (shape.moe_latent or h) * width
+        out["shared_experts"] = shape.moe_layers * shape.n_shared_experts * mats * h * width
         out["layers_rest"] += shape.moe_layers * h * shape.n_experts  # the router
+        if shape.moe_latent:  # the projections to the experts' latent width and back
+            out["layers_rest"] += shape.moe_layers * 2 * h * shape.moe_latent
     return out
 
 
@@ -395,6 +401,7 @@ def _shape_from_row(name: str, row: dict, gated: bool = True) -> ModelShape:
         g("num_key_value_heads"), g("head_dim"), g("vocab_size"), bool(g("tie_word_embeddings")), gated,
         g("max_position_embeddings"), n_experts=g("num_experts") or 0, experts_per_token=g("experts_per_token") or 0,
         n_shared_experts=g("num_shared_experts") or 0, moe_ffn=g("moe_intermediate_size"),
+        moe_latent=g("moe_latent_size") or None,
         first_dense_layers=g("first_dense_layers") or 0, moe_layer_step=g("moe_layer_step") or 1,
         expert_bpw=MXFP4_BPW if "gptoss" in (g("architecture") or "").lower() else None,
         sliding_window=g("sliding_window"), sliding_window_pattern=g("sliding_window_pattern"),
@@ -582,6 +589,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         experts_per_token=(field_value(f"{arch}.expert_used_count") or 0) if expert_bytes else 0,
         n_shared_experts=_gguf_shared_experts(arch, field_value, names) if expert_bytes else 0,
         moe_ffn=field_value(f"{arch}.expert_feed_forward_length") if expert_bytes else None,
+        moe_latent=(field_value(f"{arch}.moe_latent_size") or None) if expert_bytes else None,
         first_dense_layers=(field_value(f"{arch}.leading_dense_block_count") or 0) if expert_bytes else 0,
         moe_layer_step=(field_value(f"{arch}.interleave_moe_layer_step") or 1) if expert_bytes else 1,
         # Nemotron 3 (src/models/nemotron-h.cpp): every layer with a feed-forward is a MoE layer
@@ -925,7 +933,8 @@ def rows_per_token(shape: ModelShape) -> int:
 
     Per layer: the q, k, v and output projections (a hybrid's recurrent layers: its mixer's weights over
     the hidden width, as rows of that width), the feed-forward (gate and up when gated, down; a MoE's
-    router, active and shared experts), and the output matrix once (its vocabulary rows).
+    router, active and shared experts; a latent MoE's experts give rows of the latent width, and its projections
+    down to it and back up rows of their own), and the output matrix once (its vocabulary rows).
     Attention over the cache is left to the MAC count. An unknown architecture counts none.
     """
     if not shape.known:
@@ -935,8 +944,10 @@ def rows_per_token(shape: ModelShape) -> int:
     mixers = shape.recurrent_layers * shape.mixer_params / h
     dense = (2 if shape.gated_ffn else 1) * shape.ffn + h
     if shape.moe:
-        expert = (2 if shape.gated_ffn else 1) * (shape.moe_ffn or shape.ffn) + h
-        moe = shape.n_experts + (shape.experts_per_token + shape.n_shared_experts) * expert
+        width = (2 if shape.gated_ffn else 1) * (shape.moe_ffn or shape.ffn)
+        latent = shape.moe_latent or h  # a routed expert's down projection gives rows of the latent width
+        moe = shape.n_experts + shape.experts_per_token * (width + latent) + shape.n_shared_experts * (width + h)
+        moe += (shape.moe_latent + h) if shape.moe_latent else 0  # the projections down to it and back up
         ffn = shape.dense_layers * dense + shape.moe_layers * moe
     else:
         ffn = shape.dense_layers * dense

@@ -571,18 +571,22 @@ def make_granite_hybrid_gguf(out: str | Path, *, layer_kv_heads: tuple[int, ...]
 def make_nemotron_h_gguf(out: str | Path, *, pattern: str = "M-M*M-M*", embd: int = 256, ff: int = 512, heads: int = 4,
                          kv_heads: int = 2, head_dim: int = 64, state_size: int = 32, ssm_heads: int = 8,
                          ssm_head_dim: int = 64, groups: int = 2, conv_kernel: int = 4, experts: int = 8,
-                         experts_used: int = 2, expert_ff: int = 128, shared_ff: int = 256, qtype: str = "Q8_0",
-                         tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
+                         experts_used: int = 2, expert_ff: int = 128, shared_ff: int = 256, latent: int | None = None,
+                         qtype: str = "Q8_0", tokenizer_from: str | Path | None = None, seed: int = 0) -> Path:
     """A random-weight Nemotron-H GGUF (architecture ``nemotron_h``) whose layers each do one thing, as
     ``pattern`` spells them (transformers' hybrid_override_pattern): "M" a Mamba-2 layer, "*" attention alone,
     "-" a feed-forward alone (up and down, squared ReLU), laid out as llama.cpp's loader creates them
     (src/models/nemotron-h.cpp: per-layer KV head and feed-forward counts; a layer is recurrent iff both are 0).
     A pattern with "E" layers writes Nemotron 3's mixture of experts (``nemotron_h_moe``, the same loader): each
     layer with a feed-forward then has ``experts`` routed experts of width ``expert_ff`` (up and down, no gate),
-    ``experts_used`` per token, an F32 router with its selection bias and one shared expert of ``shared_ff``."""
+    ``experts_used`` per token, an F32 router with its selection bias and one shared expert of ``shared_ff``;
+    ``latent`` makes them a latent MoE (Nemotron 3 Super and Ultra: moe_latent_size): the routed experts work in
+    that width, between ffn_latent_down from the hidden width and ffn_latent_up back to it."""
     gguf = _gguf_types()
     if set(pattern) - set("M*-E") or ("E" in pattern and "-" in pattern):
         raise ValueError(f"a Nemotron-H pattern is made of M, * and - (or E for experts), not {pattern!r}")
+    if latent and "E" not in pattern:
+        raise ValueError("a latent width is for the experts of E layers; the pattern has none")
     L, inner, moe = len(pattern), ssm_heads * ssm_head_dim, "E" in pattern
     w, tmp, out = _new_writer(gguf, out, "nemotron_h_moe" if moe else "nemotron_h",
                               f"random-nemotron_h-{pattern}", layers=L, embd=embd,
@@ -598,6 +602,8 @@ def make_nemotron_h_gguf(out: str | Path, *, pattern: str = "M-M*M-M*", embd: in
         w.add_expert_used_count(experts_used)
         w.add_expert_feed_forward_length(expert_ff)
         w.add_expert_shared_feed_forward_length(shared_ff)
+        if latent:
+            w.add_uint32("nemotron_h_moe.moe_latent_size", latent)
     _add_ssm(w, conv_kernel, inner, state_size, ssm_heads, groups)
     mat, vec, _ = _start_tensors(gguf, w, qtype, tokenizer_from, seed, embd)
     vec("output_norm.weight", embd, 1.0)
@@ -613,8 +619,12 @@ def make_nemotron_h_gguf(out: str | Path, *, pattern: str = "M-M*M-M*", embd: in
         elif kind == "E":
             mat(f"blk.{i}.ffn_gate_inp.weight", experts, embd, gguf.GGMLQuantizationType.F32)
             vec(f"blk.{i}.exp_probs_b.bias", experts)
-            mat(f"blk.{i}.ffn_up_exps.weight", expert_ff, embd, stack=experts)
-            mat(f"blk.{i}.ffn_down_exps.weight", embd, expert_ff, stack=experts)
+            width = latent or embd  # the routed experts' input and output width
+            if latent:
+                mat(f"blk.{i}.ffn_latent_down.weight", latent, embd)
+                mat(f"blk.{i}.ffn_latent_up.weight", embd, latent)
+            mat(f"blk.{i}.ffn_up_exps.weight", expert_ff, width, stack=experts)
+            mat(f"blk.{i}.ffn_down_exps.weight", width, expert_ff, stack=experts)
             mat(f"blk.{i}.ffn_up_shexp.weight", shared_ff, embd)
             mat(f"blk.{i}.ffn_down_shexp.weight", embd, shared_ff)
         else:

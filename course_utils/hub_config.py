@@ -173,6 +173,8 @@ def row_from_config(cfg: dict, params_total: float | None = None) -> dict:
         "num_experts": experts, "experts_per_token": cfg.get("num_experts_per_tok") if experts else None,
         "num_shared_experts": _shared_experts(cfg) or cfg.get("n_shared_experts") if experts else None,
         "moe_intermediate_size": (cfg.get("moe_intermediate_size") or cfg.get("intermediate_size")) if experts else None,
+        # Nemotron 3 Super/Ultra's LatentMoE, as llama.cpp's converter reads it (NemotronHModel: moe_latent_size)
+        "moe_latent_size": cfg.get("moe_latent_size") if experts else None,
         "first_dense_layers": cfg.get("first_k_dense_replace"), "moe_layer_step": None, "sliding_window": window,
         "sliding_window_pattern": pattern, "kv_lora_rank": cfg.get("kv_lora_rank"),
         "q_lora_rank": cfg.get("q_lora_rank"), "qk_rope_head_dim": cfg.get("qk_rope_head_dim"),

@@ -378,6 +378,33 @@ def test_nemotron_3_s_experts_are_only_in_its_e_layers(tmp_path, smol):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
+def test_nemotron_3_super_s_latent_experts_work_in_their_own_width(tmp_path, smol):
+    """Nemotron 3 Super and Ultra (nemotron_h_moe with moe_latent_size): the routed experts work in a latent
+    width, between a projection down from the hidden width and one back up; the router and the shared expert
+    stay on the hidden width (llama.cpp's src/models/nemotron-h.cpp). Before, their experts were counted at
+    the hidden width: here 4x their weights, and every token's multiply-adds and rows with them."""
+    from course_utils.gguf_header import read_header
+    from course_utils.gguf_writer import make_nemotron_h_gguf
+
+    path = make_nemotron_h_gguf(tmp_path / "n3s.gguf", pattern="MEM*MEM*", embd=512, state_size=64, ssm_heads=16,
+                                experts=8, experts_used=2, expert_ff=128, shared_ff=256, latent=128, tokenizer_from=smol)
+    shape = fit.shape_from_gguf(str(path))
+    assert (shape.moe_latent, shape.moe_layers, shape.n_shared_experts) == (128, 2, 2)
+    tensors = read_header(path).tensors
+    matrices = sum(t.n_elements for t in tensors if len(t.shape) >= 2)
+    assert sum(fit._groups(shape).values()) == pytest.approx(matrices, rel=0.001)
+    experts = sum(t.n_elements for t in tensors if "_exps." in t.name)
+    assert experts == 2 * 8 * 2 * 128 * 128  # 2 layers x 8 experts x (up and down) x 128 wide x 128 latent
+    assert sum(t.n_elements for t in tensors if "ffn_latent_" in t.name) == 2 * 2 * 512 * 128
+    # a token runs 2 of the 8 experts in each of the 2 layers, and both projections
+    assert fit.macs_per_token(shape) == pytest.approx(matrices - experts * 6 / 8, rel=0.01)
+    # rows: per MoE layer the router's 8, each active expert's 128 (up) + 128 (down, latent), the shared expert's
+    # (counted as 2 routed widths on the hidden width: 2 x (128 + 512)) and the projections' 128 + 512
+    plain = fit.rows_per_token(dataclasses.replace(shape, moe_latent=None))
+    assert plain - fit.rows_per_token(shape) == 2 * (2 * (512 - 128) - (128 + 512))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gguf") is None, reason="needs the gguf package (extra: gguf)")
 def test_a_deepseek_gguf_s_latent_attention_is_read_as_mla(tmp_path, smol):
     """llama.cpp's converter writes MLA as one KV head of key_length = latent + RoPE key; the per-head sizes
     are key/value_length_mla. The cache holds the latent and the RoPE key once per layer and token (the

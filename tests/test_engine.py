@@ -300,6 +300,9 @@ def test_hybrids_recurrent_state_and_kv_cache_are_the_ones_llama_cpp_allocates(t
                                            experts_used=2, **q35), 4 * (3 * (512 + 2 * 4 * 64) + 64 * 512)),
              (gguf_writer.make_nemotron_h_gguf(tmp_path / "nemotron3.gguf", pattern="MEM*MEM*", embd=512,
                                                state_size=64, ssm_heads=16, tokenizer_from=smol),
+              4 * (3 * (1024 + 2 * 2 * 64) + 64 * 1024)),
+             (gguf_writer.make_nemotron_h_gguf(tmp_path / "nemotron3-latent.gguf", pattern="MEM*MEM*", embd=512,
+                                               state_size=64, ssm_heads=16, latent=128, tokenizer_from=smol),
               4 * (3 * (1024 + 2 * 2 * 64) + 64 * 1024))]
     for path, elems in cases:  # hand-computed: recurrent layers x (R + S) f32 elements
         shape = fit.shape_from_gguf(str(path))
@@ -310,7 +313,8 @@ def test_hybrids_recurrent_state_and_kv_cache_are_the_ones_llama_cpp_allocates(t
         assert kv == pytest.approx(fit.kv_cache_bytes(shape, 4096), abs=0.006 * 2**20), path.name
     # Qwen3.5: only every 4th (or 2nd) layer keeps K and V: 2 KV heads x (64 + 64); Granite: 2 x (128 + 128)
     assert [fit.shape_from_gguf(str(c[0])).kv_layer_elems for c in cases[1:]] == \
-        [(0, 0, 0, 256) * 2, (0, 256) * 4, (0, 0, 0, 512) * 2, (0, 0, 0, 256) * 2, (0, 256) * 4, (0, 0, 0, 256) * 2]
+        [(0, 0, 0, 256) * 2, (0, 256) * 4, (0, 0, 0, 512) * 2, (0, 0, 0, 256) * 2, (0, 256) * 4, (0, 0, 0, 256) * 2,
+         (0, 0, 0, 256) * 2]
     est = fit.estimate(gguf_path=str(cases[1][0]), context=4096)
     assert est.recurrent_state_gb == pytest.approx(cases[1][1] * 4 / fit.GB, abs=1e-4)
     assert any("6 of 8 layers keep no KV cache but a fixed recurrent state" in n for n in est.notes)

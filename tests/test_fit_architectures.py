@@ -286,6 +286,15 @@ def test_nemotron_3_from_a_config_json_has_experts_only_in_its_e_layers():
     assert groups["experts"] == 23 * 128 * 2 * 2048 * 1856  # up and down (squared ReLU, no gate), 23 layers
     assert groups["shared_experts"] == 23 * 2 * 2 * 2048 * 1856
     assert fit.kv_cache_bytes(shape, 1000, allocated=False) == 6 * 2 * 128 * 2 * 2 * 1000
+    # the same config with a LatentMoE (Nemotron 3 Super and Ultra's; the width, 512, is illustrative), read as
+    # llama.cpp's converter reads it (moe_latent_size): routed experts 4x narrower, the shared one as it was, and
+    # the two projections to the latent width and back in each MoE layer
+    latent = fit.shape_from_config_row("nemotron-3-latent", hub_config.row_from_config(
+        dict(cfg, moe_latent_size=512)), "hub", 31.6e9)
+    lg = fit._groups(latent)
+    assert latent.moe_latent == 512 and lg["experts"] == groups["experts"] / 4
+    assert lg["shared_experts"] == groups["shared_experts"]
+    assert lg["layers_rest"] - groups["layers_rest"] == 23 * 2 * 2048 * 512
 
 
 def test_moe_decodes_faster_than_a_dense_model_of_its_size():
