@@ -7,9 +7,10 @@ cycles: what one Zen 4 core does per cycle, another does, at its own clock. ``da
 holds the probes' rates on the course VM (an AMD EPYC, Zen 4) with the clock it ran at, measured
 together by ``bench/cpu_compute_table.py``; ``transferred_rate`` scales them to another core's clock.
 
-What this leaves out, and says in its name: another build of llama.cpp may have other kernels (the
-published Ryzen rows are of December 2024; the table of the xllamacpp wheel of 2026), and a
-maker's boost clock is the most a core reaches, so the rate it gives is an upper bound.
+What it leaves out: another build of llama.cpp may have other kernels (the published Ryzen rows are of
+December 2024, the table of the xllamacpp wheel of 2026), and a maker's boost clock is the most a core
+reaches, so the rate it gives is an upper bound. Checked only on published rows (bench/fit_accuracy.py):
+the estimator uses it nowhere else.
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ class TransferredRate:
     row_ns: float  # each matrix row's fixed cost, in ns (Hardware.compute_row_ns)
     threads: int
     clock_ghz: float  # the clock it was scaled to
-    reference_cpu: str  # where it was measured, at what clock, on which engine
+    reference_cpu: str  # the reference row it was scaled from: its CPU, clock, threads and engine
     reference_clock_ghz: float
     reference_threads: int
     engine: str
@@ -68,7 +69,7 @@ def transferred_rate(core: str, clock_ghz: float, threads: int, layer_type: str,
     """The compute rate of ``threads`` cores of design ``core`` at ``clock_ghz``, for matrices in
     ``layer_type`` and an output matrix in ``output_type``: the reference's cycles per multiply-add and per
     matrix row, at this clock. The reference with the same thread count is taken; else the one nearest
-    below it, scaled linearly with the threads (cores that share no memory traffic). None when the table has
+    below it, scaled linearly with the threads (as if the cores did not share the memory's traffic). None when the table has
     no row for that core and those types."""
     if not clock_ghz or clock_ghz <= 0 or not threads or threads <= 0:
         return None
