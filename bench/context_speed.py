@@ -3,8 +3,10 @@
 For the course's real model (or --model) at each thread count: the compute probes as `course-utils run` takes
 them (the model's types and block-scale spread, compute_probe), then prompts of several lengths (a repeated
 sentence, tokenized by the server) each followed by 32 decoded tokens, timed by llama.cpp (best of --runs).
-Each is predicted twice: attention over the cache at the weights' multiply-add rate (before 2026-12-04), and
-at its own cost, measured on the narrow probe after 512 and 1,536 cached tokens (Hardware.compute_attn_ns).
+Each is predicted three times: attention over the cache at the weights' multiply-add rate (before 2026-12-04),
+at its own cost measured on the narrow probe's heads after 512 and 1,536 cached tokens (Hardware.compute_attn_ns;
+before 2026-12-05), and at its own cost measured on the model's heads (compute_probe.attention_probe_shape: what
+`course-utils run` uses).
 
     .venv-test/bin/python bench/context_speed.py [--threads 1,2] [--runs 2] [--model PATH]
 """
@@ -45,10 +47,13 @@ def main() -> None:
     for threads in [int(x) for x in a.threads.split(",")]:
         compute_probe._RATES.clear()
         rate = compute_probe.rate_for_model(shape.layer_type, shape.output_type, threads=threads, spreads=spreads)
+        heads = compute_probe.rate_for_model(shape.layer_type, shape.output_type, threads=threads, spreads=spreads,
+                                             attention=compute_probe.attention_layout(shape))
         bw = measure_memory_bandwidth(threads=threads).gbs
         print(f"{path.name}, threads {threads}: {rate.gmacs} G MACs/s, {rate.row_ns} ns per row, attention "
-              f"{rate.attn_ns} ns per MAC ({rate.attn_ns * rate.gmacs:.1f} weights' MACs), {bw:.1f} GB/s", flush=True)
-        before_errs, now_errs = [], []
+              f"{rate.attn_ns} ns per MAC on the narrow probe's heads ({rate.attn_ns * rate.gmacs:.1f} weights' MACs), "
+              f"{heads.attn_ns} on the model's {heads.attention}, {bw:.1f} GB/s", flush=True)
+        before_errs, narrow_errs, now_errs = [], [], []
         with LocalServer(path, n_ctx=4096, threads=threads) as srv:
             tokens = post(srv.url + "/tokenize", {"content": "The quick brown fox jumps over the lazy dog. " * 400})
             tokens = tokens["tokens"]
@@ -58,12 +63,16 @@ def main() -> None:
                                     )["timings"]["predicted_per_second"] for _ in range(a.runs))
                 kw = dict(threads=threads, bandwidth_gbs=bw, compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns)
                 before = fit.predict_here(str(path), context=n + 16, **kw).tokens_per_s
-                now = fit.predict_here(str(path), context=n + 16, compute_attn_ns=rate.attn_ns, **kw).tokens_per_s
+                narrow = fit.predict_here(str(path), context=n + 16, compute_attn_ns=rate.attn_ns, **kw).tokens_per_s
+                now = fit.predict_here(str(path), context=n + 16, compute_attn_ns=heads.attn_ns, **kw).tokens_per_s
                 before_errs.append(before / measured - 1)
+                narrow_errs.append(narrow / measured - 1)
                 now_errs.append(now / measured - 1)
                 print(f"  prompt {n:5d}: measured {measured:6.1f} | attention as weights {before:6.1f} "
-                      f"({before_errs[-1]:+6.1%}) | at its own cost {now:6.1f} ({now_errs[-1]:+6.1%})", flush=True)
-        for label, errs in (("attention as weights", before_errs), ("at its own cost", now_errs)):
+                      f"({before_errs[-1]:+6.1%}) | narrow probe's heads {narrow:6.1f} ({narrow_errs[-1]:+6.1%}) "
+                      f"| the model's heads {now:6.1f} ({now_errs[-1]:+6.1%})", flush=True)
+        for label, errs in (("attention as weights", before_errs), ("narrow probe's heads", narrow_errs),
+                            ("the model's heads", now_errs)):
             print(f"  {label:<20}: max |error| {max(abs(e) for e in errs):.1%} over {len(errs)} prompt lengths")
 
 

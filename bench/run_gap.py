@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def main() -> None:
     from course_utils import compute_probe, fit
     from course_utils.block_scales import file_spreads
-    from course_utils.compute_probe import rate_for_model, time_decode
+    from course_utils.compute_probe import attention_layout, rate_for_model, time_decode
     from course_utils.engine import LocalServer
     from course_utils.gguf_models import resolve_model
     from course_utils.gguf_writer import make_gguf
@@ -76,7 +76,8 @@ def main() -> None:
             run_context = (run.prompt_tokens or 0) + run.tokens // 2
             for key, sp, context in (("predicted", spreads, run_context), ("before", (None, None), run_context),
                                      ("predicted, plain", spreads, 4 + a.tokens // 2)):
-                rate = rate_for_model(shape.layer_type, shape.output_type, threads=threads, spreads=sp)
+                rate = rate_for_model(shape.layer_type, shape.output_type, threads=threads, spreads=sp,
+                                      attention=attention_layout(shape))
                 est = fit.predict_here(str(real), context=context, threads=threads, bandwidth_gbs=bw,
                                        compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns,
                                        compute_attn_ns=rate.attn_ns)

@@ -70,7 +70,10 @@ class ComputeRate:
     embd_type: str = "Q8_0"  # the probes' tied embedding's type, their output matrix
     spread: bool = False  # the probes' block scales spread as the model's (block_scales), not as random weights'
     attn_ns: float = 0.0  # one multiply-add of attention over the cache (its kv_type), in ns (0: not told apart)
-    long_tokens_per_s: float | None = None  # the narrow probe's decode speed after the longer ATTENTION_PROBE_CONTEXTS
+    long_tokens_per_s: float | None = None  # the attention probe's decode speed after the longer ATTENTION_PROBE_CONTEXTS
+    # the heads attention was timed with (count, KV heads, head width): the model's (attention_probe_shape), or
+    # None: the narrow probe's own
+    attention: tuple[int, int, int] | None = None
 
 
 # the types llama.cpp's quantizer (ggml_quant) writes into a probe beside gguf-py's own
@@ -100,6 +103,39 @@ def probe_shape(shape: dict, qtype: str) -> dict:
     return {k: (max(block, v // block * block) if k in ("embd", "ff") else v) for k, v in shape.items()}
 
 
+def attention_layout(shape) -> tuple[int, int, int] | None:
+    """(heads, KV heads, head width) of a fit.ModelShape's attention, for the attention probe; None where it
+    has no plain multi-head attention to copy (an unknown shape, latent attention: MLA)."""
+    if shape is None or not shape.known or shape.mla:
+        return None
+    heads, kv, hd = shape.n_heads or 0, shape.kv_heads, shape.hd or 0
+    if not (heads > 0 and kv > 0 and heads % kv == 0 and 0 < hd <= 1024 and hd % 2 == 0):
+        return None
+    return int(heads), int(kv), int(hd)
+
+
+def _probe_layer_weights(embd: int, ff: int, heads: int, kv_heads: int, head_dim: int) -> int:
+    q, kv = heads * head_dim, kv_heads * head_dim
+    return embd * (2 * q + 2 * kv) + 3 * embd * ff
+
+
+def attention_probe_shape(heads: int, kv_heads: int, head_dim: int) -> dict:
+    """The attention probe for heads of this layout: the narrow probe's layers (width 384, feed-forward 1024) with
+    these heads, as many layers (4 to 24) as keep about the narrow probe's weights.
+
+    A multiply-add of attention costs more or less with the heads' layout: on the course's VM (medians of 4
+    measurements, 2026-12-05) 0.346 ns at 1 thread and 0.180 at 2 with the narrow probe's 6 heads of 64 (2 KV
+    heads), 0.288 and 0.147 with SmolLM2's 9 (3 KV heads) on the same layers; the real SmolLM2 took 0.28-0.29 and
+    0.14-0.15. The weights must not fit in the CPU's caches either, or the cache's growth pushes them out and
+    adds to the slope: the same heads on layers 256 wide (5 MB of weights) gave 0.406 at 1 thread."""
+    n = NARROW_PROBE
+    narrow = _probe_layer_weights(n["embd"], n["ff"], 6, 2, 64)  # the narrow probe's own heads (make_gguf's)
+    mine = _probe_layer_weights(n["embd"], n["ff"], heads, kv_heads, head_dim)
+    layers = max(4, min(n["layers"], round(n["layers"] * narrow / mine)))
+    return {"layers": layers, "embd": n["embd"], "ff": n["ff"], "heads": heads, "kv_heads": kv_heads,
+            "head_dim": head_dim}
+
+
 def probe_model_path(rebuild: bool = False, shape: dict | None = None, qtype: str = PROBE_TYPE,
                      embd_type: str = PROBE_EMBD_TYPE, spreads: tuple = (None, None)) -> Path:
     """A probe GGUF (default the wide one: Q4_1 layers, a Q8_0 embedding) in the models folder, built on
@@ -110,8 +146,9 @@ def probe_model_path(rebuild: bool = False, shape: dict | None = None, qtype: st
     shape = probe_shape(probe_shape(shape or PROBE, qtype), embd_type)
     spreads = _usable_spreads(spreads, qtype, embd_type)
     tag = "".join(f"-s{s.tag}" if s else "-s0" for s in spreads) if any(spreads) else ""
-    name = "course-compute-probe-{layers}x{embd}x{ff}.{qtype}-{embd_type}{tag}.gguf".format(
-        **shape, qtype=qtype, embd_type=embd_type, tag=tag)
+    heads = "-h{heads}k{kv_heads}d{head_dim}".format(**shape) if "head_dim" in shape else ""
+    name = "course-compute-probe-{}x{}x{}{}.{}-{}{}.gguf".format(shape["layers"], shape["embd"], shape["ff"], heads,
+                                                                qtype, embd_type, tag)
     path = models_dir() / name
     if rebuild or not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,16 +235,20 @@ def solve_rate(wide: tuple[float, float, float], narrow: tuple[float, float, flo
 
 def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS, fresh: bool = False,
                          qtype: str = PROBE_TYPE, embd_type: str = PROBE_EMBD_TYPE,
-                         spreads: tuple = (None, None), kv_type: str = "F16") -> ComputeRate:
+                         spreads: tuple = (None, None), kv_type: str = "F16",
+                         attention: tuple[int, int, int] | None = None) -> ComputeRate:
     """Time the two probe models (layers in ``qtype``, the tied embedding in ``embd_type``, block scales
     spread as ``spreads`` say; see rate_for_model) on llama.cpp with ``threads`` (default llama.cpp's), and
-    attention over a ``kv_type`` cache; kept per thread count, types, spreads and cache type."""
+    attention over a ``kv_type`` cache, on heads of the ``attention`` layout (heads, KV heads, head width:
+    attention_probe_shape) or, without one, on the narrow probe's; kept per thread count, types, spreads, cache
+    type and head layout."""
     from .fit import macs_per_token, rows_per_token, shape_from_gguf
     from .hardware import llama_cpp_threads
 
     threads = int(threads or llama_cpp_threads())
     spreads = _usable_spreads(spreads, qtype, embd_type)
-    key = (threads, qtype, embd_type, tuple(s.tag if s else "" for s in spreads), kv_type)
+    attention = tuple(int(x) for x in attention) if attention else None
+    key = (threads, qtype, embd_type, tuple(s.tag if s else "" for s in spreads), kv_type, attention)
     if key in _RATES and not fresh:
         return _RATES[key]
     t0 = time.perf_counter()
@@ -218,10 +259,13 @@ def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS,
         probes.append((macs_per_token(model, context=tokens), rows_per_token(model), best))
     (macs, _, best), (_, _, narrow) = probes
     per_mac, per_row = solve_rate(*[(m, r, 1 / tps) for m, r, tps in probes])
+    if attention:  # the model's heads on the narrow probe's layers; the matrices' types do not touch the slope
+        path = probe_model_path(shape=attention_probe_shape(*attention))
+        model = shape_from_gguf(str(path))
     attn_ns, long_tps = _attention_cost(path, model, threads, tokens, kv_type)
     rate = ComputeRate(round(1 / per_mac / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2),
                        round(per_row * 1e9, 2), round(narrow, 1), qtype, embd_type, any(spreads), attn_ns,
-                       round(long_tps, 1))
+                       round(long_tps, 1), attention)
     _RATES[key] = rate
     return rate
 
@@ -241,11 +285,13 @@ def _attention_cost(path: Path, shape, threads: int, tokens: int, kv_type: str =
 
 
 def rate_for_model(layer_type: str | None, output_type: str | None, threads: int | None = None,
-                   spreads: tuple = (None, None), kv_type: str = "F16") -> ComputeRate:
+                   spreads: tuple = (None, None), kv_type: str = "F16",
+                   attention: tuple[int, int, int] | None = None) -> ComputeRate:
     """llama.cpp's compute rate for a model (fit.ModelShape.layer_type, .output_type): probes whose
     layers are in the model's main layer type and whose tied embedding (their output matrix) is in
     the type of the model's output matrix, each where a probe can be written in it (probe_type), with
     the model's block-scale ``spreads`` where known (block_scales.file_spreads of its file), attention over
-    the model's ``kv_type`` cache."""
+    the model's ``kv_type`` cache on heads of its ``attention`` layout (attention_layout of its shape)."""
     return measure_compute_rate(threads, qtype=probe_type(layer_type),
-                                embd_type=probe_type(output_type, PROBE_EMBD_TYPE), spreads=spreads, kv_type=kv_type)
+                                embd_type=probe_type(output_type, PROBE_EMBD_TYPE), spreads=spreads, kv_type=kv_type,
+                                attention=attention)

@@ -61,7 +61,8 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
               kv_heads: int | None = None, qtype: str = "Q4_1", tokenizer_from: str | Path | None = None,
               seed: int = 0, experts: int = 0, experts_used: int = 0, embd_type: str = "Q8_0",
               moe_step: int = 1, dense_ff: int | None = None, sliding_window: int | None = None,
-              arch: str | None = None, swa_pattern: int | None = None, spreads: tuple = (None, None)) -> Path:
+              arch: str | None = None, swa_pattern: int | None = None, spreads: tuple = (None, None),
+              head_dim: int | None = None) -> Path:
     """Write a random-weight llama GGUF of this shape: matrices in ``qtype`` (any ggml type: F32, F16,
     Q4_0 ... Q8_0, the K-quants, the i-quants), the tied embedding in ``embd_type``. Types gguf-py cannot
     quantize are quantized by llama.cpp's own code (ggml_quant); ``embd`` and ``ff`` must then be
@@ -83,7 +84,9 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     ``swa_pattern`` writes ``{arch}.attention.sliding_window_pattern``: every that-many-th layer
     attends to the whole context (the loader's default otherwise). Gemma 4: make_gemma4_gguf.
     ``spreads`` (the layers', the tied embedding's block_scales.ScaleSpread) spread the blocks' scales as a
-    model's do (the compute probes: compute_probe.rate_for_model).
+    model's do (the compute probes: compute_probe.rate_for_model). ``head_dim`` gives the heads a width of their
+    own (``llama.attention.key_length``; the query then has heads x head_dim rows, whatever ``embd``), as
+    compute_probe's attention probe takes a model's heads on a narrow layer.
 
     The tokenizer (vocabulary, merges, template) is copied from a real GGUF (default: the bundled
     SmolLM2-135M), so llama.cpp loads and serves it like any model; its text is noise, but a
@@ -93,7 +96,9 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     heads = heads or max(1, embd // 64)
     # grouped-query attention as in SmolLM2 (9 heads, 3 KV heads): the largest divisor <= heads / 3
     kv_heads = kv_heads or max(d for d in range(1, heads + 1) if heads % d == 0 and 3 * d <= max(3, heads))
-    head_dim = embd // heads
+    own_head_dim = bool(head_dim) and head_dim != embd // heads
+    head_dim = head_dim or embd // heads
+    qw = heads * head_dim if own_head_dim else embd  # the query's (and the attention output's) width
     q = gguf.GGMLQuantizationType[qtype]
     rng = np.random.default_rng(seed)
     if arch not in (None, "cohere2", "gpt-oss", "olmo2"):
@@ -114,6 +119,9 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
     w.add_rope_freq_base(10000.0)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_rope_dimension_count(head_dim)
+    if own_head_dim:
+        w.add_key_length(head_dim)
+        w.add_value_length(head_dim)
     w.add_file_type(_file_type(gguf, qtype))
     w.add_quantization_version(2)
     if experts:
@@ -143,14 +151,14 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
             vec(f"blk.{i}.attn_norm.weight", embd, 1.0)
         if not (cohere2 or gpt_oss or olmo2):  # cohere2: one norm feeds both; gpt-oss: the norm after attention
             vec(f"blk.{i}.ffn_norm.weight", embd, 1.0)
-        mat(f"blk.{i}.attn_q.weight", embd, embd)
+        mat(f"blk.{i}.attn_q.weight", qw, embd)
         mat(f"blk.{i}.attn_k.weight", kv, embd)
         mat(f"blk.{i}.attn_v.weight", kv, embd)
-        mat(f"blk.{i}.attn_output.weight", embd, embd)
+        mat(f"blk.{i}.attn_output.weight", embd, qw)
         if gpt_oss:
             vec(f"blk.{i}.post_attention_norm.weight", embd, 1.0)
             vec(f"blk.{i}.attn_sinks.weight", heads)
-            for name, width in (("attn_q", embd), ("attn_k", kv), ("attn_v", kv), ("attn_output", embd),
+            for name, width in (("attn_q", qw), ("attn_k", kv), ("attn_v", kv), ("attn_output", embd),
                                 ("ffn_gate_inp", experts)):
                 vec(f"blk.{i}.{name}.bias", width)
             _ffn(mat, i, ff, embd, "_exps", experts, router=True)
@@ -158,7 +166,7 @@ def make_gguf(out: str | Path, *, layers: int, embd: int, ff: int, heads: int | 
                 w.add_tensor(f"blk.{i}.{name}.bias", np.zeros((experts, rows), dtype=np.float32))
             continue
         if gemma3 or olmo2:  # OLMo 2's q/k norms span all heads
-            for norm, width in (("attn_q_norm", embd if olmo2 else head_dim),
+            for norm, width in (("attn_q_norm", qw if olmo2 else head_dim),
                                 ("attn_k_norm", kv if olmo2 else head_dim),
                                 ("post_attention_norm", embd), ("post_ffw_norm", embd)):
                 vec(f"blk.{i}.{norm}.weight", width, 1.0)

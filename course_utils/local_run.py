@@ -28,23 +28,24 @@ class Prediction:
 
 
 def _compute_rate(threads: int | None, types: tuple = (None, None), spreads: tuple = (None, None),
-                  kv_type: str = "F16"):
+                  kv_type: str = "F16", attention: tuple | None = None):
     """llama.cpp's compute rate here on probe models in the model's (layer type, output type) where they
-    can be written, their block scales spread as the model's (compute_probe.rate_for_model), or None
-    without the engine."""
+    can be written, their block scales spread as the model's, attention timed on its heads
+    (compute_probe.rate_for_model), or None without the engine."""
     from .compute_probe import rate_for_model
 
     ok, _why = engine.engine_available()
     if not ok:
         return None
     try:
-        return rate_for_model(*types, threads=threads, spreads=spreads, kv_type=kv_type)
+        return rate_for_model(*types, threads=threads, spreads=spreads, kv_type=kv_type, attention=attention)
     except (CourseError, OSError, ValueError, KeyError):  # a probe that fails leaves the memory-only estimate
         return None
 
 
 def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, compute: bool = True,
-                   types: tuple = (None, None), spreads: tuple = (None, None), kv_type: str = "F16"):
+                   types: tuple = (None, None), spreads: tuple = (None, None), kv_type: str = "F16",
+                   attention: tuple | None = None):
     """The hardware the pip wheel runs on: Apple Silicon's GPU (table bandwidth) on a Mac, else the CPU
     (its compute timed on probes in the model's (layer type, output type); Q4_1 and Q8_0 if unknown)."""
     from .hardware import custom_hardware, find_hardware
@@ -64,7 +65,7 @@ def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, comp
         from .hardware import llama_cpp_threads
 
         threads = int(threads or llama_cpp_threads())
-        rate = _compute_rate(threads, types, spreads, kv_type) if compute else None
+        rate = _compute_rate(threads, types, spreads, kv_type, attention) if compute else None
         basis = t("local_run.basis.cpu_measured", bw=bandwidth_gbs)
         if rate:
             basis = t("local_run.basis.cpu_measured_compute", bw=bandwidth_gbs, rate=rate.gmacs, threads=threads,
@@ -105,7 +106,10 @@ def predict_speed(model_path: str | Path, context: int = 512, bandwidth_gbs: flo
         from .block_scales import file_spreads
 
         spreads = file_spreads(path, *types)
-    hw, basis = _hardware_here(bandwidth_gbs, threads, compute, types, spreads, kv_type)
+    from .compute_probe import attention_layout
+
+    attention = attention_layout(shape) if shape and compute else None  # attention timed on the model's heads
+    hw, basis = _hardware_here(bandwidth_gbs, threads, compute, types, spreads, kv_type, attention)
     if hw is None:
         return Prediction(None, bandwidth_gbs, basis, None)
     stat = path.stat()

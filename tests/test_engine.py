@@ -110,8 +110,12 @@ def test_measure_with_prediction(llama):
     from course_utils import block_scales, compute_probe
 
     spreads = block_scales.file_spreads(llama.model_path, "Q4_1", "Q8_0")
-    rate = compute_probe._RATES[(llama.threads, "Q4_1", "Q8_0", tuple(s.tag for s in spreads), "F16")]
+    # ... and attention timed on SmolLM2's own heads: 9 of 64 wide, 3 KV heads (compute_probe.attention_probe_shape)
+    rate = compute_probe._RATES[(llama.threads, "Q4_1", "Q8_0", tuple(s.tag for s in spreads), "F16", (9, 3, 64))]
     assert rate.spread and (rate.qtype, rate.embd_type) == ("Q4_1", "Q8_0")
+    assert rate.attention == (9, 3, 64) and rate.attn_ns > 0
+    probe = fit.shape_from_gguf(str(compute_probe.probe_model_path(shape=compute_probe.attention_probe_shape(9, 3, 64))))
+    assert (probe.n_heads, probe.kv_heads, probe.hd, probe.n_layers, probe.hidden) == (9, 3, 64, 21, 384)
 
 
 def test_compute_probe_on_the_real_engine(smol):

@@ -91,8 +91,9 @@ def test_the_local_prediction_times_probes_in_the_models_types(smol, tmp_path):
     assert (shape.layer_type, shape.output_type) == ("Q4_K", "Q6_K")
     p = local_run.predict_speed(path, context=64, bandwidth_gbs=20.0, threads=1)
     assert p.tokens_per_s and "Q4_K layers and a Q6_K output matrix" in p.basis
-    rate = compute_probe._RATES[1, "Q4_K", "Q6_K", ("", ""), "F16"]  # a random-weight model: the plain probes
-    assert (rate.qtype, rate.embd_type) == ("Q4_K", "Q6_K") and rate.gmacs > 0
+    # a random-weight model: the plain probes; attention on its heads (4 of 64, 1 KV head)
+    rate = compute_probe._RATES[1, "Q4_K", "Q6_K", ("", ""), "F16", (4, 1, 64)]
+    assert (rate.qtype, rate.embd_type, rate.attention) == ("Q4_K", "Q6_K", (4, 1, 64)) and rate.gmacs > 0
     # the probes have the model's types: Q4_K layers, the tied embedding in Q6_K
     for probe_shape in (compute_probe.PROBE, compute_probe.NARROW_PROBE):
         probe = compute_probe.probe_model_path(shape=probe_shape, qtype="Q4_K", embd_type="Q6_K")
@@ -101,3 +102,23 @@ def test_the_local_prediction_times_probes_in_the_models_types(smol, tmp_path):
     assert probe.name == "course-compute-probe-24x256x1024.Q4_K-Q6_K.gguf"
     # a model of unknown types is timed on the probes as before: Q4_1 layers, a Q8_0 output
     assert compute_probe.rate_for_model(None, None, threads=1) is compute_probe.measure_compute_rate(1)
+
+
+def test_attention_is_timed_on_the_models_heads():
+    """The attention probe copies a model's heads (count, KV heads, width) onto the narrow probe's layers, as many
+    (4 to 24) as keep about the narrow probe's weights; a shape without plain heads has none."""
+    smol = fit.ModelShape("smol", 0.135, 30, 576, 1536, 9, 3, 64, 49152)
+    assert compute_probe.attention_layout(smol) == (9, 3, 64)
+    # a layer of the narrow probe: 384 x (2 x 384 + 2 x 128) + 3 x 384 x 1024 = 1,572,864 weights; with 9 heads
+    # of 64 and 3 KV heads 384 x (2 x 576 + 2 x 192) + 1,179,648 = 1,769,472: 24 x 0.889 = 21 layers
+    assert compute_probe.attention_probe_shape(9, 3, 64) == {"layers": 21, "embd": 384, "ff": 1024, "heads": 9,
+                                                            "kv_heads": 3, "head_dim": 64}
+    assert compute_probe.attention_probe_shape(32, 8, 128)["layers"] == 7  # 8B-like: 5,111,808 a layer
+    assert compute_probe.attention_probe_shape(1, 1, 64)["layers"] == 24  # at most the narrow probe's 24
+    assert compute_probe.attention_layout(fit.shape_from_params(7.0)) is None  # unknown heads
+    mla = fit.ModelShape("mla", 16, 27, 2048, 10944, 16, 16, 192, 102400, kv_lora_rank=512, rope_dim=64)
+    assert compute_probe.attention_layout(mla) is None  # latent attention: not a plain head layout
+    path = compute_probe.probe_model_path(shape=compute_probe.attention_probe_shape(9, 3, 64))
+    assert path.name == "course-compute-probe-21x384x1024-h9k3d64.Q4_1-Q8_0.gguf"
+    shape = fit.shape_from_gguf(str(path))
+    assert (shape.n_heads, shape.kv_heads, shape.hd, shape.hidden, shape.n_layers) == (9, 3, 64, 384, 21)
