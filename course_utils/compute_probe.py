@@ -29,11 +29,12 @@ fast where probes with its spread came within 5 % (bench/run_gap.py, 2026-12-04)
 
 Attention over the cache has a cost of its own: its q.k and sum of v run in f16 floating point over the
 cache, with a softmax step for each cached token, and took 4-5 times a weight's (quantized, integer)
-multiply-add here. The narrow probe also decodes after 512 and 1,536
-cached tokens (ATTENTION_PROBE_CONTEXTS); the slope between the two is that cost (ComputeRate.attn_ns,
-Hardware.compute_attn_ns). Without it SmolLM2 after a 3,500-token prompt was predicted twice as fast as it
-ran; with it, from 4 to 3,500 tokens, within 15 % at 1 thread and 26 % at 2, the largest misses after short
-prompts, where a step the slope leaves out comes first (bench/context_speed.py, 2026-12-04).
+multiply-add here. An attention probe decodes after 512 and 1,536 cached tokens (ATTENTION_PROBE_CONTEXTS); the
+slope between the two is that cost (ComputeRate.attn_ns, Hardware.compute_attn_ns). Without it SmolLM2 after a
+3,500-token prompt was predicted twice as fast as it ran. The cost per multiply-add depends on the heads, so the
+attention probe has the model's (attention_probe_shape: its head count, KV heads and head width on the narrow
+probe's layers); timed on the narrow probe's own 6 heads, SmolLM2 after 1,000 to 3,500 tokens came out 10-16 %
+slow, on its own 9 within 3 % at 1 thread and +2..+7 % at 2 (bench/context_speed.py, 2026-12-05).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ from .gguf_writer import _GGUF_PY_QUANTS, make_gguf
 PROBE = {"layers": 8, "embd": 1024, "ff": 2816}
 NARROW_PROBE = {"layers": 24, "embd": 384, "ff": 1024}  # many short rows: their fixed cost shows
 PROBE_TOKENS = 32
-# the narrow probe also decodes after these many cached tokens: attention's own cost is the slope between them
+# the attention probe decodes after these many cached tokens: attention's own cost is the slope between them
 # (from a short prompt to a long one, a step of its own comes first; the probes' files allow 2,048 tokens)
 ATTENTION_PROBE_CONTEXTS = (512, 1536)
 PROBE_TYPE = "Q4_1"  # the layers' type when a model's own cannot be written (or is not known)
@@ -272,7 +273,7 @@ def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS,
 
 def _attention_cost(path: Path, shape, threads: int, tokens: int, kv_type: str = "F16") -> tuple[float, float]:
     """(nanoseconds per multiply-add of attention over a ``kv_type`` cache, the longer run's tokens/s): the
-    narrow probe decoding after ATTENTION_PROBE_CONTEXTS cached tokens; the extra time per token over the
+    probe at ``path`` decoding after ATTENTION_PROBE_CONTEXTS cached tokens; the extra time per token over the
     extra MACs of attention (fit.attention_macs at each decode's mean position), 0 when noise hides it.
     The cache's type has kernels of its own: here Q8_0 cost about F16's, Q4_0 a quarter more."""
     from .fit import attention_macs

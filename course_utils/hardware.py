@@ -114,8 +114,8 @@ class Hardware:
     compute_row_ns: float | None = None
     # measured with it: the time of one multiply-add of attention over the KV cache (q.k and the sum of v, in
     # f16 floating point, a softmax step per cached token), in nanoseconds; on the course's VM 4-5 times a
-    # weight's, whose kernels are integer (compute_probe: the narrow probe after 512 and 1,536 cached tokens);
-    # None = as a weight's
+    # weight's, whose kernels are integer (compute_probe: a probe with the model's heads after 512 and 1,536
+    # cached tokens); None = as a weight's
     compute_attn_ns: float | None = None
 
     @property
