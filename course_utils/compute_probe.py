@@ -44,7 +44,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EngineUnavailable
+from .errors import CourseError, EngineUnavailable
 from .gguf_writer import _GGUF_PY_QUANTS, make_gguf
 
 PROBE = {"layers": 8, "embd": 1024, "ff": 2816}
@@ -262,8 +262,15 @@ def measure_compute_rate(threads: int | None = None, tokens: int = PROBE_TOKENS,
     per_mac, per_row = solve_rate(*[(m, r, 1 / tps) for m, r, tps in probes])
     if attention:  # the model's heads on the narrow probe's layers; the matrices' types do not touch the slope
         path = probe_model_path(shape=attention_probe_shape(*attention))
-        model = shape_from_gguf(str(path))
-    attn_ns, long_tps = _attention_cost(path, model, threads, tokens, kv_type)
+        try:
+            model = shape_from_gguf(str(path))
+            attn_ns, long_tps = _attention_cost(path, model, threads, tokens, kv_type)
+        except CourseError:  # a damaged probe file: built again, once, as the other probes are
+            path = probe_model_path(rebuild=True, shape=attention_probe_shape(*attention))
+            model = shape_from_gguf(str(path))
+            attn_ns, long_tps = _attention_cost(path, model, threads, tokens, kv_type)
+    else:
+        attn_ns, long_tps = _attention_cost(path, model, threads, tokens, kv_type)
     rate = ComputeRate(round(1 / per_mac / 1e9, 2), threads, macs, round(best, 1), round(time.perf_counter() - t0, 2),
                        round(per_row * 1e9, 2), round(narrow, 1), qtype, embd_type, any(spreads), attn_ns,
                        round(long_tps, 1), attention)

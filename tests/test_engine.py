@@ -107,7 +107,7 @@ def test_measure_with_prediction(llama):
     # the prediction also used llama.cpp's compute rate here, measured on the probe model
     assert "llama.cpp's compute" in d["prediction_basis"]
     # on probes whose block scales spread as the real SmolLM2's (block_scales), not as random weights'
-    from course_utils import block_scales, compute_probe
+    from course_utils import block_scales, compute_probe, fit
 
     spreads = block_scales.file_spreads(llama.model_path, "Q4_1", "Q8_0")
     # ... and attention timed on SmolLM2's own heads: 9 of 64 wide, 3 KV heads (compute_probe.attention_probe_shape)
@@ -147,6 +147,11 @@ def test_compute_probe_on_the_real_engine(smol):
     path.write_bytes(b"GGUF but not really")
     again = compute_probe.measure_compute_rate(1, tokens=8, fresh=True)
     assert again.gmacs > 0 and fit.shape_from_gguf(str(path)).n_layers == 8
+    # ... and so is a damaged attention probe (the model's heads: compute_probe.attention_probe_shape)
+    attention = compute_probe.probe_model_path(shape=compute_probe.attention_probe_shape(9, 3, 64))
+    attention.write_bytes(b"GGUF but not really")
+    heads = compute_probe.measure_compute_rate(1, tokens=8, fresh=True, attention=(9, 3, 64))
+    assert heads.attn_ns > 0 and heads.attention == (9, 3, 64) and fit.shape_from_gguf(str(attention)).n_heads == 9
     # the estimate with that rate is never faster than the memory-only one
     hw_mem = fit.this_machine(threads=1, bandwidth_gbs=20)
     hw_both = fit.this_machine(threads=1, bandwidth_gbs=20, compute_gmacs=rate.gmacs, compute_row_ns=rate.row_ns)
