@@ -107,7 +107,7 @@ TABLES: dict[str, TableSpec] = {
     "gguf_sizes_calibration": TableSpec(
         "gguf_sizes_calibration.csv",
         {"repo_id": "str", "file_name": "str", "quant_method": "str", "bits": "int", "params_billions": "float",
-         "file_size_gb": "float", "max_ram_gb": "float", "source_url": "str"},
+         "file_size_gb": "float", "max_ram_gb": "float", "base_model": "str", "source_url": "str"},
         key="file_name", source="source_url", required=("quant_method", "file_size_gb", "source_url"),
         unique_key=False),
     "llamacpp_speed_calibration": TableSpec(

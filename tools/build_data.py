@@ -276,7 +276,8 @@ def main() -> None:
     keep_added("model_architectures.csv", drop(read(ref / "model_architectures.csv"), "notes"), ("repo_id",))
     build_leaderboards(ref)
     rows = read_ref(ref, "gguf_sizes_calibration.csv")
-    write("gguf_sizes_calibration.csv", rows, list(rows[0]))
+    columns = list(dict.fromkeys(c for r in rows for c in r))  # the added rows' base_model too, source last
+    write("gguf_sizes_calibration.csv", rows, [c for c in columns if c != "source_url"] + ["source_url"])
     for name in ("llamacpp_speed_calibration.csv", "hardware_bandwidth.csv"):
         keep_added(name, read_ref(ref, name), ("hardware", "backend", "model", "quant"))
     cpu = read(ADDITIONS / "llamacpp_cpu_results.csv")  # the course's own research: no reference file
