@@ -27,20 +27,31 @@ IN_SAMPLE = "TheBloke/Llama-2-7B-Chat-GGUF"  # its measured BPW calibrates the n
 
 
 def file_sizes() -> None:
-    errors, out_of_sample = [], []
+    errors, out_of_sample, iquants, kquants_new = [], [], [], []
     for row in data.load("gguf_sizes_calibration"):
-        base = GGUF_BASES.get(row["repo_id"])
-        if not base or row["quant_method"] not in fit.QUANTS:
+        base = row.get("base_model") or GGUF_BASES.get(row["repo_id"])
+        if not base or row["quant_method"] not in fit.QUANTS + fit.IQUANTS:
             continue
         e = fit.estimate(base, row["quant_method"])
-        err = e.file_size_gb / row["file_size_gb"] - 1
-        errors.append(abs(err))
+        err = abs(e.file_size_gb / row["file_size_gb"] - 1)
+        if row["quant_method"] in fit.IQUANTS:
+            iquants.append(err)
+            continue
+        if row.get("base_model"):  # the i-quant repositories' K-quant and Q8_0 files
+            kquants_new.append(err)
+        errors.append(err)
         if row["repo_id"] != IN_SAMPLE:
-            out_of_sample.append(abs(err))
+            out_of_sample.append(err)
     print(f"file size   : {len(errors)} GGUF files; |error| median {statistics.median(errors):.2%}, "
           f"max {max(errors):.2%}")
     print(f"              without Llama-2-7B (calibration source): median {statistics.median(out_of_sample):.2%}, "
           f"max {max(out_of_sample):.2%} over {len(out_of_sample)} files")
+    if kquants_new:
+        print(f"              of which K-quant and Q8_0 files of newer models: median "
+              f"{statistics.median(kquants_new):.2%}, max {max(kquants_new):.2%} over {len(kquants_new)} files")
+    if iquants:  # llama-quantize's per-tensor rules (quant_mix), nothing fitted
+        print(f"              i-quant files (IQ1_S ... IQ4_XS, llama-quantize's rules): median "
+              f"{statistics.median(iquants):.2%}, max {max(iquants):.2%} over {len(iquants)} files")
 
 
 def _family(hardware: str) -> str:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import data
+from . import data, quant_mix
 from .errors import InvalidInput
 from .i18n import number, t
 from .model_ids import CUTOFF_SHORT, did_you_mean, known_spelling, normalise_repo_id
@@ -26,6 +26,9 @@ from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, REFERENCE_LAYERS, Hardware,
 GB = 1e9  # sizes are in GB = 10^9 bytes, as the Hub shows file sizes
 QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q4_K_M", "Q4_K_S", "Q4_0", "Q3_K_L", "Q3_K_M",
           "Q3_K_S", "Q2_K")
+# llama.cpp's i-quant file types: accepted wherever a quantization is named, their bytes from llama-quantize's
+# per-tensor rules (quant_mix); not in QUANTS, which the pickers and the per-quantization charts list
+IQUANTS = quant_mix.FILE_TYPES
 DEFAULT_CONTEXT = 4096  # llama.cpp's default n_ctx (common/common.h)
 KV_BYTES = {"F16": 2.0, "Q8_0": 34 / 32, "Q4_0": 18 / 32}  # cache types (-ctk/-ctv)
 # A hybrid's recurrent state moves several times per token, in steps of their own after the matrix work.
@@ -271,6 +274,8 @@ def _layer_bpw(shape: ModelShape, quant: str) -> tuple[float, float]:
 def weight_bytes(shape: ModelShape, quant: str) -> tuple[float, dict[str, float]]:
     """(bytes of the GGUF's tensors, bytes per group) for a file type."""
     quant = check_quant(quant)
+    if quant in IQUANTS:
+        return _iquant_bytes(shape, quant)
     if not shape.known:
         total = shape.params * measured_bpw()[quant] / 8
         return total, {"all (architecture unknown: llama.cpp's measured bits per weight)": total}
@@ -290,6 +295,21 @@ def weight_bytes(shape: ModelShape, quant: str) -> tuple[float, dict[str, float]
             out["shared_experts"] = g["shared_experts"] * expert_bpw / 8
     # norms and biases (F32) and the tokenizer in the header are a few MB: left out
     return sum(out.values()), out
+
+
+def _iquant_bytes(shape: ModelShape, quant: str) -> tuple[float, dict[str, float]]:
+    """weight_bytes for an i-quant file type: llama-quantize's rules, tensor by tensor (quant_mix)."""
+    if not shape.known:  # the rules' bits per weight on the reference model
+        ref = _reference_shape()
+        total = shape.params * quant_mix.weight_bytes(ref, quant)[0] / ref.params
+        return total, {"all (architecture unknown: llama-quantize's rules on Llama 2 7B)": total}
+    total, groups = quant_mix.weight_bytes(shape, quant)
+    if shape.moe and shape.expert_bpw:  # experts kept in their own type (gpt-oss: MXFP4)
+        g = _groups(shape)
+        for key in ("experts", "shared_experts"):
+            if g.get(key):
+                groups[key] = g[key] * shape.expert_bpw / 8
+    return sum(groups.values()), groups
 
 
 def active_fraction(shape: ModelShape) -> float:
@@ -370,9 +390,9 @@ def check_kv_type(cache_type: Any) -> str:
 
 
 def check_quant(quant: str) -> str:
-    if not isinstance(quant, str) or quant.strip().upper() not in QUANTS:
-        raise InvalidInput(t("fit.quant.unknown", value=repr(quant), choices=", ".join(QUANTS)),
-                           suggestions=did_you_mean(str(quant), QUANTS, n=3, cutoff=CUTOFF_SHORT))
+    if not isinstance(quant, str) or quant.strip().upper() not in QUANTS + IQUANTS:
+        raise InvalidInput(t("fit.quant.unknown", value=repr(quant), choices=", ".join(QUANTS + IQUANTS)),
+                           suggestions=did_you_mean(str(quant), QUANTS + IQUANTS, n=3, cutoff=CUTOFF_SHORT))
     return quant.strip().upper()
 
 
@@ -1189,6 +1209,9 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                 notes.append(t("fit.note.gpu_memory_unknown"))
         if hw.older_nvidia:
             notes.append(t("fit.note.older_gpu", name=hw.name))
+        iquant = quant in IQUANTS if shape.exact_weight_bytes is None else (shape.layer_type or "").startswith("IQ")
+        if iquant and not hw.is_gpu and not hw.compute_gmacs:  # no measured compute rate: reading only
+            notes.append(t("fit.note.iquant_cpu", quant=quant if shape.exact_weight_bytes is None else shape.layer_type))
         # the overhead of the layers on hw: all of them, or those -ngl puts on the GPU
         gpu_layers = offload.gpu_layers if offload is not None and not offload.fits else shape.n_layers
         overhead_ms = round(hw.klass.overhead_s(gpu_layers) * 1000, 2)

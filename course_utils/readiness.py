@@ -16,7 +16,7 @@ from typing import Any
 
 from . import data
 from .errors import InvalidInput
-from .fit import QUANTS, FitEstimate, estimate
+from .fit import IQUANTS, QUANTS, FitEstimate, estimate
 from .hardware import Hardware, custom_hardware, find_hardware, known_hardware
 from .i18n import t
 from .system import SystemAudit
@@ -305,9 +305,10 @@ def _speed_row(tps: float | None, basis: str) -> Row:
 
 def suggest_smaller(model: str | None, quant: str, context: int, budget_gb: float, params_b: float | None = None
                     ) -> str:
-    """The largest quantization of this model under the budget; else a smaller catalog model at Q4_K_M."""
-    start = QUANTS.index(quant)
-    for q in QUANTS[start + 1:]:
+    """The largest quantization of this model under the budget (of the same family: K-quants after a
+    K-quant, i-quants after an i-quant); else a smaller catalog model at Q4_K_M."""
+    family = IQUANTS if quant in IQUANTS else QUANTS
+    for q in family[family.index(quant) + 1:]:
         e = estimate(model, q, context, params_b=params_b)
         if e.ram_needed_gb <= budget_gb:
             return t("readiness.suggest.quant", quant=q, need=e.ram_needed_gb, file=e.file_size_gb)

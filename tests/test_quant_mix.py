@@ -1,0 +1,136 @@
+"""The i-quant file types: llama-quantize's per-tensor types on hand-made shapes, and whole files as the Hub
+lists them (data/gguf_sizes_calibration.csv)."""
+import csv
+from pathlib import Path
+
+import pytest
+
+from course_utils import fit, quant_mix
+from course_utils.errors import InvalidInput
+from course_utils.readiness import suggest_smaller
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def shape(**kw):
+    base = dict(name="toy", params=1e8, n_layers=16, hidden=512, ffn=1024, n_heads=8, n_kv_heads=2, vocab=1000)
+    base.update(kw)
+    return fit.ModelShape(**base)
+
+
+def test_block_sizes_are_ggml_s():
+    gguf = pytest.importorskip("gguf")
+    for name, (size, weights) in quant_mix.BLOCKS.items():
+        assert gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType[name]] == (weights, size), name
+
+
+def test_iq2_xxs_by_hand():
+    # llama_tensor_get_type_impl for IQ2_XXS, 16 layers, 8 heads over 2 KV heads (n_gqa 4), no experts:
+    # token_embd Q2_K, output Q5_K; attn_v Q4_K (n_gqa >= 4); ffn_down Q2_K in the first 16/8 = 2 layers;
+    # everything else IQ2_XXS (66 bytes per 256 weights: 2.0625 bits)
+    got = quant_mix.matrix_types(shape(), "IQ2_XXS")
+    assert [(g, t) for g, t, w, c in got[:2]] == [("token_embd", "Q2_K"), ("output", "Q5_K")]
+    q, k, v, o = got[2:6]
+    assert (q[1], k[1], v[1], o[1]) == ("IQ2_XXS", "IQ2_XXS", "Q4_K", "IQ2_XXS")
+    assert [t for g, t, w, c in got if c == 1024] == ["Q2_K", "Q2_K"] + ["IQ2_XXS"] * 14
+    total, groups = quant_mix.weight_bytes(shape(), "IQ2_XXS")
+    layer_bits = 16 * (512 * 512 * 2 * 2.0625 + 512 * 128 * (2.0625 + 4.5) + 2 * 512 * 1024 * 2.0625) \
+        + 2 * 1024 * 512 * 2.625 + 14 * 1024 * 512 * 2.0625
+    assert groups["layers"] == pytest.approx(layer_bits / 8)
+    assert total == pytest.approx(layer_bits / 8 + 512_000 * (2.625 + 5.5) / 8)
+
+
+@pytest.mark.parametrize("ft, kv_heads, v_type", [
+    ("IQ2_XXS", 8, "Q2_K"), ("IQ2_M", 8, "IQ3_S"), ("IQ2_M", 2, "Q4_K"), ("IQ3_XXS", 8, "IQ3_XXS"),
+    ("IQ3_XXS", 2, "Q4_K"), ("IQ3_S", 8, "IQ3_S"), ("IQ3_S", 2, "Q4_K"), ("IQ3_M", 8, "Q4_K"),
+    ("IQ4_XS", 8, "IQ4_XS"), ("IQ4_XS", 2, "Q5_K"), ("IQ4_NL", 2, "Q5_K"),
+])
+def test_attn_v_follows_the_grouped_query_ratio(ft, kv_heads, v_type):
+    got = quant_mix._attention_types(ft, 8 / kv_heads, 0)
+    assert got["attn_v"] == v_type
+
+
+def test_iq3_m_and_iq3_xs_by_layer():
+    # IQ3_M: attn_output Q4_K; ffn_down Q4_K in the first 16/8 layers. IQ3_XS: q and k IQ3_XXS, and the gate
+    # and up matrices of layers 2..13 (n/8 <= i < 7n/8) IQ3_XXS, the others IQ3_S
+    m = quant_mix.matrix_types(shape(), "IQ3_M")
+    assert [t for g, t, w, c in m if c == 1024] == ["Q4_K"] * 2 + ["IQ3_S"] * 14
+    assert quant_mix._attention_types("IQ3_M", 4, 0)["attn_output"] == "Q4_K"
+    xs = quant_mix.matrix_types(shape(), "IQ3_XS")
+    gate_up = [t for g, t, w, c in xs[6::2]]  # after embd, output, q, k, v, o: each layer's gate+up, then down
+    assert gate_up == ["IQ3_S"] * 2 + ["IQ3_XXS"] * 12 + ["IQ3_S"] * 2
+    a = quant_mix._attention_types("IQ3_XS", 1, 0)
+    assert (a["attn_q"], a["attn_k"], a["attn_v"]) == ("IQ3_XXS", "IQ3_XXS", "IQ3_S")
+
+
+def test_mixtral_rules_and_the_ffn_down_counter():
+    # 8 experts: IQ3_M gives attn_v and attn_k Q8_0, attn_output Q5_K, expert ffn_down Q4_K in the first
+    # layers and the use_more_bits ones
+    moe = shape(n_experts=8, experts_per_token=2, moe_ffn=1024, ffn=None)
+    a = quant_mix._attention_types("IQ3_M", 4, 8)
+    assert (a["attn_k"], a["attn_v"], a["attn_output"]) == ("Q8_0", "Q8_0", "Q5_K")
+    downs = [t for g, t, w, c in quant_mix.matrix_types(moe, "IQ3_M") if g == "experts" and c == 1024]
+    assert downs == ["Q4_K" if i < 2 or fit.use_more_bits(i, 16) else "IQ3_S" for i in range(16)]
+    # IQ2_XXS counts ffn_down tensors in file order: with a shared expert each layer has two, so only layer 0's
+    # two are among the first 16/8
+    shared = shape(n_experts=64, experts_per_token=4, n_shared_experts=1, moe_ffn=256, ffn=None)
+    got = [(g, t) for g, t, w, c in quant_mix.matrix_types(shared, "IQ2_XXS") if c == 256]
+    assert got[:3] == [("experts", "Q2_K"), ("shared_experts", "Q2_K"), ("experts", "IQ2_XXS")]
+    assert [t for g, t, w, c in quant_mix.matrix_types(shared, "IQ2_XXS") if g == "router"] == ["F32"] * 16
+
+
+def test_rows_that_are_not_whole_blocks_fall_back():
+    # SmolLM2-135M: 576-wide rows are 2.25 blocks of 256, so those matrices fall back to IQ4_NL; its tied
+    # embedding (the output) gets Q8_0; ffn_down's rows are 1536 wide (6 blocks) and keep the type
+    s = shape(hidden=576, ffn=1536, n_heads=9, n_kv_heads=3, vocab=49152, tied_embeddings=True, n_layers=30)
+    got = quant_mix.matrix_types(s, "IQ3_S")
+    assert {t for g, t, w, c in got if c == 576} == {"IQ4_NL", "Q8_0"}
+    assert [t for g, t, w, c in got if g == "token_embd"] == ["Q8_0"]
+    assert {t for g, t, w, c in got if c == 1536} == {"IQ3_S"}
+    assert quant_mix._fallback("IQ3_S", 100) == "F16"  # not even 32-weight blocks
+
+
+def test_fit_accepts_the_i_quants_and_lists_them():
+    e = fit.estimate("meta-llama/Llama-3.1-8B-Instruct", "iq4_xs")
+    assert e.quant == "IQ4_XS" and 4.3 < e.file_size_gb < 4.6
+    sizes = [fit.estimate("meta-llama/Llama-3.1-8B-Instruct", q).file_size_gb for q in fit.IQUANTS]
+    assert sizes == sorted(sizes, reverse=True)  # the list runs from the largest file to the smallest
+    with pytest.raises(InvalidInput) as err:
+        fit.check_quant("IQ4_X")
+    assert "IQ4_XS" in err.value.suggestions and "IQ1_S" in str(err.value)
+    # an unknown architecture: the rules' bits per weight on Llama 2 7B
+    ref = fit.estimate("meta-llama/Llama-2-7b-hf", "IQ3_M")
+    unknown = fit.estimate(params_b=ref.params_b * 2, quant="IQ3_M")
+    assert unknown.file_size_gb == pytest.approx(2 * ref.file_size_gb, rel=0.01)
+
+
+def test_an_i_quant_on_a_cpu_without_a_compute_rate_says_its_speed_is_an_upper_bound():
+    cpu = fit.estimate("meta-llama/Llama-3.1-8B-Instruct", "IQ2_M", hardware=fit.custom_hardware(60, "cpu", "CPU"))
+    assert any("i-quant" in n and "upper bound" in n for n in cpu.notes)
+    k = fit.estimate("meta-llama/Llama-3.1-8B-Instruct", "Q4_K_M", hardware=fit.custom_hardware(60, "cpu", "CPU"))
+    assert not any("i-quant" in n for n in k.notes)
+    gpu = fit.estimate("meta-llama/Llama-3.1-8B-Instruct", "IQ2_M", hardware="RTX 4090")
+    assert not any("i-quant" in n for n in gpu.notes)
+
+
+def test_a_smaller_suggestion_stays_in_the_i_quant_family():
+    need = fit.estimate("meta-llama/Llama-3.1-8B-Instruct", "IQ2_M", 4096).ram_needed_gb
+    text = suggest_smaller("meta-llama/Llama-3.1-8B-Instruct", "IQ3_M", 4096, need + 0.01)
+    assert "IQ2_M" in text
+
+
+def test_published_i_quant_files_within_one_percent():
+    # 89 files as the Hub lists them (imatrix quants of five models, MHA and GQA, 22 to 80 layers, all twelve
+    # i-quant file types); the header and the norms are a few MB more. Nothing here was fitted to them
+    rows = []
+    with (DATA / "gguf_sizes_calibration.csv").open() as fh:
+        rows = [r for r in csv.DictReader(fh) if r["base_model"]]
+    iquant = [r for r in rows if r["quant_method"] in fit.IQUANTS]
+    assert len(iquant) >= 80 and {r["quant_method"] for r in iquant} == set(fit.IQUANTS)
+    errors = {}
+    for r in rows:
+        e = fit.estimate(r["base_model"], r["quant_method"])
+        errors[r["file_name"]] = e.file_size_gb / float(r["file_size_gb"]) - 1
+    assert max(abs(v) for v in errors.values()) <= 0.01, max(errors.items(), key=lambda kv: abs(kv[1]))
+    # without llama.cpp's 70B rule the 70B IQ3_XXS file comes out 0.4 % small, outside the Hub's rounding
+    assert abs(errors["Llama-2-70b-chat-hf.i1-IQ3_XXS.gguf"]) < 0.002
