@@ -23,35 +23,36 @@ GGUF_BASES = {"TheBloke/Llama-2-7B-Chat-GGUF": "meta-llama/Llama-2-7b-chat-hf",
               "TheBloke/Llama-2-13B-chat-GGUF": "meta-llama/Llama-2-13b-chat-hf",
               "TheBloke/neural-chat-7B-v3-1-GGUF": "Intel/neural-chat-7b-v3-1",
               "TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF": "TinyLlama/TinyLlama-1.1B-Chat-v1.0"}
-IN_SAMPLE = "TheBloke/Llama-2-7B-Chat-GGUF"  # its measured BPW calibrates the non-encoded mixes
 
 
 def file_sizes() -> None:
-    errors, out_of_sample, iquants, kquants_new = [], [], [], []
+    """Whole files against llama-quantize's per-tensor rules (fit.weight_bytes, quant_mix): nothing is fitted."""
+    thebloke, thebloke_q2, newer, iquants, big = [], [], [], [], []
     for row in data.load("gguf_sizes_calibration"):
         base = row.get("base_model") or GGUF_BASES.get(row["repo_id"])
         if not base or row["quant_method"] not in fit.QUANTS + fit.IQUANTS:
             continue
         e = fit.estimate(base, row["quant_method"])
         err = abs(e.file_size_gb / row["file_size_gb"] - 1)
-        if row["quant_method"] in fit.IQUANTS:
-            iquants.append(err)
+        if not row.get("base_model"):
+            (thebloke_q2 if row["quant_method"] == "Q2_K" else thebloke).append(err)
             continue
-        if row.get("base_model"):  # the i-quant repositories' K-quant and Q8_0 files
-            kquants_new.append(err)
-        errors.append(err)
-        if row["repo_id"] != IN_SAMPLE:
-            out_of_sample.append(err)
-    print(f"file size   : {len(errors)} GGUF files; |error| median {statistics.median(errors):.2%}, "
-          f"max {max(errors):.2%}")
-    print(f"              without Llama-2-7B (calibration source): median {statistics.median(out_of_sample):.2%}, "
-          f"max {max(out_of_sample):.2%} over {len(out_of_sample)} files")
-    if kquants_new:
-        print(f"              of which K-quant and Q8_0 files of newer models: median "
-              f"{statistics.median(kquants_new):.2%}, max {max(kquants_new):.2%} over {len(kquants_new)} files")
-    if iquants:  # llama-quantize's per-tensor rules (quant_mix), nothing fitted
-        print(f"              i-quant files (IQ1_S ... IQ4_XS, llama-quantize's rules): median "
-              f"{statistics.median(iquants):.2%}, max {max(iquants):.2%} over {len(iquants)} files")
+        (iquants if row["quant_method"] in fit.IQUANTS else newer).append(err)
+        if e.file_size_gb >= 2:
+            big.append(err)
+
+    def line(label: str, errors: list[float]) -> None:
+        print(f"{label:46}: |error| median {statistics.median(errors):.2%}, max {max(errors):.2%} "
+              f"({len(errors)} files)")
+
+    print("file size   : llama-quantize's type for each matrix (quant_mix), nothing fitted; Hub file sizes")
+    line("  K-quants, Q4_0, Q5_0, Q8_0 (other repositories)", newer)
+    line("  i-quants (IQ1_S ... IQ4_XS, imatrix files)", iquants)
+    line("  both, the files of 2 GB and more", big)
+    line("  TheBloke's files of 2023, but Q2_K", thebloke)
+    line("  TheBloke's Q2_K (llama.cpp's 2023 Q2_K mix)", thebloke_q2)
+    print("              (smaller files come out small by their header: the tokenizer, ~36 bytes per vocabulary"
+          " entry in SmolLM2's file, is left out)")
 
 
 def _family(hardware: str) -> str:

@@ -18,15 +18,9 @@ from dataclasses import dataclass
 
 from . import data, quant_mix
 
-# llama-quantize's main type for the matrices of each file type (llama-quant.cpp, the ftype switch of
-# llama_model_quantize_impl: "default_type"; the i-quants' in quant_mix); some layers' attn_v and ffn_down take
-# more bits, left out here.
-FILE_TYPE_LAYERS = {
-    "F16": "F16", "BF16": "BF16", "Q8_0": "Q8_0", "Q5_0": "Q5_0", "Q5_1": "Q5_1", "Q4_0": "Q4_0", "Q4_1": "Q4_1",
-    "Q2_K": "Q2_K", "Q2_K_S": "Q2_K", "Q3_K_S": "Q3_K", "Q3_K_M": "Q3_K", "Q3_K_L": "Q3_K",
-    "Q4_K_S": "Q4_K", "Q4_K_M": "Q4_K", "Q5_K_S": "Q5_K", "Q5_K_M": "Q5_K", "Q6_K": "Q6_K",
-    **quant_mix.DEFAULT_TYPE,
-}
+# llama-quantize's main type for the matrices of each file type (llama-quant.cpp's
+# llama_ftype_get_default_type); some layers' attn_v and ffn_down take more bits, left out here.
+FILE_TYPE_LAYERS = quant_mix.DEFAULT_TYPE
 # llama_tensor_get_type, output.weight (or a tied token_embd): the i-quant file types in quant_mix.Q5_K_OUTPUT
 # give it Q5_K, the others Q6_K, except Q8_0 (kept) and unquantized files (kept in their type); rows not a whole
 # number of the type's blocks get Q8_0 instead (not modelled here: every model in the course's tables has whole

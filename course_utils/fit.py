@@ -1,11 +1,9 @@
 """Will a model fit, and how fast will it decode? File size, KV cache, RAM and tokens/s.
 
-Weights are counted tensor group by tensor group, the way llama.cpp quantizes them: the
-token embeddings, the output matrix and the repeating layers get different types, and the
-*_M mixes promote ``attn_v`` and ``ffn_down`` to Q6_K in some layers. Bits per weight are
-llama.cpp's real block sizes (``data/quant_types.csv``), never nominal bits. Where llama.cpp's
-per-tensor rules are not encoded here, the layers' bits per weight are calibrated so that
-Llama-2-7B reproduces llama.cpp's own measured bits per weight for that file type.
+Weights are counted matrix by matrix, in the type llama-quantize gives each (``quant_mix``: its
+per-tensor rules for every file type, the block-size fallbacks included) and at that type's real
+block size, never nominal bits. Only a model whose architecture is unknown takes llama.cpp's
+measured bits per weight on Llama 2 7B (``data/quant_types.csv``).
 
     estimate("mistralai/Mistral-7B-Instruct-v0.3", "Q4_K_M", context=4096, hardware="M1 Pro")
 """
@@ -55,22 +53,6 @@ KV_PAD = 256
 # Share of unified memory macOS lets the GPU wire by default: an assumption the peers share
 # (canirun, caniarun use 0.75); `sysctl iogpu.wired_limit_mb` changes it.
 APPLE_GPU_SHARE = 0.75
-
-# Block types by their bits per weight (block bytes x 8 / weights per block, ggml-common.h)
-TYPE_BPW = {"F16": 16.0, "Q8_0": 8.5, "Q6_K": 6.5625, "Q5_K": 5.5, "Q5_0": 5.5, "Q4_K": 4.5, "Q4_0": 4.5,
-            "Q3_K": 3.4375, "Q2_K": 2.625}
-# file type -> (token embedding type, output type, layer base type, *_M promotion of attn_v/ffn_down)
-MIX = {
-    "F16": ("F16", "F16", "F16", None), "Q8_0": ("Q8_0", "Q8_0", "Q8_0", None),
-    "Q6_K": ("Q6_K", "Q6_K", "Q6_K", None),
-    "Q5_K_M": ("Q5_K", "Q6_K", "Q5_K", "Q6_K"), "Q4_K_M": ("Q4_K", "Q6_K", "Q4_K", "Q6_K"),
-    "Q5_0": ("Q5_0", "Q6_K", "Q5_0", None), "Q4_0": ("Q4_0", "Q6_K", "Q4_0", None),
-    # rules not encoded: layer bits calibrated on llama.cpp's measured BPW for Llama-2-7B
-    "Q5_K_S": ("Q5_K", "Q6_K", None, None), "Q4_K_S": ("Q4_K", "Q6_K", None, None),
-    "Q3_K_L": ("Q3_K", "Q6_K", None, None), "Q3_K_M": ("Q3_K", "Q6_K", None, None),
-    "Q3_K_S": ("Q3_K", "Q6_K", None, None), "Q2_K": ("Q2_K", "Q6_K", None, None),
-}
-
 
 @dataclass(frozen=True)
 class ModelShape:
@@ -246,69 +228,25 @@ def measured_bpw() -> dict[str, float]:
     return {r["quant"]: r["measured_bpw_llama2_7b"] for r in data.load("quant_types")}
 
 
-@lru_cache(maxsize=None)
-def _calibrated_layer_bpw(quant: str) -> float:
-    """Layer bits per weight that make Llama-2-7B match llama.cpp's measured total BPW."""
-    ref = _reference_shape()
-    g = _groups(ref)
-    embd_t, out_t, _base, _promo = MIX[quant]
-    total = sum(g.values())
-    layer_params = total - g["token_embd"] - g["output"]
-    bits = measured_bpw()[quant] * total - g["token_embd"] * TYPE_BPW[embd_t] - g["output"] * TYPE_BPW[out_t]
-    return bits / layer_params
-
-
-def _layer_bpw(shape: ModelShape, quant: str) -> tuple[float, float]:
-    """(bits per weight of most layer weights, of attn_v and ffn_down) for a file type."""
-    _embd, _out, base_t, promo_t = MIX[quant]
-    if base_t is None:
-        b = _calibrated_layer_bpw(quant)
-        return b, b
-    if promo_t is None:
-        return TYPE_BPW[base_t], TYPE_BPW[base_t]
-    n = shape.n_layers
-    promoted = sum(1 for i in range(n) if use_more_bits(i, n)) / n
-    return TYPE_BPW[base_t], promoted * TYPE_BPW[promo_t] + (1 - promoted) * TYPE_BPW[base_t]
-
-
 def weight_bytes(shape: ModelShape, quant: str) -> tuple[float, dict[str, float]]:
-    """(bytes of the GGUF's tensors, bytes per group) for a file type."""
+    """(bytes of the GGUF's tensors, bytes per group) for a file type: llama-quantize's type for each matrix
+    (quant_mix). An unknown architecture: llama.cpp's measured bits per weight on Llama 2 7B (data/quant_types.csv;
+    the i-quants': the rules' on that model)."""
     quant = check_quant(quant)
-    if quant in IQUANTS:
-        return _iquant_bytes(shape, quant)
     if not shape.known:
-        total = shape.params * measured_bpw()[quant] / 8
-        return total, {"all (architecture unknown: llama.cpp's measured bits per weight)": total}
-    g = _groups(shape)
-    embd_t, out_t, base_t, promo_t = MIX[quant]
-    out = {"token_embd": g["token_embd"] * TYPE_BPW[embd_t] / 8, "output": g["output"] * TYPE_BPW[out_t] / 8}
-    rest, vd = _layer_bpw(shape, quant)
-    if promo_t is None:
-        out["layers"] = (g["attn_v"] + g["ffn_down"] + g["layers_rest"]) * rest / 8
-    else:
-        out["attn_v+ffn_down"] = (g["attn_v"] + g["ffn_down"]) * vd / 8
-        out["layers"] = g["layers_rest"] * rest / 8
-    if shape.moe:  # an expert is gate, up (layer type) and down (ffn_down's type)
-        expert_bpw = shape.expert_bpw or (vd + (2 if shape.gated_ffn else 1) * rest) / (3 if shape.gated_ffn else 2)
-        out["experts"] = g["experts"] * expert_bpw / 8
-        if g["shared_experts"]:
-            out["shared_experts"] = g["shared_experts"] * expert_bpw / 8
-    # norms and biases (F32) and the tokenizer in the header are a few MB: left out
-    return sum(out.values()), out
-
-
-def _iquant_bytes(shape: ModelShape, quant: str) -> tuple[float, dict[str, float]]:
-    """weight_bytes for an i-quant file type: llama-quantize's rules, tensor by tensor (quant_mix)."""
-    if not shape.known:  # the rules' bits per weight on the reference model
-        ref = _reference_shape()
-        total = shape.params * quant_mix.weight_bytes(ref, quant)[0] / ref.params
-        return total, {"all (architecture unknown: llama-quantize's rules on Llama 2 7B)": total}
+        if quant in IQUANTS:
+            ref = _reference_shape()
+            total = shape.params * quant_mix.weight_bytes(ref, quant)[0] / ref.params
+        else:
+            total = shape.params * measured_bpw()[quant] / 8
+        return total, {"all (architecture unknown: bits per weight of Llama 2 7B)": total}
     total, groups = quant_mix.weight_bytes(shape, quant)
     if shape.moe and shape.expert_bpw:  # experts kept in their own type (gpt-oss: MXFP4)
         g = _groups(shape)
         for key in ("experts", "shared_experts"):
             if g.get(key):
                 groups[key] = g[key] * shape.expert_bpw / 8
+    # norms and biases (F32) and the tokenizer in the header are a few MB: left out
     return sum(groups.values()), groups
 
 

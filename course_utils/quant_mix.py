@@ -1,4 +1,4 @@
-"""The ggml type llama-quantize gives each weight matrix of a model, for the i-quant file types.
+"""The ggml type llama-quantize gives each weight matrix of a model, for every file type fit knows.
 
 llama.cpp picks a type per tensor (llama_tensor_get_type_impl in src/llama-quant.cpp,
 https://github.com/ggml-org/llama.cpp/blob/007dbbf3fd17eefe9b47fee45f48f7ba5e62b714/src/llama-quant.cpp) from
@@ -6,18 +6,22 @@ the file type, the tensor's role, its layer, the model's grouped-query ratio and
 ``tensor_type_fallback`` swaps a 256-weight block type for a 32-weight one where a matrix's rows are not
 a whole number of blocks (SmolLM2-135M's 576-wide rows, say). ``matrix_types`` applies those rules to a
 ``fit.ModelShape`` and ``weight_bytes`` adds up the bytes, with each type's block size (ggml-common.h).
-On 89 files the Hub lists (data/gguf_sizes_calibration.csv, rows with a base_model) the whole file came out
-within 0.62 % (median 0.21 %); nothing is fitted.
+On 165 files the Hub lists (data/gguf_sizes_calibration.csv, rows with a base_model) files of 2 GB and more
+came out within 0.9 % (median 0.13 %), smaller ones within 2.6 % (their tokenizer, in the header, is left
+out); nothing is fitted. TheBloke's Q2_K files of 2023 are 11 % larger: llama.cpp's Q2_K mix was heavier then.
 
-Assumed: an importance matrix, as llama-quantize requires for IQ1 and IQ2 and as published i-quant files
-are made (it changes IQ3_XXS's attn_v and ffn_down and IQ4's first ffn_down layers). A 70B model is known
-by its 80 layers with grouped-query attention (llama-model.cpp gives Llama and Qwen2 that size at 80 layers).
-Left out, as in ``fit``: norms and biases (F32, a few MB) and fused QKV tensors (Phi-3). An MLA model's
-attention is counted at the main type but its output: recent converters write attn_k_b and attn_v_b, which
-no rule names (attn_kv_b, which older files have, would follow attn_v's rule).
+Assumed: an importance matrix for the i-quants, as llama-quantize requires for IQ1 and IQ2 and as published
+i-quant files are made (it changes IQ3_XXS's attn_v and ffn_down and IQ4's first ffn_down layers), and none
+for the other file types (llama-quantize's default; with one, Q4_0 and Q5_0 take Q4_1 and Q5_1 in the first
+eighth of ffn_down). A 70B model is known by its 80 layers with grouped-query attention (llama-model.cpp
+gives Llama and Qwen2 that size at 80 layers). Left out: norms and biases (F32, a few MB), the header, fused
+QKV tensors (Phi-3) and Falcon's rules of its own. An MLA model's attention is counted at the main type but
+its output: recent converters write attn_k_b and attn_v_b, which no rule names (attn_kv_b, which older files
+have, would follow attn_v's rule).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # fit imports this module
@@ -32,13 +36,18 @@ BLOCKS = {
     "IQ4_XS": (136, 256),
 }
 
-# llama_ftype_get_default_type: the type of every matrix no rule below changes
+# llama_ftype_get_default_type: the type of every matrix no rule changes (the i-quants' rules are below; fit
+# encodes the others')
 DEFAULT_TYPE = {
+    "F16": "F16", "BF16": "BF16", "Q8_0": "Q8_0", "Q5_0": "Q5_0", "Q5_1": "Q5_1", "Q4_0": "Q4_0", "Q4_1": "Q4_1",
+    "Q2_K": "Q2_K", "Q2_K_S": "Q2_K", "Q3_K_S": "Q3_K", "Q3_K_M": "Q3_K", "Q3_K_L": "Q3_K",
+    "Q4_K_S": "Q4_K", "Q4_K_M": "Q4_K", "Q5_K_S": "Q5_K", "Q5_K_M": "Q5_K", "Q6_K": "Q6_K",
     "IQ1_S": "IQ1_S", "IQ1_M": "IQ1_M", "IQ2_XXS": "IQ2_XXS", "IQ2_XS": "IQ2_XS", "IQ2_S": "IQ2_XS",
     "IQ2_M": "IQ2_S", "IQ3_XXS": "IQ3_XXS", "IQ3_XS": "IQ3_S", "IQ3_S": "IQ3_S", "IQ3_M": "IQ3_S",
     "IQ4_NL": "IQ4_NL", "IQ4_XS": "IQ4_XS",
 }
-# the file types, largest first (as fit.QUANTS)
+UNQUANTIZED = ("F16", "BF16", "F32")  # llama-quantize copies these file types' matrices as they are
+# the i-quant file types, largest first (as fit.QUANTS)
 FILE_TYPES = ("IQ4_NL", "IQ4_XS", "IQ3_M", "IQ3_S", "IQ3_XS", "IQ3_XXS", "IQ2_M", "IQ2_S", "IQ2_XS", "IQ2_XXS",
               "IQ1_M", "IQ1_S")
 
@@ -71,10 +80,14 @@ def _fallback(ggml_type: str, cols: int) -> str:
 
 
 def _output_type(file_type: str, cols: int) -> str:
+    """output.weight, and a tied token_embd: Q8_0 where its rows are not whole blocks of the file's main type,
+    Q5_K for the smallest i-quants, else Q6_K (a Q8_0 file keeps Q8_0; an unquantized one is not touched)."""
     default = DEFAULT_TYPE[file_type]
+    if default in UNQUANTIZED:
+        return default
     if cols % BLOCKS[default][1]:
         return "Q8_0"
-    return "Q5_K" if file_type in Q5_K_OUTPUT else "Q6_K"
+    return "Q5_K" if file_type in Q5_K_OUTPUT else "Q8_0" if default == "Q8_0" else "Q6_K"
 
 
 def _embedding_type(file_type: str) -> str:
@@ -85,50 +98,82 @@ def _embedding_type(file_type: str) -> str:
     return DEFAULT_TYPE[file_type]
 
 
-def _attention_types(file_type: str, gqa: float, experts: int, seventy_b: bool = False) -> dict[str, str]:
-    """Types of attn_q, attn_k, attn_v and attn_output (the same in every layer for these file types).
-    ``seventy_b``: llama.cpp's LLM_TYPE_70B, whose attn_v goes from Q3_K or Q4_K to Q5_K."""
-    d = DEFAULT_TYPE[file_type]
-    q = k = v = o = d
-    if file_type in _LOW:
-        two = file_type in ("IQ2_S", "IQ2_M")
-        v = "Q4_K" if gqa >= 4 or experts >= 4 else "IQ3_S" if two else "Q2_K"
-        if experts == 8:
-            k, o = "Q4_K", "Q5_K"
-        elif file_type in ("IQ1_S", "IQ1_M"):
-            o = "IQ2_XXS"
-        elif two:
-            o = "IQ3_S"
-        return {"attn_q": q, "attn_k": k, "attn_v": v, "attn_output": o}
-    if file_type == "IQ3_XXS":
+def _attn_v_type(ft: str, i: int, n: int, gqa: float, experts: int, seventy_b: bool) -> str:
+    """The i-th of n attn_v matrices (llama-quantize's i_attention_wv counter)."""
+    d = DEFAULT_TYPE[ft]
+    if ft in _LOW:
+        return "Q4_K" if gqa >= 4 or experts >= 4 else "IQ3_S" if ft in ("IQ2_S", "IQ2_M") else "Q2_K"
+    v = d
+    if ft == "Q2_K":
+        v = "Q4_K" if gqa >= 4 else "Q3_K"
+    elif ft == "IQ3_XXS":
         v = "Q4_K" if gqa >= 4 else "IQ3_XXS"  # with an importance matrix (IQ3_S without)
-    elif file_type in ("IQ3_XS", "IQ3_S") and gqa >= 4 or file_type == "IQ3_M":
+    elif ft in ("IQ3_XS", "IQ3_S") and gqa >= 4 or ft == "IQ3_M":
         v = "Q4_K"
-    elif file_type in ("IQ4_NL", "IQ4_XS") and gqa >= 4:
+    elif ft == "Q3_K_M":
+        v = "Q5_K" if i < 2 else "Q4_K"
+    elif ft == "Q3_K_L":
+        v = "Q5_K"
+    elif ft in ("IQ4_NL", "IQ4_XS") and gqa >= 4:
+        v = "Q5_K"
+    elif ft in ("Q4_K_M", "Q5_K_M") and _use_more_bits(i, n):
+        v = "Q6_K"
+    elif ft == "Q4_K_S" and i < 4:
         v = "Q5_K"
     if seventy_b and v in ("Q3_K", "Q4_K"):
         v = "Q5_K"
-    if experts == 8:
-        v = k = "Q8_0"
-    elif file_type == "IQ3_XS":
-        k = q = "IQ3_XXS"
-    elif file_type == "IQ3_XXS":
-        k = q = "IQ2_S"
-    if experts == 8:
-        o = "Q5_K"  # every i-quant file type of this family is in that rule's list
-    elif file_type == "IQ3_XXS":
-        o = "IQ3_S"
-    elif file_type == "IQ3_M":
-        o = "Q4_K"
-    return {"attn_q": q, "attn_k": k, "attn_v": v, "attn_output": o}
+    return "Q8_0" if experts == 8 else v
 
 
-def _ffn_down_type(file_type: str, layer: int, counter: int, n_layers: int, experts: int) -> str:
-    d = DEFAULT_TYPE[file_type]
-    if file_type in _LOW:  # counted per ffn_down tensor, in the file's order, not per layer
-        return ("IQ3_S" if file_type in ("IQ2_S", "IQ2_M") else "Q2_K") if counter < n_layers // 8 else d
-    if file_type == "IQ3_M" and (layer < n_layers // 8 or experts == 8 and _use_more_bits(layer, n_layers)):
+def _attn_qko_types(ft: str, experts: int) -> dict[str, str]:
+    """attn_q, attn_k and attn_output (the same in every layer)."""
+    d = DEFAULT_TYPE[ft]
+    q = k = o = d
+    if ft in _LOW:
+        if experts == 8:
+            k, o = "Q4_K", "Q5_K"
+        elif ft in ("IQ1_S", "IQ1_M"):
+            o = "IQ2_XXS"
+        elif ft in ("IQ2_S", "IQ2_M"):
+            o = "IQ3_S"
+        return {"attn_q": q, "attn_k": k, "attn_output": o}
+    if experts == 8:
+        k = "Q8_0"
+    elif ft == "IQ3_XS":
+        k = "IQ3_XXS"
+    elif ft == "IQ3_XXS":
+        k = "IQ2_S"
+    if ft == "IQ3_XS":
+        q = "IQ3_XXS"
+    elif ft == "IQ3_XXS":
+        q = "IQ2_S"
+    if experts == 8:
+        if ft in ("Q2_K", "IQ3_XS", "IQ3_XXS", "Q3_K_S", "Q3_K_M", "IQ4_NL", "Q4_K_S", "Q4_K_M", "IQ3_S", "IQ3_M",
+                  "IQ4_XS"):
+            o = "Q5_K"
+    else:
+        o = {"Q2_K": "Q3_K", "IQ3_XXS": "IQ3_S", "Q3_K_M": "Q4_K", "Q3_K_L": "Q5_K", "IQ3_M": "Q4_K"}.get(ft, d)
+    return {"attn_q": q, "attn_k": k, "attn_output": o}
+
+
+def _ffn_down_type(ft: str, i: int, counter: int, n: int, experts: int) -> str:
+    """ffn_down (and a mixture's ffn_down_exps, ffn_down_shexp) of layer ``i``; the first family counts its
+    tensors instead (``counter``, in the file's order)."""
+    d = DEFAULT_TYPE[ft]
+    if ft in _LOW:
+        return ("IQ3_S" if ft in ("IQ2_S", "IQ2_M") else "Q2_K") if counter < n // 8 else d
+    if ft == "Q2_K":
+        return "Q3_K"
+    if ft == "Q3_K_M":
+        return "Q5_K" if i < n // 16 else "Q4_K"
+    if ft == "IQ3_M" and (i < n // 8 or experts == 8 and _use_more_bits(i, n)):
         return "Q4_K"
+    if ft == "Q3_K_L":
+        return "Q5_K"
+    if ft in ("Q4_K_M", "Q5_K_M") and _use_more_bits(i, n):
+        return "Q6_K"
+    if ft == "Q4_K_S" and i < n // 8:
+        return "Q5_K"
     return d
 
 
@@ -138,83 +183,119 @@ def _gate_up_type(file_type: str, layer: int, n_layers: int) -> str:
     return DEFAULT_TYPE[file_type]
 
 
-def matrix_types(shape: "ModelShape", file_type: str) -> list[tuple[str, str, float, int]]:
-    """(group, ggml type, weights, row width) of each set of matrices llama-quantize writes for
-    ``file_type``; the groups are fit's: token_embd, output, layers, experts, shared_experts, router."""
-    ft = file_type.upper()
-    if ft not in DEFAULT_TYPE:
-        raise KeyError(ft)
-    h, L = shape.hidden, shape.n_layers
-    experts = shape.n_experts if shape.moe else 0
-    gqa = (shape.n_heads / shape.kv_heads) if shape.kv_heads else 1.0
-    out: list[tuple[str, str, float, int]] = []
+@dataclass(frozen=True)
+class MatrixSet:
+    """Weight matrices of one role, in one layer (``layer``) or in all the layers that have them (None)."""
 
-    def add(group: str, ggml_type: str, weights: float, cols: int) -> None:
+    group: str  # fit's groups: token_embd, output, layers, experts, shared_experts, router
+    role: str  # token_embd, output, attn_q, attn_k, attn_v, attn_output, attn_other, mixer, ffn_gate_up,
+    #            ffn_down, latent_proj, router
+    weights: float
+    cols: int  # the width of a row (ggml's ne[0]): what a block type must divide
+    layer: int | None = None
+    down_index: int = 0  # ffn_down's counter in llama-quantize: its tensors in the file's order
+
+
+def matrix_sets(shape: "ModelShape") -> list[MatrixSet]:
+    """A shape's weight matrices, by role; the attention's summed over the layers that attend (the shapes
+    say how many, not which: no rule for them depends on the layer), the feed-forward layer by layer."""
+    h, L = shape.hidden, shape.n_layers
+    out: list[MatrixSet] = []
+
+    def add(group: str, role: str, weights: float, cols: int, layer: int | None = None, down: int = 0) -> None:
         if weights:
-            out.append((group, _fallback(ggml_type, cols), weights, cols))
+            out.append(MatrixSet(group, role, weights, cols, layer, down))
 
     embd = shape.vocab * h
-    if shape.tied_embeddings:
-        add("token_embd", _output_type(ft, h), embd, h)
-    else:
-        add("token_embd", _embedding_type(ft), embd, h)
-        add("output", _output_type(ft, h), embd, h)
-    # attention: the shapes say how many layers attend, not which; these types do not depend on the layer
-    # llama-model.cpp names 80-layer Llama and Qwen2 models with grouped-query attention LLM_TYPE_70B
-    a = _attention_types(ft, gqa, experts, seventy_b=L == 80 and gqa > 1)
+    add("token_embd", "output" if shape.tied_embeddings else "token_embd", embd, h)
+    if not shape.tied_embeddings:
+        add("output", "output", embd, h)
     n = shape.attending_layers
-    if shape.mla:  # DeepSeek-V2's projections (fit._groups); attn_k_b and attn_v_b have no rule of their own
+    if shape.mla:  # DeepSeek-V2's projections (fit._groups)
         qk, vh = (shape.nope_dim or 0) + (shape.rope_dim or 0), shape.v_head_dim or shape.hd
         if shape.q_lora_rank:
-            add("layers", DEFAULT_TYPE[ft], n * h * shape.q_lora_rank, h)
-            add("layers", DEFAULT_TYPE[ft], n * shape.q_lora_rank * shape.n_heads * qk, shape.q_lora_rank)
+            add("layers", "attn_other", n * h * shape.q_lora_rank, h)
+            add("layers", "attn_other", n * shape.q_lora_rank * shape.n_heads * qk, shape.q_lora_rank)
         else:
-            add("layers", DEFAULT_TYPE[ft], n * h * shape.n_heads * qk, h)
-        add("layers", DEFAULT_TYPE[ft], n * h * (shape.kv_lora_rank + (shape.rope_dim or 0)), h)
-        add("layers", DEFAULT_TYPE[ft], n * shape.kv_lora_rank * shape.n_heads * ((shape.nope_dim or 0) + vh),
+            add("layers", "attn_other", n * h * shape.n_heads * qk, h)
+        add("layers", "attn_other", n * h * (shape.kv_lora_rank + (shape.rope_dim or 0)), h)
+        add("layers", "attn_other", n * shape.kv_lora_rank * shape.n_heads * ((shape.nope_dim or 0) + vh),
             shape.kv_lora_rank)
-        add("layers", a["attn_output"], n * shape.n_heads * vh * h, shape.n_heads * vh)
+        add("layers", "attn_output", n * shape.n_heads * vh * h, shape.n_heads * vh)
     else:
         q, kv = shape.n_heads * shape.hd, shape.kv_heads * shape.hd
-        add("layers", a["attn_q"], n * h * q * (2 if shape.q_gate else 1), h)
-        add("layers", a["attn_k"], n * h * kv, h)
-        add("layers", a["attn_v"], n * h * kv, h)
-        add("layers", a["attn_output"], n * q * h, q)
-    add("layers", DEFAULT_TYPE[ft], shape.recurrent_layers * shape.mixer_params, h)
-    # feed-forward, layer by layer: ffn_down's rule counts its tensors in the file's order. The dense
-    # feed-forwards are put in the first layers without experts (all of them in a dense model)
+        add("layers", "attn_q", n * h * q * (2 if shape.q_gate else 1), h)
+        add("layers", "attn_k", n * h * kv, h)
+        for j in range(n):  # attn_v's rules count its tensors (llama-quantize's i_attention_wv)
+            add("layers", "attn_v", h * kv, h, j)
+        add("layers", "attn_output", n * q * h, q)
+    add("layers", "mixer", shape.recurrent_layers * shape.mixer_params, h)
+    # the feed-forward, layer by layer; the dense ones in the first layers without experts (all of them in a
+    # dense model). Within a layer the file sorts by name: ffn_down_exps before ffn_down_shexp
     width = shape.moe_ffn or shape.ffn or 0
     latent = shape.moe_latent or h
     mats = 2 if shape.gated_ffn else 1
     dense_left = shape.dense_layers if shape.ffn else 0
-    counter = 0
+    down = 0
     for i in range(L):
         if shape.is_moe_layer(i):
-            gate_up = _gate_up_type(ft, i, L)
-            # within a layer the file sorts by name: ffn_down_exps before ffn_down_shexp
-            add("experts", gate_up, shape.n_experts * mats * latent * width, latent)
-            add("experts", _ffn_down_type(ft, i, counter, L, experts), shape.n_experts * width * latent, width)
-            counter += 1
+            add("experts", "ffn_gate_up", shape.n_experts * mats * latent * width, latent, i)
+            add("experts", "ffn_down", shape.n_experts * width * latent, width, i, down)
+            down += 1
             if shape.n_shared_experts:
-                add("shared_experts", gate_up, shape.n_shared_experts * mats * h * width, h)
-                add("shared_experts", _ffn_down_type(ft, i, counter, L, experts),
-                    shape.n_shared_experts * width * h, width)
-                counter += 1
-            add("router", "F32", shape.n_experts * h, h)  # ffn_gate_inp is never quantized
+                add("shared_experts", "ffn_gate_up", shape.n_shared_experts * mats * h * width, h, i)
+                add("shared_experts", "ffn_down", shape.n_shared_experts * width * h, width, i, down)
+                down += 1
+            add("router", "router", shape.n_experts * h, h, i)
             if shape.moe_latent:  # the projections down to the experts' width and back up
-                add("layers", DEFAULT_TYPE[ft], 2 * h * shape.moe_latent, h)
+                add("layers", "latent_proj", 2 * h * shape.moe_latent, h, i)
         elif dense_left > 0:
             dense_left -= 1
-            add("layers", _gate_up_type(ft, i, L), mats * h * shape.ffn, h)
-            add("layers", _ffn_down_type(ft, i, counter, L, experts), shape.ffn * h, shape.ffn)
-            counter += 1
+            add("layers", "ffn_gate_up", mats * h * shape.ffn, h, i)
+            add("layers", "ffn_down", shape.ffn * h, shape.ffn, i, down)
+            down += 1
+    return out
+
+
+def matrix_types(shape: "ModelShape", file_type: str) -> list[tuple[MatrixSet, str]]:
+    """Each of the shape's matrix sets with the ggml type llama-quantize writes it in for ``file_type``."""
+    ft = file_type.upper()
+    if ft not in DEFAULT_TYPE:
+        raise KeyError(ft)
+    d = DEFAULT_TYPE[ft]
+    L = shape.n_layers
+    experts = shape.n_experts if shape.moe else 0
+    gqa = (shape.n_heads / shape.kv_heads) if shape.kv_heads else 1.0
+    # llama-model.cpp names 80-layer Llama and Qwen2 models with grouped-query attention LLM_TYPE_70B
+    seventy_b = L == 80 and gqa > 1
+    qko = _attn_qko_types(ft, experts)
+    n_v = shape.attending_layers
+    out = []
+    for m in matrix_sets(shape):
+        if m.role == "router" or d in UNQUANTIZED:
+            t = "F32" if m.role == "router" else d  # ffn_gate_inp is never quantized
+        elif m.role == "output":
+            t = _output_type(ft, m.cols)
+        elif m.role == "token_embd":
+            t = _embedding_type(ft)
+        elif m.role == "attn_v":
+            t = _attn_v_type(ft, m.layer or 0, n_v, gqa, experts, seventy_b)
+        elif m.role in qko:
+            t = qko[m.role]
+        elif m.role == "ffn_down":  # a mixture's layer comes from the tensor's name, a dense one's from the count
+            t = _ffn_down_type(ft, m.layer if experts > 1 else m.down_index, m.down_index, L, experts)
+        elif m.role == "ffn_gate_up":
+            t = _gate_up_type(ft, m.layer, L)
+        else:
+            t = d
+        out.append((m, _fallback(t, m.cols)))
     return out
 
 
 def weight_bytes(shape: "ModelShape", file_type: str) -> tuple[float, dict[str, float]]:
     """(bytes of the matrices, bytes per group) of an i-quant file of this shape."""
     groups: dict[str, float] = {}
-    for group, ggml_type, weights, _cols in matrix_types(shape, file_type):
-        key = "layers" if group == "router" else group
-        groups[key] = groups.get(key, 0.0) + weights * bits(ggml_type) / 8
+    for m, ggml_type in matrix_types(shape, file_type):
+        key = "layers" if m.group == "router" else m.group
+        groups[key] = groups.get(key, 0.0) + m.weights * bits(ggml_type) / 8
     return sum(groups.values()), groups

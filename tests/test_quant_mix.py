@@ -29,10 +29,11 @@ def test_iq2_xxs_by_hand():
     # token_embd Q2_K, output Q5_K; attn_v Q4_K (n_gqa >= 4); ffn_down Q2_K in the first 16/8 = 2 layers;
     # everything else IQ2_XXS (66 bytes per 256 weights: 2.0625 bits)
     got = quant_mix.matrix_types(shape(), "IQ2_XXS")
-    assert [(g, t) for g, t, w, c in got[:2]] == [("token_embd", "Q2_K"), ("output", "Q5_K")]
-    q, k, v, o = got[2:6]
-    assert (q[1], k[1], v[1], o[1]) == ("IQ2_XXS", "IQ2_XXS", "Q4_K", "IQ2_XXS")
-    assert [t for g, t, w, c in got if c == 1024] == ["Q2_K", "Q2_K"] + ["IQ2_XXS"] * 14
+    assert [(m.group, t) for m, t in got[:2]] == [("token_embd", "Q2_K"), ("output", "Q5_K")]
+    roles = {m.role: t for m, t in got}
+    assert (roles["attn_q"], roles["attn_k"], roles["attn_v"], roles["attn_output"]) == (
+        "IQ2_XXS", "IQ2_XXS", "Q4_K", "IQ2_XXS")
+    assert [t for m, t in got if m.role == "ffn_down"] == ["Q2_K", "Q2_K"] + ["IQ2_XXS"] * 14
     total, groups = quant_mix.weight_bytes(shape(), "IQ2_XXS")
     layer_bits = 16 * (512 * 512 * 2 * 2.0625 + 512 * 128 * (2.0625 + 4.5) + 2 * 512 * 1024 * 2.0625) \
         + 2 * 1024 * 512 * 2.625 + 14 * 1024 * 512 * 2.0625
@@ -46,37 +47,38 @@ def test_iq2_xxs_by_hand():
     ("IQ4_XS", 8, "IQ4_XS"), ("IQ4_XS", 2, "Q5_K"), ("IQ4_NL", 2, "Q5_K"),
 ])
 def test_attn_v_follows_the_grouped_query_ratio(ft, kv_heads, v_type):
-    got = quant_mix._attention_types(ft, 8 / kv_heads, 0)
-    assert got["attn_v"] == v_type
+    assert quant_mix._attn_v_type(ft, 5, 16, 8 / kv_heads, 0, False) == v_type
 
 
 def test_iq3_m_and_iq3_xs_by_layer():
     # IQ3_M: attn_output Q4_K; ffn_down Q4_K in the first 16/8 layers. IQ3_XS: q and k IQ3_XXS, and the gate
     # and up matrices of layers 2..13 (n/8 <= i < 7n/8) IQ3_XXS, the others IQ3_S
     m = quant_mix.matrix_types(shape(), "IQ3_M")
-    assert [t for g, t, w, c in m if c == 1024] == ["Q4_K"] * 2 + ["IQ3_S"] * 14
-    assert quant_mix._attention_types("IQ3_M", 4, 0)["attn_output"] == "Q4_K"
+    assert [t for s, t in m if s.role == "ffn_down"] == ["Q4_K"] * 2 + ["IQ3_S"] * 14
+    assert quant_mix._attn_qko_types("IQ3_M", 0)["attn_output"] == "Q4_K"
     xs = quant_mix.matrix_types(shape(), "IQ3_XS")
-    gate_up = [t for g, t, w, c in xs[6::2]]  # after embd, output, q, k, v, o: each layer's gate+up, then down
+    gate_up = [t for s, t in xs if s.role == "ffn_gate_up"]
     assert gate_up == ["IQ3_S"] * 2 + ["IQ3_XXS"] * 12 + ["IQ3_S"] * 2
-    a = quant_mix._attention_types("IQ3_XS", 1, 0)
-    assert (a["attn_q"], a["attn_k"], a["attn_v"]) == ("IQ3_XXS", "IQ3_XXS", "IQ3_S")
+    a = quant_mix._attn_qko_types("IQ3_XS", 0)
+    assert (a["attn_q"], a["attn_k"], quant_mix._attn_v_type("IQ3_XS", 0, 16, 1, 0, False)) == (
+        "IQ3_XXS", "IQ3_XXS", "IQ3_S")
 
 
 def test_mixtral_rules_and_the_ffn_down_counter():
     # 8 experts: IQ3_M gives attn_v and attn_k Q8_0, attn_output Q5_K, expert ffn_down Q4_K in the first
     # layers and the use_more_bits ones
     moe = shape(n_experts=8, experts_per_token=2, moe_ffn=1024, ffn=None)
-    a = quant_mix._attention_types("IQ3_M", 4, 8)
-    assert (a["attn_k"], a["attn_v"], a["attn_output"]) == ("Q8_0", "Q8_0", "Q5_K")
-    downs = [t for g, t, w, c in quant_mix.matrix_types(moe, "IQ3_M") if g == "experts" and c == 1024]
+    a = quant_mix._attn_qko_types("IQ3_M", 8)
+    assert (a["attn_k"], quant_mix._attn_v_type("IQ3_M", 0, 16, 4, 8, False), a["attn_output"]) == (
+        "Q8_0", "Q8_0", "Q5_K")
+    downs = [t for m, t in quant_mix.matrix_types(moe, "IQ3_M") if m.group == "experts" and m.role == "ffn_down"]
     assert downs == ["Q4_K" if i < 2 or fit.use_more_bits(i, 16) else "IQ3_S" for i in range(16)]
     # IQ2_XXS counts ffn_down tensors in file order: with a shared expert each layer has two, so only layer 0's
     # two are among the first 16/8
     shared = shape(n_experts=64, experts_per_token=4, n_shared_experts=1, moe_ffn=256, ffn=None)
-    got = [(g, t) for g, t, w, c in quant_mix.matrix_types(shared, "IQ2_XXS") if c == 256]
+    got = [(m.group, t) for m, t in quant_mix.matrix_types(shared, "IQ2_XXS") if m.role == "ffn_down"]
     assert got[:3] == [("experts", "Q2_K"), ("shared_experts", "Q2_K"), ("experts", "IQ2_XXS")]
-    assert [t for g, t, w, c in quant_mix.matrix_types(shared, "IQ2_XXS") if g == "router"] == ["F32"] * 16
+    assert [t for m, t in quant_mix.matrix_types(shared, "IQ2_XXS") if m.group == "router"] == ["F32"] * 16
 
 
 def test_rows_that_are_not_whole_blocks_fall_back():
@@ -84,9 +86,9 @@ def test_rows_that_are_not_whole_blocks_fall_back():
     # embedding (the output) gets Q8_0; ffn_down's rows are 1536 wide (6 blocks) and keep the type
     s = shape(hidden=576, ffn=1536, n_heads=9, n_kv_heads=3, vocab=49152, tied_embeddings=True, n_layers=30)
     got = quant_mix.matrix_types(s, "IQ3_S")
-    assert {t for g, t, w, c in got if c == 576} == {"IQ4_NL", "Q8_0"}
-    assert [t for g, t, w, c in got if g == "token_embd"] == ["Q8_0"]
-    assert {t for g, t, w, c in got if c == 1536} == {"IQ3_S"}
+    assert {t for m, t in got if m.cols == 576} == {"IQ4_NL", "Q8_0"}
+    assert [t for m, t in got if m.group == "token_embd"] == ["Q8_0"]
+    assert {t for m, t in got if m.cols == 1536} == {"IQ3_S"}
     assert quant_mix._fallback("IQ3_S", 100) == "F16"  # not even 32-weight blocks
 
 
@@ -119,18 +121,44 @@ def test_a_smaller_suggestion_stays_in_the_i_quant_family():
     assert "IQ2_M" in text
 
 
-def test_published_i_quant_files_within_one_percent():
-    # 89 files as the Hub lists them (imatrix quants of five models, MHA and GQA, 22 to 80 layers, all twelve
-    # i-quant file types); the header and the norms are a few MB more. Nothing here was fitted to them
-    rows = []
+def test_published_files_from_llama_quantize_s_rules():
+    # 165 files as the Hub lists them, of 11 models (MHA and GQA, tied and untied embeddings, rows that are not
+    # whole blocks, MoE with MLA, 22 to 80 layers), every K- and i-quant file type; nothing here was fitted to
+    # them. Files of 2 GB and more within 1 %; smaller ones within 3 %: their header (the tokenizer, about 36 bytes
+    # per vocabulary entry in SmolLM2's file) is a larger share and is left out
     with (DATA / "gguf_sizes_calibration.csv").open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["base_model"]]
-    iquant = [r for r in rows if r["quant_method"] in fit.IQUANTS]
-    assert len(iquant) >= 80 and {r["quant_method"] for r in iquant} == set(fit.IQUANTS)
+    assert len(rows) >= 160 and {r["quant_method"] for r in rows} >= set(fit.QUANTS[1:] + fit.IQUANTS)
     errors = {}
     for r in rows:
         e = fit.estimate(r["base_model"], r["quant_method"])
-        errors[r["file_name"]] = e.file_size_gb / float(r["file_size_gb"]) - 1
-    assert max(abs(v) for v in errors.values()) <= 0.01, max(errors.items(), key=lambda kv: abs(kv[1]))
+        errors[(r["repo_id"], r["file_name"])] = (e.file_size_gb / float(r["file_size_gb"]) - 1, e.file_size_gb)
+    big = {k: v for k, (v, size) in errors.items() if size >= 2}
+    assert len(big) >= 100 and max(abs(v) for v in big.values()) <= 0.01, max(big.items(), key=lambda kv: abs(kv[1]))
+    assert max(abs(v) for v, _ in errors.values()) <= 0.03
     # without llama.cpp's 70B rule the 70B IQ3_XXS file comes out 0.4 % small, outside the Hub's rounding
-    assert abs(errors["Llama-2-70b-chat-hf.i1-IQ3_XXS.gguf"]) < 0.002
+    assert abs(errors[("mradermacher/Llama-2-70b-chat-hf-i1-GGUF", "Llama-2-70b-chat-hf.i1-IQ3_XXS.gguf")][0]) < 0.002
+    # ffn_down's 29,568-wide rows are not whole Q3_K blocks: Q2_K's ffn_down falls back to Q4_0 (29.8 GB, not 28.4)
+    assert abs(errors[("mradermacher/Qwen2.5-72B-Instruct-GGUF", "Qwen2.5-72B-Instruct.Q2_K.gguf")][0]) < 0.005
+
+
+def test_k_quant_rows_that_are_not_whole_blocks_and_a_tied_embedding_by_hand():
+    # SmolLM2-135M's shape at Q4_K_M: 576-wide rows are not whole Q4_K blocks (256), so llama-quantize writes
+    # those matrices in Q5_0 (5.5 bits) and the promoted attn_v in Q8_0 (Q6_K's fallback); the tied embedding is
+    # the output matrix, which takes Q8_0 when its rows do not fit the file's main type; ffn_down's 1536-wide rows
+    # are 6 blocks and keep Q4_K (Q6_K in the 15 use_more_bits layers of 30)
+    s = shape(hidden=576, ffn=1536, n_heads=9, n_kv_heads=3, vocab=49152, tied_embeddings=True, n_layers=30)
+    promoted = sum(1 for i in range(30) if fit.use_more_bits(i, 30))
+    attn = 30 * (576 * 576 * 2 + 576 * 192) * 5.5 + 576 * 192 * (promoted * 8.5 + (30 - promoted) * 5.5)
+    ffn = 30 * 2 * 576 * 1536 * 5.5 + 576 * 1536 * (promoted * 6.5625 + (30 - promoted) * 4.5)
+    embd = 49152 * 576 * 8.5
+    total, _groups = fit.weight_bytes(s, "Q4_K_M")
+    assert total == pytest.approx((attn + ffn + embd) / 8)
+    # whole blocks: nothing changes but the tied embedding, which takes the output's Q6_K
+    wide = shape(hidden=512, tied_embeddings=True)
+    untied = shape(hidden=512)
+    t, g = fit.weight_bytes(wide, "Q4_K_M")
+    u, h = fit.weight_bytes(untied, "Q4_K_M")
+    assert g["token_embd"] == pytest.approx(1000 * 512 * 6.5625 / 8) and h["token_embd"] == pytest.approx(
+        1000 * 512 * 4.5 / 8)
+    assert t == pytest.approx(u - h["output"] - h["token_embd"] + g["token_embd"])
