@@ -122,7 +122,7 @@ def test_a_smaller_suggestion_stays_in_the_i_quant_family():
 
 
 def test_published_files_from_llama_quantize_s_rules():
-    # 165 files as the Hub lists them, of 11 models (MHA and GQA, tied and untied embeddings, rows that are not
+    # 166 files as the Hub lists them, of 12 models (MHA and GQA, tied and untied embeddings, rows that are not
     # whole blocks, MoE with MLA, 22 to 80 layers), every K- and i-quant file type; nothing here was fitted to
     # them. Files of 2 GB and more within 1 %; smaller ones within 3 %: their header (the tokenizer, about 36 bytes
     # per vocabulary entry in SmolLM2's file) is a larger share and is left out
