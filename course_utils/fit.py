@@ -213,9 +213,7 @@ def _groups(shape: ModelShape) -> dict[str, float]:
     return out
 
 
-def use_more_bits(i: int, n: int) -> bool:
-    """llama.cpp's rule (src/llama-quant.cpp) for the layers that the *_M mixes promote."""
-    return i < n // 8 or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
+use_more_bits = quant_mix.use_more_bits  # llama.cpp's rule for the layers the *_M mixes promote
 
 
 @lru_cache(maxsize=None)

@@ -36,8 +36,7 @@ BLOCKS = {
     "IQ4_XS": (136, 256),
 }
 
-# llama_ftype_get_default_type: the type of every matrix no rule changes (the i-quants' rules are below; fit
-# encodes the others')
+# llama_ftype_get_default_type: each file type's main type, that of every matrix the rules below leave alone
 DEFAULT_TYPE = {
     "F16": "F16", "BF16": "BF16", "Q8_0": "Q8_0", "Q5_0": "Q5_0", "Q5_1": "Q5_1", "Q4_0": "Q4_0", "Q4_1": "Q4_1",
     "Q2_K": "Q2_K", "Q2_K_S": "Q2_K", "Q3_K_S": "Q3_K", "Q3_K_M": "Q3_K", "Q3_K_L": "Q3_K",
@@ -65,7 +64,8 @@ def bits(ggml_type: str) -> float:
     return 8 * size / weights
 
 
-def _use_more_bits(i: int, n: int) -> bool:
+def use_more_bits(i: int, n: int) -> bool:
+    """llama-quant.cpp's use_more_bits: the layers whose attn_v and ffn_down the *_M mixes promote."""
     return i < n // 8 or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
 
 
@@ -116,7 +116,7 @@ def _attn_v_type(ft: str, i: int, n: int, gqa: float, experts: int, seventy_b: b
         v = "Q5_K"
     elif ft in ("IQ4_NL", "IQ4_XS") and gqa >= 4:
         v = "Q5_K"
-    elif ft in ("Q4_K_M", "Q5_K_M") and _use_more_bits(i, n):
+    elif ft in ("Q4_K_M", "Q5_K_M") and use_more_bits(i, n):
         v = "Q6_K"
     elif ft == "Q4_K_S" and i < 4:
         v = "Q5_K"
@@ -166,11 +166,11 @@ def _ffn_down_type(ft: str, i: int, counter: int, n: int, experts: int) -> str:
         return "Q3_K"
     if ft == "Q3_K_M":
         return "Q5_K" if i < n // 16 else "Q4_K"
-    if ft == "IQ3_M" and (i < n // 8 or experts == 8 and _use_more_bits(i, n)):
+    if ft == "IQ3_M" and (i < n // 8 or experts == 8 and use_more_bits(i, n)):
         return "Q4_K"
     if ft == "Q3_K_L":
         return "Q5_K"
-    if ft in ("Q4_K_M", "Q5_K_M") and _use_more_bits(i, n):
+    if ft in ("Q4_K_M", "Q5_K_M") and use_more_bits(i, n):
         return "Q6_K"
     if ft == "Q4_K_S" and i < n // 8:
         return "Q5_K"
@@ -293,7 +293,7 @@ def matrix_types(shape: "ModelShape", file_type: str) -> list[tuple[MatrixSet, s
 
 
 def weight_bytes(shape: "ModelShape", file_type: str) -> tuple[float, dict[str, float]]:
-    """(bytes of the matrices, bytes per group) of an i-quant file of this shape."""
+    """(bytes of the matrices, bytes per group) of a ``file_type`` file of this shape."""
     groups: dict[str, float] = {}
     for m, ggml_type in matrix_types(shape, file_type):
         key = "layers" if m.group == "router" else m.group
