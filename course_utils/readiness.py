@@ -308,10 +308,13 @@ def suggest_smaller(model: str | None, quant: str, context: int, budget_gb: floa
     """The largest quantization of this model under the budget (of the same family: K-quants after a
     K-quant, i-quants after an i-quant); else a smaller catalog model at Q4_K_M."""
     family = IQUANTS if quant in IQUANTS else QUANTS
-    for q in family[family.index(quant) + 1:]:
-        e = estimate(model, q, context, params_b=params_b)
-        if e.ram_needed_gb <= budget_gb:
-            return t("readiness.suggest.quant", quant=q, need=e.ram_needed_gb, file=e.file_size_gb)
+    # the list runs from large to small, but not strictly for every model (a 576-wide model's Q4_K_M, whose rows
+    # fall back to Q5_0, is larger than its Q5_0): the largest file that fits, of those after this one
+    later = family[family.index(quant) + 1:] if quant in family else family  # BF16, Q5_1, Q4_1: any of the list
+    fitting = [e for e in (estimate(model, q, context, params_b=params_b) for q in later) if e.ram_needed_gb <= budget_gb]
+    if fitting:
+        e = max(fitting, key=lambda e: e.file_size_gb)
+        return t("readiness.suggest.quant", quant=e.quant, need=e.ram_needed_gb, file=e.file_size_gb)
     fits = []
     for row in data.load("model_architectures"):
         try:

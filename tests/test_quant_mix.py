@@ -191,3 +191,14 @@ def test_the_course_model_s_own_file_has_the_types_the_rules_give(smol):
     # the same from the catalog's config of the model, as `course-utils fit --quant Q4_1` counts it
     assert fit.estimate("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_1").file_size_gb == pytest.approx(
         matrix_bytes / 1e9, abs=0.0005)
+
+
+def test_the_smaller_suggestion_is_the_largest_file_that_fits():
+    # Qwen2.5-0.5B's 896-wide rows fall back from Q4_K to Q5_0 (and Q6_K to Q8_0), so its Q4_K_M file is larger
+    # than its Q5_0 one although the list names Q5_0 first: with room for Q4_K_M, that is the suggestion
+    model = "Qwen/Qwen2.5-0.5B-Instruct"
+    q5_0, q4_k_m = (fit.estimate(model, q, 4096) for q in ("Q5_0", "Q4_K_M"))
+    assert q4_k_m.file_size_gb > q5_0.file_size_gb
+    text = suggest_smaller(model, "Q5_K_S", 4096, q4_k_m.ram_needed_gb + 0.001)
+    assert "Q4_K_M" in text
+    assert "Q6_K" in suggest_smaller(model, "BF16", 4096, fit.estimate(model, "Q6_K", 4096).ram_needed_gb + 0.001)
