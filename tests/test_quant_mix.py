@@ -122,19 +122,25 @@ def test_a_smaller_suggestion_stays_in_the_i_quant_family():
 
 
 def test_published_files_from_llama_quantize_s_rules():
-    # 166 files as the Hub lists them, of 12 models (MHA and GQA, tied and untied embeddings, rows that are not
-    # whole blocks, MoE with MLA, 22 to 80 layers), every K- and i-quant file type; nothing here was fitted to
-    # them. Files of 2 GB and more within 1 %; smaller ones within 3 %: their header (the tokenizer, about 36 bytes
-    # per vocabulary entry in SmolLM2's file) is a larger share and is left out
+    # 195 files as the Hub lists them, of 14 models (MHA and GQA, tied and untied embeddings, rows that are not
+    # whole blocks, Mixtral's 8 experts, OLMoE's 64, DeepSeek-V2-Lite's with MLA, 16 to 80 layers), every K- and
+    # i-quant file type; nothing here was fitted to them. Files of 2 GB and more within 1.5 % (mradermacher's
+    # imatrix Mixtral files are 0.2 GB larger than others' of the same type: 1.3 % low; the rest within 0.9 %);
+    # smaller ones within 3 %: their header (the tokenizer, about 36 bytes per vocabulary entry in SmolLM2's file)
+    # is a larger share and is left out
     with (DATA / "gguf_sizes_calibration.csv").open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["base_model"]]
-    assert len(rows) >= 160 and {r["quant_method"] for r in rows} >= set(fit.QUANTS[1:] + fit.IQUANTS)
+    assert len(rows) >= 190 and {r["quant_method"] for r in rows} >= set(fit.QUANTS[1:] + fit.IQUANTS)
     errors = {}
     for r in rows:
         e = fit.estimate(r["base_model"], r["quant_method"])
         errors[(r["repo_id"], r["file_name"])] = (e.file_size_gb / float(r["file_size_gb"]) - 1, e.file_size_gb)
     big = {k: v for k, (v, size) in errors.items() if size >= 2}
-    assert len(big) >= 100 and max(abs(v) for v in big.values()) <= 0.01, max(big.items(), key=lambda kv: abs(kv[1]))
+    assert len(big) >= 130 and max(abs(v) for v in big.values()) <= 0.015, max(big.items(), key=lambda kv: abs(kv[1]))
+    assert max(abs(v) for k, v in big.items() if "Mixtral" not in k[0]) <= 0.01
+    # the 8-expert rules (attn_v and attn_k in Q8_0, attn_output in Q5_K): static Mixtral files within 0.5 %
+    static_mixtral = [v for k, v in big.items() if k[0].startswith(("gobean/", "matteocavestri/"))]
+    assert len(static_mixtral) == 6 and max(map(abs, static_mixtral)) < 0.005
     assert max(abs(v) for v, _ in errors.values()) <= 0.03
     # without llama.cpp's 70B rule the 70B IQ3_XXS file comes out 0.4 % small, outside the Hub's rounding
     assert abs(errors[("mradermacher/Llama-2-70b-chat-hf-i1-GGUF", "Llama-2-70b-chat-hf.i1-IQ3_XXS.gguf")][0]) < 0.002
