@@ -112,6 +112,7 @@ def _audit_args(p):
     p.add_argument("--disk-path", default=None, type=check.existing_folder,
                    help=t("cli.help.audit.disk-path"))
     p.add_argument("--no-bandwidth", action="store_true", help=t("cli.help.audit.no-bandwidth"))
+    p.add_argument("--compute", action="store_true", help=t("cli.help.audit.compute"))
     p.add_argument("--vram", type=check.positive_float,
                    help=t("cli.help.audit.vram"))
 
@@ -119,6 +120,7 @@ def _audit_args(p):
 @command("audit")
 @arguments(_audit_args)
 def _audit(args):
+    from .errors import InvalidInput
     from .system import audit, with_vram
 
     a = audit(args.disk_path)
@@ -128,8 +130,10 @@ def _audit(args):
         return _AuditOnly(a)
     from .readiness import readiness
 
+    if args.compute and args.no_bandwidth:
+        raise InvalidInput(t("cli.audit.compute_needs_bandwidth"))
     r = readiness(args.model, args.quant, args.ctx, params_b=args.params, machine=a,
-                  measure_bandwidth=not args.no_bandwidth)
+                  measure_bandwidth=not args.no_bandwidth, compute=args.compute)
     return _AuditWithReadiness(a, r)
 
 

@@ -77,6 +77,13 @@ def _hardware_here(bandwidth_gbs: float | None, threads: int | None = None, comp
     return None, t("local_run.basis.none")
 
 
+def measured_cpu(bandwidth_gbs: float, types: tuple = (None, None), attention: tuple | None = None):
+    """(this CPU with llama.cpp's compute rate timed here on probes in ``types``, the basis text), or None
+    where llama.cpp is not installed or a probe fails (the readiness speed row's ``compute`` option)."""
+    hw, basis = _hardware_here(bandwidth_gbs, None, True, types, (None, None), "F16", attention)
+    return (hw, basis) if hw is not None and hw.compute_gmacs else None
+
+
 _PREDICTIONS: dict[tuple, Prediction] = {}
 
 

@@ -300,3 +300,16 @@ def weight_bytes(shape: "ModelShape", file_type: str) -> tuple[float, dict[str, 
         key = "layers" if m.group == "router" else m.group
         groups[key] = groups.get(key, 0.0) + m.weights * bits(ggml_type) / 8
     return sum(groups.values()), groups
+
+
+def main_types(shape: "ModelShape", file_type: str) -> tuple[str, str]:
+    """(the type most of the layers' weights are in, the output matrix's type) of a ``file_type`` file: what
+    compute_probe.rate_for_model times, as fit.shape_from_gguf reads them from a real file."""
+    by_type: dict[str, float] = {}
+    output = DEFAULT_TYPE[file_type.upper()]
+    for m, t in matrix_types(shape, file_type):
+        if m.role == "output":
+            output = t
+        elif m.group in ("layers", "experts", "shared_experts"):
+            by_type[t] = by_type.get(t, 0.0) + m.weights
+    return max(by_type, key=by_type.get), output

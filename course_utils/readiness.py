@@ -282,6 +282,19 @@ def _hardware_for_speed(a: SystemAudit, cpu_bandwidth_gbs: float | None) -> tupl
     return None, t("readiness.speed.basis.unknown")
 
 
+def _with_compute(model: str | None, quant: str, params_b: float | None, bandwidth_gbs: float):
+    """This CPU with llama.cpp's compute rate timed on probes in the file's main types and on the model's
+    attention heads (local_run.measured_cpu), or None (no llama.cpp, or a probe failed)."""
+    from . import quant_mix
+    from .compute_probe import attention_layout
+    from .fit import resolve_shape
+    from .local_run import measured_cpu
+
+    shape = resolve_shape(model, params_b)
+    types = quant_mix.main_types(shape, quant) if shape.known else (None, None)
+    return measured_cpu(bandwidth_gbs, types, attention_layout(shape) if shape.known else None)
+
+
 def _offload_text(o) -> str:
     """Why the speed is lower when the model does not fit on the GPU (from the estimator's figures)."""
     if o.gpu_layers == 0:
@@ -331,15 +344,21 @@ def suggest_smaller(model: str | None, quant: str, context: int, budget_gb: floa
 
 def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 4096, *,
               params_b: float | None = None, machine: SystemAudit | None = None,
-              cpu_bandwidth_gbs: float | None = None, measure_bandwidth: bool = False) -> Readiness:
-    """Readiness rows for running a model on this machine (or on a given audit)."""
+              cpu_bandwidth_gbs: float | None = None, measure_bandwidth: bool = False,
+              compute: bool = False) -> Readiness:
+    """Readiness rows for running a model on this machine (or on a given audit). ``compute`` (on a CPU, with
+    llama.cpp installed) also times llama.cpp's compute rate here on the course's probe models in the types this
+    file would have, about ten seconds the first time: the speed row is then the slower of reading and
+    computing, as `course-utils run` predicts it, instead of reading alone."""
     from .system import audit, measure_memory_bandwidth
 
     a = machine or audit()
     est = estimate(model, quant, context, params_b=params_b)
-    if cpu_bandwidth_gbs is None and measure_bandwidth:
+    if cpu_bandwidth_gbs is None and (measure_bandwidth or compute):
         cpu_bandwidth_gbs = measure_memory_bandwidth().gbs
     hw, basis = _hardware_for_speed(a, cpu_bandwidth_gbs)
+    if compute and hw is not None and hw.backend == "cpu":
+        hw, basis = _with_compute(model, est.quant, params_b, cpu_bandwidth_gbs) or (hw, basis)
     tps = None
     if hw is not None:
         gpu_vram = a.gpu.vram_gb if hw.is_gpu and hw.backend != "metal" else None

@@ -445,3 +445,19 @@ def test_a_second_start_leaves_no_first_server_running(smol):
     finally:
         server.stop()
     assert not _pid_alive(pid) and not server.running
+
+
+def test_readiness_with_compute_times_llama_cpp_here_and_is_the_slower_of_reading_and_computing():
+    # the audit's speed row with --compute: probes in the file's types (Q4_1 layers, a Q8_0 output matrix, as the
+    # real SmolLM2 file has them) on the real llama.cpp; the figure can only be at or under the reading-only one
+    from course_utils import readiness, system
+
+    a = system.audit()
+    if a.gpu.kind in ("nvidia", "apple_metal"):
+        pytest.skip("this machine's GPU sets the speed row")
+    plain = readiness.readiness("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_1", 512, machine=a, cpu_bandwidth_gbs=20.0)
+    timed = readiness.readiness("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_1", 512, machine=a, cpu_bandwidth_gbs=20.0,
+                                compute=True)
+    assert "Q4_1" in timed.speed_basis and "Q8_0" in timed.speed_basis and "20" in timed.speed_basis
+    assert plain.speed_basis != timed.speed_basis
+    assert 0 < timed.tokens_per_s <= plain.tokens_per_s

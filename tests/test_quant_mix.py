@@ -208,3 +208,39 @@ def test_the_smaller_suggestion_is_the_largest_file_that_fits():
     text = suggest_smaller(model, "Q5_K_S", 4096, q4_k_m.ram_needed_gb + 0.001)
     assert "Q4_K_M" in text
     assert "Q6_K" in suggest_smaller(model, "BF16", 4096, fit.estimate(model, "Q6_K", 4096).ram_needed_gb + 0.001)
+
+
+def test_main_types_are_the_ones_a_file_header_gives(smol):
+    # what the compute probes are written in: the type most layer weights have, and the output's; on the real
+    # SmolLM2 file the same as fit.shape_from_gguf reads from its header
+    assert quant_mix.main_types(fit.shape_for("meta-llama/Llama-3.1-8B-Instruct"), "Q4_K_M") == ("Q4_K", "Q6_K")
+    assert quant_mix.main_types(fit.shape_for("meta-llama/Llama-3.1-8B-Instruct"), "IQ2_M") == ("IQ2_S", "Q5_K")
+    smol_shape = fit.shape_for("HuggingFaceTB/SmolLM2-135M-Instruct")
+    assert quant_mix.main_types(smol_shape, "Q4_K_M") == ("Q5_0", "Q8_0")  # 576-wide rows fall back
+    pytest.importorskip("gguf")  # the header reader's block sizes (the main environment has it)
+    real = fit.shape_from_gguf(smol)
+    assert quant_mix.main_types(smol_shape, "Q4_1") == (real.layer_type, real.output_type) == ("Q4_1", "Q8_0")
+
+
+def test_audit_compute_without_bandwidth_is_refused(capsys):
+    from course_utils import cli
+
+    code = cli.main(["audit", "--model", "HuggingFaceTB/SmolLM2-135M-Instruct", "--compute", "--no-bandwidth"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--no-bandwidth" in err and "Traceback" not in err
+
+
+def test_readiness_compute_falls_back_to_reading_without_llama_cpp(monkeypatch):
+    # a machine without the engine (the Colab stack has none; faked here for the main one): the speed row stays
+    # the reading-only estimate and says so, nothing fails
+    from course_utils import engine, readiness, system
+
+    monkeypatch.setattr(engine, "engine_available", lambda: (False, "not installed"))
+    a = system.audit()
+    if a.gpu.kind in ("nvidia", "apple_metal"):
+        pytest.skip("this machine's GPU sets the speed row")
+    r = readiness.readiness("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_1", 512, machine=a, cpu_bandwidth_gbs=20.0,
+                            compute=True)
+    plain = readiness.readiness("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_1", 512, machine=a,
+                                cpu_bandwidth_gbs=20.0)
+    assert r.tokens_per_s == plain.tokens_per_s and r.speed_basis == plain.speed_basis
