@@ -347,9 +347,10 @@ def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 40
               cpu_bandwidth_gbs: float | None = None, measure_bandwidth: bool = False,
               compute: bool = False) -> Readiness:
     """Readiness rows for running a model on this machine (or on a given audit). ``compute`` (on a CPU, with
-    llama.cpp installed) also times llama.cpp's compute rate here on the course's probe models in the types this
-    file would have (about ten seconds; half a minute the first time for a type, whose probes are written once): the speed row is then the slower of reading and
-    computing, as `course-utils run` predicts it, instead of reading alone."""
+    llama.cpp installed) also times llama.cpp's compute rate here on the course's probe models in the types
+    this file would have (about ten seconds; half a minute the first time for a type, whose probes are written
+    once): the speed row is then the slower of reading and computing, as `course-utils run` predicts it,
+    instead of reading alone."""
     from .system import audit, measure_memory_bandwidth
 
     a = machine or audit()
