@@ -30,7 +30,7 @@ def file_sizes() -> None:
     thebloke, thebloke_q2, newer, iquants, big = [], [], [], [], []
     for row in data.load("gguf_sizes_calibration"):
         base = row.get("base_model") or GGUF_BASES.get(row["repo_id"])
-        if not base or row["quant_method"] not in fit.QUANTS + fit.IQUANTS:
+        if not base or row["quant_method"] not in fit.QUANTS + fit.IQUANTS + fit.OTHER_QUANTS:
             continue
         e = fit.estimate(base, row["quant_method"])
         err = abs(e.file_size_gb / row["file_size_gb"] - 1)
@@ -46,8 +46,8 @@ def file_sizes() -> None:
               f"({len(errors)} files)")
 
     print("file size   : llama-quantize's type for each matrix (quant_mix), nothing fitted; Hub file sizes")
-    line("  K-quants, Q4_0, Q5_0, Q8_0 (other repositories)", newer)
-    line("  i-quants (IQ1_S ... IQ4_XS, imatrix files)", iquants)
+    line("  K-quants, Q4_0, Q4_1, Q5_0, Q8_0 (others)", newer)
+    line("  i-quants (IQ1_S ... IQ4_XS)", iquants)
     line("  both, the files of 2 GB and more", big)
     line("  TheBloke's files of 2023, but Q2_K", thebloke)
     line("  TheBloke's Q2_K (llama.cpp's 2023 Q2_K mix)", thebloke_q2)

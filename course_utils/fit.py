@@ -126,6 +126,9 @@ class ModelShape:
     attention_layers: int | None = None
     ffn_layers: int | None = None
     q_gate: bool = False  # the query projection also gives the attention output's gate (Qwen3-Next, Qwen3.5): 2x wide
+    # q, k and v in one matrix (llama.cpp's attn_qkv: Phi-3 and Phi-4, Bloom, Falcon, GPT-NeoX, GPT-2), which
+    # llama-quantize gives a type of its own
+    fused_qkv: bool = False
 
     @property
     def known(self) -> bool:
@@ -364,7 +367,13 @@ def _shape_from_row(name: str, row: dict, gated: bool = True) -> ModelShape:
         expert_bpw=MXFP4_BPW if "gptoss" in (g("architecture") or "").lower() else None,
         sliding_window=g("sliding_window"), sliding_window_pattern=g("sliding_window_pattern"),
         kv_lora_rank=g("kv_lora_rank"), q_lora_rank=g("q_lora_rank"), rope_dim=g("qk_rope_head_dim"),
-        nope_dim=g("qk_nope_head_dim"), v_head_dim=g("v_head_dim"), **_hybrid_fields(row))
+        nope_dim=g("qk_nope_head_dim"), v_head_dim=g("v_head_dim"),
+        fused_qkv=(g("architecture") or "") in FUSED_QKV_ARCHS, **_hybrid_fields(row))
+
+
+# transformers architectures whose checkpoints keep q, k and v in one matrix, which llama.cpp's converter keeps
+FUSED_QKV_ARCHS = ("Phi3ForCausalLM", "BloomForCausalLM", "FalconForCausalLM", "RWForCausalLM",
+                   "GPTNeoXForCausalLM", "GPT2LMHeadModel")
 
 
 def _hybrid_fields(row: dict) -> dict:
@@ -561,6 +570,7 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         attention_layers=sum(1 for e in kv_elems if e) if single else None,
         ffn_layers=sum(1 for f in ff_layers if f) if single else None,
         q_gate=arch in _GGUF_FULL_ATTENTION_EVERY,
+        fused_qkv=not recurrent and any(n.endswith(".attn_qkv.weight") for n in names),  # a hybrid's is its mixer's
         exact_lookup_bytes=float(sum(t.n_bytes for t in header.tensors if t.name in _GGUF_LOOKUP_TABLES)))
 
 

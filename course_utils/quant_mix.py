@@ -6,8 +6,8 @@ the file type, the tensor's role, its layer, the model's grouped-query ratio and
 ``tensor_type_fallback`` swaps a 256-weight block type for a 32-weight one where a matrix's rows are not
 a whole number of blocks (SmolLM2-135M's 576-wide rows, say). ``matrix_types`` applies those rules to a
 ``fit.ModelShape`` and ``weight_bytes`` adds up the bytes, with each type's block size (ggml-common.h).
-On 195 files the Hub lists (data/gguf_sizes_calibration.csv, rows with a base_model) files of 2 GB and more
-came out within 1.3 % (median 0.14 %; all but mradermacher's imatrix Mixtral files within 0.9 %), smaller ones
+On 216 files the Hub lists (data/gguf_sizes_calibration.csv, rows with a base_model) files of 2 GB and more
+came out within 1.3 % (median 0.12 %; all but mradermacher's imatrix Mixtral files within 0.9 %), smaller ones
 within 2.6 % (their tokenizer, in the header, is left out); nothing is fitted. TheBloke's Q2_K files of 2023 are
 11 % larger: llama.cpp's Q2_K mix was heavier then.
 
@@ -15,10 +15,10 @@ Assumed: an importance matrix for the i-quants, as llama-quantize requires for I
 i-quant files are made (it changes IQ3_XXS's attn_v and ffn_down and IQ4's first ffn_down layers), and none
 for the other file types (llama-quantize's default; with one, Q4_0 and Q5_0 take Q4_1 and Q5_1 in the first
 eighth of ffn_down). A 70B model is known by its 80 layers with grouped-query attention (llama-model.cpp
-gives Llama and Qwen2 that size at 80 layers). Left out: norms and biases (F32, a few MB), the header, fused
-QKV tensors (Phi-3) and Falcon's rules of its own. An MLA model's attention is counted at the main type but
-its output: recent converters write attn_k_b and attn_v_b, which no rule names (attn_kv_b, which older files
-have, would follow attn_v's rule).
+gives Llama and Qwen2 that size at 80 layers). Left out: norms and biases (F32, a few MB), the header, and
+Falcon's rules of its own. An MLA model's attention is counted at the main type but its output: recent
+converters write attn_k_b and attn_v_b, which no rule names (attn_kv_b, which older files have, would follow
+attn_v's rule).
 """
 from __future__ import annotations
 
@@ -178,6 +178,16 @@ def _ffn_down_type(ft: str, i: int, counter: int, n: int, experts: int) -> str:
     return d
 
 
+def _attn_qkv_type(ft: str) -> str:
+    """A fused attn_qkv: Q4_K for Q3_K_M, Q3_K_L and IQ3_M, Q5_K for Q4_K_M, Q6_K for Q5_K_M, else the main type.
+    That is llama-quant.cpp's ATTENTION_QKV branch, which the published files follow (bartowski's and
+    mradermacher's Phi-4: 15 file types within 0.6 %; with attn_v's rules instead, Q2_K would be 6.5 %, IQ4_XS
+    3 % and Q3_K_L 2.4 % over). At 007dbbf that branch is unreachable: category_is_attn_v takes attn_qkv first, so a
+    file made by that llama.cpp may differ."""
+    return {"Q3_K_M": "Q4_K", "Q3_K_L": "Q4_K", "IQ3_M": "Q4_K", "Q4_K_M": "Q5_K",
+            "Q5_K_M": "Q6_K"}.get(ft, DEFAULT_TYPE[ft])
+
+
 def _gate_up_type(file_type: str, layer: int, n_layers: int) -> str:
     if file_type == "IQ3_XS" and n_layers // 8 <= layer < 7 * n_layers // 8:
         return "IQ3_XXS"
@@ -189,7 +199,7 @@ class MatrixSet:
     """Weight matrices of one role, in one layer (``layer``) or in all the layers that have them (None)."""
 
     group: str  # fit's groups: token_embd, output, layers, experts, shared_experts, router
-    role: str  # token_embd, output, attn_q, attn_k, attn_v, attn_output, attn_other, mixer, ffn_gate_up,
+    role: str  # token_embd, output, attn_q, attn_k, attn_v, attn_qkv, attn_output, attn_other, mixer, ffn_gate_up,
     #            ffn_down, latent_proj, router
     weights: float
     cols: int  # the width of a row (ggml's ne[0]): what a block type must divide
@@ -225,10 +235,13 @@ def matrix_sets(shape: "ModelShape") -> list[MatrixSet]:
         add("layers", "attn_output", n * shape.n_heads * vh * h, shape.n_heads * vh)
     else:
         q, kv = shape.n_heads * shape.hd, shape.kv_heads * shape.hd
-        add("layers", "attn_q", n * h * q * (2 if shape.q_gate else 1), h)
-        add("layers", "attn_k", n * h * kv, h)
-        for j in range(n):  # attn_v's rules count its tensors (llama-quantize's i_attention_wv)
-            add("layers", "attn_v", h * kv, h, j)
+        if shape.fused_qkv:  # one attn_qkv matrix
+            add("layers", "attn_qkv", n * h * (q + 2 * kv), h)
+        else:
+            add("layers", "attn_q", n * h * q * (2 if shape.q_gate else 1), h)
+            add("layers", "attn_k", n * h * kv, h)
+            for j in range(n):  # attn_v's rules count its tensors (llama-quantize's i_attention_wv)
+                add("layers", "attn_v", h * kv, h, j)
         add("layers", "attn_output", n * q * h, q)
     add("layers", "mixer", shape.recurrent_layers * shape.mixer_params, h)
     # the feed-forward, layer by layer; the dense ones in the first layers without experts (all of them in a
@@ -281,6 +294,8 @@ def matrix_types(shape: "ModelShape", file_type: str) -> list[tuple[MatrixSet, s
             t = _embedding_type(ft)
         elif m.role == "attn_v":
             t = _attn_v_type(ft, m.layer or 0, n_v, gqa, experts, seventy_b)
+        elif m.role == "attn_qkv":
+            t = _attn_qkv_type(ft)
         elif m.role in qko:
             t = qko[m.role]
         elif m.role == "ffn_down":  # a mixture's layer comes from the tensor's name, a dense one's from the count

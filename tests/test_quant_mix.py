@@ -122,9 +122,9 @@ def test_a_smaller_suggestion_stays_in_the_i_quant_family():
 
 
 def test_published_files_from_llama_quantize_s_rules():
-    # 195 files as the Hub lists them, of 14 models (MHA and GQA, tied and untied embeddings, rows that are not
-    # whole blocks, Mixtral's 8 experts, OLMoE's 64, DeepSeek-V2-Lite's with MLA, 16 to 80 layers), every K- and
-    # i-quant file type; nothing here was fitted to them. Files of 2 GB and more within 1.5 % (mradermacher's
+    # 216 files as the Hub lists them, of 15 models (MHA and GQA, tied and untied embeddings, a fused QKV, rows
+    # that are not whole blocks, Mixtral's 8 experts, OLMoE's 64, DeepSeek-V2-Lite's with MLA, 16 to 80 layers),
+    # every K- and i-quant file type; nothing here was fitted to them. Files of 2 GB and more within 1.5 % (mradermacher's
     # imatrix Mixtral files are 0.2 GB larger than others' of the same type: 1.3 % low; the rest within 0.9 %);
     # smaller ones within 3 %: their header (the tokenizer, about 36 bytes per vocabulary entry in SmolLM2's file)
     # is a larger share and is left out
@@ -244,3 +244,23 @@ def test_readiness_compute_falls_back_to_reading_without_llama_cpp(monkeypatch):
     plain = readiness.readiness("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_1", 512, machine=a,
                                 cpu_bandwidth_gbs=20.0)
     assert r.tokens_per_s == plain.tokens_per_s and r.speed_basis == plain.speed_basis
+
+
+def test_a_fused_qkv_takes_its_own_rule():
+    # Phi-3 and Phi-4 keep q, k and v in one attn_qkv matrix, which takes Q5_K in a Q4_K_M file (Q4_K for
+    # Q3_K_M, Q3_K_L, IQ3_M; Q6_K for Q5_K_M), not attn_v's rule: bartowski's and mradermacher's Phi-4 files
+    # within 0.6 % (their static IQ4_XS 0.9 %: without an importance matrix its first ffn_down layers take Q5_K)
+    phi4 = fit.shape_for("microsoft/phi-4")
+    assert phi4.fused_qkv and not fit.shape_for("meta-llama/Llama-3.1-8B-Instruct").fused_qkv
+    types = {m.role: t for m, t in quant_mix.matrix_types(phi4, "Q4_K_M")}
+    assert types["attn_qkv"] == "Q5_K" and "attn_v" not in types and "attn_q" not in types
+    assert {m.role: t for m, t in quant_mix.matrix_types(phi4, "IQ4_XS")}["attn_qkv"] == "IQ4_XS"
+    qkv = [m for m, _ in quant_mix.matrix_types(phi4, "Q4_K_M") if m.role == "attn_qkv"][0]
+    assert qkv.weights == 40 * 5120 * (5120 + 2 * 1280)
+    with (DATA / "gguf_sizes_calibration.csv").open() as fh:
+        rows = [r for r in csv.DictReader(fh) if r["base_model"] == "microsoft/phi-4"]
+    assert len(rows) >= 20
+    for r in rows:
+        err = fit.estimate("microsoft/phi-4", r["quant_method"]).file_size_gb / float(r["file_size_gb"]) - 1
+        assert abs(err) < (0.01 if r["repo_id"].startswith("mradermacher/") and r["quant_method"] == "IQ4_XS"
+                           else 0.006), (r["file_name"], err)
