@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .hub import ModelSummary, card_facts, commercial_license_ids, gguf_builds_of, maths_scores, model_summary
-from .i18n import t
+from .i18n import number, t
 
 NeedId = Literal["task", "size", "cpu", "maths", "languages", "licence"]
 CPU_QUANT = "Q4_K_M"  # the 4-bit build the CPU rule sizes (llama.cpp's usual default)
@@ -82,7 +82,7 @@ class PickFeedback:
 
 
 def _gb(value: float) -> str:
-    return f"{value:.1f}"
+    return number(value, ".1f")  # 4.6 in English, 4,6 in French
 
 
 def _task(team: Team, m: ModelSummary) -> NeedCheck:
@@ -109,7 +109,7 @@ def cpu_need(m: ModelSummary, ram_gb: float) -> NeedCheck:
     from .errors import CourseError
     from .fit import estimate
 
-    wanted = t("matchmaker.cpu.wanted", ram=f"{ram_gb:g}")
+    wanted = t("matchmaker.cpu.wanted", ram=number(ram_gb, "g"))
     build = m.repo_id if m.quantization == "gguf" else next(iter(gguf_builds_of(m.repo_id)), None)
     try:
         need = estimate(m.repo_id, CPU_QUANT, CPU_CONTEXT).ram_needed_gb
@@ -128,7 +128,7 @@ def cpu_need(m: ModelSummary, ram_gb: float) -> NeedCheck:
     if build is None:
         return NeedCheck("cpu", False, t("matchmaker.cpu.find_build"), measured, wanted)
     ok = need <= ram_gb
-    return NeedCheck("cpu", ok, t("matchmaker.cpu.ok" if ok else "matchmaker.cpu.too_big", ram=f"{ram_gb:g}"),
+    return NeedCheck("cpu", ok, t("matchmaker.cpu.ok" if ok else "matchmaker.cpu.too_big", ram=number(ram_gb, "g")),
                      measured, wanted)
 
 

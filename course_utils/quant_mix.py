@@ -6,7 +6,7 @@ the file type, the tensor's role, its layer, the model's grouped-query ratio and
 ``tensor_type_fallback`` swaps a 256-weight block type for a 32-weight one where a matrix's rows are not
 a whole number of blocks (SmolLM2-135M's 576-wide rows, say). ``matrix_types`` applies those rules to a
 ``fit.ModelShape`` and ``weight_bytes`` adds up the bytes, with each type's block size (ggml-common.h).
-On 216 files the Hub lists (data/gguf_sizes_calibration.csv, rows with a base_model) files of 2 GB and more
+On 230 files the Hub lists (data/gguf_sizes_calibration.csv, rows with a base_model) files of 2 GB and more
 came out within 1.3 % (median 0.12 %; all but mradermacher's imatrix Mixtral files within 0.9 %), smaller ones
 within 2.6 % (their tokenizer, in the header, is left out); nothing is fitted. TheBloke's Q2_K files of 2023 are
 11 % larger: llama.cpp's Q2_K mix was heavier then.

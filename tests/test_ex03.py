@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course_utils import grading, hub, i18n
+from course_utils import fit, grading, hub, i18n
 from course_utils.exercises import ex03
 from course_utils.exercises.ex03 import TEAMS, pick_answer, pick_parts, search_for
 from langs import one_language  # noqa: F401 - the lang fixture
@@ -79,7 +79,8 @@ def test_rows_show_the_measured_value_against_the_need(lang):
     checks = {c.item: c for c in grading.functions()["team_pick"]("microsoft/Phi-3-mini-4k-instruct",
                                                                    {"team": "edtech"})}
     cpu = checks[i18n.t("matchmaker.need.cpu")]
-    assert cpu.correct and "4.5" in cpu.shown_given and "6" in cpu.shown_expected
+    need = fit.estimate("microsoft/Phi-3-mini-4k-instruct", "Q4_K_M", 4096).ram_needed_gb  # 4.6 GB (fused QKV)
+    assert cpu.correct and i18n.number(need, ".1f") in cpu.shown_given and "6" in cpu.shown_expected
     maths = checks[i18n.t("matchmaker.need.maths")]
     assert maths.correct and "74.53" in maths.shown_given and "50" in maths.shown_expected
     assert i18n.t("matchmaker.need.cpu") == ("runs on CPU" if lang == "en" else "tourne sur CPU")

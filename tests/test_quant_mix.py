@@ -122,7 +122,7 @@ def test_a_smaller_suggestion_stays_in_the_i_quant_family():
 
 
 def test_published_files_from_llama_quantize_s_rules():
-    # 216 files as the Hub lists them, of 15 models (MHA and GQA, tied and untied embeddings, a fused QKV, rows
+    # 230 files as the Hub lists them, of 16 models (MHA and GQA, tied and untied embeddings, a fused QKV, rows
     # that are not whole blocks, Mixtral's 8 experts, OLMoE's 64, DeepSeek-V2-Lite's with MLA, 16 to 80 layers),
     # every K- and i-quant file type; nothing here was fitted to them. Files of 2 GB and more within 1.5 % (mradermacher's
     # imatrix Mixtral files are 0.2 GB larger than others' of the same type: 1.3 % low; the rest within 0.9 %);
