@@ -95,12 +95,12 @@ def _task(team: Team, m: ModelSummary) -> NeedCheck:
 
 
 def _size(team: Team, m: ModelSummary) -> NeedCheck:
-    wanted = t("matchmaker.size.wanted", limit=f"{team.max_params_b:g}")
+    wanted = t("matchmaker.size.wanted", limit=number(team.max_params_b, "g"))
     if m.params_b is None:
         return NeedCheck("size", None, t("matchmaker.size.unknown"), t("matchmaker.unknown"), wanted)
     ok = m.params_b <= team.max_params_b
     return NeedCheck("size", ok, t("matchmaker.size.ok" if ok else "matchmaker.size.bad"),
-                     t("matchmaker.size.measured", params=f"{m.params_b:g}"), wanted)
+                     t("matchmaker.size.measured", params=number(m.params_b, "g")), wanted)
 
 
 def cpu_need(m: ModelSummary, ram_gb: float) -> NeedCheck:
@@ -133,13 +133,13 @@ def cpu_need(m: ModelSummary, ram_gb: float) -> NeedCheck:
 
 
 def _maths(need: MathsNeed, m: ModelSummary) -> NeedCheck:
-    wanted = t("matchmaker.maths.wanted", gsm8k=f"{need.min_gsm8k:g}", math=f"{need.min_math_lvl5:g}")
+    wanted = t("matchmaker.maths.wanted", gsm8k=number(need.min_gsm8k, "g"), math=number(need.min_math_lvl5, "g"))
     scores = maths_scores(m)
     parts = []
     if "gsm8k" in scores:
-        parts.append(t("matchmaker.maths.gsm8k", score=f"{scores['gsm8k']:g}"))
+        parts.append(t("matchmaker.maths.gsm8k", score=number(scores["gsm8k"], "g")))
     if "math_lvl5" in scores:
-        parts.append(t("matchmaker.maths.math", score=f"{scores['math_lvl5']:g}"))
+        parts.append(t("matchmaker.maths.math", score=number(scores["math_lvl5"], "g")))
     if parts:
         ok = scores.get("gsm8k", -1) >= need.min_gsm8k or scores.get("math_lvl5", -1) >= need.min_math_lvl5
         via = scores.get("via")
