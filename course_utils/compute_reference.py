@@ -21,10 +21,6 @@ from . import data, quant_mix
 # llama-quantize's main type for the matrices of each file type (llama-quant.cpp's
 # llama_ftype_get_default_type); some layers' attn_v and ffn_down take more bits, left out here.
 FILE_TYPE_LAYERS = quant_mix.DEFAULT_TYPE
-# llama_tensor_get_type, output.weight (or a tied token_embd): the i-quant file types in quant_mix.Q5_K_OUTPUT
-# give it Q5_K, the others Q6_K, except Q8_0 (kept) and unquantized files (kept in their type); rows not a whole
-# number of the type's blocks get Q8_0 instead (not modelled here: every model in the course's tables has whole
-# blocks).
 
 
 def file_type_matrices(file_type: str) -> tuple[str, str] | None:
@@ -33,9 +29,8 @@ def file_type_matrices(file_type: str) -> tuple[str, str] | None:
     layers = FILE_TYPE_LAYERS.get(file_type.upper())
     if layers is None:
         return None
-    ft = file_type.upper()
-    output = "Q5_K" if ft in quant_mix.Q5_K_OUTPUT else layers if layers in ("F16", "BF16", "Q8_0") else "Q6_K"
-    return layers, output
+    # output.weight's rule (quant_mix.output_type), for rows of whole blocks: the bench's published models have them
+    return layers, quant_mix.output_type(file_type.upper())
 
 
 @dataclass(frozen=True)

@@ -184,36 +184,16 @@ class ModelShape:
 
 
 def _groups(shape: ModelShape) -> dict[str, float]:
-    """Parameters per tensor group (attention split so attn_v can be promoted; experts apart)."""
-    h, hd, L = shape.hidden, shape.hd, shape.n_layers
-    if shape.mla:  # DeepSeek-V2 paper, section 2.1: low-rank joint compression of K and V (and Q)
-        qk = (shape.nope_dim or 0) + (shape.rope_dim or 0)
-        vh = shape.v_head_dim or hd
-        q_proj = (h * shape.q_lora_rank + shape.q_lora_rank * shape.n_heads * qk) if shape.q_lora_rank \
-            else h * shape.n_heads * qk
-        attn_v = 0.0
-        attn_rest = q_proj + h * (shape.kv_lora_rank + (shape.rope_dim or 0)) \
-            + shape.kv_lora_rank * shape.n_heads * ((shape.nope_dim or 0) + vh) + shape.n_heads * vh * h
-    else:
-        q, kv = shape.n_heads * hd, shape.kv_heads * hd
-        attn_v = h * kv
-        attn_rest = h * q * (2 if shape.q_gate else 1) + h * kv + q * h
-    attn_layers = shape.attending_layers  # a hybrid's recurrent layers have their own token mixer instead
-    mats = 3 if shape.gated_ffn else 2
-    dense_layers = shape.dense_layers
-    ffn = shape.ffn or 0
-    embd = shape.vocab * h
-    out = {"token_embd": embd, "output": 0.0 if shape.tied_embeddings else embd,
-           "attn_v": attn_layers * attn_v, "ffn_down": dense_layers * ffn * h,
-           "layers_rest": attn_layers * attn_rest + shape.recurrent_layers * shape.mixer_params
-           + dense_layers * (mats - 1) * h * ffn}
+    """Parameters per tensor group (attn_v and ffn_down apart, experts apart): quant_mix.matrix_sets, the
+    weights llama-quantize types one by one, summed (a fused attn_qkv, the router and a latent MoE's
+    projections count in layers_rest)."""
+    out = {"token_embd": 0.0, "output": 0.0, "attn_v": 0.0, "ffn_down": 0.0, "layers_rest": 0.0}
     if shape.moe:
-        width = shape.moe_ffn or ffn
-        out["experts"] = shape.moe_layers * shape.n_experts * mats * (shape.moe_latent or h) * width
-        out["shared_experts"] = shape.moe_layers * shape.n_shared_experts * mats * h * width
-        out["layers_rest"] += shape.moe_layers * h * shape.n_experts  # the router
-        if shape.moe_latent:  # the projections to the experts' latent width and back
-            out["layers_rest"] += shape.moe_layers * 2 * h * shape.moe_latent
+        out.update(experts=0.0, shared_experts=0.0)
+    for m in quant_mix.matrix_sets(shape):
+        key = m.group if m.group != "layers" and m.group != "router" else \
+            m.role if m.role in ("attn_v", "ffn_down") else "layers_rest"
+        out[key] += m.weights
     return out
 
 

@@ -23,6 +23,7 @@ attn_v's rule).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # fit imports this module
@@ -80,13 +81,14 @@ def _fallback(ggml_type: str, cols: int) -> str:
     return other if cols % BLOCKS[other][1] == 0 else "F16"
 
 
-def _output_type(file_type: str, cols: int) -> str:
-    """output.weight, and a tied token_embd: Q8_0 where its rows are not whole blocks of the file's main type,
-    Q5_K for the smallest i-quants, else Q6_K (a Q8_0 file keeps Q8_0; an unquantized one is not touched)."""
+def output_type(file_type: str, cols: int | None = None) -> str:
+    """output.weight, and a tied token_embd: Q8_0 where its rows (``cols`` wide; None: whole blocks) are not
+    whole blocks of the file's main type, Q5_K for the smallest i-quants, else Q6_K (a Q8_0 file keeps Q8_0; an
+    unquantized one is not touched)."""
     default = DEFAULT_TYPE[file_type]
     if default in UNQUANTIZED:
         return default
-    if cols % BLOCKS[default][1]:
+    if cols is not None and cols % BLOCKS[default][1]:
         return "Q8_0"
     return "Q5_K" if file_type in Q5_K_OUTPUT else "Q8_0" if default == "Q8_0" else "Q6_K"
 
@@ -207,9 +209,11 @@ class MatrixSet:
     down_index: int = 0  # ffn_down's counter in llama-quantize: its tensors in the file's order
 
 
-def matrix_sets(shape: "ModelShape") -> list[MatrixSet]:
+@lru_cache(maxsize=256)
+def matrix_sets(shape: "ModelShape") -> tuple[MatrixSet, ...]:
     """A shape's weight matrices, by role; the attention's summed over the layers that attend (the shapes
-    say how many, not which: no rule for them depends on the layer), the feed-forward layer by layer."""
+    say how many, not which: no rule for them depends on the layer), the feed-forward layer by layer. Kept
+    per shape (a frozen dataclass): an estimate reads them several times, a context search many more."""
     h, L = shape.hidden, shape.n_layers
     out: list[MatrixSet] = []
 
@@ -268,7 +272,7 @@ def matrix_sets(shape: "ModelShape") -> list[MatrixSet]:
             add("layers", "ffn_gate_up", mats * h * shape.ffn, h, i)
             add("layers", "ffn_down", shape.ffn * h, shape.ffn, i, down)
             down += 1
-    return out
+    return tuple(out)
 
 
 def matrix_types(shape: "ModelShape", file_type: str) -> list[tuple[MatrixSet, str]]:
@@ -289,7 +293,7 @@ def matrix_types(shape: "ModelShape", file_type: str) -> list[tuple[MatrixSet, s
         if m.role == "router" or d in UNQUANTIZED:
             t = "F32" if m.role == "router" else d  # ffn_gate_inp is never quantized
         elif m.role == "output":
-            t = _output_type(ft, m.cols)
+            t = output_type(ft, m.cols)
         elif m.role == "token_embd":
             t = _embedding_type(ft)
         elif m.role == "attn_v":
