@@ -73,6 +73,8 @@ class ModelShape:
     max_context: int | None = None
     source: str = ""
     exact_weight_bytes: float | None = None  # from a GGUF header: sum of tensor sizes
+    # from a GGUF header: the file's bytes besides the tensors' (the header itself and the padding between tensors)
+    exact_header_bytes: float | None = None
     # mixture of experts: routed experts, how many a token uses, always-on shared experts
     n_experts: int = 0
     experts_per_token: int = 0
@@ -228,8 +230,26 @@ def weight_bytes(shape: ModelShape, quant: str) -> tuple[float, dict[str, float]
         for key in ("experts", "shared_experts"):
             if g.get(key):
                 groups[key] = g[key] * shape.expert_bpw / 8
-    # norms and biases (F32) and the tokenizer in the header are a few MB: left out
+    # norms and biases (F32) are a few hundred kB: left out; the header is fit.header_bytes
     return sum(groups.values()), groups
+
+
+# What a GGUF holds besides its tensors is its header, and most of that is the tokenizer: each vocabulary entry's
+# string (an 8-byte length and its bytes) and type (4 bytes), and in a byte-pair tokenizer one merge rule (again
+# a length and its bytes) per entry. In the course's SmolLM2-135M file (49,152 entries, 48,900 merges) that is
+# 1.78 MB, 36.3 bytes per entry (tests/test_quant_mix.py reads it from the file). A sentencepiece tokenizer keeps
+# a 4-byte score instead of the merge (with SmolLM2's 7.5-byte strings, 23.5 bytes an entry), so for Llama 2
+# this counts ~0.4 MB too much, 0.01 % of a 7B file; the small models need it: without it their files came out
+# up to 2.6 % small (bench/fit_accuracy.py).
+HEADER_BYTES_PER_TOKEN = 36.3
+
+
+def header_bytes(shape: ModelShape) -> float:
+    """A GGUF's bytes besides its tensors: its header, as the file says, else HEADER_BYTES_PER_TOKEN per
+    vocabulary entry (0 where the vocabulary is not known)."""
+    if shape.exact_header_bytes is not None:
+        return shape.exact_header_bytes
+    return (shape.vocab or 0) * HEADER_BYTES_PER_TOKEN
 
 
 def active_fraction(shape: ModelShape) -> float:
@@ -531,6 +551,8 @@ def shape_from_gguf(path: str | Path) -> ModelShape:
         tied_embeddings="output.weight" not in names, gated_ffn=any(n.endswith(("ffn_gate.weight", "ffn_gate_exps.weight")) for n in names),
         max_context=field_value(f"{arch}.context_length"), source=t("fit.source.gguf", name=path.name),
         exact_weight_bytes=n_bytes,
+        exact_header_bytes=float(max((t.offset + t.n_bytes for t in header.tensors), default=header.data_start)
+                                 - n_bytes),
         # a mixture of experts as llama.cpp's loader reads it (llama-model.cpp: LLM_KV_EXPERT_*)
         n_experts=n_experts if expert_bytes else 0,
         experts_per_token=(field_value(f"{arch}.expert_used_count") or 0) if expert_bytes else 0,
@@ -1090,7 +1112,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     kv_read = kv_cache_bytes(shape, context, kv_type, allocated=False)
     vocab = shape.vocab or 32000
     overhead = RUNTIME_OVERHEAD_GB * GB + vocab * UBATCH * 4
-    ram = weights + kv + state + overhead
+    header = header_bytes(shape)  # in the file and in RAM (the tokenizer), never read per token nor on the GPU
+    ram = weights + header + kv + state + overhead
     experts = groups.get("experts", 0.0)
     frac = active_fraction(shape)
     active = None
@@ -1149,10 +1172,10 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                        overhead=_n(overhead_ms), layers=layers, why=hw.klass.why))
     return FitEstimate(
         model=shape.name, quant=quant, context=context, params_b=round(shape.params / 1e9, 3),
-        file_size_gb=round(weights / GB, 3), kv_cache_gb=round(kv / GB, 3), overhead_gb=round(overhead / GB, 3),
+        file_size_gb=round((weights + header) / GB, 3), kv_cache_gb=round(kv / GB, 3), overhead_gb=round(overhead / GB, 3),
         ram_needed_gb=round(ram / GB, 3), tokens_per_s=tps, hardware=hw.name if hw else None,
         bandwidth_gbs=hw.bandwidth_gbs if hw else None, efficiency=hw.klass.efficiency if hw else None,
-        shape_source=shape.source, breakdown_gb={k: round(v / GB, 3) for k, v in groups.items()},
+        shape_source=shape.source, breakdown_gb={k: round(v / GB, 3) for k, v in {**groups, "header": header}.items()},
         notes=tuple(notes), kv_cache_type=kv_type, active_params_b=None if active is None else round(active, 3),
         read_per_token_gb=round((read + moved) / GB, 3), overhead_ms=overhead_ms if hw else None, offload=offload,
         macs_per_token=macs, compute_gmacs=hw.compute_gmacs if hw else None, compute_bound=bound,

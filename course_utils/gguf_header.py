@@ -53,6 +53,7 @@ class Header:
     metadata: dict[str, Any]  # scalars and strings as values; an array as ("array", item type, length)
     tensors: tuple[TensorInfo, ...]
     arrays: dict[str, tuple] = field(default_factory=dict)  # the values of short numeric arrays
+    data_start: int = 0  # where the tensor data begins: the header's own bytes (metadata, tensor list, padding)
 
 
 def _read(f: BinaryIO, n: int) -> bytes:
@@ -136,4 +137,5 @@ def read_header(path: str | Path) -> Header:
         align = metadata.get("general.alignment")
         align = align if isinstance(align, int) and align > 0 else 32
         data_start = -(-f.tell() // align) * align  # the tensor data begins at the next multiple of the alignment
-    return Header(version, metadata, tuple(TensorInfo(n, s, k, data_start + o) for n, s, k, o in entries), arrays)
+    return Header(version, metadata, tuple(TensorInfo(n, s, k, data_start + o) for n, s, k, o in entries), arrays,
+                  data_start)

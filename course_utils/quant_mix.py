@@ -7,15 +7,15 @@ the file type, the tensor's role, its layer, the model's grouped-query ratio and
 a whole number of blocks (SmolLM2-135M's 576-wide rows, say). ``matrix_types`` applies those rules to a
 ``fit.ModelShape`` and ``weight_bytes`` adds up the bytes, with each type's block size (ggml-common.h).
 On 230 files the Hub lists (data/gguf_sizes_calibration.csv, rows with a base_model) files of 2 GB and more
-came out within 1.3 % (median 0.12 %; all but mradermacher's imatrix Mixtral files within 0.9 %), smaller ones
-within 2.6 % (their tokenizer, in the header, is left out); nothing is fitted. TheBloke's Q2_K files of 2023 are
+came out within 1.3 % (median 0.09 %; all but mradermacher's imatrix Mixtral files within 0.9 %), smaller ones
+within 2.1 % with their header (fit.header_bytes; 2.6 % without it); nothing is fitted. TheBloke's Q2_K files of 2023 are
 11 % larger: llama.cpp's Q2_K mix was heavier then.
 
 Assumed: an importance matrix for the i-quants, as llama-quantize requires for IQ1 and IQ2 and as published
 i-quant files are made (it changes IQ3_XXS's attn_v and ffn_down and IQ4's first ffn_down layers), and none
 for the other file types (llama-quantize's default; with one, Q4_0 and Q5_0 take Q4_1 and Q5_1 in the first
 eighth of ffn_down). A 70B model is known by its 80 layers with grouped-query attention (llama-model.cpp
-gives Llama and Qwen2 that size at 80 layers). Left out: norms and biases (F32, a few MB), the header, and
+gives Llama and Qwen2 that size at 80 layers). Left out: norms and biases (F32, a few hundred kB) and
 Falcon's rules of its own. An MLA model's attention is counted at the main type but its output: recent
 converters write attn_k_b and attn_v_b, which no rule names (attn_kv_b, which older files have, would follow
 attn_v's rule).

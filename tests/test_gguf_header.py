@@ -34,6 +34,7 @@ def same_as_gguf_reader(path):
     assert [t.n_bytes for t in header.tensors] == [int(t.n_bytes) for t in reader.tensors]
     assert [t.n_elements for t in header.tensors] == [int(t.n_elements) for t in reader.tensors]
     assert header.metadata["tokenizer.ggml.tokens"][2] == len(reader.fields["tokenizer.ggml.tokens"].data)
+    assert header.data_start == reader.data_offset  # the header's own bytes, padding included
     return header
 
 

@@ -126,8 +126,9 @@ def test_published_files_from_llama_quantize_s_rules():
     # that are not whole blocks, Mixtral's 8 experts, OLMoE's 64, DeepSeek-V2-Lite's with MLA, 16 to 80 layers),
     # every K- and i-quant file type; nothing here was fitted to them. Files of 2 GB and more within 1.5 % (mradermacher's
     # imatrix Mixtral files are 0.2 GB larger than others' of the same type: 1.3 % low; the rest within 0.9 %);
-    # smaller ones within 3 %: their header (the tokenizer, about 36 bytes per vocabulary entry in SmolLM2's file)
-    # is a larger share and is left out
+    # smaller ones, with their header (fit.HEADER_BYTES_PER_TOKEN, the tokenizer; up to 2.6 % low without it), within
+    # 1.4 % but unsloth's Gemma 3 1B Q6_K and Q8_0, which are 1.7 and 2.1 % below the rules: lmstudio's same files
+    # are 0.4 and 0.2 % off (a sentencepiece vocabulary such as Gemma's keeps a 4-byte score, not a merge rule, per entry)
     with (DATA / "gguf_sizes_calibration.csv").open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["base_model"]]
     assert len(rows) >= 190 and {r["quant_method"] for r in rows} >= set(fit.QUANTS[1:] + fit.IQUANTS)
@@ -141,7 +142,9 @@ def test_published_files_from_llama_quantize_s_rules():
     # the 8-expert rules (attn_v and attn_k in Q8_0, attn_output in Q5_K): static Mixtral files within 0.5 %
     static_mixtral = [v for k, v in big.items() if k[0].startswith(("gobean/", "matteocavestri/"))]
     assert len(static_mixtral) == 6 and max(map(abs, static_mixtral)) < 0.005
-    assert max(abs(v) for v, _ in errors.values()) <= 0.03
+    assert max(abs(v) for v, _ in errors.values()) <= 0.022
+    assert max(abs(v) for k, (v, _) in errors.items()
+               if k not in {("unsloth/gemma-3-1b-it-GGUF", f"gemma-3-1b-it-{q}.gguf") for q in ("Q6_K", "Q8_0")}) <= 0.014
     # without llama.cpp's 70B rule the 70B IQ3_XXS file comes out 0.4 % small, outside the Hub's rounding
     assert abs(errors[("mradermacher/Llama-2-70b-chat-hf-i1-GGUF", "Llama-2-70b-chat-hf.i1-IQ3_XXS.gguf")][0]) < 0.002
     # ffn_down's 29,568-wide rows are not whole Q3_K blocks: Q2_K's ffn_down falls back to Q4_0 (29.8 GB, not 28.4)
@@ -194,9 +197,31 @@ def test_the_course_model_s_own_file_has_the_types_the_rules_give(smol):
     assert found == expected == {"output": {"Q8_0"}, "attn_q": {"Q4_1"}, "attn_k": {"Q4_1"}, "attn_v": {"Q4_1"},
                                  "attn_output": {"Q4_1"}, "ffn_gate_up": {"Q4_1"}, "ffn_down": {"Q4_1"}}
     assert quant_mix.weight_bytes(s, "Q4_1")[0] == matrix_bytes
-    # the same from the catalog's config of the model, as `course-utils fit --quant Q4_1` counts it
-    assert fit.estimate("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_1").file_size_gb == pytest.approx(
-        matrix_bytes / 1e9, abs=0.0005)
+    # the same from the catalog's config of the model, as `course-utils fit --quant Q4_1` counts it, and with the
+    # header (fit.HEADER_BYTES_PER_TOKEN per vocabulary entry) the whole file: 98.4 MB (without it, 96.4)
+    e = fit.estimate("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_1")
+    assert e.file_size_gb == pytest.approx(smol.stat().st_size / 1e9, abs=0.0005)
+    assert e.file_size_gb - e.breakdown_gb["header"] == pytest.approx(matrix_bytes / 1e9, abs=0.0005)
+
+
+def test_the_header_is_what_the_file_has_besides_its_tensors(smol):
+    # The real file's header (metadata, tensor list, padding to the data) over its vocabulary is the shipped
+    # per-entry figure; from the file itself the estimate's file size is the file's size to the byte
+    gguf = pytest.importorskip("gguf")
+    reader = gguf.GGUFReader(str(smol))
+    n_vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
+    assert n_vocab == 49152
+    assert reader.data_offset / n_vocab == pytest.approx(fit.HEADER_BYTES_PER_TOKEN, abs=0.05)
+    tokenizer = sum(sum(p.nbytes for p in reader.fields[k].parts)
+                    for k in ("tokenizer.ggml.tokens", "tokenizer.ggml.token_type", "tokenizer.ggml.merges"))
+    assert tokenizer / reader.data_offset > 0.98  # the header is the tokenizer, nearly all of it
+    s = fit.shape_from_gguf(smol)
+    assert s.exact_header_bytes + s.exact_weight_bytes == smol.stat().st_size
+    assert fit.header_bytes(s) == s.exact_header_bytes >= reader.data_offset
+    e = fit.estimate(gguf_path=str(smol))
+    assert e.file_size_gb == round(smol.stat().st_size / 1e9, 3)
+    assert fit.estimate(gguf_path=str(smol)).ram_needed_gb == pytest.approx(
+        e.file_size_gb + e.kv_cache_gb + e.overhead_gb + e.recurrent_state_gb, abs=0.002)
 
 
 def test_the_smaller_suggestion_is_the_largest_file_that_fits():
