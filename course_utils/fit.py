@@ -916,7 +916,9 @@ def rows_per_token(shape: ModelShape) -> int:
     if shape.moe:
         width = (2 if shape.gated_ffn else 1) * (shape.moe_ffn or shape.ffn)
         latent = shape.moe_latent or h  # a routed expert's down projection gives rows of the latent width
-        moe = shape.n_experts + shape.experts_per_token * (width + latent) + shape.n_shared_experts * (width + h)
+        # the shared experts are one matrix each (llama.cpp's ffn_*_shexp, n_shared x the width): h down rows in all
+        shared = shape.n_shared_experts * width + h if shape.n_shared_experts else 0
+        moe = shape.n_experts + shape.experts_per_token * (width + latent) + shared
         moe += (shape.moe_latent + h) if shape.moe_latent else 0  # the projections down to it and back up
         ffn = shape.dense_layers * dense + shape.moe_layers * moe
     else:

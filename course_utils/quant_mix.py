@@ -260,9 +260,10 @@ def matrix_sets(shape: "ModelShape") -> tuple[MatrixSet, ...]:
             add("experts", "ffn_gate_up", shape.n_experts * mats * latent * width, latent, i)
             add("experts", "ffn_down", shape.n_experts * width * latent, width, i, down)
             down += 1
-            if shape.n_shared_experts:
-                add("shared_experts", "ffn_gate_up", shape.n_shared_experts * mats * h * width, h, i)
-                add("shared_experts", "ffn_down", shape.n_shared_experts * width * h, width, i, down)
+            if shape.n_shared_experts:  # one matrix each for all shared experts (DeepSeek's *_shexp: n x width)
+                shared = shape.n_shared_experts * width
+                add("shared_experts", "ffn_gate_up", mats * h * shared, h, i)
+                add("shared_experts", "ffn_down", shared * h, shared, i, down)
                 down += 1
             add("router", "router", shape.n_experts * h, h, i)
             if shape.moe_latent:  # the projections down to the experts' width and back up

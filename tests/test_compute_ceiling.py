@@ -8,7 +8,7 @@ import importlib.util
 
 import pytest
 
-from course_utils import fit, i18n
+from course_utils import fit, i18n, quant_mix
 from course_utils.errors import InvalidInput
 from course_utils.hardware import custom_hardware, this_machine
 from course_utils.i18n import number
@@ -42,6 +42,17 @@ def test_rows_per_token_by_hand():
     mixtral = fit.resolve_shape("mistralai/Mixtral-8x7B-Instruct-v0.1", None, None)
     assert fit.rows_per_token(mixtral) == 32 * (4096 + 2 * 1024 + 4096 + 8 + 2 * (2 * 14336 + 4096)) + 32000
     assert fit.rows_per_token(fit.shape_from_params(7.0)) == 0  # unknown shape: no rows counted
+    # DeepSeek-V2-Lite's 2 shared experts are one matrix each in llama.cpp (ffn_gate_shexp: 2048 x 2 * 1408):
+    # gate and up 2 x 2,816 rows, down 2,048 rows, in each of its 26 MoE layers (the first is dense)
+    lite = fit.resolve_shape("deepseek-ai/DeepSeek-V2-Lite", None, None)
+    assert (lite.n_shared_experts, lite.moe_ffn, lite.hidden, lite.moe_layers) == (2, 1408, 2048, 26)
+    no_shared = dataclasses.replace(lite, n_shared_experts=0)
+    assert fit.rows_per_token(lite) - fit.rows_per_token(no_shared) == 26 * (2 * 2 * 1408 + 2048)
+    # and their down matrix's rows are 2,816 wide, whole Q4_K blocks (the routed experts' 1,408 fall back to Q5_0)
+    down = {m.group: m.cols for m in quant_mix.matrix_sets(lite) if m.role == "ffn_down" and m.layer == 20}
+    assert down == {"experts": 1408, "shared_experts": 2816}
+    types = {m.group: t for m, t in quant_mix.matrix_types(lite, "Q4_K_S") if m.role == "ffn_down" and m.layer == 20}
+    assert types == {"experts": "Q5_0", "shared_experts": "Q4_K"}
 
 
 def test_two_probes_give_a_rate_and_a_cost_per_row():
