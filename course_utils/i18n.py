@@ -97,7 +97,23 @@ def t(message_id: str, lang: str | None = None, **fields) -> str:
         text = catalog(DEFAULT).get(message_id)
     if text is None:
         raise MissingMessage(message_id)
-    return text.format(**fields) if fields or "{" in text else text
+    if not (fields or "{" in text):
+        return text
+    return _FRENCH_NUMBERS.format(text, **fields) if lang == "fr" else text.format(**fields)
+
+
+class _FrenchNumbers(string.Formatter):
+    """str.format, with each number placeholder written as ``number`` writes it in French (4,6 Go; 4 096 tokens):
+    a catalog's {gb:.1f} or {tps} is then French without every caller wrapping it. Strings are left as they are."""
+
+    def format_field(self, value, format_spec):
+        text = format(value, format_spec)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = text.replace(",", "\u202f").replace(".", ",")
+        return text
+
+
+_FRENCH_NUMBERS = _FrenchNumbers()
 
 
 def plural_form(n: float, lang: str) -> str:

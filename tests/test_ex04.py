@@ -2,6 +2,7 @@
 model named in the verdict, labels instead of ids, both languages, and the session the widgets use."""
 
 import html
+import re
 import importlib.abc
 import sys
 
@@ -237,7 +238,7 @@ def test_local_run_texts_in_french(monkeypatch):
         assert "dépasse la mesure" in local_run.gap_notes(120, 60)[0] and "sous la mesure" in local_run.gap_notes(20, 40)[0]
         monkeypatch.setattr(local_run.os, "getloadavg", lambda: (9.0, 8.0, 7.0))
         monkeypatch.setattr(local_run.os, "cpu_count", lambda: 2)
-        assert "charge 9.0 sur 2 cœurs" in local_run.busy_note(2)[0]
+        assert "charge 9,0 sur 2 cœurs" in local_run.busy_note(2)[0]
         from course_utils.errors import InvalidInput
 
         with pytest.raises(InvalidInput, match="prompt est vide"):
@@ -298,3 +299,21 @@ def test_the_context_chart_marks_the_model_limit_the_text_gives(monkeypatch):
     labels = [line.get_label() for line in ax.get_lines()]
     assert any("32,768" in lab for lab in labels) and any(f"{r.memory_context:,}" in lab for lab in labels)
     plt.close(ax.figure)
+
+
+def test_the_sheet_errata_write_numbers_as_each_language_does():
+    # the memory line is computed (fit.estimate); in French its decimals take a comma and 4096 a narrow space
+    from course_utils.fit import estimate
+
+    model, quant, context = ex04.REFERENCE_MODEL
+    e = estimate(model, quant, context)
+    english = ex04.sheet_errata().splitlines()[0]
+    assert f"{e.file_size_gb:.2f} GB file" in english and f"{e.ram_needed_gb:.2f} GB of RAM" in english
+    assert "4,096-token" in english
+    i18n.set_language("fr")
+    try:
+        french = ex04.sheet_errata().splitlines()[0]
+    finally:
+        i18n.set_language(None)
+    assert f"{e.file_size_gb:.2f} Go".replace(".", ",") in french and f"{e.ram_needed_gb:.2f} Go".replace(".", ",") in french
+    assert "4\u202f096 tokens" in french and not re.search(r"\d\.\d+ Go", french)

@@ -171,7 +171,7 @@ def test_the_audit_view_labels_come_from_the_catalog():
     i18n.set_language("fr")
     try:
         fr = dict(audit_view(m).rows)
-        assert "12.0 Go disponibles" in fr["Mémoire vive (RAM)"] and fr["Cœurs"] == "4 physiques, 8 logiques"
+        assert "12,0 Go disponibles" in fr["Mémoire vive (RAM)"] and fr["Cœurs"] == "4 physiques, 8 logiques"
         assert fr["Carte graphique (GPU)"].startswith("aucun trouvé")
     finally:
         i18n.set_language(None)
