@@ -80,3 +80,15 @@ def test_the_language_chosen_in_notebook_00_is_remembered(tmp_path, monkeypatch)
         assert i18n.language() == "en" and answers.remembered_language() is None
     finally:
         i18n.set_language(None)
+
+
+def test_a_french_message_writes_its_numbers_the_french_way():
+    # every number placeholder of a French message, whatever its format, as i18n.number writes it; strings (a model
+    # id such as Mistral-7B-Instruct-v0.3, a version) and booleans as they are; English as str.format gives it
+    french = i18n._FRENCH_NUMBERS.format("{a:.1f} Go, {b:,} tokens, {c}, {d} ; {e} {f}", a=4.56, b=4096, c=0.5, d=12,
+                                         e="Mistral-7B-Instruct-v0.3", f=True)
+    assert french == "4,6 Go, 4\u202f096 tokens, 0,5, 12 ; Mistral-7B-Instruct-v0.3 True"
+    assert "12,0 Go" in i18n.t("readiness.audit.gb", "fr", gb=12.0) and "12.0 GB" in i18n.t("readiness.audit.gb", "en", gb=12.0)
+    assert i18n.t("ex04.errata.memory", "en", model="m", quant="Q4_K_M", context=4096, file=4.371, ram=5.48) \
+        .startswith("RAM and disk: m at Q4_K_M is a 4.37 GB file and needs 5.48 GB of RAM with a 4,096-token context")
+    assert "4,37 Go" in i18n.t("ex04.errata.memory", "fr", model="m", quant="Q4_K_M", context=4096, file=4.371, ram=5.48)
