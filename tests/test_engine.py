@@ -461,3 +461,37 @@ def test_readiness_with_compute_times_llama_cpp_here_and_is_the_slower_of_readin
     assert "Q4_1" in timed.speed_basis and "Q8_0" in timed.speed_basis and "20" in timed.speed_basis
     assert plain.speed_basis != timed.speed_basis
     assert 0 < timed.tokens_per_s <= plain.tokens_per_s
+
+
+def test_exercise_4_readiness_panel_times_compute_when_the_learner_ticks_it(fixed_bandwidth):
+    # the widget only wires the tick to readiness(compute=True): the speed row then names the probes' types
+    # (SmolLM2 at Q8_0: Q8_0 layers and output) and is at or under the reading-only figure of an unticked click
+    import html
+
+    from course_utils import system
+    from course_utils.ui import ex04
+
+    if system.audit().gpu.kind in ("nvidia", "apple_metal"):
+        pytest.skip("this machine's GPU sets the speed row")
+
+    def find(box, name):
+        if f"cu-{name}" in getattr(box, "_dom_classes", ()):
+            return box
+        return next((f for c in getattr(box, "children", ()) if (f := find(c, name)) is not None), None)
+
+    panel = ex04.readiness_panel()
+    find(panel, "ex04-model").value = "HuggingFaceTB/SmolLM2-135M-Instruct"
+    find(panel, "ex04-quant").value = "Q8_0"
+    find(panel, "ex04-context").value = 2048
+    shown = lambda: html.unescape(" ".join(str(o.get("data", {}).get("text/html", ""))
+                                           for o in find(panel, "ex04-readiness-out").outputs))
+    find(panel, "ex04-readiness").click()
+    plain = ex04.SESSION.readiness("HuggingFaceTB/SmolLM2-135M-Instruct", "Q8_0", 2048, measure_bandwidth=True)
+    assert "course-readiness" in shown() and "Q8_0 layers" not in shown()
+    find(panel, "ex04-compute").value = True
+    find(panel, "ex04-readiness").click()
+    assert "course-readiness" in shown() and "Timing llama.cpp" not in shown()  # the progress message gave way
+    timed = ex04.SESSION.readiness("HuggingFaceTB/SmolLM2-135M-Instruct", "Q8_0", 2048, compute=True)
+    assert "Q8_0" in timed.speed_basis and timed.speed_basis != plain.speed_basis
+    assert "Q8_0 layers" in shown()  # the row the click showed is the timed one
+    assert 0 < timed.tokens_per_s <= plain.tokens_per_s

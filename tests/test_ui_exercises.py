@@ -139,6 +139,7 @@ def test_audit_readiness_and_own_table():
     assert "CPU features" in texts(tagged(a, "ex04-audit-out")) and "course-audit" in texts(a.children[1])
     r = ex04.readiness_panel()
     tagged(r, "ex04-measure").value = False  # no bandwidth measurement in tests
+    assert tagged(r, "ex04-compute").value is False  # timing llama.cpp's compute (~10 s) is the learner's choice
     tagged(r, "ex04-readiness").click()
     out = tagged(r, "ex04-readiness-out").outputs
     assert any("course-readiness" in str(o.get("data", {}).get("text/html", "")) for o in out)

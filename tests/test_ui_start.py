@@ -47,6 +47,36 @@ def test_run_safely_hides_tracebacks():
     assert UNEXPECTED_CLASS in _texts(out) and "Traceback" not in _texts(out)
 
 
+def test_run_safely_shows_progress_while_it_works_then_what_it_gives():
+    import ipywidgets as w
+
+    from course_utils.errors import InvalidInput
+
+    out, seen = w.Output(), []
+
+    def slow():
+        seen.append(_texts(out))  # what the learner sees while it runs
+        return "done: 3 rows"
+
+    assert run_safely(out, slow, progress="Timing, about 10 s…") == "done: 3 rows"
+    assert "Timing, about 10 s…" in seen[0] and "course-msg-info" in seen[0]
+    assert "done: 3 rows" in _texts(out) and "Timing" not in _texts(out)
+
+    def refused():
+        raise InvalidInput("no llama.cpp here")
+
+    run_safely(out, refused, progress="Timing…")
+    assert "no llama.cpp here" in _texts(out) and "Timing" not in _texts(out)
+
+    def broken():
+        raise ZeroDivisionError("boom")
+
+    run_safely(out, broken, progress="Timing…")
+    assert UNEXPECTED_CLASS in _texts(out) and "Timing" not in _texts(out)
+    run_safely(out, slow, clear_first=False, progress="Again…")  # appended: the message stays above the result
+    assert "Again…" in _texts(out) and _texts(out).index("Again…") < _texts(out).rindex("done: 3 rows")
+
+
 import pytest
 
 

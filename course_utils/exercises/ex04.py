@@ -208,7 +208,9 @@ class Session:
 
         return audit_view(self.run_audit())
 
-    def readiness(self, model: str, quant: str, context: int, measure_bandwidth: bool = False):
+    def readiness(self, model: str, quant: str, context: int, measure_bandwidth: bool = False, compute: bool = False):
+        """The readiness rows for a model here; ``compute`` also times llama.cpp's compute on the course's probes
+        (readiness.readiness's option: ~10 s, with the bandwidth measured, which it needs)."""
         from ..errors import InvalidInput
         from ..i18n import t
         from ..readiness import readiness
@@ -219,8 +221,8 @@ class Session:
         if not model:
             raise InvalidInput(t("ex04.error.no_model"))
         try:
-            return readiness(model, quant, context, machine=self.machine(),
-                             cpu_bandwidth_gbs=self.bandwidth() if measure_bandwidth else None)
+            return readiness(model, quant, context, machine=self.machine(), compute=compute,
+                             cpu_bandwidth_gbs=self.bandwidth() if measure_bandwidth or compute else None)
         except InvalidInput as exc:
             if quant not in QUANTS or context not in CONTEXTS:
                 raise

@@ -109,21 +109,27 @@ def show_message(out, text: str, kind: str = "info", clear_first: bool = False) 
     show(out, html_block(message_html(text, kind)), clear_first=clear_first)
 
 
-def run_safely(out, fn: Callable[[], Any], clear_first: bool = True) -> Any:
+def run_safely(out, fn: Callable[[], Any], clear_first: bool = True, progress: str | None = None) -> Any:
     """Call fn and show its result; a CourseError becomes a clear message, anything else a
-    short apology marked with UNEXPECTED_CLASS (browser tests look for it)."""
+    short apology marked with UNEXPECTED_CLASS (browser tests look for it). ``progress``: a message
+    shown while fn runs (a click that takes seconds), then replaced by what fn gives."""
     if clear_first:
         clear(out)
+    if progress:
+        show_message(out, progress, "info")
+    replace = bool(progress and clear_first)  # appended output (clear_first=False) keeps the message above
     try:
         result = fn()
     except CourseError as exc:
-        show_message(out, str(exc), "error")
+        show_message(out, str(exc), "error", clear_first=replace)
         return None
     except Exception as exc:  # noqa: BLE001 - a learner never sees a traceback
         show(out, html_block(
             f"<div class='{UNEXPECTED_CLASS}' style='color:#a01010'>❌ "
-            f"{html.escape(t('common.unexpected', error=f'{type(exc).__name__}: {exc}'))}</div>"))
+            f"{html.escape(t('common.unexpected', error=f'{type(exc).__name__}: {exc}'))}</div>"), clear_first=replace)
         return None
+    if replace:
+        clear(out)
     if isinstance(result, (list, tuple)):
         for item in result:
             show(out, item)
@@ -132,9 +138,9 @@ def run_safely(out, fn: Callable[[], Any], clear_first: bool = True) -> Any:
     return result
 
 
-def on_click(button, out, fn: Callable[[], Any]) -> None:
-    """Wire a Button to fn through run_safely."""
-    button.on_click(lambda _b: run_safely(out, fn))
+def on_click(button, out, fn: Callable[[], Any], progress: Callable[[], str | None] | None = None) -> None:
+    """Wire a Button to fn through run_safely; ``progress`` gives the message to show while fn runs (or None)."""
+    button.on_click(lambda _b: run_safely(out, fn, progress=progress() if progress else None))
 
 
 def option_value(value: Any, options, default: Any = "") -> Any:

@@ -58,9 +58,10 @@ def audit_panel():
     return w.VBox([button, out])
 
 
-def readiness_result(model: str, quant: str, context: int, measure: bool):
-    """The readiness table, the memory chart and the chart in words."""
-    r = SESSION.readiness(model, quant, context, measure_bandwidth=measure)
+def readiness_result(model: str, quant: str, context: int, measure: bool, compute: bool = False):
+    """The readiness table, the memory chart and the chart in words (``compute``: the speed row also times
+    llama.cpp's compute here, about ten seconds)."""
+    r = SESSION.readiness(model, quant, context, measure_bandwidth=measure, compute=compute)
     available = SESSION.machine().ram_available_gb
     return [r, memory_chart(r.model, context, available), chart_caption(r.model, context, available)]
 
@@ -82,10 +83,14 @@ def readiness_panel():
     measure = tag(w.Checkbox(value=True, description=t("ex04.readiness.measure"),
                              style={"description_width": "initial"}, layout=w.Layout(width="auto")),
                   "ex04-measure")
+    compute = tag(w.Checkbox(value=False, description=t("ex04.readiness.compute"),
+                             style={"description_width": "initial"}, layout=w.Layout(width="auto")),
+                  "ex04-compute")
     button = tag(wide_button(t("ex04.readiness.button"), button_style="primary"), "ex04-readiness")
     out = tag(w.Output(), "ex04-readiness-out")
-    on_click(button, out, lambda: readiness_result(model.value, quant.value, ctx.value, measure.value))
-    return w.VBox([model, w.HBox([quant, ctx]), measure, button, out])
+    on_click(button, out, lambda: readiness_result(model.value, quant.value, ctx.value, measure.value, compute.value),
+             progress=lambda: t("ex04.readiness.computing") if compute.value else None)
+    return w.VBox([model, w.HBox([quant, ctx]), measure, compute, button, out])
 
 
 def _options(field: str) -> list[tuple[str, str]]:
