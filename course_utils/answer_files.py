@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from .answers import LEARNER_FILE, LOCK_FILE, MAX_DEPTH, SCHEMA_VERSION, sanitize_learner
 from .errors import AnswerError
 from .exercises import EXERCISES
-from .i18n import t
+from .i18n import number, t
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -127,14 +127,14 @@ def read_answer_document(path: Path) -> dict:
     if not stat.S_ISREG(info.st_mode):
         raise AnswerError(t("grading.file.not_regular"))
     if info.st_size > MAX_FILE_BYTES:
-        raise AnswerError(t("grading.file.too_large", size=f"{info.st_size:,}", limit=f"{MAX_FILE_BYTES:,}"))
+        raise AnswerError(t("grading.file.too_large", size=number(info.st_size, ","), limit=number(MAX_FILE_BYTES, ",")))
     try:
         with path.open("rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise AnswerError(t("grading.file.unreadable", error=exc.strerror)) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise AnswerError(t("grading.file.too_large_over", limit=f"{MAX_FILE_BYTES:,}"))
+        raise AnswerError(t("grading.file.too_large_over", limit=number(MAX_FILE_BYTES, ",")))
     return parse_answer_document(raw)
 
 

@@ -36,7 +36,7 @@ from typing import Any, Iterator
 from . import __version__
 from .errors import AnswerError
 from .exercises import EXERCISES
-from .i18n import t, tn
+from .i18n import number, t, tn
 from .settings import get_settings, in_colab
 
 SCHEMA_VERSION = 1
@@ -129,8 +129,8 @@ def _check_value(question_id: str, value: Any) -> Any:
         raise AnswerError(t("answers.value.type", question=repr(question_id), type=type(value).__name__)) from None
     size = len(value) if isinstance(value, str) else len(text)
     if size > MAX_VALUE_CHARS:
-        raise AnswerError(t("answers.value.too_long", question=repr(question_id), size=f"{size:,}",
-                            limit=f"{MAX_VALUE_CHARS:,}"))
+        raise AnswerError(t("answers.value.too_long", question=repr(question_id), size=number(size, ","),
+                            limit=number(MAX_VALUE_CHARS, ",")))
     return json.loads(text)
 
 
@@ -235,7 +235,7 @@ def _locked(folder: Path, action: str) -> Iterator[None]:
             lock.acquire()
     except Timeout:
         raise AnswerError(t("answers.could_not", action=t(f"answers.action.{action}"),
-                            problem=t("answers.lock_timeout", folder=folder, seconds=f"{LOCK_TIMEOUT_S:.0f}"))
+                            problem=t("answers.lock_timeout", folder=folder, seconds=number(LOCK_TIMEOUT_S, ".0f")))
                           + _kept(action)) from None
     except OSError as exc:
         raise AnswerError(t("answers.could_not", action=t(f"answers.action.{action}"),

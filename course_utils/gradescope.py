@@ -23,7 +23,7 @@ from pathlib import Path
 from . import __version__
 from .errors import CourseError, InvalidInput
 from .exercises import EXERCISES
-from .i18n import t, tn
+from .i18n import number, t, tn
 
 KEY_FILE = "answer_key.json"
 CONFIG_FILE = "course_autograder.json"
@@ -63,7 +63,7 @@ class AutograderZip:
 
     def to_text(self) -> str:
         return t("gradescope.zip.written", path=self.path, exercises=", ".join(self.exercises),
-                 points=f"{self.points:g}", wheel=self.wheel)
+                 points=number(self.points, "g"), wheel=self.wheel)
 
 
 # --------------------------------------------------------------------------- a wheel of this package
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     target = run(args[0] if args else "/autograder")
     doc = json.loads(target.read_text(encoding="utf-8"))
-    print(tn("gradescope.results.written", len(doc["tests"]), path=target, score=f"{doc['score']:g}"))
+    print(tn("gradescope.results.written", len(doc["tests"]), path=target, score=number(doc['score'], "g")))
     return 0
 
 

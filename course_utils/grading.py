@@ -163,7 +163,7 @@ def load_key(path: str | os.PathLike | None = None) -> dict:
         except OSError as exc:
             raise InvalidInput(i18n.t("grading.keyfile.unreadable", path=p, error=exc.strerror)) from None
         if len(raw) > 10 * MAX_FILE_BYTES:
-            raise InvalidInput(i18n.t("grading.keyfile.too_large", name=p.name, limit=f"{10 * MAX_FILE_BYTES:,}"))
+            raise InvalidInput(i18n.t("grading.keyfile.too_large", name=p.name, limit=i18n.number(10 * MAX_FILE_BYTES, ",")))
         try:
             key = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant, parse_float=_finite_float)
         except UnicodeDecodeError:

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 from . import data, hubhttp
 from .clauses import canonical_key
 from .errors import DataFileError, GatedModel, HubUnavailable, InvalidInput, ModelNotFound
-from .i18n import t, tn
+from .i18n import number, t, tn
 from .model_ids import CUTOFF_IDS, CUTOFF_WORDS, did_you_mean, parse_repo_id
 from .network import live_allowed
 
@@ -638,9 +638,9 @@ def word_match(summary: ModelSummary, word: str) -> str | None:
     if group == "maths":
         scores = maths_scores(summary)
         if scores.get("gsm8k", -1) >= MATHS_BAR["gsm8k"]:
-            return t("matchmaker.search.why_gsm8k", score=f"{scores['gsm8k']:g}")
+            return t("matchmaker.search.why_gsm8k", score=number(scores['gsm8k'], "g"))
         if scores.get("math_lvl5", -1) >= MATHS_BAR["math_lvl5"]:
-            return t("matchmaker.search.why_math", score=f"{scores['math_lvl5']:g}")
+            return t("matchmaker.search.why_math", score=number(scores['math_lvl5'], "g"))
         if "math" in name:
             return t("matchmaker.search.why_name", word="math")
         if "maths" in card_facts(summary):

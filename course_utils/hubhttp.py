@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__, network
-from .i18n import t
+from .i18n import number, t
 from .settings import get_settings
 
 
@@ -100,7 +100,7 @@ def _network_failure(exc: BaseException, timeout: float) -> str | None:
         return None
     text = str(exc).lower()
     if any("Timeout" in n for n in names) or "timed out" in text:
-        return t("network.hub_no_answer", seconds=f"{timeout:g}")
+        return t("network.hub_no_answer", seconds=number(timeout, "g"))
     if "refused" in text or "ConnectionRefusedError" in names:
         return t("network.hub_refused")
     if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
@@ -124,9 +124,9 @@ def get(path: str, params: Any = None) -> HubReply:
             lambda: _fetch(s.endpoint + path, params, headers, deadline, s.hub_max_bytes, progress), timeout)
     except network.DeadlineExceeded:
         if "status" not in progress:
-            what = t("network.hub_no_answer", seconds=f"{timeout:g}")
+            what = t("network.hub_no_answer", seconds=number(timeout, "g"))
         else:
-            what = t("network.hub_trickling", seconds=f"{timeout:g}", bytes=f"{progress.get('bytes', 0):,}")
+            what = t("network.hub_trickling", seconds=number(timeout, "g"), bytes=number(progress.get('bytes', 0), ","))
         network.remember_failure(what)
         raise HubDown(what) from None
     except _TooBig:
@@ -138,7 +138,7 @@ def get(path: str, params: Any = None) -> HubReply:
         network.remember_failure(what)
         raise HubDown(what) from None
     if time.monotonic() > deadline:  # the worker stopped reading at the deadline
-        what = t("network.hub_late", seconds=f"{timeout:g}")
+        what = t("network.hub_late", seconds=number(timeout, "g"))
         network.remember_failure(what)
         raise HubDown(what)
     network.remember_success()

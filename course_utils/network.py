@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from .i18n import t
+from .i18n import number, t
 from .settings import get_settings
 
 # endpoint -> (monotonic time, what we know). Successful probes are trusted for _CACHE_SECONDS,
@@ -49,7 +49,7 @@ def call_within(fn: Callable[[], Any], seconds: float) -> Any:
     worker.start()
     worker.join(max(0.0, seconds))
     if worker.is_alive():
-        raise DeadlineExceeded(t("network.no_answer", seconds=f"{seconds:g}"))
+        raise DeadlineExceeded(t("network.no_answer", seconds=number(seconds, "g")))
     if "error" in box:
         raise box["error"]
     return box.get("value")
@@ -87,7 +87,7 @@ def live_allowed() -> Reachability:
         return Reachability(False, s.endpoint_error)
     known = _known(s.endpoint, s.hub_retry_s)
     if known is not None and not known[0].online:
-        return Reachability(False, t("network.retry_in", reason=known[0].reason, seconds=f"{known[1]:.0f}"))
+        return Reachability(False, t("network.retry_in", reason=known[0].reason, seconds=number(known[1], ".0f")))
     return Reachability(True, "")
 
 
@@ -113,7 +113,7 @@ def hub_reachability(use_cache: bool = True) -> Reachability:
         result = Reachability(True, t("network.host_answered", host=host, port=port))
     except DeadlineExceeded:
         result = Reachability(False, t("network.cannot_reach_timeout", host=host, port=port,
-                                       seconds=f"{s.connect_timeout_s:g}"))
+                                       seconds=number(s.connect_timeout_s, "g")))
     except OSError as exc:
         result = Reachability(False, t("network.cannot_reach", host=host, port=port, error=exc.__class__.__name__))
     _CACHE[s.endpoint] = (time.monotonic(), result)

@@ -7,7 +7,7 @@ the file type, the tensor's role, its layer, the model's grouped-query ratio and
 a whole number of blocks (SmolLM2-135M's 576-wide rows, say). ``matrix_types`` applies those rules to a
 ``fit.ModelShape`` and ``weight_bytes`` adds up the bytes, with each type's block size (ggml-common.h).
 On 230 files the Hub lists (data/gguf_sizes_calibration.csv, rows with a base_model) files of 2 GB and more
-came out within 1.3 % (median 0.09 %; all but mradermacher's imatrix Mixtral files within 0.9 %), smaller ones
+came out within 1.3 % (median 0.08 %; all but mradermacher's imatrix Mixtral files within 0.9 %), smaller ones
 within 2.1 % with their header (fit.header_bytes; 2.6 % without it); nothing is fitted. TheBloke's Q2_K files of 2023 are
 11 % larger: llama.cpp's Q2_K mix was heavier then.
 

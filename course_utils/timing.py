@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from .errors import InvalidInput, TimingError  # noqa: F401 - TimingError is raised here, defined with the others
-from .i18n import t
+from .i18n import number, t
 
 
 def start_hint() -> str:
@@ -107,14 +107,14 @@ class TimingResult:
         return asdict(self)
 
     def to_text(self) -> str:
-        lines = [t("timing.result.ttft", seconds=f"{self.ttft_s:.3f}", runs=len(self.runs))]
+        lines = [t("timing.result.ttft", seconds=number(self.ttft_s, ".3f"), runs=len(self.runs))]
         if self.first_answer_s is not None and self.first_answer_s - self.ttft_s > 0.0005:
-            lines.append(t("timing.result.first_answer", seconds=f"{self.first_answer_s:.3f}"))
-        lines.append(t("timing.result.speed", speed=f"{self.tokens_per_s:.1f}")
+            lines.append(t("timing.result.first_answer", seconds=number(self.first_answer_s, ".3f")))
+        lines.append(t("timing.result.speed", speed=number(self.tokens_per_s, ".1f"))
                      + (t("timing.result.approximate") if self.approximate else ""))
         if self.server_tokens_per_s is not None:
-            lines.append(t("timing.result.server", speed=f"{self.server_tokens_per_s:.1f}"))
-        lines += [t("timing.result.total", seconds=f"{self.total_s:.2f}", tokens=self.tokens,
+            lines.append(t("timing.result.server", speed=number(self.server_tokens_per_s, ".1f")))
+        lines += [t("timing.result.total", seconds=number(self.total_s, ".2f"), tokens=self.tokens,
                     source=source_label(self.tokens_from)),
                   t("timing.result.method", method=self.method), *self.notes]
         return "\n".join(lines)

@@ -92,3 +92,21 @@ def test_a_french_message_writes_its_numbers_the_french_way():
     assert i18n.t("ex04.errata.memory", "en", model="m", quant="Q4_K_M", context=4096, file=4.371, ram=5.48) \
         .startswith("RAM and disk: m at Q4_K_M is a 4.37 GB file and needs 5.48 GB of RAM with a 4,096-token context")
     assert "4,37 Go" in i18n.t("ex04.errata.memory", "fr", model="m", quant="Q4_K_M", context=4096, file=4.371, ram=5.48)
+
+
+def test_numbers_callers_format_themselves_are_french_too():
+    # the timing harness's result and the answers store's limits pass numbers they format: in French with commas
+    # and narrow spaces as well (English as before)
+    from course_utils.timing import FROM_USAGE, TimingResult
+
+    r = TimingResult(ttft_s=0.1234, tokens_per_s=115.63, total_s=1.5, tokens=40, runs=(), method="llama.cpp",
+                     tokens_from=FROM_USAGE, approximate=False, server_tokens_per_s=116.41)
+    english = r.to_text()
+    assert "0.123" in english and "115.6" in english and "116.4" in english and "1.50" in english
+    i18n.set_language("fr")
+    try:
+        french = r.to_text()
+    finally:
+        i18n.set_language(None)
+    assert "0,123" in french and "115,6" in french and "116,4" in french and "1,50" in french
+    assert "115.6" not in french

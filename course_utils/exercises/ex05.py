@@ -65,7 +65,7 @@ def check_spotted(ticked: Iterable[str]) -> tuple:
     learner's 'wrong'/'right' matches the leaderboard data (or the catalog, for licences)."""
     from ..benchmarks import CLAIM_TOLERANCE
     from ..feedback import Check
-    from ..i18n import t
+    from ..i18n import number, t
 
     wrong = wrong_cells()
     ticked_set = {str(v) for v in ticked or ()}
@@ -76,7 +76,7 @@ def check_spotted(ticked: Iterable[str]) -> tuple:
         given = "wrong" if cell["key"] in ticked_set else "right"
         if err is None:
             why = t("ex05.spotted.why_right_licence") if cell["field"] == "license" else \
-                t("ex05.spotted.why_right", tolerance=f"{CLAIM_TOLERANCE:g}", version=CLAIMS_VERSION)
+                t("ex05.spotted.why_right", tolerance=number(CLAIM_TOLERANCE, "g"), version=CLAIMS_VERSION)
         elif cell["field"] == "license":
             why = t("ex05.spotted.why_wrong_licence", actual=_shown_licence(err.actual), source=err.source)
         else:

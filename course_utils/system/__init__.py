@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-from ..i18n import label, t, tn
+from ..i18n import label, number, t, tn
 from . import _probe
 from ._probe import Flavour, PlatformProbe
 from .parsers import (ARM_FEATURES, X86_FEATURES, Gpu, parse_drm_card, parse_nvidia_smi_query,
@@ -111,7 +111,7 @@ class SystemAudit:
     def rows(self) -> list[tuple[str, str]]:
         """The audit as (label, value) rows in the language in force (``course-utils audit``)."""
         def gb(x):
-            return t("system.rows.unknown") if x is None else t("system.rows.gb", gb=f"{x:.1f}")
+            return t("system.rows.unknown") if x is None else t("system.rows.gb", gb=number(x, ".1f"))
         tools = ", ".join(f"{x.name} {x.version or ''}".strip() for x in self.tools.values() if x.found) \
             or t("system.rows.none")
         missing = ", ".join(x.name for x in self.tools.values() if not x.found and x.name != "cl")
@@ -121,7 +121,7 @@ class SystemAudit:
         gpu = self.gpu.name or label(f"system.gpu_kind.{self.gpu.kind}", self.gpu.kind)
         if self.gpu.vram_gb:
             gpu += t("system.rows.unified" if self.gpu.unified_memory else "system.rows.vram",
-                     gb=f"{self.gpu.vram_gb:.1f}")
+                     gb=number(self.gpu.vram_gb, ".1f"))
         return [(t("system.rows.system"), f"{self.flavour_text} — {self.os} {self.os_version} ({self.machine})"),
                 ("CPU", self.cpu or t("system.rows.unknown")),
                 (t("system.rows.cores"), t("system.rows.cores_value", physical=self.cores_physical or '?',
@@ -134,7 +134,7 @@ class SystemAudit:
 
     def to_text(self) -> str:
         rows = self.rows() + [(t("system.rows.problems"), p) for p in self.problems] + \
-            [(t("system.rows.took"), t("system.rows.seconds", s=f"{self.duration_s:.2f}"))]
+            [(t("system.rows.took"), t("system.rows.seconds", s=number(self.duration_s, ".2f")))]
         width = max(13, *(len(k) for k, _ in rows))
         return "\n".join(f"{k:<{width}} {v}" for k, v in rows)
 
@@ -236,9 +236,9 @@ def with_vram(a: "SystemAudit", vram_gb: float) -> "SystemAudit":
     g = a.gpu
     if g.kind in ("none", "unknown"):
         gpu = GpuReport("manual", t("system.gpu.yours"), float(vram_gb), False,
-                        t("system.gpu.given", gb=f"{vram_gb:g}"))
+                        t("system.gpu.given", gb=number(vram_gb, "g")))
     else:
-        gpu = replace(g, vram_gb=float(vram_gb), detail=g.detail + "; " + t("system.gpu.given", gb=f"{vram_gb:g}"))
+        gpu = replace(g, vram_gb=float(vram_gb), detail=g.detail + "; " + t("system.gpu.given", gb=number(vram_gb, "g")))
     return replace(a, gpu=gpu)
 
 

@@ -5,7 +5,7 @@ import html
 from pathlib import Path
 
 from .. import class_report, grading, i18n, overrides as manual
-from ..i18n import t, tn
+from ..i18n import number, t, tn
 from .common import html_block, on_click, tag, wide_button, widgets
 
 DEFAULT_FOLDER = "../answers"  # the learners' files, seen from notebooks/instructor/
@@ -63,7 +63,7 @@ def save_score(overrides: str, item, score: float, comment: str):
         return html_block(f"<p>{html.escape(t('dashboard.nothing_to_save'))}</p>")
     manual.save_override(overrides, item.learner, item.exercise, item.question, float(score), comment,
                          max_points=item.max_points)
-    return html_block(f"<p>{html.escape(t('dashboard.saved', score=f'{score:g}', item=item.label, file=overrides))}</p>")
+    return html_block(f"<p>{html.escape(t('dashboard.saved', score=number(score, 'g'), item=item.label, file=overrides))}</p>")
 
 
 def dashboard(folder: str | None = None):

@@ -12,7 +12,7 @@ import re
 from .. import benchmarks
 from ..exercises import ex05
 from ..grading import check_question
-from ..i18n import t
+from ..i18n import number, t
 from .common import Question, chart_html, html_block, message_html, on_click, record_quietly, run_safely, tag, wide_button, widgets
 
 EX = ex05.EX
@@ -29,7 +29,7 @@ def comparison_html(df) -> str:
     """The comparison table with headers a learner reads, what each benchmark measures, and the source."""
     cols = [c for c in df.columns if c not in HIDDEN_COLUMNS and not (c == "note" and not df[c].astype(bool).any())]
     shown = df[cols].rename(columns={c: _header(c) for c in cols})
-    table = shown.to_html(index=False, na_rep="—", float_format=lambda x: f"{x:.2f}", classes="dataframe")
+    table = shown.to_html(index=False, na_rep="—", float_format=lambda x: number(x, ".2f"), classes="dataframe")
     about = "".join(f"<li>{html.escape(benchmarks.about(b))}</li>"
                     for b in (*benchmarks.BENCHMARKS[df.attrs["version"]], "average"))
     return (f"<p><b>{html.escape(df.attrs['scale'])}</b></p>{table}"
