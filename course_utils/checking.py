@@ -54,7 +54,7 @@ class QuestionResult:
     @property
     def score_line(self) -> str:
         """The one line saying the points ("2/3 points"), with the provisional note for free text."""
-        line = i18n.t("grading.points", score=f"{self.score:g}", max_points=f"{self.max_points:g}")
+        line = i18n.t("grading.points", score=i18n.number(self.score, "g"), max_points=i18n.number(self.max_points, "g"))
         return line + (" " + i18n.t("grading.provisional_note") if self.needs_review else "")
 
     def _repr_html_(self) -> str:
@@ -200,7 +200,7 @@ def _grade_question(spec: dict, answers: dict, exercise: str = "") -> QuestionRe
         ok = number is not None and abs(number - float(spec["expected"])) <= float(spec.get("tolerance", 0))
         return QuestionResult(qid, points if ok else 0.0, points,
                               (Check(what, value, spec["expected"], ok,
-                                     i18n.t("grading.tolerance", tolerance=f"{spec.get('tolerance', 0):g}")),))
+                                     i18n.t("grading.tolerance", tolerance=i18n.number(spec.get('tolerance', 0), "g"))),))
     # function: partial credit
     checks = functions()[spec["function"]](value, spec)
     right = sum(c.correct for c in checks)

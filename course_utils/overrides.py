@@ -17,7 +17,7 @@ from .answers import sanitize_learner
 from .errors import AnswerError, InvalidInput
 from .model_ids import CUTOFF_WORDS, did_you_mean
 from .grading import ClassResult, QuestionResult
-from .i18n import t, tn
+from .i18n import number, t, tn
 
 COLUMNS = ("learner", "exercise", "question", "score", "comment")
 MAX_BYTES = 5_000_000
@@ -150,8 +150,8 @@ def apply_overrides(result: ClassResult, overrides: Overrides, key: dict) -> Cla
                 problems.append(t("overrides.row.unknown_question", line=line, exercise=o.exercise,
                                   question=repr(o.question)) + _suggest(o.question, questions))
             elif not 0 <= o.score <= questions[o.question]:
-                problems.append(t("overrides.row.out_of_range", line=line, score=f"{o.score:g}",
-                                  max_points=f"{questions[o.question]:g}", where=f"{o.exercise}/{o.question}"))
+                problems.append(t("overrides.row.out_of_range", line=line, score=number(o.score, "g"),
+                                  max_points=number(questions[o.question], "g"), where=f"{o.exercise}/{o.question}"))
             else:
                 hits[(o.learner, o.exercise, o.question)] = o
     if problems:
@@ -180,7 +180,7 @@ def save_override(path: str | os.PathLike, learner: str, exercise: str, question
     if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score) or score < 0:
         raise InvalidInput(t("overrides.score.not_number", score=repr(score)))
     if max_points is not None and score > max_points:
-        raise InvalidInput(t("overrides.score.above", score=f"{score:g}", max_points=f"{max_points:g}"))
+        raise InvalidInput(t("overrides.score.above", score=number(score, "g"), max_points=number(max_points, "g")))
     try:
         learner = sanitize_learner(learner)  # as read_overrides keys the rows: one row per learner
     except AnswerError:

@@ -311,9 +311,9 @@ class _Call:
     def fail(self, what: str) -> TimingError:
         """The error for a read that ended early: the deadline, a stall, or a dropped connection."""
         if self.expired or time.monotonic() >= self.deadline:
-            return TimingError(t("timing.error.deadline", url=self.url, seconds=f"{self.timeout:g}",
+            return TimingError(t("timing.error.deadline", url=self.url, seconds=number(self.timeout, "g"),
                                  what=t(f"timing.while.{what}")))
-        return TimingError(t("timing.error.stalled", url=self.url, seconds=f"{self.read_timeout:g}",
+        return TimingError(t("timing.error.stalled", url=self.url, seconds=number(self.read_timeout, "g"),
                              what=t(f"timing.while.{what}")))
 
     def open(self):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..i18n import t
+from ..i18n import number, t
 from .parsers import CpuInfo
 
 TIMEOUT_S = 2.0
@@ -29,7 +29,7 @@ def run(cmd: list[str], timeout: float = TIMEOUT_S) -> ProbeResult:
         proc = subprocess.run([exe, *cmd[1:]], capture_output=True, text=True, timeout=timeout,
                               errors="replace", stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return ProbeResult(False, "", t("system.probe.timeout", cmd=cmd[0], seconds=f"{timeout:g}"))
+        return ProbeResult(False, "", t("system.probe.timeout", cmd=cmd[0], seconds=number(timeout, "g")))
     except OSError as exc:
         return ProbeResult(False, "", t("system.probe.could_not_run", cmd=cmd[0], error=exc.strerror or exc))
     text = proc.stdout or proc.stderr

@@ -10,7 +10,7 @@ import html
 from typing import Any, Callable
 
 from ..errors import CourseError
-from ..i18n import t, tn
+from ..i18n import number, t, tn
 
 UNEXPECTED_CLASS = "course-unexpected-error"
 
@@ -39,7 +39,7 @@ def describe_figure(fig) -> str:
         for container in ax.containers:
             heights = [bar.get_height() for bar in container]
             if labels and len(labels) == len(heights):
-                bits.append(", ".join(f"{lab}: {h:.3g}" for lab, h in zip(labels, heights)))
+                bits.append(", ".join(f"{lab}: {number(h, '.3g')}" for lab, h in zip(labels, heights)))
         axes = " / ".join(x for x in (ax.get_xlabel(), ax.get_ylabel()) if x)
         if axes:
             bits.append(t("common.chart.axes", axes=axes))

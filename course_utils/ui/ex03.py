@@ -11,7 +11,7 @@ from .. import answers
 
 from ..exercises.ex03 import TEAMS, pick_answer, pick_parts, search_for
 from ..hub import SearchResult, model_url
-from ..i18n import t, tn
+from ..i18n import number, t, tn
 from .common import Question, html_block, on_click, tag, text_answer, wide_button, widgets
 
 EX = "ex03"
@@ -29,13 +29,13 @@ def results_html(result: SearchResult, team_id: str | None = None) -> str:
     rows = []
     for r in result.results:
         scores = maths_scores(r)
-        maths = " / ".join(x for x in (f"{scores['gsm8k']:g}" if "gsm8k" in scores else "",
-                                       f"{scores['math_lvl5']:g}" if "math_lvl5" in scores else "") if x)
+        maths = " / ".join(x for x in (number(scores['gsm8k']) if "gsm8k" in scores else "",
+                                       number(scores['math_lvl5']) if "math_lvl5" in scores else "") if x)
         why = "; ".join(w for w in result.why.get(r.repo_id, ()) if w)
         rows.append(
             f"<tr><td style='text-align:left'><a href='{html.escape(model_url(r.repo_id))}' target='_blank' "
             f"rel='noopener'>{html.escape(r.repo_id)}</a></td>"
-            f"<td>{_cell(f'{r.params_b:g}' if r.params_b is not None else '?')}</td>"
+            f"<td>{_cell(number(r.params_b) if r.params_b is not None else '?')}</td>"
             f"<td>{_cell(r.license_key or '?')}</td><td>{_cell(r.language_count or '?')}</td>"
             f"<td>{_cell(r.quantization or '—')}</td><td>{_cell(maths or '—')}</td>"
             f"<td>{'' if r.downloads is None else f'{r.downloads:,}'}</td>"
