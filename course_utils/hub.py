@@ -96,11 +96,8 @@ class ModelSummary:
         are shown as the lookup wrote them."""
         import html
 
-        from .i18n import language, t
+        from .i18n import number as decimal, t
         from .licenses import number, source_text  # licenses reads hub lazily too
-
-        def decimal(x: float) -> str:
-            return f"{x:g}".replace(".", ",") if language() == "fr" else f"{x:g}"
 
         not_stated = t("model_facts.not_stated")
         rows = [(t("model_facts.model"), self.repo_id), (t("model_facts.licence"), self.license_key or not_stated),

@@ -108,9 +108,7 @@ class _FrenchNumbers(string.Formatter):
 
     def format_field(self, value, format_spec):
         text = format(value, format_spec)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            text = text.replace(",", "\u202f").replace(".", ",")
-        return text
+        return _in_french(text) if isinstance(value, (int, float)) and not isinstance(value, bool) else text
 
 
 _FRENCH_NUMBERS = _FrenchNumbers()
@@ -133,9 +131,12 @@ def number(value: float, spec: str = "g") -> str:
     """A number as a learner reads it: 1,234.50 in English, 1 234,50 in French (narrow no-break spaces);
     the data and the JSON keep their numbers."""
     text = format(value, spec)
-    if language() == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    return _in_french(text) if language() == "fr" else text
+
+
+def _in_french(text: str) -> str:
+    """A number Python formatted, as French writes it: narrow no-break spaces between thousands, a decimal comma."""
+    return text.replace(",", "\u202f").replace(".", ",")
 
 
 def placeholders(text: str) -> set[str]:
