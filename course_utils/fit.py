@@ -901,29 +901,18 @@ def attention_macs(shape: ModelShape, context: int) -> int:
 def rows_per_token(shape: ModelShape) -> int:
     """Matrix rows one decode step computes: each is a dot product with a fixed cost beyond its MACs.
 
-    Per layer: the q, k, v and output projections (a hybrid's recurrent layers: its mixer's weights over
-    the hidden width, as rows of that width), the feed-forward (gate and up when gated, down; a MoE's
-    router, active and shared experts; a latent MoE's experts give rows of the latent width, and its projections
-    down to it and back up rows of their own), and the output matrix once (its vocabulary rows).
-    Attention over the cache is left to the MAC count. An unknown architecture counts none.
+    The rows of the matrices macs_per_token multiplies (quant_mix.matrix_sets, each set's weights over its
+    row width): every matrix of the layers (a hybrid's mixer as rows of the hidden width, DeepSeek's latent
+    attention as its own projections), the routed experts at the share a token runs (active_fraction), and
+    the output matrix once (its vocabulary rows; the input embedding is a lookup). Attention over the cache
+    is left to the MAC count. An unknown architecture counts none.
     """
     if not shape.known:
         return 0
-    h, kv = shape.hidden, shape.kv_heads * shape.hd
-    attn = shape.n_heads * shape.hd * (2 if shape.q_gate else 1) + 2 * kv + h
-    mixers = shape.recurrent_layers * shape.mixer_params / h
-    dense = (2 if shape.gated_ffn else 1) * shape.ffn + h
-    if shape.moe:
-        width = (2 if shape.gated_ffn else 1) * (shape.moe_ffn or shape.ffn)
-        latent = shape.moe_latent or h  # a routed expert's down projection gives rows of the latent width
-        # the shared experts are one matrix each (llama.cpp's ffn_*_shexp, n_shared x the width): h down rows in all
-        shared = shape.n_shared_experts * width + h if shape.n_shared_experts else 0
-        moe = shape.n_experts + shape.experts_per_token * (width + latent) + shared
-        moe += (shape.moe_latent + h) if shape.moe_latent else 0  # the projections down to it and back up
-        ffn = shape.dense_layers * dense + shape.moe_layers * moe
-    else:
-        ffn = shape.dense_layers * dense
-    return int(shape.attending_layers * attn + mixers + ffn + shape.vocab)
+    share = active_fraction(shape)
+    rows = sum(m.weights / m.cols * (share if m.group == "experts" else 1.0)
+               for m in quant_mix.matrix_sets(shape) if m.role != "token_embd")
+    return int(round(rows))
 
 
 def seconds_per_token(bytes_per_token: float, hw: Hardware, macs: float | None = None,

@@ -266,8 +266,9 @@ def matrix_sets(shape: "ModelShape") -> tuple[MatrixSet, ...]:
                 add("shared_experts", "ffn_down", shared * h, shared, i, down)
                 down += 1
             add("router", "router", shape.n_experts * h, h, i)
-            if shape.moe_latent:  # the projections down to the experts' width and back up
-                add("layers", "latent_proj", 2 * h * shape.moe_latent, h, i)
+            if shape.moe_latent:  # ffn_latent_down to the experts' width (rows of h) and ffn_latent_up back
+                add("layers", "latent_proj", h * shape.moe_latent, h, i)
+                add("layers", "latent_proj", shape.moe_latent * h, shape.moe_latent, i)
         elif dense_left > 0:
             dense_left -= 1
             add("layers", "ffn_gate_up", mats * h * shape.ffn, h, i)

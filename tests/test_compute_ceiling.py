@@ -53,6 +53,14 @@ def test_rows_per_token_by_hand():
     assert down == {"experts": 1408, "shared_experts": 2816}
     types = {m.group: t for m, t in quant_mix.matrix_types(lite, "Q4_K_S") if m.role == "ffn_down" and m.layer == 20}
     assert types == {"experts": "Q5_0", "shared_experts": "Q4_K"}
+    # the whole count: its latent attention as its own projections (16 heads; no q compression in the Lite):
+    # q 16 x (128 + 64) rows, kv_a 512 + 64, kv_b 16 x (128 + 128), o 2048 in each of the 27 layers; the dense
+    # first layer 2 x 10944 + 2048; each MoE layer's router 64, 6 experts x (2 x 1408 + 2048) and the shared
+    # 2 x 2816 + 2048; the output's 102,400 (the token embedding is a lookup)
+    assert (lite.n_heads, lite.q_lora_rank, lite.kv_lora_rank, lite.ffn, lite.vocab) == (16, None, 512, 10944, 102400)
+    mla = 16 * 192 + 576 + 16 * 256 + 2048
+    moe = 64 + 6 * (2 * 1408 + 2048) + 2 * 2816 + 2048
+    assert fit.rows_per_token(lite) == 27 * mla + (2 * 10944 + 2048) + 26 * moe + 102400
 
 
 def test_two_probes_give_a_rate_and_a_cost_per_row():
