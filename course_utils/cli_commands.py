@@ -48,7 +48,7 @@ def _license(args):
 
 
 def _saas_args(p):
-    p.add_argument("repo_id", type=check.model_id)
+    p.add_argument("repo_id", type=check.model_id, help=t("cli.help.saas.repo_id"))
     p.add_argument("--mau", type=check.non_negative_int, default=None, help=t("cli.help.saas.mau"))
     p.add_argument("--mau-at-release", type=check.non_negative_int, default=None,
                    help=t("cli.help.saas.mau-at-release"))
@@ -73,11 +73,11 @@ def _search_args(p):
     p.add_argument("--tag", action="append", default=[], type=check.text("tag", 100), help=t("cli.help.search.tag"))
     p.add_argument("--max-params", type=check.number(0, 100_000, "billion"), help=t("cli.help.search.max-params"))
     p.add_argument("--quantized", action="store_true", help=t("cli.help.search.quantized"))
-    p.add_argument("--min-languages", type=check.whole_number(0, 10_000))
+    p.add_argument("--min-languages", type=check.whole_number(0, 10_000), help=t("cli.help.search.min-languages"))
     p.add_argument("--commercial-only", action="store_true", help=t("cli.help.search.commercial-only"))
     p.add_argument("--text", type=check.text("search", 200), help=t("cli.help.search.text"))
-    p.add_argument("--sort", choices=["downloads", "params", "id"], default="downloads")
-    p.add_argument("--limit", type=check.whole_number(1, 200, "results"), default=20)
+    p.add_argument("--sort", choices=["downloads", "params", "id"], default="downloads", help=t("cli.help.search.sort"))
+    p.add_argument("--limit", type=check.whole_number(1, 200, "results"), default=20, help=t("cli.help.search.limit"))
 
 
 @command("search")
@@ -107,8 +107,8 @@ def _audit_args(p):
     p.add_argument("--params", type=check.number(0, 100_000, "billion"),
                    help=t("cli.help.audit.params"))
     p.add_argument("--quant", default="Q4_K_M", help=t("cli.help.audit.quant"))
-    p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096,
-                   help=t("cli.help.audit.ctx"))
+    p.add_argument("--ctx", "--context", dest="ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"),
+                   default=4096, help=t("cli.help.audit.ctx"))
     p.add_argument("--disk-path", default=None, type=check.existing_folder,
                    help=t("cli.help.audit.disk-path"))
     p.add_argument("--no-bandwidth", action="store_true", help=t("cli.help.audit.no-bandwidth"))
@@ -167,12 +167,14 @@ def _fit_args(p):
     g.add_argument("--model", help=t("cli.help.fit.model"))
     g.add_argument("--params", type=check.number(0, 100_000, "billion"), help=t("cli.help.fit.params"))
     p.add_argument("--quant", required=True, help=t("cli.help.fit.quant"))
-    p.add_argument("--ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"), default=4096)
+    p.add_argument("--ctx", "--context", dest="ctx", type=check.whole_number(1, check.MAX_CONTEXT, "tokens"),
+                   default=4096, help=t("cli.help.fit.ctx"))
     h = p.add_mutually_exclusive_group()
     h.add_argument("--hardware", help=t("cli.help.fit.hardware"))
     h.add_argument("--bandwidth", type=check.number(0, 100_000, "gbs"),
                    help=t("cli.help.fit.bandwidth"))
-    p.add_argument("--backend", choices=["cpu", "cuda", "vulkan", "rocm", "metal", "igpu"], default=None)
+    p.add_argument("--backend", choices=["cpu", "cuda", "vulkan", "rocm", "metal", "igpu"], default=None,
+                   help=t("cli.help.fit.backend"))
     p.add_argument("--vram", type=check.positive_float,
                    help=t("cli.help.fit.vram"))
     p.add_argument("--cpu-bandwidth", type=check.positive_float,
@@ -201,7 +203,7 @@ def _fit(args):
 
 
 def _compare_args(p):
-    p.add_argument("repo_ids", nargs="+", metavar="ID", type=check.model_id)
+    p.add_argument("repo_ids", nargs="+", metavar="ID", type=check.model_id, help=t("cli.help.compare.repo_ids"))
     p.add_argument("--version", type=int, choices=[1, 2], default=1, help=t("cli.help.compare.version"))
 
 
@@ -235,7 +237,7 @@ class _Table:
 
 def _claims_args(p):
     p.add_argument("file", metavar="FILE.csv", type=check.readable_path, help=t("cli.help.check-claims.file"))
-    p.add_argument("--version", type=int, choices=[1, 2], default=1)
+    p.add_argument("--version", type=int, choices=[1, 2], default=1, help=t("cli.help.check-claims.version"))
 
 
 @command("check-claims")

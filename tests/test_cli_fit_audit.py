@@ -9,6 +9,10 @@ def test_fit_contract(capsys):
     doc = json.loads(out)
     assert code == 0 and {"file_size_gb", "kv_cache_gb", "ram_needed_gb", "tokens_per_s"} <= set(doc)
     assert doc["context"] == 8192 and doc["tokens_per_s"] > 0
+    # --context is the same option, for learners who spell it out (fit and audit)
+    code, out, _ = run(capsys, "fit", "--model", "mistralai/Mistral-7B-Instruct-v0.3", "--quant", "Q4_K_M",
+                       "--context", "8192", "--hardware", "Apple M1 Pro (14-core GPU)", "--json")
+    assert code == 0 and json.loads(out) == doc
     code, out, _ = run(capsys, "fit", "--params", "7", "--quant", "Q4_0", "--bandwidth", "50", "--backend", "cpu")
     assert code == 0 and "decode speed" in out
     code, out, _ = run(capsys, "fit", "--params", "7", "--quant", "Q4_0")
@@ -34,6 +38,9 @@ def test_audit_contract(capsys):
                        "--ctx", "2048", "--no-bandwidth", "--json")
     doc = json.loads(out)
     assert code == 0 and doc["readiness"]["rows"] and doc["readiness"]["context"] == 2048
+    code, out, _ = run(capsys, "audit", "--model", "TinyLlama/TinyLlama-1.1B-Chat-v1.0", "--context", "1024",
+                       "--no-bandwidth", "--json")
+    assert code == 0 and json.loads(out)["readiness"]["context"] == 1024
     code, out, _ = run(capsys, "audit")
     assert code == 0 and "CPU features" in out
 

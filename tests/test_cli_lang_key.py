@@ -134,7 +134,8 @@ def test_every_help_of_every_command_is_in_both_languages(capsys):
         for name, p in sub.choices.items():
             p.format_help()  # a stray % in a catalog help would fail here
             for action in p._actions:
-                if action.help and action.help is not cli.argparse.SUPPRESS:
+                assert action.help, (lang, name, action.dest)  # every option says what it is for
+                if action.help is not cli.argparse.SUPPRESS:
                     assert action.help in i18n.catalog(lang).values(), (lang, name, action.dest)
     i18n.set_language(None)
 
