@@ -127,7 +127,7 @@ def test_unknown_search_task_is_refused_with_suggestions(capsys):
 
 @pytest.mark.parametrize("argv, words", [
     (["fit", "--params", "7", "--quant", "Q4_K_M", "--bandwidth", "inf"], "--bandwidth: expected a number"),
-    (["audit", "--ctx", "0"], "--ctx: expected a whole number from 1"),
+    (["audit", "--ctx", "0"], "--ctx/--context: expected a whole number from 1"),
     (["search", "--limit", "0"], "from 1 to 200"),
     (["run", "--runs", "-3"], "--runs: expected a whole number ≥ 1, got '-3'"),
     (["model", "a" * 5000], "5,000 characters"),
