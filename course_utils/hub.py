@@ -85,22 +85,14 @@ class ModelSummary:
             "notes": list(self.notes), "asked_id": self.asked_id,
         }
 
-    def to_text(self) -> str:
-        d = self.to_dict()
-        lines = [f"{k:<15} {v}" for k, v in d.items() if k not in ("notes", "tags") and v not in (None, [], "")]
-        lines += [f"note            {n}" for n in self.notes]
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        """The model's facts as a table, in the language in force (catalog ``model_facts.*``); the notes
-        are shown as the lookup wrote them."""
-        import html
-
+    def fact_rows(self) -> list[tuple[str, str]]:
+        """The model's facts as (label, value) rows in the language in force (catalog ``model_facts.*``):
+        what the notebook's table and the CLI's text show."""
         from .i18n import number as decimal, t
         from .licenses import number, source_text  # licenses reads hub lazily too
 
         not_stated = t("model_facts.not_stated")
-        rows = [(t("model_facts.model"), self.repo_id), (t("model_facts.licence"), self.license_key or not_stated),
+        return [(t("model_facts.model"), self.repo_id), (t("model_facts.licence"), self.license_key or not_stated),
                 (t("model_facts.gated"), t({True: "model_facts.gated_yes", False: "common.no",
                                            None: "model_facts.unknown"}[self.gated])),
                 (t("model_facts.task"), self.pipeline_tag or not_stated),
@@ -113,8 +105,21 @@ class ModelSummary:
                 (t("model_facts.downloads"), number(self.downloads) if self.downloads is not None
                  else t("model_facts.not_in_snapshot")),
                 (t("model_facts.source"), source_text(self.source))]
+
+    def to_text(self) -> str:
+        """The facts and the lookup's notes, one per line (the JSON keeps every field)."""
+        from .i18n import t
+
+        rows = self.fact_rows() + [(t("model_facts.note"), n) for n in self.notes]
+        width = max(len(k) for k, _ in rows) + 2
+        return "\n".join(f"{k:<{width}}{v}" for k, v in rows)
+
+    def _repr_html_(self) -> str:
+        """The model's facts as a table, in the language in force; the notes are shown as the lookup wrote them."""
+        import html
+
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-                       f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>" for k, v in rows)
+                       f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>" for k, v in self.fact_rows())
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         return f"<table class='course-model'>{body}</table>" + (f"<ul>{notes}</ul>" if notes else "")
 

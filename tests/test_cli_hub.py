@@ -15,6 +15,15 @@ def test_model_json_keys(capsys):
     assert (doc["license_id"], doc["license_name"], doc["license_key"]) == ("other", "opt-175b", "other:opt-175b")
 
 
+def test_model_text_in_the_language_asked(capsys):
+    """The text is the notebook's table, labels and numbers in the language asked, the lookup's notes under it."""
+    code, out, _ = run(capsys, "--lang", "fr", "model", "bigscience/bloom-7b1")
+    assert code == 0 and out.startswith("Modèle ") and "7,1 milliards" in out and "repo_id" not in out
+    assert "remarque " in out and "faits vérifiés par le cours" in out
+    code, out, _ = run(capsys, "model", "bigscience/bloom-7b1")
+    assert code == 0 and out.startswith("Model ") and "7.1 B" in out and "\nnote " in out
+
+
 def test_model_bad_id_exits_2_with_did_you_mean(capsys):
     code, out, err = run(capsys, "model", "mistralai/Mistral-7B-Instruct")
     assert code == 2 and out == ""
