@@ -428,6 +428,9 @@ def model_summary(repo_id: str) -> ModelSummary:
                 raise ModelNotFound(t("hub.model.not_on_hub", repo_id=repr(rid)),
                                     suggestions=_suggest_live(rid)) from None
             target = fix["correct_ids"].split(";")[0] if fix and fix["kind"] == "renamed" else rid
+            same_case = _snapshot_case(target)
+            if same_case and same_case != target:
+                target, notes = same_case, [*notes, t("hub.model.case", repo_id=same_case)]
             if failure.kind in ("gated", "refused"):
                 snap = _from_snapshot(target, [*notes, _gated_help(target), t("hub.model.showing_snapshot")], rid)
                 if snap:
@@ -458,11 +461,16 @@ def model_summary(repo_id: str) -> ModelSummary:
     if fix and fix["kind"] == "no_such_repo":
         raise ModelNotFound(t("hub.model.no_such_repo", repo_id=repr(rid), url=fix['source_url']),
                             suggestions=tuple(fix["correct_ids"].split(";")))
-    same_case = {k.lower(): k for k in snapshot()[1]}.get(rid.lower())
+    same_case = _snapshot_case(rid)
     if same_case:
         return _from_snapshot(same_case, [*notes, t("hub.model.case", repo_id=same_case)], rid)
     raise ModelNotFound(t("hub.model.not_in_snapshot", repo_id=repr(rid), source=source_words(snapshot_source()),
                           n=len(snapshot()[1])), suggestions=suggest(rid))
+
+
+def _snapshot_case(rid: str) -> str | None:
+    """The snapshot's spelling of ``rid`` when the two differ only in letter case."""
+    return {k.lower(): k for k in snapshot()[1]}.get(rid.lower())
 
 
 def _suggest_live(rid: str) -> tuple[str, ...]:

@@ -153,6 +153,16 @@ def test_a_refused_connection_is_quick_and_remembered(hub_at):
     assert took2 < 1.0 and any("Hub not used" in n and "refused" in n for n in second.notes), second.notes
 
 
+def test_an_unreachable_hub_falls_back_to_the_snapshot_spelling_of_a_miscased_id(hub_at):
+    """Offline lookups fold letter case; a lookup whose live try failed does the same (it said 'not in the
+    snapshot' for mistralai/mistral-7b-instruct-v0.3)."""
+    point, _ = hub_at
+    point(refused_url())
+    s = hub.model_summary("mistralai/mistral-7b-instruct-v0.3")
+    assert s.repo_id == "mistralai/Mistral-7B-Instruct-v0.3" and s.source.startswith("course facts researched")
+    assert any("mistralai/Mistral-7B-Instruct-v0.3" in n for n in s.notes), s.notes
+
+
 def test_an_oversized_answer_is_not_read(hub_at):
     point, servers = hub_at
     server = HostileServer("huge")
