@@ -235,7 +235,7 @@ def compare(repo_ids: Iterable[str], version: int = 1):
 def skipped_note(skipped: Mapping[str, str], version: int) -> str:
     """One sentence naming the models left out of a comparison, with what to try for each."""
     parts = [rid + (f" ({hint})" if hint else "") for rid, hint in skipped.items()]
-    return tn("benchmarks.skipped.note", len(parts), version=version, ids="; ".join(parts))
+    return tn("benchmarks.skipped.note", len(parts), version=version, ids=t("common.list_sep").join(parts))
 
 
 def _missing(value) -> bool:

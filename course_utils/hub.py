@@ -143,13 +143,16 @@ class SearchResult:
                 "source": self.source, "notes": list(self.notes), "filters": self.filters, "url": self.url}
 
     def to_text(self) -> str:
-        head = f"{'repo_id':<52} {'params_b':>8} {'license':<28} {'downloads':>11}"
-        rows = [f"{r.repo_id:<52} {r.params_b if r.params_b is not None else '?':>8} "
-                f"{(r.license_key or '?'):<28} {r.downloads if r.downloads is not None else '-':>11}"
-                for r in self.results]
-        return "\n".join([head, *rows, tn("hub.search.count", len(self.results), source=source_words(self.source)),
-                          *self.notes,
-                          *([self.url] if self.url else [])])
+        """The results as a table (labels and numbers in the language in force), the count, the notes and
+        the same search on the Hub's website."""
+        from .text_table import text_table
+
+        heads = [t(f"hub.search.col.{c}") for c in ("model", "params", "licence", "downloads")]
+        rows = [[r.repo_id, number(r.params_b, "g") if r.params_b is not None else "?", r.license_key or "?",
+                 number(r.downloads, ",d") if r.downloads is not None else "-"] for r in self.results]
+        return "\n".join([text_table(heads, rows, right=(1, 3)),
+                          tn("hub.search.count", len(self.results), source=source_words(self.source)),
+                          *self.notes, *([self.url] if self.url else [])])
 
 
 # --------------------------------------------------------------------------- parsing (both paths)

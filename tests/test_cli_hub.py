@@ -110,3 +110,35 @@ def test_compare_on_v2_names_the_models_it_left_out(capsys):
     assert "facebook/opt-6.7b" in doc["notes"][0]
     code, out, err = run(capsys, "compare", "meta-llama/Llama-2-7b-chat-hf", "facebook/opt-6.7b", "--version", "2")
     assert code == 0 and "facebook/opt-6.7b" in out.splitlines()[-1]
+
+
+def test_tables_write_numbers_as_the_language_asked(capsys):
+    """compare and search print their numbers as the notebook does: 13.22 and 7.069 in English, 13,22 and
+    7,069 in French (pandas' own text wrote dots in both), and French lists take ' ; '."""
+    ids = ("bigscience/bloom-7b1", "facebook/opt-6.7b", "Qwen/Qwen2.5-7B-Instruct", "--version", "2")
+    code, out, _ = run(capsys, "--lang", "fr", "compare", *ids)
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[2:4]}
+    assert code == 0 and out.splitlines()[1].startswith("modèle ") and "Moyenne" in out.splitlines()[1]
+    assert rows["bigscience/bloom-7b1"][1:3] == ["13,22", "4,04"] and "7,069" in rows["bigscience/bloom-7b1"]
+    assert "facebook/opt-6.7b (évalué seulement sur la v1) n'a pas" in out
+    code, out, _ = run(capsys, "compare", *ids)
+    assert code == 0 and out.splitlines()[2].split()[1:3] == ["13.22", "4.04"] and "7.069" in out.splitlines()[2]
+    code, out, _ = run(capsys, "compare", "Qwen/Qwen2.5-7B-Instruct", "meta-llama/Llama-3.1-8B-Instruct",
+                       "facebook/opt-6.7b")  # two left out on v1: one sentence, the ids apart
+    assert code == 0 and "(scored on v2 only); meta-llama/" in out
+    code, out, _ = run(capsys, "--lang", "fr", "compare", "Qwen/Qwen2.5-7B-Instruct",
+                       "meta-llama/Llama-3.1-8B-Instruct", "facebook/opt-6.7b")
+    assert code == 0 and "(évalué seulement sur la v2) ; meta-llama/" in out
+    code, out, _ = run(capsys, "--lang", "fr", "search", "--max-params", "2", "--limit", "200")
+    lines = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+    assert code == 0 and out.startswith("modèle ") and lines["facebook/m2m100_418M"][1] == "0,418"
+    code, out, _ = run(capsys, "search", "--max-params", "2", "--limit", "200")
+    assert code == 0 and out.startswith("model ") and "0.418" in out
+
+
+def test_text_table_pads_and_aligns():
+    from course_utils.text_table import decimals, text_table
+
+    assert text_table(["a", "bb"], [["xyz", "1"], ["q", "22"]], right=(1,)) == "a    bb\nxyz   1\nq    22"
+    assert (decimals([41.13, 62.0]), decimals([7.069, 8.03]), decimals([13.0, 7.0]), decimals([float("nan")])) == \
+        (2, 3, 0, 0)

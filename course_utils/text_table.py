@@ -1,0 +1,24 @@
+"""Plain-text tables for the CLI: columns padded to their widest cell, numbers aligned on the right."""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+
+def text_table(heads: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable[int] = ()) -> str:
+    """``heads`` over ``rows`` of already formatted cells, two spaces between columns; the columns whose
+    index is in ``right`` are aligned on the right (numbers), the others on the left."""
+    rows = [[str(c) for c in row] for row in rows]
+    right = set(right)
+    widths = [max(len(r[i]) for r in [list(heads), *rows]) for i in range(len(heads))]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join(line(r) for r in [list(heads), *rows])
+
+
+def decimals(values: Iterable[float], most: int = 3) -> int:
+    """The fewest decimals (up to ``most``) that write every one of ``values`` as stored, so that a
+    column's numbers line up (41.13 and 62.00; 7.069 and 8.030)."""
+    values = [v for v in values if v == v]
+    return next((d for d in range(most) if all(round(v, d) == round(v, most) for v in values)), most)
