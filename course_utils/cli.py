@@ -283,8 +283,20 @@ def main(argv: list[str] | None = None) -> int:
                 parser.print_help()
                 return EXIT_BAD_INPUT
             return _run(args)
+    except BrokenPipeError:  # `course-utils --help | head`
+        return _reader_left()
     finally:
         i18n._current = previous  # main() called from Python (tests, scripts) leaves the caller's language
+
+
+def _reader_left() -> int:
+    """The pipe's reader closed it (``| head``): nothing more to say, and nothing for Python to flush at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (tests capture it): nothing will be flushed
+        pass
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -314,9 +326,7 @@ def _run(args: argparse.Namespace) -> int:
         emit(f"course-utils: {t('cli.interrupted')}", sys.stderr)
         return 130
     except BrokenPipeError:  # `course-utils search | head`: the reader left; not an error of ours
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return _reader_left()
     except Exception as exc:  # noqa: BLE001 - the last-resort net: one line, never a traceback
         known = bad_input_message(exc)
         if known:

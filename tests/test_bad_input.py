@@ -138,3 +138,18 @@ def test_unknown_search_task_is_refused_with_suggestions(capsys):
 def test_argument_checks_say_what_was_expected(capsys, argv, words):
     code, out, err = run(capsys, *argv)
     assert code == 2 and words in err and err.count("\n") == 1 and out == ""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["fit", "--help"], ["--version"], ["search", "--limit", "200"]])
+def test_a_reader_that_left_is_not_a_traceback(argv):
+    """`course-utils --help | head`: the pipe's reader is gone before the first line (its end is closed
+    here before the CLI starts, so every write fails); --help and --version ended in a BrokenPipeError
+    traceback, the commands did not."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "course_utils", *argv], stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    finally:
+        os.close(write)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
