@@ -68,7 +68,7 @@ def test_estimate_text_notes_and_offload_in_french(french):
     assert "que macOS laisse au GPU" in mac.offload.text
     assert "Fenêtre glissante" in " ".join(fit.estimate("google/gemma-3-27b-it", "Q4_K_M", 8192).notes)
     given = fit.estimate(params_b=7.5, quant="Q4_0", bandwidth_gbs=50)
-    assert given.model == "modèle de 7,5 B" and given.shape_source == "nombre de paramètres donné par vous"
+    assert given.model == "modèle de 7,5 milliards de paramètres" and given.shape_source == "nombre de paramètres donné par vous"
     assert given.hardware == "matériel personnalisé"
     assert any(n.startswith("Architecture inconnue") for n in given.notes)
     assert any("(32 couches supposées)" in n for n in given.notes)
