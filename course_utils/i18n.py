@@ -135,8 +135,10 @@ def number(value: float, spec: str = "g") -> str:
 
 
 def _in_french(text: str) -> str:
-    """A number Python formatted, as French writes it: narrow no-break spaces between thousands, a decimal comma."""
-    return text.replace(",", "\u202f").replace(".", ",")
+    """A number Python formatted, as French writes it: narrow no-break spaces between thousands, a decimal comma,
+    and a space before a percent sign (+10 %)."""
+    text = text.replace(",", "\u202f").replace(".", ",")
+    return text[:-1] + "\u202f%" if text.endswith("%") else text
 
 
 def placeholders(text: str) -> set[str]:

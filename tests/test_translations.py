@@ -88,6 +88,10 @@ def test_a_french_message_writes_its_numbers_the_french_way():
     french = i18n._FRENCH_NUMBERS.format("{a:.1f} Go, {b:,} tokens, {c}, {d} ; {e} {f}", a=4.56, b=4096, c=0.5, d=12,
                                          e="Mistral-7B-Instruct-v0.3", f=True)
     assert french == "4,6 Go, 4\u202f096 tokens, 0,5, 12 ; Mistral-7B-Instruct-v0.3 True"
+    # a percent sign takes its space in French (course-utils run wrote "+10%"), and i18n.number says the same
+    assert i18n._FRENCH_NUMBERS.format("{g:+.0%} et {s:.1%}", g=0.104, s=0.5) == "+10\u202f% et 50,0\u202f%"
+    assert i18n.t("local_run.report.gap.server", "fr", gap=-0.12).startswith("-12\u202f% ")
+    assert i18n.t("local_run.report.gap.server", "en", gap=-0.12).startswith("-12% ")
     assert "12,0 Go" in i18n.t("readiness.audit.gb", "fr", gb=12.0) and "12.0 GB" in i18n.t("readiness.audit.gb", "en", gb=12.0)
     assert i18n.t("ex04.errata.memory", "en", model="m", quant="Q4_K_M", context=4096, file=4.371, ram=5.48) \
         .startswith("RAM and disk: m at Q4_K_M is a 4.37 GB file and needs 5.48 GB of RAM with a 4,096-token context")
