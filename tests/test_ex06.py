@@ -148,7 +148,7 @@ def test_run_report_reads_in_both_languages(lang):
     text = report.to_text()
     assert ("first token" in text and "server says" in text) if lang == "en" else \
         ("premier token" in text and "selon le serveur" in text and "écart" in text)
-    assert "+25%" in text and "a note" in text
+    assert ("+25%" if lang == "en" else "+25\u202f%") in text and "a note" in text  # French: a space before %
     assert local_run.gap_notes(120, 60)[0] == i18n.t("local_run.gap.too_high")
     assert "KV" not in text  # no memory figures given: no row
     with_kv = dataclasses.replace(report, n_ctx=2048, kv_cache_mb=47.19, predicted_kv_cache_mb=47.19)
