@@ -147,7 +147,9 @@ class SearchResult:
         the same search on the Hub's website."""
         from .text_table import text_table
 
-        heads = [t(f"hub.search.col.{c}") for c in ("model", "params", "licence", "downloads")]
+        # exercise 3's search table's labels (its "model" names a link there: the CLI's compare label here)
+        heads = [t("cli.compare.col.repo_id"),
+                 *(t(f"ex03.results.col.{c}") for c in ("params", "licence", "downloads"))]
         rows = [[r.repo_id, number(r.params_b, "g") if r.params_b is not None else "?", r.license_key or "?",
                  number(r.downloads, ",d") if r.downloads is not None else "-"] for r in self.results]
         return "\n".join([text_table(heads, rows, right=(1, 3)),

@@ -12,7 +12,8 @@ def text_table(heads: Sequence[str], rows: Iterable[Sequence[str]], right: Itera
     widths = [max(len(r[i]) for r in [list(heads), *rows]) for i in range(len(heads))]
 
     def line(cells):
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        padded = (c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(padded).rstrip()
 
     return "\n".join(line(r) for r in [list(heads), *rows])
 
