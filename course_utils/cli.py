@@ -210,8 +210,9 @@ def _render(result: Any) -> str:
     if hasattr(result, "to_text"):
         return result.to_text()
     if isinstance(result, dict):
-        width = max((len(str(k)) for k in result), default=0)
-        return "\n".join(f"{k:<{width}}  {v}" for k, v in result.items())
+        from .text_table import label_rows
+
+        return label_rows(result.items())
     return str(result)
 
 

@@ -59,8 +59,9 @@ class EnvironmentInfo:
         return f"<table>{body}</table>"
 
     def __str__(self) -> str:
-        width = max(len(k) for k, _ in self.rows())
-        return "\n".join(f"{k:<{width}}  {v}" for k, v in self.rows())
+        from .text_table import label_rows
+
+        return label_rows(self.rows())
 
 
 def environment_info(probe_network: bool = True) -> EnvironmentInfo:

@@ -20,6 +20,7 @@ from .i18n import number, t
 from .model_ids import CUTOFF_SHORT, did_you_mean, known_spelling, normalise_repo_id
 from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, REFERENCE_LAYERS, Hardware, custom_hardware, find_hardware,
                        this_machine, with_memory)
+from .text_table import label_rows
 
 GB = 1e9  # sizes are in GB = 10^9 bytes, as the Hub shows file sizes
 QUANTS = ("F16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q4_K_M", "Q4_K_S", "Q4_0", "Q3_K_L", "Q3_K_M",
@@ -867,8 +868,7 @@ class FitEstimate:
                 read=_n(self.read_per_token_gb, ".2f"), efficiency=_n(self.efficiency),
                 bandwidth=_n(self.bandwidth_gbs), overhead=_n(self.overhead_ms))))
         rows += [(t("fit.row.note"), n) for n in self.notes]
-        width = max(13, *(len(k) + 1 for k, _ in rows))
-        return "\n".join(f"{k:<{width}} {v}" for k, v in rows)
+        return label_rows(rows, min_width=12)
 
 
 def macs_per_token(shape: ModelShape, context: int = 1) -> int:

@@ -110,9 +110,9 @@ class ModelSummary:
         """The facts and the lookup's notes, one per line (the JSON keeps every field)."""
         from .i18n import t
 
-        rows = self.fact_rows() + [(t("model_facts.note"), n) for n in self.notes]
-        width = max(len(k) for k, _ in rows) + 2
-        return "\n".join(f"{k:<{width}}{v}" for k, v in rows)
+        from .text_table import label_rows
+
+        return label_rows(self.fact_rows() + [(t("model_facts.note"), n) for n in self.notes])
 
     def _repr_html_(self) -> str:
         """The model's facts as a table, in the language in force; the notes are shown as the lookup wrote them."""

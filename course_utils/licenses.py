@@ -25,6 +25,7 @@ from .model_ids import CUTOFF_WORDS, did_you_mean
 from .feedback import Check
 from .i18n import language, t
 from .i18n import number as i18n_number
+from .text_table import label_rows
 
 COMMERCIAL_VALUES = ("yes", "conditional", "no")
 ALLOWED, WITH_CONDITIONS, NOT_ALLOWED = "allowed", "allowed_with_conditions", "not_allowed"
@@ -125,8 +126,7 @@ class LicenseReport:
         rows.append((t("licenses.text.text"), self.text_url or t("licenses.no_public_text")))
         if self.note:
             rows.append((t("licenses.text.note"), self.note))
-        width = max(len(k) for k, _ in rows) + 2
-        return "\n".join(f"{k:<{width}}{v}" for k, v in rows)
+        return label_rows(rows)
 
     def _repr_html_(self) -> str:
         colour = {"yes": "#1b6e20", "conditional": "#8a5a00", "no": "#a01010"}.get(self.commercial_use, "#555")

@@ -14,6 +14,7 @@ from . import engine
 from .engine import ENGINE, LocalServer
 from .errors import CourseError, EngineUnavailable, InvalidInput
 from .i18n import number, t
+from .text_table import label_rows
 from .timing import TimingResult, time_generation
 
 DEFAULT_PROMPT = "Explain in three sentences what a GGUF file is."
@@ -204,8 +205,7 @@ class RunReport:
             key = "local_run.report.gap.server" if self.server_tokens_per_s else "local_run.report.gap.measured"
             rows.append((t("local_run.report.gap"), t(key, gap=self.prediction_error)))
         rows += [(t("local_run.report.note"), n) for n in self.notes]
-        width = max(len(k) for k, _ in rows) + 1
-        return "\n".join(f"{k:<{width}} {v}" for k, v in rows)
+        return label_rows(rows)
 
     def _repr_html_(self) -> str:
         import html

@@ -20,6 +20,7 @@ from .fit import IQUANTS, QUANTS, FitEstimate, estimate
 from .hardware import Hardware, custom_hardware, find_hardware, known_hardware
 from .i18n import t
 from .system import SystemAudit
+from .text_table import label_rows
 
 
 class Status(str, Enum):
@@ -389,8 +390,7 @@ class AuditView:
     problems: tuple[str, ...]
 
     def to_text(self) -> str:
-        width = max(len(k) for k, _ in self.rows)
-        lines = [f"{k:<{width}} {v}" for k, v in self.rows]
+        lines = [label_rows(self.rows, gap=1)] if self.rows else []
         if self.problems:
             lines += [t("readiness.audit.problems"), *(f"- {p}" for p in self.problems)]
         return "\n".join(lines)

@@ -1,7 +1,15 @@
-"""Plain-text tables for the CLI: columns padded to their widest cell, numbers aligned on the right."""
+"""Plain-text tables for the CLI: label/value rows, and columns padded to their widest cell (numbers on the right)."""
 from __future__ import annotations
 
 from typing import Iterable, Sequence
+
+
+def label_rows(rows: Iterable[tuple[object, object]], gap: int = 2, min_width: int = 0) -> str:
+    """One ``label  value`` line per row, the values lined up ``gap`` spaces after the longest label (or after
+    ``min_width`` characters, when the labels are shorter)."""
+    rows = list(rows)
+    width = max(min_width, *(len(str(k)) for k, _ in rows)) if rows else min_width
+    return "\n".join(f"{str(k):<{width}}{' ' * gap}{v}" for k, v in rows)
 
 
 def text_table(heads: Sequence[str], rows: Iterable[Sequence[str]], right: Iterable[int] = ()) -> str:

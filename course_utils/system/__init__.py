@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from ..i18n import label, number, t, tn
+from ..text_table import label_rows
 from . import _probe
 from ._probe import Flavour, PlatformProbe
 from .parsers import (ARM_FEATURES, X86_FEATURES, Gpu, parse_drm_card, parse_nvidia_smi_query,
@@ -135,8 +136,7 @@ class SystemAudit:
     def to_text(self) -> str:
         rows = self.rows() + [(t("system.rows.problems"), p) for p in self.problems] + \
             [(t("system.rows.took"), t("system.rows.seconds", s=number(self.duration_s, ".2f")))]
-        width = max(13, *(len(k) for k, _ in rows))
-        return "\n".join(f"{k:<{width}} {v}" for k, v in rows)
+        return label_rows(rows, gap=1, min_width=13)
 
     def _repr_html_(self) -> str:
         import html
