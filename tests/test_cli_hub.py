@@ -137,7 +137,10 @@ def test_tables_write_numbers_as_the_language_asked(capsys):
 
 
 def test_text_table_pads_and_aligns():
-    from course_utils.text_table import decimals, text_table
+    from course_utils.text_table import decimals, label_rows, text_table
+
+    assert label_rows([("a", 1), ("ccc", "x")]) == "a    1\nccc  x"
+    assert label_rows([("a", 1)], gap=1, min_width=3) == "a   1" and label_rows([]) == ""
 
     assert text_table(["a", "bb"], [["xyz", "1"], ["q", "22"]], right=(1,)) == "a    bb\nxyz   1\nq    22"
     assert (decimals([41.13, 62.0]), decimals([7.069, 8.03]), decimals([13.0, 7.0]), decimals([float("nan")])) == \
