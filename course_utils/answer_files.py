@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import json_errors
 from .answers import LEARNER_FILE, LOCK_FILE, MAX_DEPTH, SCHEMA_VERSION, sanitize_learner
 from .errors import AnswerError
 from .exercises import EXERCISES
@@ -88,7 +89,7 @@ def parse_answer_document(raw: bytes) -> dict:
     except RecursionError:
         raise AnswerError(t("grading.file.recursion")) from None
     except json.JSONDecodeError as exc:
-        raise AnswerError(t("grading.file.not_json_at", error=exc.msg, line=exc.lineno)) from None
+        raise AnswerError(t("grading.file.not_json", error=json_errors.describe(exc))) from None
     except ValueError as exc:  # e.g. an integer with thousands of digits
         raise AnswerError(t("grading.file.not_json", error=str(exc)[:80])) from None
     if not isinstance(doc, dict):

@@ -33,7 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import __version__
+from . import __version__, json_errors
 from .errors import AnswerError
 from .exercises import EXERCISES
 from .i18n import number, t, tn
@@ -276,7 +276,7 @@ def read_answer_file(path: Path) -> dict:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
-        raise AnswerError(t("answers.file.unreadable", path=path, error=exc)) from None
+        raise AnswerError(t("answers.file.unreadable", path=path, error=json_errors.reason(exc))) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("answers"), dict):
         raise AnswerError(t("answers.file.not_answers", path=path))
     return doc

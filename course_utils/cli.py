@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__
+from . import __version__, json_errors
 from .cli_args import language
 from .errors import CourseError, DataFileError, InvalidInput
 from .i18n import DEFAULT as DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
@@ -369,7 +369,9 @@ def bad_input_message(exc: BaseException) -> str | None:
         return t("cli.bad.too_deep")
     if isinstance(exc, MemoryError):
         return t("cli.bad.too_large")
-    if isinstance(exc, ValueError):  # json.JSONDecodeError, csv and number parsing
+    if isinstance(exc, json.JSONDecodeError):
+        return t("cli.bad.unreadable", error=json_errors.describe(exc))
+    if isinstance(exc, ValueError):  # csv and number parsing
         return t("cli.bad.unreadable", error=exc)
     return None
 

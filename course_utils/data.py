@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from . import i18n
+from . import i18n, json_errors
 from .errors import DataFileError
 from .settings import get_settings
 
@@ -270,7 +270,9 @@ def load_json(file: str) -> dict:
         raise _missing(file, path) from None
     except IsADirectoryError:
         raise DataFileError(i18n.t("data.is_folder", path=str(path), file=file)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
+        raise DataFileError(i18n.t("data.json.invalid", file=file, error=json_errors.describe(exc))) from None
+    except UnicodeDecodeError as exc:
         raise DataFileError(i18n.t("data.json.invalid", file=file, error=exc)) from None
     except RecursionError:
         raise DataFileError(i18n.t("data.json.too_deep", file=file)) from None

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import i18n
+from . import i18n, json_errors
 from .answer_files import (MAX_DEPTH, MAX_FILE_BYTES, Failure, _depth, _finite_float, _NotFinite, _reject_constant,
                            _shown, read_answer_document, scan_folder)
 # One-answer checking lives in .checking; these names stay importable from here.
@@ -172,7 +172,9 @@ def load_key(path: str | os.PathLike | None = None) -> dict:
             raise InvalidInput(i18n.t("grading.keyfile.recursion", name=p.name)) from None
         except _NotFinite as exc:
             raise InvalidInput(i18n.t("grading.keyfile.not_finite", name=p.name, value=exc)) from None
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(i18n.t("grading.keyfile.not_json", name=p.name, error=json_errors.describe(exc))) from None
+        except ValueError as exc:  # e.g. an integer with thousands of digits
             raise InvalidInput(i18n.t("grading.keyfile.not_json", name=p.name, error=str(exc)[:80])) from None
         if _depth(key) > MAX_DEPTH:
             raise InvalidInput(i18n.t("grading.keyfile.too_deep", name=p.name, depth=MAX_DEPTH))

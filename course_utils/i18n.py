@@ -97,7 +97,7 @@ def t(message_id: str, lang: str | None = None, **fields) -> str:
         text = catalog(DEFAULT).get(message_id)
     if text is None:
         raise MissingMessage(message_id)
-    if not (fields or "{" in text):
+    if not (fields or "{" in text or "}" in text):  # every message is a format string: {{ and }} are braces
         return text
     return _FRENCH_NUMBERS.format(text, **fields) if lang == "fr" else text.format(**fields)
 
