@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,10 +57,14 @@ def arguments(setup: Callable[[argparse.ArgumentParser], None]):
 
 
 class _Formatter(argparse.HelpFormatter):
-    """argparse's formatter with the "usage: " prefix from the catalog."""
+    """argparse's formatter with the "usage: " prefix from the catalog, and section headings as the language
+    writes them before argparse's colon (French puts a no-break space there: "options :")."""
 
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, t("cli.help.usage") if prefix is None else prefix)
+
+    def start_section(self, heading):
+        super().start_section(t("cli.help.heading", title=heading) if heading else heading)
 
 
 # argparse's own error words (its msgids, Python 3.10-3.13) -> catalog ids; the English catalog holds the
@@ -123,7 +128,10 @@ class _Parser(argparse.ArgumentParser):
 
 _PLAIN = {"✅": "OK", "⚠️": "WARNING", "⚠": "WARNING", "❌": "PROBLEM", "≥": ">=", "≤": "<=", "→": "->",
           "←": "<-", "—": "-", "–": "-", "…": "...", "×": "x", "±": "+/-", "‘": "'", "’": "'", "“": '"',
-          "”": '"', "·": "-", "§": "section "}
+          "”": '"', "·": "-", "§": "section ",
+          # French: quotes, ligatures and the no-break spaces before ':' and in numbers ("options :", 4 096)
+          "« ": '"', " »": '"', "«\u00a0": '"', "\u00a0»": '"', "«": '"', "»": '"', "œ": "oe", "Œ": "OE",
+          "\u00a0": " ", "\u202f": " "}
 
 
 def plain_text(text: str, encoding: str) -> str:
@@ -145,7 +153,21 @@ def plain_text(text: str, encoding: str) -> str:
                 symbol.encode(encoding)
             except UnicodeEncodeError:
                 text = text.replace(symbol, word)
-    return text.encode(encoding, errors="replace").decode(encoding)
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        return "".join(_plain_letter(ch, encoding) for ch in text)
+
+
+def _plain_letter(ch: str, encoding: str) -> str:
+    """``ch``, or its letter without accents ('é' -> 'e'), or '?' when ``encoding`` has neither."""
+    try:
+        ch.encode(encoding)
+        return ch
+    except UnicodeEncodeError:
+        bare = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        return bare.encode(encoding, errors="replace").decode(encoding) if bare else "?"
 
 
 def _encoding_of(stream) -> str | None:

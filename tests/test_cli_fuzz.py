@@ -374,3 +374,8 @@ def test_plain_text_keeps_what_the_encoding_can_show():
     assert cli.plain_text("✅ RAM ok — fine ≥ 2", "cp1252") == "OK RAM ok — fine >= 2"
     assert cli.plain_text("⚠️ slow", "ascii") == "WARNING slow"
     assert cli.plain_text("❌ 李", "ascii") == "PROBLEM ?"
+    # French in an ASCII console: no-break spaces become spaces, guillemets quotes, accents fall off the letters
+    french = "options\u00a0: 4\u202f096 tokens, « élevé », cœur"
+    assert cli.plain_text(french, "ascii") == 'options : 4 096 tokens, "eleve", coeur'
+    assert cli.plain_text(french, "cp1252") == "options\u00a0: 4 096 tokens, « élevé », cœur"  # cp1252 has all but U+202F
+    assert cli.plain_text(french, "utf-8") is french

@@ -106,6 +106,9 @@ def test_lang_words_the_top_level_help(capsys, monkeypatch):
     text = help_text(["--lang", "fr", "--help"], capsys)
     assert i18n.t("cli.help.grade", "fr") in text and i18n.t("cli.help.lang", "fr") in text
     assert "arguments positionnels" in text and "gradescope-autograder" in text
+    assert exit_code(["--lang", "fr", "--help"]) == 0  # French puts a no-break space before a heading's colon
+    raw = capsys.readouterr().out
+    assert "\narguments positionnels\u00a0:\n" in raw and "\noptions\u00a0:\n" in raw
     monkeypatch.setenv("COURSE_UTILS_LANG", "fr")  # the environment words the help too
     assert i18n.t("cli.help.key.out", "fr") in help_text(["key", "--help"], capsys)
 
@@ -115,7 +118,8 @@ def test_english_help_is_unchanged(capsys, monkeypatch):
     text = help_text(["--help"], capsys)
     assert text.startswith("usage: course-utils [-h] [--version] [--lang en|fr] COMMAND ...")
     assert "`course-utils`: the library's main answers from a terminal." in text
-    assert "positional arguments" in text and "show this help message and exit" in text
+    assert "positional arguments: COMMAND" in text and "options: -h, --help" in text
+    assert "show this help message and exit" in text
     assert "language of the messages (default: COURSE_UTILS_LANG, else English); JSON keys stay the same" in text
     monkeypatch.delenv("COURSE_UTILS_LANG")
     text = help_text(["fit", "--help"], capsys)
