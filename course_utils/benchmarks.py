@@ -147,12 +147,20 @@ def _catalog_licence(row: dict) -> str:
     return cat["license_key"] if cat and cat["license_key"] else ""
 
 
+UNKNOWN_LICENCE = "unknown"  # the licence id of a leaderboard row that names none (a data value, not a text)
+
+
 def license_of(row: dict) -> tuple[str, str]:
     """(licence id, where it comes from): the course catalog when it has the model, else the leaderboard."""
     lic = _catalog_licence(row)
     if lic:
         return lic, t("benchmarks.source.catalog")
-    return (row["hub_license"] or "unknown"), t("benchmarks.source.leaderboard_licence")
+    return (row["hub_license"] or UNKNOWN_LICENCE), t("benchmarks.source.leaderboard_licence")
+
+
+def licence_label(licence_id: object) -> str:
+    """A comparison's licence cell as a reader sees it: the id, or 'unknown' in their language."""
+    return t("benchmarks.licence.unknown") if licence_id == UNKNOWN_LICENCE else str(licence_id)
 
 
 def size_of(row: dict, version: int) -> tuple[float | None, str]:

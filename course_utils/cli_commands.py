@@ -226,11 +226,12 @@ class _Table:
                 "skipped": list(self.df.attrs.get("skipped", [])), "notes": list(self.df.attrs.get("notes", []))}
 
     def to_text(self):
-        from .benchmarks import LABELS, bench_label
+        from .benchmarks import LABELS, bench_label, licence_label
         from .i18n import label, number
         from .text_table import decimals, text_table
 
-        cols = [c for c in self.df.columns if c not in ("source", "license_source", "params_source")]
+        cols = [c for c in self.df.columns if c not in ("source", "license_source", "params_source")
+                and not (c == "note" and not self.df[c].astype(bool).any())]  # as the notebook: no empty notes
         heads = [bench_label(c) if c in LABELS else label(f"cli.compare.col.{c}", c) for c in cols]
         numeric = [i for i, c in enumerate(cols) if self.df[c].dtype.kind in "fi"]
         spec = {i: f".{decimals(self.df[cols[i]])}f" for i in numeric}
@@ -238,7 +239,9 @@ class _Table:
         def cell(i, v):  # a number as the language writes it (— when missing), a text as it is
             if i in spec:
                 return "—" if v != v else number(v, spec[i])
-            return "" if v is None or v != v else str(v)
+            if v is None or v != v:
+                return ""
+            return licence_label(v) if cols[i] == "license_id" else str(v)
 
         rows = [[cell(i, v) for i, v in enumerate(row)] for row in self.df[cols].itertuples(index=False)]
         notes = "".join(f"\n{note}" for note in self.df.attrs.get("notes", []))

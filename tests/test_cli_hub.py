@@ -3,6 +3,8 @@ import json
 
 from cli_run import run
 
+from course_utils import i18n
+
 
 def test_model_json_keys(capsys):
     code, out, _ = run(capsys, "model", "bigscience/bloom-7b1", "--json")
@@ -134,6 +136,26 @@ def test_tables_write_numbers_as_the_language_asked(capsys):
     assert code == 0 and out.startswith("modèle ") and lines["facebook/m2m100_418M"][1] == "0,418"
     code, out, _ = run(capsys, "search", "--max-params", "2", "--limit", "200")
     assert code == 0 and out.startswith("model ") and "0.418" in out
+
+
+def test_a_leaderboard_row_without_a_licence_reads_unknown_in_the_language_asked(capsys):
+    from course_utils import benchmarks
+    from course_utils.ui.ex05 import comparison_html
+
+    ids = ("3rd-Degree-Burn/L-3.1-Science-Writer-8B", "Qwen/Qwen2.5-7B-Instruct", "--version", "2")
+    code, out, _ = run(capsys, "--lang", "fr", "compare", *ids)
+    head, unlicensed, qwen = out.splitlines()[1:4]
+    assert code == 0 and unlicensed.split()[-1] == "inconnue" and qwen.split()[-1] == "apache-2.0"
+    assert "remarque" not in head  # no row has a note: no empty column, as in the notebook
+    code, out, _ = run(capsys, "compare", *ids, "--json")
+    assert code == 0 and json.loads(out)["rows"][0]["license_id"] == "unknown"  # the data keeps its id
+    df = benchmarks.compare(ids[:2], 2)
+    i18n.set_language("fr")
+    try:
+        assert "<td>inconnue</td>" in comparison_html(df) and "<td>unknown</td>" not in comparison_html(df)
+    finally:
+        i18n.set_language(None)
+    assert "<td>unknown</td>" in comparison_html(df) and df["license_id"].iloc[0] == "unknown"
 
 
 def test_text_table_pads_and_aligns():

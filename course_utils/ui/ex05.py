@@ -28,7 +28,8 @@ def _header(column: str) -> str:
 def comparison_html(df) -> str:
     """The comparison table with headers a learner reads, what each benchmark measures, and the source."""
     cols = [c for c in df.columns if c not in HIDDEN_COLUMNS and not (c == "note" and not df[c].astype(bool).any())]
-    shown = df[cols].rename(columns={c: _header(c) for c in cols})
+    shown = df[cols].assign(license_id=df["license_id"].map(benchmarks.licence_label)) if "license_id" in cols else df[cols]
+    shown = shown.rename(columns={c: _header(c) for c in cols})
     table = shown.to_html(index=False, na_rep="—", float_format=lambda x: number(x, ".2f"), classes="dataframe")
     about = "".join(f"<li>{html.escape(benchmarks.about(b))}</li>"
                     for b in (*benchmarks.BENCHMARKS[df.attrs["version"]], "average"))
