@@ -275,18 +275,10 @@ def _one_vote_each(fitted: dict[str, tuple[float, float]], backend: str) -> tupl
 
 def _other_model_runs() -> list[tuple[dict, object, object, int]]:
     """(row, hardware with the row's backend, fit.estimate of the row's model, layers) for each published run
-    in data/llamacpp_other_models.csv."""
-    from dataclasses import replace
+    in data/llamacpp_other_models.csv: the estimates a learner's fit note quotes (course_utils.published_runs)."""
+    from course_utils import published_runs
 
-    from course_utils.hardware import find_hardware
-
-    runs = []
-    for r in data.load("llamacpp_other_models"):
-        hw = replace(find_hardware(r["hardware"]), backend=r["backend"], hw_class=r["backend"])
-        n = int(r["test"][2:])  # tgN: N tokens from an empty cache, ppN (N = 1): one token per step
-        e = fit.estimate(r["model_repo"], r["quant"], max(1, n // 2 if r["test"].startswith("tg") else n), hardware=hw)
-        runs.append((r, hw, e, fit.shape_for(r["model_repo"]).n_layers))
-    return runs
+    return [(p.row, p.hardware, p.estimate, p.layers) for p in published_runs.runs()]
 
 
 def _overhead_per_layer_elsewhere(backend: str, efficiency: float) -> list[float]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import data, quant_mix
+from . import data, published_runs, quant_mix
 from .errors import InvalidInput
 from .i18n import number, t
 from .model_ids import CUTOFF_SHORT, did_you_mean, known_spelling, normalise_repo_id
@@ -1037,6 +1037,15 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
                    round(gpu_read / GB, 3), round(cpu_read / GB, 3)), seconds
 
 
+def published_note(gap: published_runs.PublishedGap) -> str:
+    """How far this method was off on the chip's published runs of other models (a learner's caution)."""
+    from .i18n import tn
+
+    upper = t("fit.note.published.upper") if gap.upper_bound else ""
+    return tn("fit.note.published", gap.runs, name=gap.hardware, low=number(gap.low, "+.0%"),
+              high=number(gap.high, "+.0%"), upper=upper)
+
+
 def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEFAULT_CONTEXT, *,
              params_b: float | None = None, gguf_path: str | None = None, hardware: str | Hardware | None = None,
              bandwidth_gbs: float | None = None, backend: str | None = None, kv_cache_type: str = "F16",
@@ -1151,6 +1160,9 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
                 notes.append(t("fit.note.gpu_memory_unknown"))
         if hw.older_nvidia:
             notes.append(t("fit.note.older_gpu", name=hw.name))
+        published = published_runs.gap(hw.name, hw.backend)
+        if published is not None:
+            notes.append(published_note(published))
         iquant = quant in IQUANTS if shape.exact_weight_bytes is None else (shape.layer_type or "").startswith("IQ")
         if iquant and not hw.is_gpu and not hw.compute_gmacs:  # no measured compute rate: reading only
             notes.append(t("fit.note.iquant_cpu", quant=quant if shape.exact_weight_bytes is None else shape.layer_type))
