@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from . import data
+from . import data, published_runs
 from .errors import InvalidInput
-from .fit import IQUANTS, QUANTS, FitEstimate, estimate
+from .fit import IQUANTS, QUANTS, FitEstimate, estimate, published_note
 from .hardware import Hardware, custom_hardware, find_hardware, known_hardware
 from .i18n import t
 from .system import SystemAudit
@@ -372,6 +372,9 @@ def readiness(model: str | None = None, quant: str = "Q4_K_M", context: int = 40
             basis = t("readiness.speed.basis.with_offload", basis=basis, offload=_offload_text(speed.offload))
         if hw.older_nvidia:  # e.g. Colab's Tesla T4: say the figure is an upper bound, as fit does
             basis = t("readiness.speed.basis.with_note", basis=basis, note=t("fit.note.older_gpu", name=hw.name))
+        published = published_runs.gap(hw.name, hw.backend)
+        if published is not None and published.upper_bound:  # e.g. an M1 Max: its published runs were slower
+            basis = t("readiness.speed.basis.with_note", basis=basis, note=published_note(published))
     rows = (_ram_row(est, a), _disk_row(est, a), _cpu_row(a), _platform_row(a), _gpu_row(est, a),
             _speed_row(tps, basis))
     suggestion = ""
