@@ -1,7 +1,8 @@
 """Python's JSON parser errors, said in the reader's language: where the text breaks and what was expected.
 
 ``json.JSONDecodeError`` carries an English message from a small, fixed set (CPython's decoder and its C
-scanner, Python 3.10 to 3.13) with the line and column; :func:`describe` turns it into a catalog message.
+scanner; Python 3.13 added the two trailing-comma messages, python/cpython#113149) with the line and column;
+:func:`describe` turns it into a catalog message.
 A message this table does not know (a future Python's) is shown as Python wrote it, with the place.
 """
 from __future__ import annotations
