@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from . import data
+from .errors import DataFileError
 
 if TYPE_CHECKING:  # fit imports this module
     from .fit import FitEstimate
@@ -51,6 +52,7 @@ class PublishedGap:
 
     @property
     def upper_bound(self) -> bool:
+        """Every run was slower than estimated, one of them by UPPER_BOUND_FROM or more."""
         return self.high >= UPPER_BOUND_FROM and self.low > 0
 
 
@@ -90,7 +92,10 @@ def gap(hardware_name: str, backend: str) -> PublishedGap | None:
     and while those runs are being estimated (their own estimates do not look themselves up)."""
     if getattr(_state, "inside", False):
         return None
-    return _gap(_version(), chip(hardware_name), backend)
+    try:
+        return _gap(_version(), chip(hardware_name), backend)
+    except DataFileError:  # a missing or broken table takes the caution away, not the estimate
+        return None
 
 
 @lru_cache(maxsize=None)
