@@ -110,7 +110,7 @@ def test_the_table_in_french(french):
     assert got["Système d'exploitation"].shown_given == "Windows" and not got["Système d'exploitation"].correct
     assert got["make installé"].shown_given == "non" and got["make installé"].shown_expected == "oui"
     verdict = next(c for item, c in got.items() if item.startswith("Verdict pour"))
-    assert "contexte de 4096 tokens" in verdict.item and verdict.shown_expected == "⚠️ prête avec des ajustements"
+    assert "contexte de 4\u202f096 tokens" in verdict.item and verdict.shown_expected == "⚠️ prête avec des ajustements"
     assert got["RAM (Go)"].shown_expected == "16 Go" and "de l'audit" in got["RAM (Go)"].why
     from course_utils.errors import InvalidInput
 
@@ -120,7 +120,7 @@ def test_the_table_in_french(french):
 
 def test_upgrade_plan_rubric_in_both_languages(french):
     fr = ("Je garderais le modèle 7B mais en quantification Q4_K_M : il demande environ 5 Go de mémoire avec "
-          "un contexte de 4096 tokens. Pour un contexte plus long, le cache KV grossit. Un GPU augmenterait la "
+          "un contexte de 4\u202f096 tokens. Pour un contexte plus long, le cache KV grossit. Un GPU augmenterait la "
           "vitesse, car la bande passante limite la génération.")
     result = check_question("ex04", "upgrade_plan", fr)
     assert result.score == result.max_points

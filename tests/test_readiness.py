@@ -162,7 +162,7 @@ def test_readiness_in_french():
         assert "Go libres sur" in rows(r)["ram"].have
         assert rows(r)["cpu"].advice.startswith("plus lent, pas impossible")
         assert "aucune quantification" in r.suggestion
-        assert "❌ pas prête" in r.title() and "contexte de 4096 tokens" in r.title()
+        assert "❌ pas prête" in r.title() and "contexte de 4\u202f096 tokens" in r.title()
         assert "cette machine" in r._repr_html_() and "Suggestion :" in r.to_text()
         mac = machine(os="macOS", flavour="macos-arm64", cpu="Apple M1 Pro", cpu_arch="arm", cpu_flags=("neon",),
                       gpu=GpuReport("apple_metal", "Apple M1 Pro", 16.0, True, "Metal"))

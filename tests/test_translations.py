@@ -3,6 +3,7 @@ French message is not left in English (unless listed as the same word in both, i
 from __future__ import annotations
 
 import json
+import string
 from importlib import resources
 
 import pytest
@@ -21,6 +22,10 @@ def identical_ok(lang: str) -> set[str]:
     return set(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else set()
 
 
+def _specs(text: str) -> dict[str, str]:
+    return {name: spec for _, name, spec, _ in string.Formatter().parse(text) if name is not None}
+
+
 @pytest.mark.parametrize("lang", [code for code in i18n.LANGUAGES if code != i18n.DEFAULT])
 def test_every_message_is_translated_with_the_same_placeholders(lang):
     assert areas(lang) == areas(i18n.DEFAULT), "each catalog file exists in every language"
@@ -31,6 +36,9 @@ def test_every_message_is_translated_with_the_same_placeholders(lang):
     assert not extra, f"only in {lang} (not in English): {extra[:20]}"
     wrong = [k for k in en if i18n.placeholders(en[k]) != i18n.placeholders(other[k])]
     assert not wrong, f"placeholders differ: {wrong[:20]}"
+    # and the same formats: {context:,} writes 4,096 / 4 096 where a bare {context} writes 4096 in both
+    wrong = [k for k in en if _specs(en[k]) != _specs(other[k])]
+    assert not wrong, f"number formats differ: {[(k, _specs(en[k]), _specs(other[k])) for k in wrong[:10]]}"
     same = [k for k in en if en[k] == other[k] and any(ch.isalpha() for ch in en[k]) and k not in identical_ok(lang)]
     assert not same, f"left identical to English in {lang} (translate, or list in {lang}/_identical.json): {same[:20]}"
 

@@ -174,7 +174,7 @@ def test_ex04_widgets_in_french():
         own = ex04.own_table()
         assert tagged(own, "ex04-table-os").options[1][0] == "Linux"
         assert tagged(own, "ex04-table-make").options[1][0] == "oui"
-        assert "en Q4_K_M avec un contexte de 4096 tokens" in own.children[0].value
+        assert "en Q4_K_M avec un contexte de 4\u202f096 tokens" in own.children[0].value
         tagged(own, "check-ex04-own_readiness").click()
         import html as markup
 
