@@ -28,7 +28,10 @@ _KNOWN = (
 
 
 def what(exc: json.JSONDecodeError) -> str:
-    """What the parser expected or found, in the language in force (Python's words when it is a new message)."""
+    """What the parser expected or found, in the language in force (Python's words when it is a new message).
+    Where it expected more at the very end of the text, the text was cut short: that is what it says then."""
+    if exc.msg.startswith("Expecting") and exc.doc and not exc.doc[exc.pos:].strip():
+        return t("json_errors.ends_early")
     for start, key in _KNOWN:
         if exc.msg.startswith(start):
             return t(f"json_errors.{key}")

@@ -36,6 +36,13 @@ def test_each_parser_message_has_its_catalog_text(text, key):
     assert json_errors.what(exc) == i18n.t(f"json_errors.{key}", "en") != exc.msg
 
 
+@pytest.mark.parametrize("text", ['{"schema_version": 1, "answers": {', "[1, 2", '{"a" ', '{"a": 1,\n\n'])
+def test_a_text_cut_short_is_said_to_be(text):
+    exc = _error(text)
+    assert exc.msg.startswith("Expecting")  # Python asks for more at the very end
+    assert json_errors.what(exc) == i18n.t("json_errors.ends_early", "en")
+
+
 def test_the_pure_python_scanner_says_the_same_things():
     # json.decoder's Python fallback words two messages its own way ("Invalid control character '\n' at")
     from json import decoder, scanner
