@@ -272,9 +272,13 @@ def _grade_args(p):
 @command("grade")
 @arguments(_grade_args)
 def _grade(args):
+    import sys
+
     from .gradebook import grade
 
-    return grade(args.dir, args.key, args.overrides, args.out, args.roster, progress=not args.json)
+    # the bar redraws one line with carriage returns: on a terminal only, not in a log or a pipe
+    bar = not args.json and getattr(sys.stderr, "isatty", lambda: False)()
+    return grade(args.dir, args.key, args.overrides, args.out, args.roster, progress=bar)
 
 
 def _key_args(p):

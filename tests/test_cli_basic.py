@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -31,3 +32,11 @@ def test_unknown_command_exits_2_with_one_line(capsys):
 def test_console_script_entry_point_runs():
     proc = subprocess.run([sys.executable, "-m", "course_utils", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("course-utils ")
+
+
+def test_grade_draws_no_progress_bar_into_a_pipe(klass, tmp_path):
+    # a bar redraws its line with carriage returns: in a log or a pipe it would garble the summary
+    proc = subprocess.run([sys.executable, "-m", "course_utils", "grade", str(klass), "--out", str(tmp_path / "g.csv")],
+                          capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert proc.returncode == 0 and proc.stdout.startswith("graded ")
+    assert "\r" not in proc.stderr + proc.stdout and "file/s" not in proc.stderr
