@@ -259,6 +259,7 @@ def cpu_results() -> None:
               f"{_out_of_sample('named CPUs (spec bandwidth, compute ceiling where known)', both)}")
         print(f"    the {sum(c is not None for _, _, c in spec)} rows with a ceiling: "
               f"{_summary([c for _, _, c in spec if c is not None])}")
+    _out_of_sample("named CPUs on all their cores (the 2-thread rows left out)", rest)
 
 
 # the published CPU rows' models (llamacpp_cpu_results "model") as catalog ids, for their shapes
