@@ -272,13 +272,9 @@ def _grade_args(p):
 @command("grade")
 @arguments(_grade_args)
 def _grade(args):
-    import sys
-
     from .gradebook import grade
 
-    # the bar redraws one line with carriage returns: on a terminal only, not in a log or a pipe
-    bar = not args.json and getattr(sys.stderr, "isatty", lambda: False)()
-    return grade(args.dir, args.key, args.overrides, args.out, args.roster, progress=bar)
+    return grade(args.dir, args.key, args.overrides, args.out, args.roster, progress=not args.json)
 
 
 def _key_args(p):

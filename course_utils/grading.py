@@ -255,7 +255,9 @@ def _progress(total: int):
     try:
         from tqdm.auto import tqdm
 
-        return tqdm(total=total, desc=i18n.t("grading.progress"), unit="file", leave=False)
+        # disable=None: a terminal's bar only on a terminal (its carriage returns garble a log or a pipe);
+        # the notebook's bar is a widget and stays
+        return tqdm(total=total, desc=i18n.t("grading.progress"), unit="file", leave=False, disable=None)
     except ImportError:
         return None
 

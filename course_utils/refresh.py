@@ -62,7 +62,7 @@ def refresh_snapshot(out: str | None = None, progress: bool = True) -> RefreshRe
         try:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(ids), desc=t("hub.refresh.progress"), unit="model")
+            bar = tqdm(total=len(ids), desc=t("hub.refresh.progress"), unit="model", disable=None)  # as grading's
         except ImportError:
             bar = None
     for repo_id in ids:
