@@ -163,6 +163,11 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9+]+", " ", text).strip()
 
 
+def base_name(name: str) -> str:
+    """A chip's name without its variant, as short forms are matched: 'Apple M1 Max (32-core GPU)' -> 'm1 max'."""
+    return _norm(re.sub(r"\(.*?\)", "", name))
+
+
 def find_hardware(name: str) -> Hardware:
     """A row of the bandwidth table by full name or a common short form ('M1 Pro', 'RTX 4090').
 
@@ -176,7 +181,7 @@ def find_hardware(name: str) -> Hardware:
     if exact:
         return exact[0]
     key = _norm(name)
-    base = [h for h in rows if _norm(re.sub(r"\(.*?\)", "", h.name)) == key]
+    base = [h for h in rows if base_name(h.name) == key]
     if not base:
         base = [h for h in rows if _norm(h.name).startswith(key + " ") or _norm(h.name) == key]
     if base:

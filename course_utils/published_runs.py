@@ -7,7 +7,6 @@ missed on that chip says so ("off by +13 % to +77 % on the M1 Max's published ru
 """
 from __future__ import annotations
 
-import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -16,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from . import data
 from .errors import DataFileError
+from .hardware import Hardware, base_name, find_hardware
 
 if TYPE_CHECKING:  # fit imports this module
     from .fit import FitEstimate
-    from .hardware import Hardware
 
 TABLE = "llamacpp_other_models"
 UPPER_BOUND_FROM = 0.25  # a chip whose runs came out this much slower than estimated: read the estimate as a maximum
@@ -71,7 +70,6 @@ def _version() -> tuple[str, int]:
 @lru_cache(maxsize=None)
 def _run(version: tuple[str, int], index: int) -> PublishedRun:
     from . import fit
-    from .hardware import find_hardware
 
     r = data.load(TABLE)[index]
     hw = replace(find_hardware(r["hardware"]), backend=r["backend"], hw_class=r["backend"])
@@ -82,18 +80,13 @@ def _run(version: tuple[str, int], index: int) -> PublishedRun:
     return PublishedRun(r, hw, e, fit.shape_for(r["model_repo"]).n_layers)
 
 
-def chip(name: str) -> str:
-    """A chip's name without its variant: 'Apple M1 Max (32-core GPU)' -> 'apple m1 max'."""
-    return re.sub(r"\s*\(.*?\)", "", name).strip().casefold()
-
-
 def gap(hardware_name: str, backend: str) -> PublishedGap | None:
-    """The errors on the published runs of this chip (any variant of it) on this backend; None when it has none,
-    and while those runs are being estimated (their own estimates do not look themselves up)."""
+    """The errors on the published runs of this chip (any variant of it: hardware.base_name) on this backend;
+    None when it has none, and while those runs are being estimated (their estimates do not look themselves up)."""
     if getattr(_state, "inside", False):
         return None
     try:
-        return _gap(_version(), chip(hardware_name), backend)
+        return _gap(_version(), base_name(hardware_name), backend)
     except DataFileError:  # a missing or broken table takes the caution away, not the estimate
         return None
 
@@ -101,7 +94,8 @@ def gap(hardware_name: str, backend: str) -> PublishedGap | None:
 @lru_cache(maxsize=None)
 def _gap(version: tuple[str, int], name: str, backend: str) -> PublishedGap | None:
     rows = data.load(TABLE)
-    mine = [_run(version, i) for i, r in enumerate(rows) if chip(r["hardware"]) == name and r["backend"] == backend]
+    mine = [_run(version, i) for i, r in enumerate(rows)
+            if base_name(r["hardware"]) == name and r["backend"] == backend]
     if not mine:
         return None
     errors = [r.error for r in mine]
