@@ -16,7 +16,7 @@ from typing import Any
 
 from . import data, published_runs, quant_mix
 from .errors import InvalidInput
-from .i18n import number, t
+from .i18n import number, t, tn
 from .model_ids import CUTOFF_SHORT, did_you_mean, known_spelling, normalise_repo_id
 from .hardware import (DEFAULT_PC_CPU_BANDWIDTH_GBS, REFERENCE_LAYERS, Hardware, custom_hardware, find_hardware,
                        this_machine, with_memory)
@@ -1039,8 +1039,6 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
 
 def published_note(gap: published_runs.PublishedGap) -> str:
     """How far this method was off on the chip's published runs of other models (a learner's caution)."""
-    from .i18n import tn
-
     upper = t("fit.note.published.upper") if gap.upper_bound else ""
     return tn("fit.note.published", gap.runs, name=gap.hardware, low=number(gap.low, "+.0%"),
               high=number(gap.high, "+.0%"), upper=upper)

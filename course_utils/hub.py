@@ -108,8 +108,6 @@ class ModelSummary:
 
     def to_text(self) -> str:
         """The facts and the lookup's notes, one per line (the JSON keeps every field)."""
-        from .i18n import t
-
         from .text_table import label_rows
 
         return label_rows(self.fact_rows() + [(t("model_facts.note"), n) for n in self.notes])
