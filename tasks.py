@@ -40,12 +40,16 @@ class Env:
     constraints: str | None = None   # a pip constraints file, relative to the checkout
     about: str = ""
     optional: tuple[str, ...] = ()   # extras added from prebuilt wheels only; where none exists it is said, not fatal
+    torch_extras: tuple[str, ...] = ()  # extras needing torch: added over a CPU wheel of torch only (cpu_torch_wheel)
 
 
 # Packages of the optional extras taken as wheels or not at all: xllamacpp's source build compiles llama.cpp
 # (cmake, a C++ compiler, ten minutes or more) and xllamacpp has no wheel for some platforms.
 BINARY_ONLY = ("xllamacpp",)
 OPTIONAL_MISSING = ".course-optional-missing"  # in an environment: the optional extras that did not install
+# torch for the transformers path is taken as a CPU build only: PyPI's Linux torch pulls CUDA libraries of
+# several GB. pip finds one in its own find-links (pip config, PIP_FIND_LINKS), else on PyTorch's CPU index.
+PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 # The one table of environments. `lab` is the learner's: only what the notebooks need.
@@ -53,7 +57,7 @@ ENVS = {
     "lab": Env(".venv", ("lab",), about="JupyterLab and what the notebooks need", optional=("run",)),
     "main": Env(".venv-test", ("lab", "test", "fast-tests", "gguf", "ui", "run"), about="tests on current releases"),
     "colab": Env(".venv-colab", ("lab", "test", "fast-tests", "ui"), "tests/colab-constraints.txt",
-                 about="tests on Colab's frozen stack"),
+                 about="tests on Colab's frozen stack", torch_extras=("transformers",)),
 }
 TEST_ENVS = ("main", "colab")
 PYTEST_NOTEBOOK_ARGS = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with",
@@ -98,6 +102,7 @@ def stamp_of(env: Env) -> str:
     h.update(sys.version.encode())
     h.update(",".join(env.extras).encode())
     h.update(("+" + ",".join(env.optional)).encode() if env.optional else b"")
+    h.update(("+torch:" + ",".join(env.torch_extras)).encode() if env.torch_extras else b"")
     h.update(b"bytecode compiled at install")  # environments made before that are rebuilt once
     return h.hexdigest()
 
@@ -199,9 +204,10 @@ def create_venv(folder: Path, inst: Installer) -> None:
                          "sudo apt-get install python3-venv (or install uv: pip install uv)") from None
 
 
-def install_cmd(inst: Installer, py: Path, env: Env, optional: bool = False) -> list[str]:
-    """The install command of an environment; ``optional``: with its optional extras, their BINARY_ONLY as wheels."""
-    extras = env.extras + (env.optional if optional else ())
+def install_cmd(inst: Installer, py: Path, env: Env, optional: bool = False, more: tuple[str, ...] = ()) -> list[str]:
+    """The install command of an environment; ``optional``: with its optional extras, their BINARY_ONLY as wheels;
+    ``more``: further extras (the ones needing torch)."""
+    extras = env.extras + (env.optional if optional else ()) + more
     spec = f".[{','.join(extras)}]" if extras else "."
     if inst.kind == "uv":
         # --compile-bytecode: write .pyc files at install time as pip does by default, so a kernel (or a
@@ -231,6 +237,41 @@ def install_optional(inst: Installer, py: Path, env: Env) -> tuple[str, ...]:
     return ()
 
 
+def cpu_torch_wheel() -> Path | None:
+    """A CPU-only wheel of torch for this Python, kept in .tools/torch-cpu: from pip's find-links (offline),
+    else from PyTorch's CPU index; None when neither has one."""
+    dest = TOOLS / "torch-cpu"
+    tag = f"cp{sys.version_info.major}{sys.version_info.minor}"
+    for where in (["--no-index"], ["--index-url", PYTORCH_CPU_INDEX, "--timeout", "20", "--retries", "0"]):
+        cmd = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--progress-bar", "off",
+               "--no-deps", "--only-binary", ":all:", "--dest", str(dest), "torch", *where]
+        subprocess.run(cmd, capture_output=True)
+        found = sorted(dest.glob(f"torch-*+cpu-{tag}-*.whl"))
+        if found:
+            return found[-1]
+    return None
+
+
+def install_torch_extras(inst: Installer, py: Path, env: Env) -> tuple[str, ...]:
+    """Add the extras needing torch over a CPU wheel of torch; the ones that could not be added, said in one line."""
+    if not env.torch_extras:
+        return ()
+    wheel = cpu_torch_wheel()
+    try:
+        if wheel is None:
+            raise FileNotFoundError("no CPU wheel of torch")
+        add = [inst.uv, "pip", "install", "--python", str(py)] if inst.kind == "uv" else [
+            str(py), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
+        run_quietly([*add, str(wheel)], tail_on_failure=3)
+        run_quietly(install_cmd(inst, py, env, more=env.torch_extras), tail_on_failure=3)
+    except (FileNotFoundError, subprocess.CalledProcessError):
+        say(f"  could not add the extra {','.join(env.torch_extras)}: no CPU build of torch for this machine in pip's "
+            f"find-links or at {PYTORCH_CPU_INDEX}; the tests of the transformers path are skipped here")
+        return env.torch_extras
+    say(f"  added {','.join(env.torch_extras)} over {wheel.name}")
+    return ()
+
+
 def ensure_env(name: str) -> Path:
     """Create or update one environment of ENVS; returns its python."""
     env = ENVS[name]
@@ -255,7 +296,7 @@ def ensure_env(name: str) -> Path:
         if not py.exists() or subprocess.run([str(py), "-m", "pip", "--version"], capture_output=True).returncode:
             create_venv(folder, inst)
         run_quietly(install_cmd(inst, py, env))
-    missing = install_optional(inst, py, env)
+    missing = install_optional(inst, py, env) + install_torch_extras(inst, py, env)
     (folder / OPTIONAL_MISSING).write_text(",".join(missing))
     (folder / ".course-stamp").write_text(stamp)
     say(f"{env.folder} ready in {time.monotonic() - start:.1f} s")

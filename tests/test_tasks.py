@@ -167,6 +167,50 @@ def test_the_learner_env_check_fails_when_an_installed_engine_does_not_load(tmp_
     assert tasks.check_engine_in(folder, "Traceback (most recent call last)") == 1
 
 
+def _torch_env(tmp_path, monkeypatch, wheel):
+    """ensure_env on a throw-away Env with an extra needing torch; installs recorded, not run. Faked: whether
+    a CPU wheel of torch can be had (finding none offline, or downloading one online, is not for a test)."""
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    env = tasks.Env(".venv-x", ("lab",), torch_extras=("transformers",))
+    monkeypatch.setitem(tasks.ENVS, "x", env)
+    py = tasks.python_of(tmp_path / ".venv-x")
+    py.parent.mkdir(parents=True)
+    py.write_text("")
+    monkeypatch.setattr(tasks, "find_installer", lambda: tasks.Installer("uv", "uv"))
+    monkeypatch.setattr(tasks, "cpu_torch_wheel", lambda: wheel)
+    calls = []
+    monkeypatch.setattr(tasks, "run_quietly", lambda cmd, tail_on_failure=40: calls.append(cmd))
+    return env, py, calls
+
+
+def test_the_transformers_extra_goes_over_a_cpu_wheel_of_torch(tmp_path, monkeypatch, capsys):
+    wheel = tmp_path / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl"
+    env, py, calls = _torch_env(tmp_path, monkeypatch, wheel)
+    assert tasks.ensure_env("x") == py
+    assert len(calls) == 3 and ".[lab]" in calls[0]
+    assert calls[1][-1] == str(wheel) and ".[lab,transformers]" in calls[2]  # torch first: never PyPI's CUDA build
+    assert "added transformers over torch-2.13.0+cpu" in capsys.readouterr().out
+    assert (tmp_path / ".venv-x" / tasks.OPTIONAL_MISSING).read_text() == ""
+
+
+def test_without_a_cpu_wheel_of_torch_the_environment_is_ready_and_says_why(tmp_path, monkeypatch, capsys):
+    env, py, calls = _torch_env(tmp_path, monkeypatch, None)
+    assert tasks.ensure_env("x") == py
+    assert len(calls) == 1 and not any("transformers" in " ".join(c) for c in calls)
+    out = capsys.readouterr().out
+    assert "could not add the extra transformers" in out and "skipped" in out and ".venv-x ready" in out
+    folder = tmp_path / ".venv-x"
+    assert tasks.is_current(folder, tasks.stamp_of(env)) and (folder / tasks.OPTIONAL_MISSING).read_text() == "transformers"
+    assert tasks.stamp_of(env) != tasks.stamp_of(tasks.Env(".venv-x", ("lab",)))
+
+
+def test_the_colab_environment_has_colabs_transformers():
+    assert tasks.ENVS["colab"].torch_extras == ("transformers",)
+    pins = (ROOT / "tests" / "colab-constraints.txt").read_text()
+    assert "transformers==5.15.0" in pins  # googlecolab/backend-info, snapshot 2026-08-19
+
+
 def test_an_environment_is_rebuilt_only_when_its_inputs_change(tmp_path, monkeypatch):
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     monkeypatch.setattr(tasks, "ROOT", tmp_path)
