@@ -119,17 +119,23 @@ def test_the_learners_env_adds_llama_cpp_from_wheels_only():
     assert tasks.stamp_of(lab) != tasks.stamp_of(tasks.Env(".venv", ("lab",)))
 
 
-def _fake_env(tmp_path, monkeypatch, fail_optional: bool):
-    """ensure_env on a throw-away Env whose installs are recorded, not run. Faked: xllamacpp has a wheel for
-    this machine, so "no wheel here" cannot happen for real; the installer's failure is made up."""
+def _throwaway(tmp_path, monkeypatch, env):
+    """``env`` as ENVS["x"] in a copy of the checkout at tmp_path, with an empty python and uv as installer."""
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     monkeypatch.setattr(tasks, "ROOT", tmp_path)
-    env = tasks.Env(".venv-x", ("lab",), optional=("run",))
     monkeypatch.setitem(tasks.ENVS, "x", env)
-    py = tasks.python_of(tmp_path / ".venv-x")
+    py = tasks.python_of(tmp_path / env.folder)
     py.parent.mkdir(parents=True)
     py.write_text("")
     monkeypatch.setattr(tasks, "find_installer", lambda: tasks.Installer("uv", "uv"))
+    return py
+
+
+def _fake_env(tmp_path, monkeypatch, fail_optional: bool):
+    """ensure_env on a throw-away Env whose installs are recorded, not run. Faked: xllamacpp has a wheel for
+    this machine, so "no wheel here" cannot happen for real; the installer's failure is made up."""
+    env = tasks.Env(".venv-x", ("lab",), optional=("run",))
+    py = _throwaway(tmp_path, monkeypatch, env)
     calls = []
 
     def run(cmd, tail_on_failure=40):
@@ -170,14 +176,8 @@ def test_the_learner_env_check_fails_when_an_installed_engine_does_not_load(tmp_
 def _torch_env(tmp_path, monkeypatch, wheel):
     """ensure_env on a throw-away Env with an extra needing torch; installs recorded, not run. Faked: whether
     a CPU wheel of torch can be had (finding none offline, or downloading one online, is not for a test)."""
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    monkeypatch.setattr(tasks, "ROOT", tmp_path)
     env = tasks.Env(".venv-x", ("lab",), torch_extras=("transformers",))
-    monkeypatch.setitem(tasks.ENVS, "x", env)
-    py = tasks.python_of(tmp_path / ".venv-x")
-    py.parent.mkdir(parents=True)
-    py.write_text("")
-    monkeypatch.setattr(tasks, "find_installer", lambda: tasks.Installer("uv", "uv"))
+    py = _throwaway(tmp_path, monkeypatch, env)
     monkeypatch.setattr(tasks, "cpu_torch_wheel", lambda: wheel)
     calls = []
     monkeypatch.setattr(tasks, "run_quietly", lambda cmd, tail_on_failure=40: calls.append(cmd))
