@@ -1,6 +1,6 @@
 """A real llama.cpp server on this machine: start it, measure a generation, always stop it.
 
-llama.cpp's own HTTP server comes from the ``xllamacpp`` wheel (``pip install 'course-utils[run]'``;
+llama.cpp's own HTTP server comes from the ``xllamacpp`` wheel (``pip install xllamacpp gguf``, the extra ``run``;
 MIT; prebuilt for Linux x86_64/aarch64, macOS and Windows x86_64). It runs in a child process on
 127.0.0.1 and a free port, so stopping it is certain: the context manager closes the child's stdin
 (the child then shuts the server down), waits, and kills it if need be. If this process dies, the
@@ -29,6 +29,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from . import extras
 from .errors import EngineUnavailable, InvalidInput
 from .hardware import llama_cpp_threads
 from .i18n import number, t
@@ -55,7 +56,7 @@ def availability() -> tuple[str, str]:
         if (platform.system(), platform.machine()) not in _WHEEL_PLATFORMS:
             return "no_wheel", t("timing.engine.no_engine", system=platform.system(), machine=platform.machine(),
                                  hint=no_wheel())
-        return "not_installed", t("timing.engine.not_installed")
+        return "not_installed", t("timing.engine.not_installed", pip=extras.pip_install(extras.RUN))
     except Exception as exc:  # noqa: BLE001 - a broken native wheel
         return "broken", t("timing.engine.broken", error=f"{type(exc).__name__}: {exc}", hint=no_wheel())
     return "ready", str(getattr(xllamacpp, "__version__", ""))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import extras
 from .errors import EngineUnavailable
 from .i18n import t
 
@@ -30,7 +31,8 @@ def _library() -> ctypes.CDLL:
         lib = ctypes.CDLL(str(next(p for ext in ("so", "pyd") for p in folder.glob(f"xllamacpp*.{ext}"))))
         lib.ggml_quantize_chunk.restype = ctypes.c_size_t
     except (ImportError, StopIteration, OSError, AttributeError) as exc:
-        raise EngineUnavailable(t("local_run.probe.no_quantizer", error=repr(exc))) from exc
+        raise EngineUnavailable(t("local_run.probe.no_quantizer", error=repr(exc),
+                                  pip=extras.pip_install(extras.RUN))) from exc
     lib.ggml_quantize_chunk.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64,
                                         ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p]
     lib.ggml_quantize_requires_imatrix.restype = ctypes.c_bool

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import extras
 from .errors import EngineUnavailable
 from .i18n import t
 
@@ -26,7 +27,7 @@ def _gguf_types():
     try:
         import gguf  # the `run` extra
     except ImportError as exc:  # pragma: no cover - the extra installs it with xllamacpp
-        raise EngineUnavailable(t("local_run.probe.no_gguf", error=exc)) from exc
+        raise EngineUnavailable(t("local_run.probe.no_gguf", error=exc, pip=extras.pip_install(extras.RUN))) from exc
     return gguf
 
 

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
+from . import extras
 from .errors import EngineUnavailable, InvalidInput
 from .i18n import t
 from .timing import StreamStats
@@ -27,7 +28,8 @@ def transformers_available(gguf: bool = False) -> tuple[bool, str]:
             import accelerate  # noqa: F401
             import gguf as gguf_package  # noqa: F401
         except ImportError as exc:
-            return False, t("models.transformers.gguf_missing", name=exc.name)
+            return False, t("models.transformers.gguf_missing", name=exc.name,
+                            pip=extras.pip_install(extras.GGUF_FOR_TRANSFORMERS))
     return True, ""
 
 

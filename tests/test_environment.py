@@ -62,8 +62,8 @@ def test_the_table_says_whether_a_real_model_can_run_here():
     info = environment.environment_info(probe_network=False)
     installed = importlib.util.find_spec("xllamacpp") is not None
     assert info.engine_ready is installed
-    for lang, ready, missing in (("en", "llama.cpp is ready", "pip install 'course-utils[run]'"),
-                                 ("fr", "llama.cpp est prêt", "pip install 'course-utils[run]'")):
+    for lang, ready, missing in (("en", "llama.cpp is ready", "pip install xllamacpp gguf"),
+                                 ("fr", "llama.cpp est prêt", "pip install xllamacpp gguf")):
         i18n.set_language(lang)
         try:
             rows = dict(environment.environment_info(probe_network=False).rows())

@@ -107,7 +107,7 @@ def test_engine_missing_says_what_to_do(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_xllamacpp)
     ok, why = engine.engine_available()
-    assert not ok and "pip install 'course-utils[run]'" in why
+    assert not ok and "pip install xllamacpp gguf" in why
     monkeypatch.setattr(engine.platform, "machine", lambda: "riscv64")
     ok, why = engine.engine_available()
     assert not ok and "riscv64" in why and "Ollama" in why and "OpenAI-compatible" in why

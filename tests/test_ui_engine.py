@@ -31,7 +31,7 @@ def no_engine(monkeypatch):
 
 def test_panels_say_up_front_when_the_engine_is_missing(no_engine):
     panel = ex04.predict_measure_panel()
-    assert "pip install 'course-utils[run]'" in texts(panel.children[2])
+    assert "pip install xllamacpp gguf" in texts(panel.children[2])
     timing = ex06.timing_panel()
     assert "pip install" in texts(timing.children[-1])
 

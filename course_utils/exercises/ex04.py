@@ -284,7 +284,7 @@ def chart_alt_text(model: str, context: int, available_gb: float | None) -> str:
 
 def engine_status() -> tuple[bool, str]:
     """(ready, one line): is llama.cpp's engine here, and is the course's model downloaded already?"""
-    from .. import engine
+    from .. import engine, extras
     from ..gguf_models import SMOLLM2, cached_default_model
     from ..i18n import t
 
@@ -293,7 +293,7 @@ def engine_status() -> tuple[bool, str]:
         key = "ex04.run.ready_cached" if cached_default_model() else "ex04.run.ready_download"
         return True, t(key, version=detail, model=SMOLLM2.name, mb=SMOLLM2.size / 1e6)
     if state == "not_installed":  # no wheel or a broken one: the reason says what to do instead
-        return False, t("ex04.run.not_installed")
+        return False, t("ex04.run.not_installed", pip=extras.pip_install(extras.RUN))
     return False, t("ex04.run.unavailable", reason=detail)
 
 
