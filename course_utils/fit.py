@@ -850,7 +850,10 @@ class FitEstimate:
         if self.offload is not None:
             rows.append((t("fit.row.gpu_memory"), self.offload.text))
         o = self.offload
-        if self.tokens_per_s is not None and o is not None and o.cpu_read_gb > 0:
+        if self.tokens_per_s is not None and o is not None and o.cpu_read_gb > 0 and not o.gpu_layers:
+            rows.append((t("fit.row.speed"), t("fit.text.speed_cpu_only", tps=_n(self.tokens_per_s, ".1f"),
+                                               cpu_read=_n(o.cpu_read_gb, ".2f"), cpu_bw=_n(o.cpu_bandwidth_gbs))))
+        elif self.tokens_per_s is not None and o is not None and o.cpu_read_gb > 0:
             rows.append((t("fit.row.speed"), t(
                 "fit.text.speed_split", tps=_n(self.tokens_per_s, ".1f"), gpu_read=_n(o.gpu_read_gb, ".2f"),
                 efficiency=_n(self.efficiency), bandwidth=_n(self.bandwidth_gbs), overhead=_n(self.overhead_ms),
@@ -1022,16 +1025,19 @@ def _offload(shape, weights, groups, kv, overhead, hw, n_cpu_moe, cpu_hw: Hardwa
         text = t("fit.offload.fits", need=need_t, usable=usable_t, where=where, layers=L)
     elif fits:
         moe_kept = shape.moe_layers_in(0, n_cpu_moe)
-        key = "fit.offload.fits_cpu_moe" if moe_kept == n_cpu_moe else "fit.offload.fits_cpu_moe_some"
-        text = t(key, n=n_cpu_moe, moe=moe_kept, held=held_t, usable=usable_t, where=where)
+        if moe_kept == n_cpu_moe:
+            text = tn("fit.offload.fits_cpu_moe", n_cpu_moe, held=held_t, usable=usable_t, where=where)
+        else:
+            text = t("fit.offload.fits_cpu_moe_some", n=n_cpu_moe, moe=moe_kept, held=held_t, usable=usable_t,
+                     where=where)
     elif hw.unified:
         text = t("fit.offload.unified_too_big" if hw.backend == "metal" else "fit.offload.unified_too_big_igpu",
                  need=need_t, usable=usable_t)
     elif ngl == 0:
         text = t("fit.offload.no_layer", usable=usable_t, where=where)
     else:
-        text = t("fit.offload.partial", need=need_t, usable=usable_t, where=where, ngl=ngl, layers=L,
-                 cpu_bw=_n(cpu_bw))
+        text = tn("fit.offload.partial", ngl, need=need_t, usable=usable_t, where=where, ngl=ngl, layers=L,
+                  cpu_bw=_n(cpu_bw))
     return Offload(round(usable / GB, 2), fits, ngl, L, n_cpu_moe, round(gpu_bytes_held / GB, 3),
                    round(cpu_held / GB, 3), cpu_bw if cpu_read > 0 else None, text,
                    round(gpu_read / GB, 3), round(cpu_read / GB, 3)), seconds
@@ -1085,10 +1091,10 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         notes.append(t("fit.note.context_over", context=_n(context, ","), max=_n(shape.max_context, ",")))
     if shape.sliding_window and shape.swa_layers:
         own = shape.kv_layer_elems or (1,) * len(shape.swa_layers)  # the window layers with a cache of their own
-        notes.append(t("fit.note.sliding_layers", local=sum(1 for swa, e in zip(shape.swa_layers, own) if swa and e),
-                       layers=len(shape.swa_layers),
-                       window=_n(shape.sliding_window, ","), ubatch=UBATCH,
-                       cells=_n(_kv_pad(shape.sliding_window + UBATCH), ",")))
+        local = sum(1 for swa, e in zip(shape.swa_layers, own) if swa and e)
+        notes.append(tn("fit.note.sliding_layers", local, local=local, layers=len(shape.swa_layers),
+                        window=_n(shape.sliding_window, ","), ubatch=UBATCH,
+                        cells=_n(_kv_pad(shape.sliding_window + UBATCH), ",")))
     if shape.kv_shared_layers:
         notes.append(t("fit.note.kv_shared", shared=shape.kv_shared_layers, layers=shape.n_layers))
     state = recurrent_state_bytes(shape)  # a hybrid's recurrent layers: held, read and written each token
@@ -1101,9 +1107,10 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     if shape.sliding_window and shape.sliding_window_pattern:
         kept = shape.sliding_window + UBATCH
         rounded = _kv_pad(kept)
-        notes.append(t("fit.note.sliding" if rounded == kept else "fit.note.sliding_rounded",
-                       local=shape.sliding_window_pattern - 1, every=shape.sliding_window_pattern,
-                       window=_n(shape.sliding_window, ","), ubatch=UBATCH, cells=_n(rounded, ",")))
+        local = shape.sliding_window_pattern - 1
+        notes.append(tn("fit.note.sliding" if rounded == kept else "fit.note.sliding_rounded", local,
+                        local=local, every=shape.sliding_window_pattern,
+                        window=_n(shape.sliding_window, ","), ubatch=UBATCH, cells=_n(rounded, ",")))
     if shape.mla:
         notes.append(t("fit.note.mla"))
     kv = kv_cache_bytes(shape, context, kv_type)  # allocated; a token reads the context's own cells
@@ -1118,7 +1125,7 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     if shape.moe:
         inactive_params = _groups(shape)["experts"] * (1 - frac)
         active = (shape.params - inactive_params) / 1e9
-        shared = t("fit.note.moe_shared", n=shape.n_shared_experts) if shape.n_shared_experts else ""
+        shared = tn("fit.note.moe_shared", shape.n_shared_experts) if shape.n_shared_experts else ""
         notes.append(t("fit.note.moe", total=_n(shape.params / 1e9, ".1f"), used=shape.experts_per_token,
                        experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
     # embeddings: one row per token (the per-layer tables too; llama.cpp reads them with get_rows)
@@ -1144,8 +1151,12 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
             tps = _round_speed(1 / seconds)
             if not offload.fits and not hw.unified and offload.gpu_layers < offload.n_layers:
                 assumed = "" if cpu_bandwidth_gbs or cpu_hardware else t("fit.note.partial_assumed")
-                notes.append(t("fit.note.partial", gpu_layers=offload.gpu_layers, gpu_bw=_n(hw.bandwidth_gbs),
-                               cpu_layers=offload.n_layers - offload.gpu_layers, cpu_bw=_n(cpu_bw), assumed=assumed))
+                if offload.gpu_layers:
+                    notes.append(t("fit.note.partial", gpu_layers=offload.gpu_layers, gpu_bw=_n(hw.bandwidth_gbs),
+                                   cpu_layers=offload.n_layers - offload.gpu_layers, cpu_bw=_n(cpu_bw),
+                                   assumed=assumed))
+                else:  # not one layer fits: no partial offload, the CPU runs the whole model
+                    notes.append(t("fit.note.cpu_only", layers=offload.n_layers, cpu_bw=_n(cpu_bw), assumed=assumed))
         else:
             tps = _round_speed(tokens_per_second(read, hw, work, shape.n_layers, moved))
             bound = compute_bound(read, hw, work)
@@ -1167,10 +1178,11 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         # the overhead of the layers on hw: all of them, or those -ngl puts on the GPU
         gpu_layers = offload.gpu_layers if offload is not None and not offload.fits else shape.n_layers
         overhead_ms = round(hw.klass.overhead_s(gpu_layers) * 1000, 2)
-        layers = t("fit.text.layers", n=gpu_layers, per_layer=_n(round(hw.klass.overhead_s(1) * 1000, 3))) \
+        layers = tn("fit.text.layers", gpu_layers, per_layer=_n(round(hw.klass.overhead_s(1) * 1000, 3))) \
             if gpu_layers is not None else t("fit.text.layers_assumed", n=REFERENCE_LAYERS)
-        notes.append(t("fit.note.speed", context=_n(context, ","), efficiency=_n(hw.klass.efficiency),
-                       overhead=_n(overhead_ms), layers=layers, why=hw.klass.why))
+        if gpu_layers != 0:  # with no layer on the GPU its constants set nothing (fit.note.cpu_only says so)
+            notes.append(t("fit.note.speed", context=_n(context, ","), efficiency=_n(hw.klass.efficiency),
+                           overhead=_n(overhead_ms), layers=layers, why=hw.klass.why))
     return FitEstimate(
         model=shape.name, quant=quant, context=context, params_b=round(shape.params / 1e9, 3),
         file_size_gb=round((weights + header) / GB, 3), kv_cache_gb=round(kv / GB, 3), overhead_gb=round(overhead / GB, 3),

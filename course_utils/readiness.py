@@ -18,7 +18,7 @@ from . import data, published_runs
 from .errors import InvalidInput
 from .fit import IQUANTS, QUANTS, FitEstimate, estimate, published_note
 from .hardware import Hardware, custom_hardware, find_hardware, known_hardware
-from .i18n import t
+from .i18n import t, tn
 from .system import SystemAudit
 from .text_table import label_rows
 
@@ -300,7 +300,7 @@ def _offload_text(o) -> str:
     """Why the speed is lower when the model does not fit on the GPU (from the estimator's figures)."""
     if o.gpu_layers == 0:
         return t("readiness.speed.offload.none", memory=o.memory_gb)
-    return t("readiness.speed.offload.partial", ngl=o.gpu_layers, layers=o.n_layers)
+    return tn("readiness.speed.offload.partial", o.gpu_layers, ngl=o.gpu_layers, layers=o.n_layers)
 
 
 def _speed_row(tps: float | None, basis: str) -> Row:

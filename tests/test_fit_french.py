@@ -157,3 +157,27 @@ def test_cli_fit_and_compare_text_in_french(capsys):
         assert code == 0 and "modèle" in head and "Moyenne" in head and "repo_id" not in head
     finally:
         i18n.set_language(None)
+
+
+def test_counts_of_one_take_the_singular_in_french(french):
+    """French takes the singular for 0 and 1 (i18n.plural_form): gpt-oss alternates its layers, DeepSeek-V3
+    has one shared expert, and an RTX 3060 holds one of DeepSeek-V3's 61 layers."""
+    gpt = " ".join(fit.estimate("openai/gpt-oss-20b", "Q4_K_M", hardware="RTX 3060 12GB").notes)
+    assert "1 couche sur 2 ne garde en cache que 128" in gpt and "1 couches" not in gpt
+    deepseek = fit.estimate("deepseek-ai/DeepSeek-V3", "Q4_K_M", hardware="RTX 3060 12GB")
+    notes = " ".join(deepseek.notes)
+    assert "+ 1 partagé (" in notes and "partagés" not in notes
+    assert deepseek.offload.gpu_layers == 1 and "1 couche sur 61 sur le GPU" in deepseek.offload.text
+    assert "couches sur le GPU (1, à 360 Go/s) et sur le CPU (60," in notes
+    gemma = " ".join(fit.estimate("google/gemma-2-2b-it", "Q4_K_M").notes)
+    assert "1 couche sur 2 ne garde" in gemma
+
+
+def test_with_no_layer_on_the_gpu_the_notes_say_cpu_only(french):
+    est = fit.estimate(MISTRAL, "Q4_K_M", hardware="RTX 3060 12GB", vram_gb=0.7)
+    assert est.offload.gpu_layers == 0
+    notes = " ".join(est.notes)
+    assert "Sur le CPU seul : vitesse calculée avec les 32 couches à 51,2 Go/s" in notes
+    assert "Déchargement partiel" not in notes and "0 couche" not in notes
+    speed = next(line for line in est.to_text().splitlines() if line.startswith(i18n.t("fit.row.speed")))
+    assert "lus en RAM CPU" in speed and "aucune couche" in speed and "lus sur le GPU" not in speed
