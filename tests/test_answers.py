@@ -482,7 +482,7 @@ def test_learner_messages_in_the_course_language(answers_dir, monkeypatch, lang,
         assert store.clear("ex01", "q").startswith(cleared)
         with pytest.raises(AnswerError) as info:
             store.record("ex01", "q", "x" * 30_000)
-        assert ("NOT recorded" if lang == "en" else "PAS été retenue") in str(info.value)
+        assert ("NOT recorded" if lang == "en" else "PAS été prise en compte") in str(info.value)
     finally:
         i18n.set_language(None)
 

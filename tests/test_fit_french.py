@@ -56,7 +56,7 @@ def test_estimate_text_notes_and_offload_in_french(french):
     assert e.offload.text.startswith("ne tient pas (") and "déchargement partiel" in e.offload.text
     assert "-ngl" in e.offload.text and "Go de VRAM" in e.offload.text
     text = e.to_text()
-    assert "taille du fichier" in text and "RAM nécessaire" in text and "vitesse de décodage" in text
+    assert "taille du fichier" in text and "RAM nécessaire" in text and "vitesse de génération" in text
     assert "4\u202f096 tokens" in text and "Go" in text and " GB" not in text
     assert any(n.startswith("Déchargement partiel : ") and "DDR4-3200 double canal" in n for n in e.notes)
     assert any("ajusté sur les mesures llama-bench" in n for n in e.notes)  # the CUDA class, in French
@@ -114,7 +114,7 @@ def test_hardware_messages_and_class_descriptions_in_french(french):
 def test_benchmarks_and_deploy_leftovers_in_french(french):
     text = refused(lambda: benchmarks.find_row("meta-llama/Llama-3.1-8B-Instruct", 1))
     assert "n'est pas dans les données de l'Open LLM Leaderboard v1" in text
-    assert "Il figure dans celles du leaderboard v2." in text
+    assert "Il figure dans celles du classement v2." in text
     with pytest.raises(LookupError, match="Aucun prix cloud_gpu de data/deployment_prices.csv ne correspond"):
         deploy.pick_price("cloud_gpu", "no such provider anywhere")
 

@@ -113,7 +113,7 @@ def test_system_probes_and_rows_in_french(french, monkeypatch):
     a = system.audit()
     assert a.gpu.kind != "none" or a.gpu.detail.startswith("aucun GPU NVIDIA, AMD ou Intel trouvé")
     text = a.to_text()
-    assert "Fonctions du CPU" in text and "Outils de compilation" in text and "Durée de l'audit" in text
+    assert "Jeux d'instructions du CPU" in text and "Outils de compilation" in text and "Durée de l'audit" in text
     manual = system.with_vram(a, 8)
     assert manual.gpu.detail.endswith("8 Go indiqués avec --vram")
 

@@ -206,7 +206,7 @@ def test_save_row_speaks_french(restarted, french):
 
 
 @pytest.mark.parametrize("typed, kind, says", [
-    ("trois mots ici", "ok", "3 mots — enregistrés"), ("un", "ok", "1 mot — enregistré")])
+    ("trois mots ici", "ok", "3 mots — pris en compte"), ("un", "ok", "1 mot — pris en compte")])
 def test_counter_speaks_french(answers_dir, french, monkeypatch, typed, kind, says):
     monkeypatch.setattr(answers, "_STORE", answers.AnswerStore())
     assert common.text_status("ex01", "comparison", typed) == (kind, says)
