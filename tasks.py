@@ -256,17 +256,20 @@ def install_torch_extras(inst: Installer, py: Path, env: Env) -> tuple[str, ...]
     """Add the extras needing torch over a CPU wheel of torch; the ones that could not be added, said in one line."""
     if not env.torch_extras:
         return ()
+    names = ",".join(env.torch_extras)
     wheel = cpu_torch_wheel()
+    if wheel is None:
+        say(f"  could not add the extra {names}: no CPU build of torch for this machine in pip's find-links or at "
+            f"{PYTORCH_CPU_INDEX}; the tests of the transformers path are skipped here")
+        return env.torch_extras
+    add = [inst.uv, "pip", "install", "--python", str(py)] if inst.kind == "uv" else [
+        str(py), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
     try:
-        if wheel is None:
-            raise FileNotFoundError("no CPU wheel of torch")
-        add = [inst.uv, "pip", "install", "--python", str(py)] if inst.kind == "uv" else [
-            str(py), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
         run_quietly([*add, str(wheel)], tail_on_failure=3)
         run_quietly(install_cmd(inst, py, env, more=env.torch_extras), tail_on_failure=3)
-    except (FileNotFoundError, subprocess.CalledProcessError):
-        say(f"  could not add the extra {','.join(env.torch_extras)}: no CPU build of torch for this machine in pip's "
-            f"find-links or at {PYTORCH_CPU_INDEX}; the tests of the transformers path are skipped here")
+    except subprocess.CalledProcessError:
+        say(f"  could not add the extra {names} over {wheel.name} (the lines above say why); "
+            "the tests of the transformers path are skipped here")
         return env.torch_extras
     say(f"  added {','.join(env.torch_extras)} over {wheel.name}")
     return ()

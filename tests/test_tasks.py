@@ -206,6 +206,22 @@ def test_without_a_cpu_wheel_of_torch_the_environment_is_ready_and_says_why(tmp_
     assert tasks.stamp_of(env) != tasks.stamp_of(tasks.Env(".venv-x", ("lab",)))
 
 
+def test_a_cpu_wheel_that_does_not_install_is_said_not_fatal(tmp_path, monkeypatch, capsys):
+    wheel = tmp_path / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl"
+    env, py, calls = _torch_env(tmp_path, monkeypatch, wheel)
+
+    def run(cmd, tail_on_failure=40):  # faked: the installer refusing the wheel (a real one installs)
+        calls.append(cmd)
+        if cmd[-1] == str(wheel):
+            raise subprocess.CalledProcessError(1, cmd)
+
+    monkeypatch.setattr(tasks, "run_quietly", run)
+    assert tasks.ensure_env("x") == py
+    out = capsys.readouterr().out
+    assert "could not add the extra transformers over torch-2.13.0+cpu" in out and "no CPU build" not in out
+    assert (tmp_path / ".venv-x" / tasks.OPTIONAL_MISSING).read_text() == "transformers"
+
+
 def test_the_colab_environment_has_colabs_transformers():
     assert tasks.ENVS["colab"].torch_extras == ("transformers",)
     pins = (ROOT / "tests" / "colab-constraints.txt").read_text()
