@@ -354,8 +354,9 @@ def describe_score_vs_size(df) -> str:
     """The scatter in words (its alt text): each model's size, average and licence."""
     version = _version_of(df)
     sized = _sized(df)
-    points = [t("benchmarks.alt.point", model=_short(row["repo_id"]), size=_num(round(float(row["params_b"]), 2)),
-                average=_num(round(float(row["average"]), 2)), licence=row["license_id"])
+    points = [tn("benchmarks.alt.point", round(float(row["params_b"]), 2), model=_short(row["repo_id"]),
+                 size=_num(round(float(row["params_b"]), 2)),
+                 average=_num(round(float(row["average"]), 2)), licence=row["license_id"])
               for _, row in sized.iterrows()]
     left = [_short(r) for r in df["repo_id"] if r not in set(sized["repo_id"])]
     text = t("benchmarks.alt.scatter", scale=SCALE[version], points=". ".join(points) or "—")

@@ -475,7 +475,7 @@ def _hub_online() -> bool:
 def shape_from_params(params_b: float) -> ModelShape:
     if isinstance(params_b, bool) or not isinstance(params_b, (int, float)) or not 0 < params_b <= 2000:
         raise InvalidInput(t("fit.params.bad", value=repr(params_b)))
-    return ModelShape(t("fit.params.name", params=_n(params_b)), params_b * 1e9, source=t("fit.source.params_given"))
+    return ModelShape(tn("fit.params.name", params_b, params=_n(params_b)), params_b * 1e9, source=t("fit.source.params_given"))
 
 
 def shape_from_gguf(path: str | Path) -> ModelShape:
@@ -836,9 +836,9 @@ class FitEstimate:
 
     def to_text(self) -> str:
         """The estimate as a learner reads it, one labelled row per line (in the language in force)."""
-        params = t("fit.text.params", params=_n(self.params_b, ".2f"))
+        params = tn("fit.text.params", round(self.params_b, 2), params=_n(self.params_b, ".2f"))
         if self.active_params_b is not None:
-            params += t("fit.text.active", active=_n(self.active_params_b, ".2f"))
+            params += tn("fit.text.active", round(self.active_params_b, 2), active=_n(self.active_params_b, ".2f"))
         gb = lambda v: t("fit.text.gb", gb=_n(v, ".2f"))  # noqa: E731
         rows = [(t("fit.row.model"), t("fit.text.model", model=self.model, params=params, source=self.shape_source)),
                 (t("fit.row.quant"), self.quant), (t("fit.row.context"), t("fit.text.tokens", n=_n(self.context, ","))),
@@ -1126,8 +1126,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
         inactive_params = _groups(shape)["experts"] * (1 - frac)
         active = (shape.params - inactive_params) / 1e9
         shared = tn("fit.note.moe_shared", shape.n_shared_experts) if shape.n_shared_experts else ""
-        notes.append(t("fit.note.moe", total=_n(shape.params / 1e9, ".1f"), used=shape.experts_per_token,
-                       experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
+        notes.append(tn("fit.note.moe", round(active, 1), total=_n(shape.params / 1e9, ".1f"),
+                        used=shape.experts_per_token, experts=shape.n_experts, shared=shared, active=_n(active, ".1f")))
     # embeddings: one row per token (the per-layer tables too; llama.cpp reads them with get_rows)
     embd_read = (groups.get("token_embd", 0) if not shape.tied_embeddings else 0) + shape.exact_lookup_bytes
     read = weights - embd_read - experts * (1 - frac) + kv_read
@@ -1135,7 +1135,8 @@ def estimate(model: str | None = None, quant: str = "Q4_K_M", context: int = DEF
     if shape.active_params and not shape.moe:  # experts unknown: a token reads the catalog's active share
         active = shape.active_params / 1e9
         read = weights * shape.active_params / shape.params + kv_read
-        notes.append(t("fit.note.moe_catalog", total=_n(shape.params / 1e9, ".1f"), active=_n(active, ".1f")))
+        notes.append(tn("fit.note.moe_catalog", round(active, 1), total=_n(shape.params / 1e9, ".1f"),
+                        active=_n(active, ".1f")))
     tps = offload = reading_tps = overhead_ms = None
     bound = False
     macs = macs_per_token(shape, context)

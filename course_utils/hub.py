@@ -96,7 +96,7 @@ class ModelSummary:
                 (t("model_facts.gated"), t({True: "model_facts.gated_yes", False: "common.no",
                                            None: "model_facts.unknown"}[self.gated])),
                 (t("model_facts.task"), self.pipeline_tag or not_stated),
-                (t("model_facts.parameters"), t("model_facts.billions", n=decimal(self.params_b)) if self.params_b
+                (t("model_facts.parameters"), tn("model_facts.billions", self.params_b, value=decimal(self.params_b)) if self.params_b
                  else t("model_facts.unknown")),
                 (t("model_facts.languages"), ", ".join(self.languages) or (f"{self.language_count}"
                                                                           if self.language_count else not_stated)),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .hub import ModelSummary, card_facts, commercial_license_ids, gguf_builds_of, maths_scores, model_summary
-from .i18n import number, t
+from .i18n import number, t, tn
 
 NeedId = Literal["task", "size", "cpu", "maths", "languages", "licence"]
 CPU_QUANT = "Q4_K_M"  # the 4-bit build the CPU rule sizes (llama.cpp's usual default)
@@ -100,7 +100,7 @@ def _size(team: Team, m: ModelSummary) -> NeedCheck:
         return NeedCheck("size", None, t("matchmaker.size.unknown"), t("matchmaker.unknown"), wanted)
     ok = m.params_b <= team.max_params_b
     return NeedCheck("size", ok, t("matchmaker.size.ok" if ok else "matchmaker.size.bad"),
-                     t("matchmaker.size.measured", params=number(m.params_b, "g")), wanted)
+                     tn("matchmaker.size.measured", m.params_b, params=number(m.params_b, "g")), wanted)
 
 
 def cpu_need(m: ModelSummary, ram_gb: float) -> NeedCheck:

@@ -339,7 +339,7 @@ def suggest_smaller(model: str | None, quant: str, context: int, budget_gb: floa
             fits.append((e.params_b, row["repo_id"], e.ram_needed_gb))
     if fits:
         p, rid, need = max(fits)
-        return t("readiness.suggest.model", budget=budget_gb, model=rid, params=p, need=need)
+        return tn("readiness.suggest.model", round(p, 1), budget=budget_gb, model=rid, params=p, need=need)
     return t("readiness.suggest.nothing", budget=budget_gb)
 
 

@@ -181,3 +181,15 @@ def test_with_no_layer_on_the_gpu_the_notes_say_cpu_only(french):
     assert "Déchargement partiel" not in notes and "0 couche" not in notes
     speed = next(line for line in est.to_text().splitlines() if line.startswith(i18n.t("fit.row.speed")))
     assert "lus en RAM CPU" in speed and "aucune couche" in speed and "lus sur le GPU" not in speed
+
+
+def test_under_two_billion_is_singular_in_french(french):
+    """« 0,13 milliard », « 1,4 milliard actif » (French takes the singular under 2), « 7,00 milliards »."""
+    smol = fit.estimate("HuggingFaceTB/SmolLM2-135M-Instruct", "Q4_K_M").to_text()
+    assert "0,13 milliard de paramètres" in smol and "milliards" not in smol
+    olmoe = fit.estimate("allenai/OLMoE-1B-7B-0924", "Q4_K_M")
+    text = olmoe.to_text()
+    assert "7,00 milliards de paramètres, 1,36 milliard actif par token" in text
+    assert any("(1,4 milliard actif)" in n for n in olmoe.notes)
+    assert fit.shape_from_params(1.5).name == "modèle de 1,5 milliard de paramètres"
+    assert fit.shape_from_params(7).name == "modèle de 7 milliards de paramètres"
