@@ -122,3 +122,20 @@ def test_refresh_result_in_french(french):
     text = RefreshResult("/tmp/x.json", "2026-01-01", 3, ("a/b",)).to_text()
     assert text.startswith("/tmp/x.json écrit (Hub, 2026-01-01) : 3 modèles mis à jour.")
     assert "Fiche précédente conservée pour 1 : a/b" in text
+
+
+def test_quoted_values_take_guillemets_in_french():
+    """French messages quote what the learner typed in « », as their examples are, not in Python's quotes."""
+    from course_utils import i18n
+    from course_utils.errors import InvalidInput
+    from course_utils.model_ids import parse_repo_id
+
+    i18n.set_language("fr")
+    try:
+        with pytest.raises(InvalidInput) as exc:
+            parse_repo_id("mon org/mon modèle")
+        assert str(exc.value).startswith("« mon org/mon modèle » contient des espaces")
+        note = parse_repo_id("https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct").notes[0]
+        assert note.endswith("l'identifiant utilisé est « HuggingFaceTB/SmolLM2-135M-Instruct ».")
+    finally:
+        i18n.set_language(None)
