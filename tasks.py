@@ -532,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("envs", help="create or update every environment")
     args, extra = parser.parse_known_args(argv)
     if args.cmd == "lab":
-        args.lab_args = extra
+        args.lab_args = extra[1:] if extra[:1] == ["--"] else extra  # `lab -- --port 8899` as `test -- ...` takes it
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if getattr(args, "pytest_args", None) and args.pytest_args[0] == "--":

@@ -280,3 +280,10 @@ def test_progress_lines_survive_a_console_that_is_not_utf8(monkeypatch):
     tasks.say("fetched uv ✓ in 1.0 s")
     sys.stdout.flush()
     assert raw.getvalue().decode("cp1252").strip() == "[tasks] fetched uv ? in 1.0 s"
+
+
+def test_lab_passes_its_arguments_to_jupyterlab_with_or_without_dashes(monkeypatch):
+    seen = []
+    monkeypatch.setitem(tasks.main.__globals__, "cmd_lab", lambda args: seen.append(args.lab_args) or 0)
+    assert tasks.main(["lab", "--port", "8899"]) == 0 and tasks.main(["lab", "--", "--port", "8899"]) == 0
+    assert seen == [["--port", "8899"], ["--port", "8899"]]
