@@ -850,12 +850,9 @@ class FitEstimate:
         if self.offload is not None:
             rows.append((t("fit.row.gpu_memory"), self.offload.text))
         o = self.offload
-        if self.tokens_per_s is not None and o is not None and o.cpu_read_gb > 0 and not o.gpu_layers:
-            rows.append((t("fit.row.speed"), t("fit.text.speed_cpu_only", tps=_n(self.tokens_per_s, ".1f"),
-                                               cpu_read=_n(o.cpu_read_gb, ".2f"), cpu_bw=_n(o.cpu_bandwidth_gbs))))
-        elif self.tokens_per_s is not None and o is not None and o.cpu_read_gb > 0:
+        if self.tokens_per_s is not None and o is not None and o.cpu_read_gb > 0:  # some or all from CPU RAM
             rows.append((t("fit.row.speed"), t(
-                "fit.text.speed_split", tps=_n(self.tokens_per_s, ".1f"), gpu_read=_n(o.gpu_read_gb, ".2f"),
+                "fit.text.speed_split" if o.gpu_layers else "fit.text.speed_cpu_only", tps=_n(self.tokens_per_s, ".1f"), gpu_read=_n(o.gpu_read_gb, ".2f"),
                 efficiency=_n(self.efficiency), bandwidth=_n(self.bandwidth_gbs), overhead=_n(self.overhead_ms),
                 cpu_read=_n(o.cpu_read_gb, ".2f"), cpu_bw=_n(o.cpu_bandwidth_gbs))))
         elif self.tokens_per_s is not None and self.compute_bound:
