@@ -204,17 +204,20 @@ def create_venv(folder: Path, inst: Installer) -> None:
                          "sudo apt-get install python3-venv (or install uv: pip install uv)") from None
 
 
+def installer(inst: Installer, py: Path) -> list[str]:
+    """The command that installs packages into the environment of ``py`` (the packages to add after it)."""
+    if inst.kind == "uv":
+        # --compile-bytecode: write .pyc files at install time as pip does by default, so a kernel (or a
+        # shell with PYTHONDONTWRITEBYTECODE) does not recompile matplotlib, pandas... on every start
+        return [inst.uv, "pip", "install", "--python", str(py), "--compile-bytecode"]
+    return [str(py), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
+
+
 def install_cmd(inst: Installer, py: Path, env: Env, optional: bool = False, more: tuple[str, ...] = ()) -> list[str]:
     """The install command of an environment; ``optional``: with its optional extras, their BINARY_ONLY as wheels;
     ``more``: further extras (the ones needing torch)."""
     extras = env.extras + (env.optional if optional else ()) + more
-    spec = f".[{','.join(extras)}]" if extras else "."
-    if inst.kind == "uv":
-        # --compile-bytecode: write .pyc files at install time as pip does by default, so a kernel (or a
-        # shell with PYTHONDONTWRITEBYTECODE) does not recompile matplotlib, pandas... on every start
-        cmd = [inst.uv, "pip", "install", "--python", str(py), "--compile-bytecode", "-e", spec]
-    else:
-        cmd = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-e", spec]
+    cmd = installer(inst, py) + ["-e", f".[{','.join(extras)}]" if extras else "."]
     if env.constraints:
         cmd += ["-c", str(ROOT / env.constraints)]
     if optional:
@@ -262,10 +265,8 @@ def install_torch_extras(inst: Installer, py: Path, env: Env) -> tuple[str, ...]
         say(f"  could not add the extra {names}: no CPU build of torch for this machine in pip's find-links or at "
             f"{PYTORCH_CPU_INDEX}; the tests of the transformers path are skipped here")
         return env.torch_extras
-    add = [inst.uv, "pip", "install", "--python", str(py)] if inst.kind == "uv" else [
-        str(py), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
     try:
-        run_quietly([*add, str(wheel)], tail_on_failure=3)
+        run_quietly(installer(inst, py) + [str(wheel)], tail_on_failure=3)
         run_quietly(install_cmd(inst, py, env, more=env.torch_extras), tail_on_failure=3)
     except subprocess.CalledProcessError:
         say(f"  could not add the extra {names} over {wheel.name} (the lines above say why); "
